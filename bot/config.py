@@ -1,0 +1,151 @@
+"""Settings, read once from the environment into a frozen dataclass.
+
+Every malformed value stops start-up with a ConfigError that names the
+variable, what was wrong and an example of a good value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///cramp_coach.db"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting the bot reads. Documented one by one in the README."""
+
+    telegram_token: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_path: str | None = None
+    port: int = 8080
+    listen: str = "0.0.0.0"
+    telegram_api_base_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    idle_resume_after: timedelta = timedelta(hours=3)
+    dialogues_dir: Path = ROOT / "dialogues"
+    data_dir: Path = ROOT / "data"
+    log_level: str = "INFO"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file named by DATABASE_URL (checked in from_env)."""
+        return _sqlite_path(self.database_url)
+
+    @property
+    def webhook_route(self) -> str:
+        """URL path the webhook listens on: WEBHOOK_PATH, or one derived from the token."""
+        if self.webhook_path:
+            return self.webhook_path.strip("/")
+        token = self.telegram_token or ""
+        return "telegram/" + hashlib.sha256(token.encode()).hexdigest()[:24]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read settings from `environ` (normally os.environ)."""
+
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token. Copy it from BotFather; "
+                "it looks like 123456789:AAH... (digits, a colon, then letters)."
+            )
+        webhook_url = get("WEBHOOK_URL")
+        secret = get("WEBHOOK_SECRET")
+        if webhook_url is not None:
+            if not re.match(r"^https?://[^\s/]+", webhook_url):
+                raise ConfigError(
+                    f"WEBHOOK_URL={webhook_url!r} is not a URL. "
+                    "Use the public https address of this service, e.g. https://coach.example.org"
+                )
+            if token is None:
+                raise ConfigError("WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not. Set both.")
+            if secret is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+                raise ConfigError(
+                    "Webhook mode needs WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, "
+                    "_ and -. Generate one with: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(32))'"
+                )
+        base_url = get("TELEGRAM_API_BASE_URL")
+        if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
+            raise ConfigError(
+                f"TELEGRAM_API_BASE_URL={base_url!r} is not a URL. "
+                "Example: http://127.0.0.1:8081 for a self-hosted Bot API server."
+            )
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        _sqlite_path(database_url)  # validates the scheme
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(
+                f"LOG_LEVEL={log_level!r} is not a level. Use DEBUG, INFO, WARNING or ERROR."
+            )
+        return cls(
+            telegram_token=token,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            webhook_path=get("WEBHOOK_PATH"),
+            port=_port(get("PORT")),
+            listen=get("LISTEN") or "0.0.0.0",
+            telegram_api_base_url=base_url,
+            database_url=database_url,
+            idle_resume_after=parse_duration("IDLE_RESUME_AFTER", get("IDLE_RESUME_AFTER"), "3h"),
+            dialogues_dir=_directory("DIALOGUES_DIR", get("DIALOGUES_DIR"), ROOT / "dialogues"),
+            data_dir=_directory("DATA_DIR", get("DATA_DIR"), ROOT / "data"),
+            log_level=log_level,
+        )
+
+
+def parse_duration(name: str, value: str | None, default: str) -> timedelta:
+    """Parse "90s", "30m", "3h", "1d" or a bare number of seconds."""
+    text = value if value is not None else default
+    found = _DURATION.match(text)
+    if not found:
+        raise ConfigError(f"{name}={text!r} is not a duration. Use e.g. 90s, 30m, 3h or 1d.")
+    amount = float(found.group(1)) * _UNIT_SECONDS[(found.group(2) or "s").lower()]
+    if amount <= 0:
+        raise ConfigError(f"{name}={text!r} must be longer than zero. Use e.g. 3h.")
+    return timedelta(seconds=amount)
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 8080
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"PORT={value!r} is not a TCP port. Use a number from 1 to 65535.")
+    return int(value)
+
+
+def _directory(name: str, value: str | None, default: Path) -> Path:
+    path = Path(value) if value is not None else default
+    if not path.is_dir():
+        raise ConfigError(f"{name}={str(path)!r} is not a directory. Point it at an existing one.")
+    return path
+
+
+def _sqlite_path(url: str) -> Path:
+    if not url.startswith("sqlite:///"):
+        scheme = url.split(":", 1)[0] if ":" in url else url
+        raise ConfigError(
+            f"DATABASE_URL uses {scheme!r}, but only SQLite is supported. "
+            "Use sqlite:///relative/path.db or sqlite:////absolute/path.db."
+        )
+    rest = url[len("sqlite:///") :]
+    if not rest:
+        raise ConfigError("DATABASE_URL names no file. Use e.g. sqlite:///cramp_coach.db.")
+    return Path(rest)

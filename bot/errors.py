@@ -1,0 +1,37 @@
+"""One exception tree for the whole bot.
+
+    CrampCoachError
+    ├── ConfigError        a setting (environment variable) is missing or malformed
+    ├── ContentError       a YAML file in dialogues/ or data/ is broken
+    │   └── DialogueError  the dialogue machine itself is inconsistent
+    └── StoreError         the database could not be read or written
+
+Every message says what to do about it: the file, the state or the variable,
+and the fix.
+"""
+
+from __future__ import annotations
+
+
+class CrampCoachError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class ConfigError(CrampCoachError):
+    """A setting is missing or malformed. The message names the variable."""
+
+
+class ContentError(CrampCoachError):
+    """A content file is malformed. Holds every problem found, one per line."""
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class DialogueError(ContentError):
+    """The dialogue machine is inconsistent (missing target, unreachable state, ...)."""
+
+
+class StoreError(CrampCoachError):
+    """The database failed; the last committed state is intact."""
