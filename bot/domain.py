@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from types import MappingProxyType
 from typing import Literal
 
 SlotValue = str | int | float | bool
 AdviceLevel = Literal["info", "self_care", "see_doctor", "emergency"]
-
-EMPTY_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +21,7 @@ class Session:
 
     user_id: int
     state: str
-    slots: Mapping[str, SlotValue] = field(default=EMPTY_SLOTS)
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
     updated_at: datetime | None = None
     turn: int = 0
 
