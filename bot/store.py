@@ -1,14 +1,65 @@
 """Where sessions, profiles and episodes live. SQLite is the source of truth.
 
-(Protocol fixed; implementations in progress.)
+    Store (Protocol)         the short async interface the service talks to
+    ├── MemoryStore          an in-memory twin, for unit tests and the console
+    └── SqliteStore          aiosqlite, one connection per process, WAL, migrations
+
+Both implementations pass the same contract tests (tests/test_store.py).
+
+Values are stored the way they read: datetimes as ISO-8601 text in UTC (always
+with microseconds, so text order is time order), times of day as "HH:MM:SS",
+booleans as 0/1, a session's slots as a JSON object.
+
+Migrations
+----------
+The schema is the ordered tuple `MIGRATIONS`. Step N brings a database from
+`PRAGMA user_version` N-1 to N, inside its own `BEGIN IMMEDIATE ... COMMIT`
+(user_version is set in the same transaction, so a crash leaves the database at
+N-1 or N, never in between). `open()` applies the steps a database has not seen
+yet; on a migrated database it does nothing.
+
+To change the schema, APPEND a step; never edit a step that has shipped (old
+databases have already run it, and tests/test_migrations.py compares the old
+fixtures with the steps):
+
+    Migration(
+        version=2,                       # the next number
+        description="reminders: one row per reminder to send",
+        statements=(
+            "CREATE TABLE reminders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, ...)",
+            "CREATE INDEX reminders_due ON reminders (due_at)",
+        ),
+    ),
+
+then write the fixture of the version before it (`python tests/test_migrations.py
+write N-1`, see that file) so every old schema stays tested. Give every table
+that holds something about a person a `user_id` column: `forget()` and `export()`
+find such tables by themselves.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Protocol, Self, cast, get_args
 
-from bot.domain import Episode, Profile, Session
+import aiosqlite
+
+from bot.config import Settings
+from bot.domain import AdviceLevel, Episode, Profile, Session, SlotValue
+from bot.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+Synchronous = Literal["NORMAL", "FULL"]
 
 
 class Store(Protocol):
@@ -38,8 +89,755 @@ class Store(Protocol):
 
     async def save_profile(self, profile: Profile) -> None: ...
 
+    async def set_active(self, user_id: int, active: bool) -> None:
+        """Mark the person as reachable or not (False once they blocked the bot).
+
+        Does nothing if there is no profile for them yet.
+        """
+
     async def forget(self, user_id: int) -> None:
         """Delete every row about this person, in every table."""
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about this person, JSON-serialisable."""
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: from user_version `version - 1` to `version`."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version=1,
+        description="profiles, sessions and episodes",
+        statements=(
+            """CREATE TABLE profiles (
+                user_id     INTEGER PRIMARY KEY,
+                first_seen  TEXT    NOT NULL,
+                language    TEXT,
+                time_zone   TEXT,
+                quiet_start TEXT    NOT NULL DEFAULT '22:00:00',
+                quiet_end   TEXT    NOT NULL DEFAULT '07:00:00',
+                active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+            )""",
+            """CREATE TABLE sessions (
+                user_id    INTEGER PRIMARY KEY,
+                state      TEXT    NOT NULL,
+                slots      TEXT    NOT NULL DEFAULT '{}',
+                updated_at TEXT,
+                turn       INTEGER NOT NULL DEFAULT 0
+            )""",
+            # AUTOINCREMENT: an id is never reused after forget(), so a reference kept
+            # elsewhere (an exported file, a future reminder) can never point at
+            # someone else's cramp.
+            """CREATE TABLE episodes (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id          INTEGER NOT NULL,
+                at               TEXT    NOT NULL,
+                muscle           TEXT,
+                duration_minutes REAL    CHECK (duration_minutes >= 0),
+                severity         TEXT,
+                timing           TEXT,
+                "returning"      INTEGER CHECK ("returning" IN (0, 1)),
+                hot              INTEGER CHECK (hot IN (0, 1)),
+                intense          INTEGER CHECK (intense IN (0, 1)),
+                advice_level     TEXT    NOT NULL DEFAULT 'self_care'
+                    CHECK (advice_level IN ('info', 'self_care', 'see_doctor', 'emergency'))
+            )""",
+            "CREATE INDEX episodes_by_user_time ON episodes (user_id, at)",
+        ),
+    ),
+    # Append the next step here (see the module docstring).
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _check_migrations(migrations: Sequence[Migration]) -> None:
+    for position, step in enumerate(migrations, start=1):
+        if step.version != position:
+            raise StoreError(
+                f"Migration {step.description!r} has version {step.version}, but it is step "
+                f"{position} in the list. Number the steps 1, 2, 3, ... in order."
+            )
+
+
+_check_migrations(MIGRATIONS)
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _utc_text(value: datetime) -> str:
+    """ISO-8601 in UTC, fixed width, so that comparing text compares times."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{value!r} is naive; the store keeps aware UTC datetimes only")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _utc(value: datetime) -> datetime:
+    _utc_text(value)  # rejects naive datetimes
+    return value.astimezone(UTC)
+
+
+def _from_utc_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _bool_or_none(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _slots_json(session: Session) -> str:
+    try:
+        return json.dumps(dict(session.slots), allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(
+            f"Could not save the session of user {session.user_id}: its slots are not "
+            f"plain str/int/float/bool values ({exc}). Nothing was saved."
+        ) from exc
+
+
+def _check_same_person(session: Session, episode: Episode | None, profile: Profile | None) -> None:
+    for thing in (episode, profile):
+        if thing is not None and thing.user_id != session.user_id:
+            raise ValueError(
+                f"{type(thing).__name__} of user {thing.user_id} saved with the session of "
+                f"user {session.user_id}; a turn belongs to one person"
+            )
+
+
+def _normal_session(session: Session) -> Session:
+    updated = None if session.updated_at is None else _utc(session.updated_at)
+    return replace(session, slots=dict(session.slots), updated_at=updated)
+
+
+def _normal_episode(episode: Episode) -> Episode:
+    return replace(episode, at=_utc(episode.at))
+
+
+def _normal_profile(profile: Profile) -> Profile:
+    return replace(profile, first_seen=_utc(profile.first_seen))
+
+
+def session_json(session: Session) -> dict[str, Any]:
+    """A session as plain JSON values."""
+    return {
+        "user_id": session.user_id,
+        "state": session.state,
+        "slots": dict(session.slots),
+        "updated_at": None if session.updated_at is None else _utc_text(session.updated_at),
+        "turn": session.turn,
+    }
+
+
+def episode_json(episode: Episode) -> dict[str, Any]:
+    """An episode as plain JSON values."""
+    return {
+        "id": episode.id,
+        "user_id": episode.user_id,
+        "at": _utc_text(episode.at),
+        "muscle": episode.muscle,
+        "duration_minutes": episode.duration_minutes,
+        "severity": episode.severity,
+        "timing": episode.timing,
+        "returning": episode.returning,
+        "hot": episode.hot,
+        "intense": episode.intense,
+        "advice_level": episode.advice_level,
+    }
+
+
+def profile_json(profile: Profile) -> dict[str, Any]:
+    """A profile as plain JSON values."""
+    return {
+        "user_id": profile.user_id,
+        "first_seen": _utc_text(profile.first_seen),
+        "language": profile.language,
+        "time_zone": profile.time_zone,
+        "quiet_start": profile.quiet_start.isoformat(),
+        "quiet_end": profile.quiet_end.isoformat(),
+        "active": profile.active,
+    }
+
+
+def _export(
+    user_id: int,
+    profile: Profile | None,
+    session: Session | None,
+    episodes: Iterable[Episode],
+) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "profile": None if profile is None else profile_json(profile),
+        "session": None if session is None else session_json(session),
+        "episodes": [episode_json(e) for e in episodes],
+    }
+
+
+# --------------------------------------------------------------------------- memory
+
+
+class MemoryStore:
+    """The in-memory twin of SqliteStore: same contract, nothing on disk.
+
+    Values are normalised exactly as SqliteStore does (UTC datetimes, slot
+    mappings copied), so a test that passes here passes against SQLite too.
+    """
+
+    def __init__(self) -> None:
+        self._sessions: dict[int, Session] = {}
+        self._profiles: dict[int, Profile] = {}
+        self._episodes: dict[int, Episode] = {}
+        self._last_id = 0
+
+    async def open(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        """Nothing to close; the data stays with the object."""
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def load_session(self, user_id: int) -> Session | None:
+        session = self._sessions.get(user_id)
+        return None if session is None else replace(session, slots=dict(session.slots))
+
+    async def save_turn(
+        self,
+        session: Session,
+        *,
+        episode: Episode | None = None,
+        profile: Profile | None = None,
+    ) -> Episode | None:
+        """Stage every change, then apply them together (no await in between)."""
+        _check_same_person(session, episode, profile)
+        _slots_json(session)  # the same refusal as SqliteStore
+        staged_session = _normal_session(session)
+        staged_profile = None if profile is None else _normal_profile(profile)
+        staged_episode = None if episode is None else self._stage_episode(episode)
+        self._sessions[session.user_id] = staged_session
+        if staged_episode is not None:
+            assert staged_episode.id is not None
+            self._episodes[staged_episode.id] = staged_episode
+            self._last_id = max(self._last_id, staged_episode.id)
+        if staged_profile is not None:
+            self._profiles[staged_profile.user_id] = staged_profile
+        return staged_episode
+
+    def _stage_episode(self, episode: Episode) -> Episode:
+        if episode.id is not None and episode.id in self._episodes:
+            raise StoreError(
+                f"Could not save the turn of user {episode.user_id}: episode {episode.id} "
+                "already exists. Save a new episode without an id. Nothing was saved."
+            )
+        new_id = episode.id if episode.id is not None else self._last_id + 1
+        return replace(_normal_episode(episode), id=new_id)
+
+    async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
+        found = [
+            e
+            for e in self._episodes.values()
+            if e.user_id == user_id and (since is None or e.at >= _utc(since))
+        ]
+        return sorted(found, key=lambda e: (e.at, e.id or 0))
+
+    async def load_profile(self, user_id: int) -> Profile | None:
+        return self._profiles.get(user_id)
+
+    async def save_profile(self, profile: Profile) -> None:
+        self._profiles[profile.user_id] = _normal_profile(profile)
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        profile = self._profiles.get(user_id)
+        if profile is not None:
+            self._profiles[user_id] = replace(profile, active=active)
+
+    async def forget(self, user_id: int) -> None:
+        self._sessions.pop(user_id, None)
+        self._profiles.pop(user_id, None)
+        for episode_id in [i for i, e in self._episodes.items() if e.user_id == user_id]:
+            del self._episodes[episode_id]
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        return _export(
+            user_id,
+            await self.load_profile(user_id),
+            await self.load_session(user_id),
+            await self.episodes(user_id),
+        )
+
+
+# --------------------------------------------------------------------------- sqlite
+
+_EPISODE_COLUMNS = (
+    'id, user_id, at, muscle, duration_minutes, severity, timing, "returning", hot, '
+    "intense, advice_level"
+)
+_PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
+_KNOWN_TABLES = ("profiles", "sessions", "episodes")
+
+
+def _episode_row(episode: Episode) -> tuple[Any, ...]:
+    def flag(value: bool | None) -> int | None:
+        return None if value is None else int(value)
+
+    return (
+        episode.id,
+        episode.user_id,
+        _utc_text(episode.at),
+        episode.muscle,
+        episode.duration_minutes,
+        episode.severity,
+        episode.timing,
+        flag(episode.returning),
+        flag(episode.hot),
+        flag(episode.intense),
+        episode.advice_level,
+    )
+
+
+def _episode_from(row: Sequence[Any]) -> Episode:
+    level = row[10]
+    if level not in get_args(AdviceLevel):
+        raise StoreError(f"Episode {row[0]} has an unknown advice_level {level!r}.")
+    return Episode(
+        id=row[0],
+        user_id=row[1],
+        at=_from_utc_text(row[2]),
+        muscle=row[3],
+        duration_minutes=row[4],
+        severity=row[5],
+        timing=row[6],
+        returning=_bool_or_none(row[7]),
+        hot=_bool_or_none(row[8]),
+        intense=_bool_or_none(row[9]),
+        advice_level=cast(AdviceLevel, level),
+    )
+
+
+def _profile_row(profile: Profile) -> tuple[Any, ...]:
+    return (
+        profile.user_id,
+        _utc_text(profile.first_seen),
+        profile.language,
+        profile.time_zone,
+        profile.quiet_start.isoformat(),
+        profile.quiet_end.isoformat(),
+        int(profile.active),
+    )
+
+
+def _profile_from(row: Sequence[Any]) -> Profile:
+    return Profile(
+        user_id=row[0],
+        first_seen=_from_utc_text(row[1]),
+        language=row[2],
+        time_zone=row[3],
+        quiet_start=time.fromisoformat(row[4]),
+        quiet_end=time.fromisoformat(row[5]),
+        active=bool(row[6]),
+    )
+
+
+def _session_from(row: Sequence[Any]) -> Session:
+    slots = json.loads(row[2])
+    if not isinstance(slots, dict):
+        raise StoreError(f"The session of user {row[0]} has slots that are not a JSON object.")
+    return Session(
+        user_id=row[0],
+        state=row[1],
+        slots=cast(dict[str, SlotValue], slots),
+        updated_at=None if row[3] is None else _from_utc_text(row[3]),
+        turn=row[4],
+    )
+
+
+def _plain(value: object) -> object:
+    return value.hex() if isinstance(value, bytes) else value
+
+
+_UPSERT_SESSION = """
+    INSERT INTO sessions (user_id, state, slots, updated_at, turn) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET
+        state = excluded.state, slots = excluded.slots,
+        updated_at = excluded.updated_at, turn = excluded.turn
+"""
+_UPSERT_PROFILE = f"""
+    INSERT INTO profiles ({_PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET
+        first_seen = excluded.first_seen, language = excluded.language,
+        time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+        quiet_end = excluded.quiet_end, active = excluded.active
+"""
+_INSERT_EPISODE = (
+    f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class SqliteStore:
+    """The store on one SQLite file, through ONE aiosqlite connection per process.
+
+    Settings of the connection, and why:
+
+    - ``journal_mode=WAL``: readers never block the writer, and a commit is one
+      append to the -wal file.
+    - ``synchronous=NORMAL`` (the default here): in WAL mode a commit is written
+      to the OS before `save_turn` returns, but the -wal file is only fsynced at a
+      checkpoint. So a *process crash* (SIGKILL, OOM, an exception) loses nothing
+      that was committed; a *power failure or OS crash* may lose the last few
+      turns committed before it (the database stays consistent, it just rolls
+      back to an earlier commit). For a conversation that the person can simply
+      repeat, that trade is worth the speed; pass ``synchronous="FULL"`` to fsync
+      on every commit and lose nothing to a power failure either (see
+      bench/bench_store.py for what it costs).
+    - ``foreign_keys=ON`` so later tables can rely on REFERENCES;
+      ``busy_timeout`` so a second process (a CLI, a backup) holding the write
+      lock makes us wait up to `busy_timeout_ms` before StoreError;
+      ``secure_delete=ON`` so `forget()` overwrites what it deletes.
+
+    All work goes through one asyncio.Lock: a single connection has a single
+    transaction, and a read must not see another task's half-done turn.
+    Every sqlite error becomes a StoreError after a rollback; the last committed
+    state is intact.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        synchronous: Synchronous = "NORMAL",
+        busy_timeout_ms: int = 5000,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
+        if synchronous not in get_args(Synchronous):
+            raise ValueError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
+        _check_migrations(migrations)
+        self.path = Path(path)
+        self.synchronous = synchronous
+        self.busy_timeout_ms = busy_timeout_ms
+        self.migrations = tuple(migrations)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def open(self) -> None:
+        """Connect, set the pragmas, apply pending migrations. Does nothing if open."""
+        if self._conn is not None:
+            return
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"Could not open the database {str(self.path)!r}: {exc}. Check that the "
+                "directory exists and is writable (DATABASE_URL)."
+            ) from exc
+        try:
+            await self._configure(conn)
+            await self._migrate(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        self._conn = conn
+
+    async def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        async with self._lock:
+            try:
+                await conn.execute("PRAGMA optimize")
+            except sqlite3.Error as exc:
+                log.warning("PRAGMA optimize failed on %s: %s", self.path, exc)
+            await conn.close()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _configure(self, conn: aiosqlite.Connection) -> None:
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            mode = await self._scalar(conn, "PRAGMA journal_mode = WAL")
+            if str(mode).lower() != "wal":
+                raise StoreError(
+                    f"The database {str(self.path)!r} cannot use WAL mode (it stays in "
+                    f"{mode!r}). Put it on a local disk, not a network share."
+                )
+            await conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA secure_delete = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"Could not configure the database {str(self.path)!r}: {exc}. Is it a "
+                "SQLite file? Point DATABASE_URL at a new or existing Cramp Coach database."
+            ) from exc
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        """Apply every step the database has not seen, each in its own transaction."""
+        for step in self.migrations:
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                # Read the version inside the write transaction: another process
+                # opening the same file at the same moment cannot apply a step twice.
+                version = int(await self._scalar(conn, "PRAGMA user_version"))
+                if version > len(self.migrations):
+                    raise StoreError(
+                        f"The database {str(self.path)!r} is at schema version {version}, "
+                        f"newer than this code knows ({len(self.migrations)}). Run the "
+                        "newer version of the bot, or restore a backup."
+                    )
+                if version >= step.version:
+                    await conn.execute("ROLLBACK")
+                    continue
+                for statement in step.statements:
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {step.version}")
+                await conn.execute("COMMIT")
+                log.info("Database migrated to version %d: %s", step.version, step.description)
+            except sqlite3.Error as exc:
+                await self._rollback(conn)
+                raise StoreError(
+                    f"Could not migrate {str(self.path)!r} to version {step.version} "
+                    f"({step.description}): {exc}. The database is still at the version "
+                    "before; restore a backup or report this migration."
+                ) from exc
+            except BaseException:
+                await self._rollback(conn)
+                raise
+
+    async def user_version(self) -> int:
+        """The schema version of the open database."""
+        async with self._reading("read the schema version") as conn:
+            return int(await self._scalar(conn, "PRAGMA user_version"))
+
+    async def pragma(self, name: str) -> Any:
+        """The value of one PRAGMA (journal_mode, synchronous, ...), for checks and benchmarks."""
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"{name!r} is not a pragma name")
+        async with self._reading(f"read PRAGMA {name}") as conn:
+            return await self._scalar(conn, f"PRAGMA {name}")
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _connection(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StoreError(
+                "The store is not open. Call `await store.open()` first, or use "
+                "`async with SqliteStore(path) as store:`."
+            )
+        return self._conn
+
+    @staticmethod
+    async def _scalar(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def _rollback(self, conn: aiosqlite.Connection) -> None:
+        try:
+            await conn.rollback()
+        except sqlite3.Error as exc:  # the original error is more useful; keep it
+            log.error("Rollback failed on %s: %s", self.path, exc)
+
+    @asynccontextmanager
+    async def _writing(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and StoreError."""
+        async with self._lock:
+            conn = self._connection()
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                await conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                await self._rollback(conn)
+                raise StoreError(
+                    f"Could not {what}: {exc}. Nothing was saved; the last saved state "
+                    "is intact. If the database is locked, another process is writing "
+                    "to it; otherwise check the disk."
+                ) from exc
+            except BaseException:
+                await self._rollback(conn)
+                raise
+
+    @asynccontextmanager
+    async def _reading(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            conn = self._connection()
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"Could not {what}: {exc}. Check the database file.") from exc
+
+    # ---------------------------------------------------------------- the contract
+
+    async def load_session(self, user_id: int) -> Session | None:
+        async with self._reading(f"load the session of user {user_id}") as conn:
+            cursor = await conn.execute(
+                "SELECT user_id, state, slots, updated_at, turn FROM sessions WHERE user_id = ?",
+                (user_id,),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        return None if row is None else _session_from(row)
+
+    async def save_turn(
+        self,
+        session: Session,
+        *,
+        episode: Episode | None = None,
+        profile: Profile | None = None,
+    ) -> Episode | None:
+        """Session upsert + episode insert + profile upsert, in ONE transaction."""
+        _check_same_person(session, episode, profile)
+        slots = _slots_json(session)
+        updated = None if session.updated_at is None else _utc_text(session.updated_at)
+        episode_row = None if episode is None else _episode_row(episode)
+        profile_row = None if profile is None else _profile_row(profile)
+        async with self._writing(f"save the turn of user {session.user_id}") as conn:
+            await conn.execute(
+                _UPSERT_SESSION, (session.user_id, session.state, slots, updated, session.turn)
+            )
+            saved: Episode | None = None
+            if episode is not None and episode_row is not None:
+                cursor = await conn.execute(_INSERT_EPISODE, episode_row)
+                saved = replace(_normal_episode(episode), id=cursor.lastrowid)
+                await cursor.close()
+            if profile_row is not None:
+                await conn.execute(_UPSERT_PROFILE, profile_row)
+        return saved
+
+    async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
+        sql = f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE user_id = ?"
+        params: tuple[Any, ...] = (user_id,)
+        if since is not None:
+            sql += " AND at >= ?"
+            params += (_utc_text(since),)
+        async with self._reading(f"load the episodes of user {user_id}") as conn:
+            rows = await conn.execute_fetchall(sql + " ORDER BY at, id", params)
+        return [_episode_from(row) for row in rows]
+
+    async def load_profile(self, user_id: int) -> Profile | None:
+        async with self._reading(f"load the profile of user {user_id}") as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE user_id = ?", (user_id,)
+                )
+            )
+        return _profile_from(rows[0]) if rows else None
+
+    async def save_profile(self, profile: Profile) -> None:
+        row = _profile_row(profile)
+        async with self._writing(f"save the profile of user {profile.user_id}") as conn:
+            await conn.execute(_UPSERT_PROFILE, row)
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        async with self._writing(f"mark user {user_id} as active={active}") as conn:
+            await conn.execute(
+                "UPDATE profiles SET active = ? WHERE user_id = ?", (int(active), user_id)
+            )
+
+    async def _person_tables(self, conn: aiosqlite.Connection) -> list[str]:
+        """Every table with a user_id column, known today or added by a later migration."""
+        tables = await conn.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+        found = []
+        for (name,) in tables:
+            columns = await conn.execute_fetchall("SELECT name FROM pragma_table_info(?)", (name,))
+            if any(column == "user_id" for (column,) in columns):
+                found.append(str(name))
+        return found
+
+    async def forget(self, user_id: int) -> None:
+        """Delete the person from every table with a user_id column, in one transaction."""
+        async with self._writing(f"forget user {user_id}") as conn:
+            # Child rows of a later table may reference a parent deleted first.
+            await conn.execute("PRAGMA defer_foreign_keys = ON")
+            for table in await self._person_tables(conn):
+                await conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
+        # Move the overwritten pages out of the -wal file as well.
+        async with self._reading("checkpoint after forget") as conn:
+            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Profile, session and episodes; rows of later tables under "other"."""
+        exported = _export(
+            user_id,
+            await self.load_profile(user_id),
+            await self.load_session(user_id),
+            await self.episodes(user_id),
+        )
+        other: dict[str, list[dict[str, object]]] = {}
+        async with self._reading(f"export user {user_id}") as conn:
+            for table in await self._person_tables(conn):
+                if table in _KNOWN_TABLES:
+                    continue
+                cursor = await conn.execute(
+                    f'SELECT * FROM "{table}" WHERE user_id = ?', (user_id,)
+                )
+                names = [d[0] for d in cursor.description]
+                rows = await cursor.fetchall()
+                await cursor.close()
+                other[table] = [
+                    {n: _plain(v) for n, v in zip(names, row, strict=True)} for row in rows
+                ]
+        if other:
+            exported["other"] = other
+        return exported
+
+
+def _database_path(source: Settings | Path | str) -> Path:
+    return source.database_path if isinstance(source, Settings) else Path(source)
+
+
+async def open_store(source: Settings | Path | str, **options: Any) -> SqliteStore:
+    """An open SqliteStore on `Settings.database_path` (or a path); creates the directory.
+
+        store = await open_store(settings)
+        try: ...
+        finally: await store.close()
+
+    or ``async with await open_store(settings) as store: ...``. `options` go to
+    SqliteStore (synchronous, busy_timeout_ms).
+    """
+    path = _database_path(source)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Could not create the directory {str(path.parent)!r} for the database: {exc}. "
+            "Point DATABASE_URL at a writable place."
+        ) from exc
+    store = SqliteStore(path, **options)
+    await store.open()
+    return store
