@@ -1,0 +1,827 @@
+"""Telegram, one adapter among several: Update -> Service.handle -> messages and keyboards.
+
+    Telegram ──getUpdates (polling) or POST (webhook, secret checked)──▶ Application
+        │  PerUserOrder: one person's updates one at a time, in order;
+        │  different people at the same time
+        ▼
+    Relay (the handlers), top to bottom:
+        button press   -> answer it, remove that keyboard, ButtonPress -> service
+        group/channel  -> "private chats only" (health details stay private)
+        edited message -> "send it again as a new message" (edits are not read)
+        text/command   -> service
+        anything else  -> "I can only read text"
+        ▼
+    deliver(): Reply -> sendMessage (split at 4096, inline keyboard on the last part)
+               Attachment -> sendPhoto / sendDocument
+               Forbidden (the person blocked the bot) -> service.mark_inactive, stop
+
+    Outgoing calls: ExtBot -> AIORateLimiter (429: waits retry_after, retries)
+                           -> RetryingRequest (timeouts, network errors, 5xx: back-off)
+                           -> HTTPXRequest
+
+One error handler logs with the traceback, apologises if there is a chat, and goes on.
+The bot token is redacted from every log record (`redact_secrets_in_logs`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import random
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    Chat,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.config import Settings
+from bot.domain import ButtonPress, Reply
+from bot.service import Attachment, Outcome
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+App = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], None]
+
+
+class ChatService(Protocol):
+    """What the adapter needs from bot.service.Service."""
+
+    async def handle(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        button: ButtonPress | None = None,
+        language: str | None = None,
+    ) -> Outcome: ...
+
+    async def mark_inactive(self, user_id: int) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+ServiceFactory = Callable[[Settings], Awaitable[ChatService]]
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Start (or restart) a cramp check"),
+    ("help", "What I can do"),
+    ("cramp", "Tell me about a cramp"),
+    ("history", "Your past cramps, as a chart"),
+    ("reminders", "Stretching and drinking reminders"),
+    ("forget", "Delete everything I know about you"),
+    ("export", "Download everything I know about you"),
+    ("cancel", "Stop the current question"),
+)
+
+ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "callback_query", "my_chat_member")
+
+PRIVATE_ONLY = (
+    "I only talk in private chats, so that health details stay between you and me. "
+    "Please open a private chat with me{link} and say hi there."
+)
+TEXT_ONLY = (
+    "I can only read text. Please describe it in words, for example: "
+    "“cramp in my left calf, started 5 minutes ago”."
+)
+EDITS_NOT_READ = (
+    "I don't read edited messages. If you meant to change your answer, "
+    "please send it again as a new message."
+)
+APOLOGY = (
+    "Sorry, something went wrong on my side. Please try again in a moment; "
+    "if it keeps happening, send /cancel and start over."
+)
+
+# ---------------------------------------------------------------------------------------------
+# Callback data: "q|<state>|<index>", or "h|<hash of state>|<index>" when that exceeds 64 bytes.
+
+CALLBACK_DATA_LIMIT = 64  # bytes, a Bot API limit
+FORGED_STATE = "?"  # never a dialogue state: the engine treats the press as stale
+
+
+class ButtonCodec:
+    """Encodes (state, index) into callback_data and back, within Telegram's 64 bytes.
+
+    Long state names are replaced by a hash; the hashes this process has sent are remembered.
+    A hash it does not know (after a restart) or garbled data decodes to state "?", which the
+    engine answers with "that question has passed" and the current question again.
+    """
+
+    def __init__(self, remember: int = 10_000) -> None:
+        self._long_states: dict[str, str] = {}
+        self._remember = remember
+
+    def encode(self, state: str, index: int) -> str:
+        data = f"q|{state}|{index}"
+        if len(data.encode()) <= CALLBACK_DATA_LIMIT:
+            return data
+        digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+        if len(self._long_states) >= self._remember:
+            self._long_states.pop(next(iter(self._long_states)))
+        self._long_states[digest] = state
+        return f"h|{digest}|{index}"
+
+    def decode(self, data: str | None) -> ButtonPress:
+        kind, _, rest = (data or "").partition("|")
+        state, _, number = rest.rpartition("|")
+        if kind == "h":
+            state = self._long_states.get(state, FORGED_STATE)
+        elif kind != "q" or not state:
+            return ButtonPress(FORGED_STATE, 0)
+        if not (number.isdigit() and len(number) <= 3):
+            return ButtonPress(FORGED_STATE, 0)
+        return ButtonPress(state, int(number))
+
+
+def keyboard(reply: Reply, codec: ButtonCodec) -> InlineKeyboardMarkup | None:
+    """Reply.buttons as an inline keyboard: short labels share a row, long ones get their own."""
+    if not reply.buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = [[]]
+    width = 0
+    for index, label in enumerate(reply.buttons):
+        if rows[-1] and (len(rows[-1]) == 3 or width + len(label) > 30):
+            rows.append([])
+            width = 0
+        data = codec.encode(reply.state or "", index)
+        rows[-1].append(InlineKeyboardButton(label, callback_data=data))
+        width += len(label)
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split text into messages of at most `limit` UTF-16 units (Telegram's measure).
+
+    Cuts at a paragraph break if one is in reach, else at a line break, else at a space,
+    else mid-word. Empty or blank text gives no messages.
+    """
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        if _utf16_len(rest) <= limit:
+            parts.append(rest)
+            break
+        window = _prefix_within(rest, limit)
+        cut = -1
+        for separator in ("\n\n", "\n", " "):
+            cut = window.rfind(separator)
+            if cut > 0:
+                break
+        if cut <= 0:
+            cut = len(window)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [part for part in parts if part]
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix_within(text: str, limit: int) -> str:
+    """The longest prefix of `text` that is at most `limit` UTF-16 units long."""
+    prefix = text[:limit]
+    while _utf16_len(prefix) > limit:
+        prefix = prefix[: -max(1, (_utf16_len(prefix) - limit) // 2)]
+    return prefix
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordering: one person's updates one after the other; different people concurrently.
+
+
+class PerUserOrder(BaseUpdateProcessor):
+    """Serialises updates per person (asyncio.Lock each) while different people run concurrently.
+
+    The Application starts one task per update in arrival order and asyncio locks are FIFO, so a
+    person's updates are handled in the order Telegram sent them. Locks are dropped once idle.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _sender(update)
+        if key is None:
+            await coroutine
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: locks are dropped as soon as they are idle."""
+
+
+def _sender(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Outgoing requests: retry timeouts, network errors and 5xx with exponential back-off.
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How hard to try when Telegram is slow or failing. Tests shorten every figure."""
+
+    attempts: int = 5  # per request, for timeouts, network errors and 5xx
+    first_delay: float = 0.5  # seconds before the first retry, doubled each time
+    max_delay: float = 8.0
+    read_timeout: float = 10.0  # seconds to wait for an answer to one request
+    rate_limit_retries: int = 3  # 429 "Too Many Requests": wait retry_after, try again
+    messages_per_second: float = 30  # Telegram's global limit (0 switches throttling off)
+    poll_timeout: float = 10.0  # long-poll seconds for getUpdates
+
+
+class RetryingRequest(BaseRequest):
+    """Wraps a BaseRequest; retries timeouts, network errors and 5xx answers with back-off.
+
+    429 is left to AIORateLimiter (it raises RetryAfter above this layer); 4xx are final.
+    A retried request may reach Telegram twice if the first answer was lost: one duplicate
+    message is better than a lost one.
+    """
+
+    def __init__(
+        self,
+        inner: BaseRequest,
+        *,
+        attempts: int = 5,
+        first_delay: float = 0.5,
+        max_delay: float = 8.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._inner = inner
+        self._attempts = max(1, attempts)
+        self._first_delay = first_delay
+        self._max_delay = max_delay
+        self._sleep = sleep
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]  # the URL itself holds the token: never log it
+        delay = self._first_delay
+        for attempt in range(1, self._attempts + 1):
+            try:
+                code, payload = await self._inner.do_request(
+                    url,
+                    method,
+                    request_data,
+                    read_timeout=read_timeout,
+                    write_timeout=write_timeout,
+                    connect_timeout=connect_timeout,
+                    pool_timeout=pool_timeout,
+                )
+            except NetworkError as exc:  # TimedOut is a NetworkError
+                if attempt == self._attempts:
+                    raise
+                problem = f"{type(exc).__name__}: {exc.message}"
+            else:
+                if code < 500 or attempt == self._attempts:
+                    return code, payload
+                problem = f"HTTP {code}"
+            pause = min(delay, self._max_delay) * (1 + random.random() / 4)
+            log.warning(
+                "%s failed (%s); retry %d of %d in %.2fs",
+                endpoint,
+                problem,
+                attempt,
+                self._attempts - 1,
+                pause,
+            )
+            await self._sleep(pause)
+            delay *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending an Outcome.
+
+
+async def deliver(
+    bot: Bot,
+    service: ChatService,
+    user_id: int,
+    chat_id: int,
+    outcome: Outcome,
+    codec: ButtonCodec,
+) -> bool:
+    """Send replies (split, keyboard on the last part) then attachments, in order.
+
+    Returns False if the person has blocked the bot: they are marked inactive and nothing more
+    is sent. Other errors propagate to the error handler.
+    """
+    try:
+        for reply in outcome.replies:
+            parts = split_text(reply.text)
+            if not parts and reply.buttons:
+                parts = ["…"]
+            for number, part in enumerate(parts, start=1):
+                markup = keyboard(reply, codec) if number == len(parts) else None
+                await bot.send_message(chat_id, part, reply_markup=markup)
+        for attachment in outcome.attachments:
+            await _send_attachment(bot, chat_id, attachment)
+    except Forbidden as exc:
+        await _blocked(service, user_id, exc)
+        return False
+    return True
+
+
+async def _send_attachment(bot: Bot, chat_id: int, attachment: Attachment) -> None:
+    caption: str | None = attachment.caption or None
+    if caption is not None and len(caption) > MessageLimit.CAPTION_LENGTH:
+        for part in split_text(caption):
+            await bot.send_message(chat_id, part)
+        caption = None
+    if attachment.kind == "photo":
+        await bot.send_photo(
+            chat_id, photo=attachment.data, filename=attachment.filename, caption=caption
+        )
+    else:
+        await bot.send_document(
+            chat_id, document=attachment.data, filename=attachment.filename, caption=caption
+        )
+
+
+async def _blocked(service: ChatService, user_id: int, exc: Forbidden) -> None:
+    log.info("User %s blocked the bot (%s); marking them inactive", user_id, exc.message)
+    await service.mark_inactive(user_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The handlers.
+
+
+class Relay:
+    """Turns Telegram updates into Service calls and Outcomes into messages."""
+
+    def __init__(self, settings: Settings, service_factory: ServiceFactory) -> None:
+        self._settings = settings
+        self._service_factory = service_factory
+        self._service: ChatService | None = None
+        self.codec = ButtonCodec()
+
+    @property
+    def service(self) -> ChatService:
+        if self._service is None:
+            raise RuntimeError("The service is not open: start the Application with running().")
+        return self._service
+
+    # Life cycle (post_init / post_shutdown) ---------------------------------------------------
+
+    async def open(self, application: App) -> None:
+        """Open the service inside the running loop, then publish the command menu."""
+        self._service = await self._service_factory(self._settings)
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in COMMANDS]
+            )
+        except TelegramError as exc:
+            log.warning(
+                "Could not publish the command menu (%s); commands still work when typed. "
+                "It is published again at the next start.",
+                exc,
+            )
+
+    async def close(self, application: App) -> None:
+        if self._service is not None:
+            service, self._service = self._service, None
+            await service.close()
+            log.info("Service closed")
+
+    # Updates ----------------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """Answer the press, remove the pressed keyboard, pass the press to the service."""
+        query = update.callback_query
+        user = update.effective_user
+        if query is None or user is None:
+            return
+        await _answer(query)
+        message = query.message
+        if isinstance(message, Message):
+            if message.chat.type != Chat.PRIVATE:
+                return
+            await _remove_keyboard(query)
+        press = self.codec.decode(query.data)
+        outcome = await self.service.handle(
+            user.id, _label(message, query.data), button=press, language=user.language_code
+        )
+        chat_id = message.chat.id if message is not None else user.id
+        await deliver(context.bot, self.service, user.id, chat_id, outcome, self.codec)
+
+    async def on_group(self, update: Update, context: Context) -> None:
+        """Groups, supergroups and channels: say the bot works in private chats only."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        await self._notice(context, chat.id, _private_only(context))
+
+    async def on_edit(self, update: Update, context: Context) -> None:
+        """Edited messages are not read: the conversation has moved on since."""
+        chat = update.effective_chat
+        if chat is not None:
+            await self._notice(context, chat.id, EDITS_NOT_READ)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """Text and commands go to the service as they are."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        outcome = await self.service.handle(user.id, message.text, language=user.language_code)
+        await deliver(context.bot, self.service, user.id, message.chat.id, outcome, self.codec)
+
+    async def on_not_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice, video, locations, contacts, documents...: ask for words."""
+        chat = update.effective_chat
+        if chat is not None:
+            await self._notice(context, chat.id, TEXT_ONLY)
+
+    async def on_membership(self, update: Update, context: Context) -> None:
+        """Blocked in a private chat -> inactive; added to a group -> private-only notice."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        status = change.new_chat_member.status
+        if change.chat.type == Chat.PRIVATE:
+            if status == ChatMember.BANNED:
+                log.info("User %s blocked the bot; marking them inactive", change.from_user.id)
+                await self.service.mark_inactive(change.from_user.id)
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+            await self._notice(context, change.chat.id, _private_only(context))
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """The one error handler: log with the traceback, apologise if there is a chat, go on."""
+        error = context.error
+        user = update.effective_user if isinstance(update, Update) else None
+        if isinstance(error, Forbidden) and user is not None and self._service is not None:
+            await _blocked(self._service, user.id, error)
+            return
+        if not isinstance(update, Update):
+            log.error("Error outside an update: %s", error, exc_info=error)
+            return
+        # Log ids only: the update itself may carry health details.
+        log.error(
+            "Update %s from user %s failed: %s",
+            update.update_id,
+            user.id if user else None,
+            error,
+            exc_info=error,
+        )
+        chat = update.effective_chat
+        if chat is None or chat.type != Chat.PRIVATE:
+            return
+        try:
+            await context.bot.send_message(chat.id, APOLOGY)
+        except TelegramError as exc:
+            log.warning("Could not apologise to chat %s either: %s", chat.id, exc)
+
+    async def _notice(self, context: Context, chat_id: int, text: str) -> None:
+        try:
+            await context.bot.send_message(chat_id, text)
+        except Forbidden as exc:
+            if chat_id > 0:  # private chats have the person's id
+                await _blocked(self.service, chat_id, exc)
+            else:
+                log.info("Chat %s does not let me write (%s)", chat_id, exc.message)
+
+
+async def _answer(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except BadRequest as exc:  # e.g. "query is too old": the press itself still counts
+        log.info("Could not answer callback query: %s", exc.message)
+
+
+async def _remove_keyboard(query: CallbackQuery) -> None:
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as exc:  # e.g. already removed, or the message is too old to edit
+        log.info("Could not remove the keyboard: %s", exc.message)
+
+
+def _label(message: object, data: str | None) -> str:
+    """The text of the pressed button, read from the message's own keyboard."""
+    if isinstance(message, Message) and message.reply_markup is not None:
+        for row in message.reply_markup.inline_keyboard:
+            for button in row:
+                if button.callback_data == data:
+                    return button.text
+    return ""
+
+
+def _private_only(context: Context) -> str:
+    return PRIVATE_ONLY.format(link=f" (https://t.me/{context.bot.username})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building and running.
+
+
+def build_application(
+    settings: Settings,
+    service_factory: ServiceFactory,
+    *,
+    delivery: Delivery | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> App:
+    """The Application with every handler, the rate limiter, retries and per-person order.
+
+    `request` replaces the HTTP transport for every call except getUpdates (benchmarks use an
+    offline one); it is still wrapped in RetryingRequest.
+    """
+    if not settings.telegram_token:
+        raise ValueError("Settings.telegram_token is empty; set TELEGRAM_BOT_TOKEN.")
+    delivery = delivery or Delivery()
+    relay = Relay(settings, service_factory)
+    inner = request or HTTPXRequest(
+        connection_pool_size=64,
+        read_timeout=delivery.read_timeout,
+        write_timeout=delivery.read_timeout,
+        connect_timeout=delivery.read_timeout,
+        media_write_timeout=max(20.0, delivery.read_timeout),
+    )
+    rate = delivery.messages_per_second
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .request(
+            RetryingRequest(
+                inner,
+                attempts=delivery.attempts,
+                first_delay=delivery.first_delay,
+                max_delay=delivery.max_delay,
+            )
+        )
+        .get_updates_request(
+            get_updates_request or HTTPXRequest(connection_pool_size=2, read_timeout=10.0)
+        )
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=rate,
+                group_max_rate=20 if rate else 0,
+                max_retries=delivery.rate_limit_retries,
+            )
+        )
+        .concurrent_updates(PerUserOrder())
+        .job_queue(None)
+        .post_init(relay.open)
+        .post_shutdown(relay.close)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(_api_url(settings.telegram_api_base_url, "bot")).base_file_url(
+            _api_url(settings.telegram_api_base_url, "file/bot")
+        )
+    application: App = builder.build()
+    application.bot_data["relay"] = relay
+    application.bot_data["delivery"] = delivery
+
+    not_private = ~filters.ChatType.PRIVATE
+    application.add_handler(CallbackQueryHandler(relay.on_button))
+    application.add_handler(MessageHandler(not_private, relay.on_group))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, relay.on_edit))
+    application.add_handler(MessageHandler(filters.TEXT, relay.on_text))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, relay.on_not_text)
+    )
+    application.add_handler(
+        ChatMemberHandler(relay.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_error_handler(relay.on_error)
+    return application
+
+
+def _api_url(base: str, kind: str) -> str:
+    """TELEGRAM_API_BASE_URL -> what python-telegram-bot appends the token to."""
+    if "{token}" in base:
+        return base
+    base = base.rstrip("/")
+    return base if base.endswith("/" + kind) else f"{base}/{kind}"
+
+
+def webhook_url(settings: Settings) -> str:
+    """The public address Telegram posts to: WEBHOOK_URL, ending in the webhook route."""
+    url = (settings.webhook_url or "").rstrip("/")
+    route = settings.webhook_route
+    return url if url.endswith("/" + route) else f"{url}/{route}"
+
+
+@asynccontextmanager
+async def running(application: App, settings: Settings) -> AsyncIterator[App]:
+    """Start like Application.run_polling/run_webhook do, in the current loop; stop cleanly.
+
+    Polling when settings.webhook_url is empty, else a webhook server on listen:port at
+    webhook_route that answers 403 to requests without the right secret token. Pending
+    updates are never dropped. On exit: stop fetching, finish every update in flight, shut
+    down, close the service.
+    """
+    delivery: Delivery = application.bot_data["delivery"]
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("This Application was built without an Updater.")
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        if settings.webhook_url:
+            await updater.start_webhook(
+                listen=settings.listen,
+                port=settings.port,
+                url_path=settings.webhook_route,
+                webhook_url=webhook_url(settings),
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+            log.info("Webhook listening on %s:%s", settings.listen, settings.port)
+        else:
+            await updater.start_polling(
+                timeout=timedelta(seconds=delivery.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+            log.info("Polling for updates")
+        await application.start()
+        try:
+            yield application
+        finally:
+            if updater.running:
+                await updater.stop()
+            await application.stop()  # waits for the updates in flight
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def serve(application: App, settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly (see `running`)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with running(application, settings):
+            await stop.wait()
+            log.info("Stop signal received; finishing the updates in flight")
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def run(settings: Settings) -> None:
+    """Run the bot until SIGTERM/SIGINT: polling without WEBHOOK_URL, a webhook with it."""
+    from bot.service import create_service  # type: ignore[attr-defined, unused-ignore]
+
+    redact_secrets_in_logs(settings.telegram_token, settings.webhook_secret)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
+    application = build_application(settings, create_service)
+    asyncio.run(serve(application, settings))
+
+
+# ---------------------------------------------------------------------------------------------
+# Logs never show the token.
+
+REDACTED = "[REDACTED]"
+
+
+class SecretFilter(logging.Filter):
+    """Replaces secrets (the bot token, its secret half, the webhook secret) in log records."""
+
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        super().__init__()
+        found: set[str] = set()
+        for secret in secrets:
+            if secret:
+                found.add(secret)
+                _, colon, half = secret.partition(":")
+                if colon and len(half) >= 8:
+                    found.add(half)
+        self._secrets = sorted(found, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # malformed arguments: let the handler report it
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def redact_secrets_in_logs(*secrets: str | None) -> Callable[[], None]:
+    """Apply a SecretFilter to every log record of every logger; returns a function that undoes it.
+
+    It hooks the record factory rather than handlers, so handlers added later (pytest's caplog,
+    a new file handler) never see the secret either.
+    """
+    secret_filter = SecretFilter(secrets)
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        secret_filter.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+    def undo() -> None:
+        if logging.getLogRecordFactory() is factory:
+            logging.setLogRecordFactory(previous)
+
+    return undo
+
+
+def main() -> None:
+    """`python -m bot.telegram_adapter`: run with settings from the environment."""
+    settings = Settings.from_env(os.environ)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    run(settings)
+
+
+if __name__ == "__main__":
+    main()
