@@ -586,7 +586,7 @@ class SqliteStore:
     async def _configure(self, conn: aiosqlite.Connection) -> None:
         try:
             await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            mode = await self._scalar(conn, "PRAGMA journal_mode = WAL")
+            mode = await self._enable_wal(conn)
             if str(mode).lower() != "wal":
                 raise StoreError(
                     f"The database {str(self.path)!r} cannot use WAL mode (it stays in "
@@ -600,6 +600,19 @@ class SqliteStore:
                 f"Could not configure the database {str(self.path)!r}: {exc}. Is it a "
                 "SQLite file? Point DATABASE_URL at a new or existing Cramp Coach database."
             ) from exc
+
+    async def _enable_wal(self, conn: aiosqlite.Connection) -> Any:
+        """Switch to WAL. SQLite does not wait on busy_timeout for this, so we do."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                return await self._scalar(conn, "PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                # Another process is creating or switching the same new file.
+                if "locked" not in str(exc) or loop.time() >= deadline:
+                    raise
+            await asyncio.sleep(0.01)
 
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
         """Apply every step the database has not seen, each in its own transaction."""
