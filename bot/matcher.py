@@ -1,13 +1,85 @@
 """Text -> what it says: symptoms, muscles, durations, severity, yes/no, context, red flags.
 
-Pure: no I/O after loading. The lexicons live in data/lexicon/*.yaml.
-(Interface fixed; implementation in progress.)
+Pure: no I/O after loading. The lexicons live in data/lexicon/*.yaml (see the comment at
+the top of each file for its format).
+
+How a message is read, step by step:
+
+    "nO chest pain, just my calv 😩 2hrs"
+      1. lower case, keep words, numbers and a few marks     no chest pain , just my calv 2 hrs
+      2. fix small typos in unknown words (cached)           ... calv -> calf
+      3. amounts of time  "2 hrs", "1h30", "half an hour"    duration = 120 min -> "hour"
+         pain scores      "7/10", "8 out of 10", "pain 9"    severity by the ranges in the file
+      4. phrases, longest first, one table for every kind    chest pain -> red_flag:chest_pain
+      5. negation: "no", "not", "didn't", ... deny what follows until a clause break
+         ("," "but" "just" ...)                              chest_pain negated, calf not
+
+Typos are fixed one word at a time with rapidfuzz, only for words of four letters or more
+that are in no lexicon and in no list of plain words, and only towards words with the same
+first letter ("call" stays "call", "sitting" never becomes "fitting"). The result is cached,
+so a word is looked up once per process, and the per-message cost does not grow with the
+size of the lexicon.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.errors import ContentError
+
+__all__ = [
+    "MAX_CHARS",
+    "MAX_TOKENS",
+    "Match",
+    "Matcher",
+    "Reading",
+    "load_matcher",
+    "tokenize",
+]
+
+MAX_CHARS = 4000  # a longer message is cut here before it is read
+MAX_TOKENS = 500  # and only its first 500 words and marks are looked at
+CACHE_SIZE = 16384  # words whose typo correction is remembered
+NEGATION_REACH = 7  # a negator denies at most this many words after it
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+NEGATORS = _words(
+    "no not never without dont didnt doesnt isnt wasnt arent werent havent hasnt hadnt "
+    "nothing denies deny denied cant cannot wont couldnt wouldnt shouldnt aint nor neither "
+    "mustnt neednt didn dint dnt doesn isn wasn havnt"
+)
+CLAUSE_BREAKS = _words(
+    ", . ; ! ? but just only though tho however except although because cuz coz then "
+    "when while whereas yet"
+)
+# Words that may stand before a pain score: "pain 9", "pain is like a 7", "rate it 6".
+_SCORE_WORDS = frozenset(["pain", "level", "severity", "rating", "rate", "rated", "score"])
+_SCORE_FILLERS = _words("a an is at of about like around maybe its it prob probably")
+# Words after an amount of time that make it the length of a workout, not of a cramp.
+_NOT_A_CRAMP_TIME = _words(
+    "run ride hike session workout game match race walk swim bike cycle class training "
+    "practice shift drive flight off"
+)
+_PLAIN_WORDS_KEY = "plain_words"
+_KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
+_LABEL_KEYS = frozenset({"display", "phrases", "from"})
+
+_WORD = r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*"
+_MARKS = r"[,.;!?/\n]"
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +126,680 @@ class Reading:
         return tuple(seen)
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What one phrase means for one kind."""
+
+    kind: str
+    label: str
+    minutes: float | None = None  # for approximate durations ("since last night")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    """Everything load_matcher read, checked and ready to build a Matcher from."""
+
+    phrases: Mapping[tuple[str, ...], tuple[_Entry, ...]]
+    display: Mapping[str, Mapping[str, str]]
+    ranges: Mapping[str, tuple[tuple[float, str], ...]]
+    units: Mapping[str, float]
+    amounts: Mapping[str, float]
+    plain_words: frozenset[str]
+    symbols: frozenset[str]
+
+
+def _token_pattern(symbols: Iterable[str]) -> re.Pattern[str]:
+    extra = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+    return re.compile(f"{_WORD}|{_MARKS}" + (f"|{extra}" if extra else ""))
+
+
+_DEFAULT_PATTERN = _token_pattern(())
+
+
+def tokenize(text: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> list[str]:
+    """Lower-case words, numbers and clause marks of `text`; apostrophes dropped.
+
+    "Can't breathe!!" -> ["cant", "breathe", "!", "!"]; "1h30" -> ["1", "h", "30"].
+    Only the first MAX_CHARS characters and MAX_TOKENS tokens are kept.
+    """
+    text = text[:MAX_CHARS].lower().replace("\u2019", "'").replace("\u2018", "'")
+    tokens = pattern.findall(text, 0, MAX_CHARS)
+    del tokens[MAX_TOKENS:]
+    return [t.replace("'", "") if "'" in t else t for t in tokens]
+
+
 class Matcher:
+    """Reads messages against a loaded lexicon. Build it with load_matcher()."""
+
+    def __init__(self, lexicon: _Lexicon) -> None:
+        self._phrases = dict(lexicon.phrases)
+        self._display = {k: dict(v) for k, v in lexicon.display.items()}
+        self._ranges = dict(lexicon.ranges)
+        self._units = dict(lexicon.units)
+        self._amounts = dict(lexicon.amounts)
+        self._pattern = _token_pattern(lexicon.symbols)
+        # The longest phrase starting with each word: most words start none.
+        self._reach: dict[str, int] = {}
+        for key in self._phrases:
+            self._reach[key[0]] = max(self._reach.get(key[0], 0), len(key))
+        # Phrases made of several words that contain a negator ("not too bad") are
+        # phrases, not negations.
+        self._negating_phrases = frozenset(
+            k for k in self._phrases if len(k) > 1 and any(w in NEGATORS for w in k)
+        )
+        phrase_words = {w for key in self._phrases for w in key}
+        self._known = frozenset(
+            phrase_words
+            | set(self._units)
+            | set(self._amounts)
+            | lexicon.plain_words
+            | NEGATORS
+            | CLAUSE_BREAKS
+            | _SCORE_WORDS
+            | _SCORE_FILLERS
+            | _NOT_A_CRAMP_TIME
+            | {"and", "of", "out", "outta", "in", "ago", "for"}
+        )
+        targets = sorted(
+            w
+            for w in phrase_words | set(self._units) | set(self._amounts)
+            if len(w) >= 3 and w.isalpha()
+        )
+        self._targets_by_letter: dict[str, list[str]] = {}
+        for w in targets:
+            self._targets_by_letter.setdefault(w[0], []).append(w)
+        self._correct = functools.lru_cache(maxsize=CACHE_SIZE)(self._correct_uncached)
+
+    # -- the fixed interface ---------------------------------------------------------------
+
     def read(self, text: str) -> Reading:
-        raise NotImplementedError
+        """Everything found in `text`. Never raises on any string."""
+        raw = tokenize(text, self._pattern) if text else []
+        if not raw:
+            return Reading(text=text)
+        words: list[str] = []
+        scores: list[float] = []
+        for t in raw:
+            w, s = self._correct(t)
+            words.append(w)
+            scores.append(s)
+        n = len(words)
+        used = [False] * n
+        found: list[tuple[int, Match, float | None]] = []  # (start, match, minutes)
+
+        for start, end, minutes in self._durations(words):
+            for i in range(start, end):
+                used[i] = True
+            label = self.label_for_number("duration", minutes)
+            if label is not None:
+                found.append((start, Match("duration", label, False, 100.0, start), minutes))
+
+        score_number: float | None = None
+        for start, end, value in self._pain_scores(words, used):
+            for i in range(start, end):
+                used[i] = True
+            label = self.label_for_number("severity", value)
+            if score_number is None:
+                score_number = value
+            if label is not None:
+                found.append((start, Match("severity", label, False, 100.0, start), None))
+
+        # Phrases: at each word the longest phrase wins; a phrase listed under several
+        # kinds gives one match per kind.
+        neutral = [False] * n  # negators that are part of a longer phrase
+        phrases = self._phrases
+        reach = self._reach
+        i = 0
+        while i < n:
+            longest = reach.get(words[i], 0)
+            if not longest or used[i]:
+                i += 1
+                continue
+            for size in range(min(longest, n - i), 0, -1):
+                key = tuple(words[i : i + size])
+                entries = phrases.get(key)
+                if entries is None or any(used[i : i + size]):
+                    continue
+                score = min(scores[i : i + size])
+                for e in entries:
+                    found.append((i, Match(e.kind, e.label, False, score, i), e.minutes))
+                if key in self._negating_phrases:
+                    for j in range(i, i + size):
+                        neutral[j] = True
+                i += size
+                break
+            else:
+                i += 1
+
+        if not found:
+            return Reading(text=text, number=self._bare_number(words, used, score_number))
+
+        denied = self._negation(raw, words, neutral)
+        found.sort(key=lambda f: f[0])
+        matches: list[Match] = []
+        duration: float | None = None
+        for start, m, approx in found:
+            if denied[start]:
+                m = Match(m.kind, m.label, True, m.score, m.start)
+            elif duration is None and m.kind == "duration" and approx is not None:
+                duration = approx
+            matches.append(m)
+        return Reading(
+            text=text,
+            matches=tuple(matches),
+            duration_minutes=duration,
+            number=self._bare_number(words, used, score_number),
+        )
 
     def kinds(self) -> frozenset[str]:
-        raise NotImplementedError
+        """Every kind of lexicon loaded: body_part, symptom, duration, ..."""
+        return frozenset(self._display)
 
     def labels(self, kind: str) -> frozenset[str]:
-        raise NotImplementedError
+        """Every label `read` can produce for `kind` (empty for an unknown kind)."""
+        return frozenset(self._display.get(kind, ()))
 
     def display(self, kind: str, label: str) -> str:
-        raise NotImplementedError
+        """Words for people: ("body_part", "quad") -> "thigh (front)".
+
+        An unknown kind or label gives the label with spaces for underscores.
+        """
+        return self._display.get(kind, {}).get(label, label.replace("_", " "))
 
     def label_for_number(self, kind: str, number: float) -> str | None:
-        raise NotImplementedError
+        """The label whose range holds `number`: ("severity", 8) -> "severe".
+
+        None when `kind` has no ranges, the number is below the first one, or not finite.
+        """
+        ranges = self._ranges.get(kind)
+        if not ranges or not math.isfinite(number):
+            return None
+        found: str | None = None
+        for low, label in ranges:
+            if number >= low:
+                found = label
+            else:
+                break
+        return found
+
+    # -- additions ---------------------------------------------------------------------------
+
+    def clear_cache(self) -> None:
+        """Forget every remembered typo correction (for benchmarks and tests)."""
+        self._correct.cache_clear()
+
+    def correct(self, word: str) -> str:
+        """The lexicon word a typed word is read as: "calv" -> "calf", "call" -> "call"."""
+        return self._correct(word.lower().replace("'", ""))[0]
+
+    def phrase_count(self) -> int:
+        """How many distinct phrases the lexicon holds (all kinds)."""
+        return len(self._phrases)
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _correct_uncached(self, token: str) -> tuple[str, float]:
+        if token in self._known or len(token) < 4 or not token.isalpha():
+            return token, 100.0
+        candidates = self._targets_by_letter.get(token[0])
+        if not candidates:
+            return token, 100.0
+        cutoff = 75.0 if len(token) == 4 else 80.0 if len(token) <= 6 else 85.0
+        best = process.extract(token, candidates, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
+        if not best:
+            return token, 100.0
+        if len(best) == 2 and best[0][1] == best[1][1]:
+            return token, 100.0  # two words fit equally well: do not guess
+        return best[0][0], float(best[0][1])
+
+    def _amount(self, words: list[str], i: int) -> tuple[float, int, bool] | None:
+        """A number at words[i]: (value, index after it, written in digits)."""
+        w = words[i]
+        if w[0].isdigit():
+            return float(w), i + 1, True
+        value = self._amounts.get(w)
+        if value is None:
+            return None
+        j = i + 1
+        n = len(words)
+        if (
+            w in ("a", "an")
+            and j < n
+            and words[j] in self._amounts
+            and words[j]
+            not in (
+                "a",
+                "an",
+            )
+        ):
+            value = self._amounts[words[j]]
+            j += 1
+        elif value >= 20 and j < n and 0 < self._amounts.get(words[j], 0) < 10:
+            value += self._amounts[words[j]]  # "twenty five"
+            j += 1
+        if value == 0.5 and j < n and words[j] in ("a", "an"):
+            j += 1  # "half an hour"
+        if j < n and words[j] == "of":
+            j += 1  # "a couple of hours"
+        return value, j, False
+
+    def _durations(self, words: list[str]) -> list[tuple[int, int, float]]:
+        """Every amount of time: (first index, index after, minutes)."""
+        out: list[tuple[int, int, float]] = []
+        units = self._units
+        n = len(words)
+        i = 0
+        while i < n:
+            amount = self._amount(words, i)
+            if amount is None:
+                i += 1
+                continue
+            value, j, digits = amount
+            if words[j : j + 3] == ["and", "a", "half"]:
+                value += 0.5  # "one and a half hours"
+                j += 3
+            unit = units.get(words[j]) if j < n else None
+            if unit is None or (len(words[j]) == 1 and not digits):
+                i += 1
+                continue
+            minutes = value * unit
+            k = j + 1
+            if words[k : k + 3] == ["and", "a", "half"]:
+                minutes += 0.5 * unit  # "an hour and a half"
+                k += 3
+            elif k < n and words[k][0].isdigit():
+                smaller = units.get(words[k + 1]) if k + 1 < n else None
+                if smaller is not None and smaller < unit:
+                    minutes += float(words[k]) * smaller  # "1 hr 30 min"
+                    k += 2
+                elif smaller is None and unit == units.get("hour"):
+                    minutes += float(words[k])  # "1h30"
+                    k += 1
+            if (k < n and words[k] in _NOT_A_CRAMP_TIME) or (i > 0 and words[i - 1] == "in"):
+                i = k  # "a 2 hour run", "first run in 3 days": not how long the cramp lasted
+                continue
+            out.append((i, k, minutes))
+            i = k
+        return out
+
+    def _pain_scores(self, words: list[str], used: list[bool]) -> list[tuple[int, int, float]]:
+        """Pain scores: "7/10", "8 out of 10", "pain 9" -> (start, end, value)."""
+        out: list[tuple[int, int, float]] = []
+        n = len(words)
+        for i, w in enumerate(words):
+            if used[i] or not w[0].isdigit():
+                continue
+            value = float(w)
+            after = words[i + 1 : i + 4]
+            if after[:2] == ["/", "10"] or after[:2] == ["outta", "10"]:
+                out.append((i, i + 3, value))
+            elif after == ["out", "of", "10"]:
+                out.append((i, i + 4, value))
+            elif value <= 10 and (i + 1 >= n or words[i + 1] != "/"):
+                j = i - 1
+                while j >= 0 and i - j <= 4 and words[j] in _SCORE_FILLERS:
+                    j -= 1
+                if j >= 0 and words[j] in _SCORE_WORDS:
+                    out.append((i, i + 1, value))
+        return out
+
+    def _bare_number(self, words: list[str], used: list[bool], score: float | None) -> float | None:
+        if score is not None:
+            return score
+        for i, w in enumerate(words):
+            if not used[i] and w[0].isdigit():
+                return float(w)
+        if len(words) <= 2:
+            for w in words:
+                value = self._amounts.get(w)
+                if value is not None and value >= 1 and w not in ("a", "an"):
+                    return value
+        return None
+
+    @staticmethod
+    def _negation(raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
+        """For each word: is it denied by a negator before it in the same clause?"""
+        denied = [False] * len(words)
+        active = -1
+        for i, w in enumerate(words):
+            if w in CLAUSE_BREAKS:
+                active = -1
+                continue
+            if active >= 0 and i - active <= NEGATION_REACH:
+                denied[i] = True
+            if not neutral[i] and (w in NEGATORS or raw[i] in NEGATORS):
+                active = i
+        return denied
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects every problem found while loading, to report them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        self.items.append(f"{where}: {what}")
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=60)
+    return f" Did you mean '{best[0]}'?" if best else ""
+
+
+def _phrase_key(phrase: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    return tuple(t for t in tokenize(phrase, pattern) if t not in {",", ".", ";", "!", "?"})
+
+
+def _text(value: Any) -> str | None:
+    """A YAML scalar as text; None for booleans (unquoted yes/no/on/off) and non-scalars."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _read_yaml(path: Path, where: str, problems: _Problems) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        problems.add(where, f"cannot be read ({e}). Save it as UTF-8 text.")
+        return None
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        problems.add(
+            where,
+            f"YAML syntax error{line}: {problem}. Check the indentation, colons and quotes "
+            "on that line and the one before it.",
+        )
+        return None
 
 
 def load_matcher(data_dir: Path) -> Matcher:
-    raise NotImplementedError
+    """Read data_dir/lexicon/*.yaml into a Matcher.
+
+    Raises ContentError listing every problem, each naming the file, the label and the fix.
+    """
+    return Matcher(_load_lexicon(data_dir))
+
+
+def _load_lexicon(data_dir: Path) -> _Lexicon:
+    folder = data_dir / "lexicon"
+    problems = _Problems()
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        raise ContentError(
+            f"{folder.as_posix()}: no lexicon files (*.yaml) found. "
+            "Run the bot from the project folder, or point it at the folder holding lexicon/."
+        )
+    docs: list[tuple[str, dict[str, Any]]] = []
+    for path in files:
+        where = path.as_posix()
+        doc = _read_yaml(path, where, problems)
+        if doc is None and not any(p.startswith(where) for p in problems.items):
+            problems.add(where, "is empty. Write `kind:` and `labels:`, or delete the file.")
+        elif doc is not None and not isinstance(doc, dict):
+            problems.add(where, "must be a mapping with `kind:` and `labels:` at the top.")
+        elif doc is not None:
+            docs.append((where, doc))
+
+    # Symbols such as 👍 are tokens only if some phrase uses them.
+    symbols: set[str] = set()
+    for _, doc in docs:
+        for label_doc in (
+            (doc.get("labels") or {}).values() if isinstance(doc.get("labels"), dict) else ()
+        ):
+            if isinstance(label_doc, dict) and isinstance(label_doc.get("phrases"), list):
+                for p in label_doc["phrases"]:
+                    if isinstance(p, str):
+                        symbols.update(ch for ch in p if not (ch.isalnum() or ch in " '-_"))
+    symbols -= set(",.;!?/\n")
+    pattern = _token_pattern(symbols)
+
+    phrases: dict[tuple[str, ...], list[_Entry]] = {}
+    owner: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, phrase) -> (file, label)
+    display: dict[str, dict[str, str]] = {}
+    ranges: dict[str, tuple[tuple[float, str], ...]] = {}
+    units: dict[str, float] = {}
+    amounts: dict[str, float] = {}
+    plain: set[str] = set()
+
+    def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
+        key = _phrase_key(text, pattern)
+        if not key:
+            problems.add(
+                where, f"label '{label}': phrase {text!r} has no letters or numbers. Remove it."
+            )
+            return
+        previous = owner.get((kind, " ".join(key)))
+        if previous is not None and previous[1] != label:
+            problems.add(
+                where,
+                f"label '{label}': phrase {text!r} is also under label '{previous[1]}' "
+                f"in {previous[0]}. Keep it under one label only.",
+            )
+            return
+        if previous is not None:
+            return  # listed twice under the same label: harmless
+        owner[(kind, " ".join(key))] = (where, label)
+        phrases.setdefault(key, []).append(_Entry(kind, label, minutes))
+
+    for where, doc in docs:
+        if _PLAIN_WORDS_KEY in doc:
+            extra = set(doc) - {_PLAIN_WORDS_KEY}
+            if extra:
+                problems.add(
+                    where,
+                    f"a plain-words file holds only `plain_words:`; remove {sorted(extra)}.",
+                )
+            words = doc[_PLAIN_WORDS_KEY]
+            if not isinstance(words, list):
+                problems.add(where, "`plain_words:` must be a list, like [call, crap, more].")
+                continue
+            for w in words:
+                t = _text(w)
+                if t is None:
+                    problems.add(where, f"plain word {w!r} must be text. Put it in quotes.")
+                else:
+                    plain.update(tokenize(t))
+            continue
+
+        for key in doc:
+            if key not in _KIND_KEYS:
+                problems.add(
+                    where,
+                    f"unknown key '{key}'.{_did_you_mean(str(key), _KIND_KEYS)} "
+                    f"Allowed at the top: {', '.join(sorted(_KIND_KEYS))}.",
+                )
+        kind = _text(doc.get("kind"))
+        if kind is None or not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+            problems.add(
+                where,
+                "needs `kind:` with a lower-case name such as `kind: body_part` "
+                "(letters, digits and _).",
+            )
+            continue
+        if kind in display:
+            problems.add(where, f"kind '{kind}' is already defined in another file. Merge them.")
+            continue
+        labels = doc.get("labels")
+        if not isinstance(labels, dict) or not labels:
+            problems.add(
+                where,
+                f"kind '{kind}' needs `labels:` with at least one label, each with "
+                "`phrases:` (a list of words people type).",
+            )
+            continue
+        computed = "units" in doc  # durations: amounts are computed, phrases are optional
+        display[kind] = {}
+        kind_ranges: list[tuple[float, str]] = []
+        for raw_label, label_doc in labels.items():
+            label = _text(raw_label)
+            if label is None:
+                problems.add(
+                    where,
+                    f'label {raw_label!r} must be text. Put it in quotes, like "yes": '
+                    "(YAML reads yes, no, on and off without quotes as true/false).",
+                )
+                continue
+            if label_doc is None:
+                label_doc = {}
+            if not isinstance(label_doc, dict):
+                problems.add(
+                    where,
+                    f"label '{label}' must hold `display:` and `phrases:`, each on its own "
+                    "indented line.",
+                )
+                continue
+            for key in label_doc:
+                if key not in _LABEL_KEYS:
+                    problems.add(
+                        where,
+                        f"label '{label}': unknown key '{key}'."
+                        f"{_did_you_mean(str(key), _LABEL_KEYS)} "
+                        f"Allowed: {', '.join(sorted(_LABEL_KEYS))}.",
+                    )
+            shown = label_doc.get("display", label.replace("_", " "))
+            shown_text = _text(shown)
+            if shown_text is None or not shown_text.strip():
+                problems.add(where, f"label '{label}': `display:` must be text. Quote it.")
+                shown_text = label.replace("_", " ")
+            display[kind][label] = shown_text
+            if "from" in label_doc:
+                low = _number(label_doc["from"])
+                if low is None:
+                    problems.add(
+                        where,
+                        f"label '{label}': `from:` must be a number, like `from: 4`.",
+                    )
+                else:
+                    kind_ranges.append((low, label))
+            phrase_list = label_doc.get("phrases")
+            if phrase_list is None or phrase_list == []:
+                if not computed:
+                    problems.add(
+                        where,
+                        f"label '{label}' has no phrases. Add a list under phrases:, "
+                        f"like `phrases: [{label.replace('_', ' ')}]`.",
+                    )
+                continue
+            if not isinstance(phrase_list, list):
+                problems.add(
+                    where,
+                    f"label '{label}': `phrases:` must be a list, like "
+                    f"`phrases: [{label.replace('_', ' ')}, another way to say it]`.",
+                )
+                continue
+            for p in phrase_list:
+                text = _text(p)
+                if text is None:
+                    problems.add(
+                        where,
+                        f"label '{label}': phrase {p!r} must be text. Put it in quotes "
+                        "(YAML reads yes, no, on and off without quotes as true/false).",
+                    )
+                    continue
+                add_phrase(where, kind, label, text, None)
+        if kind_ranges:
+            kind_ranges.sort()
+            lows = [low for low, _ in kind_ranges]
+            if len(set(lows)) != len(lows):
+                problems.add(where, f"kind '{kind}': two labels have the same `from:` number.")
+            ranges[kind] = tuple(kind_ranges)
+
+        if computed:
+            _load_units(where, doc, units, amounts, problems)
+        approx = doc.get("approximate")
+        if approx is not None:
+            if not isinstance(approx, dict):
+                problems.add(where, "`approximate:` must map phrases to minutes: `all day: 480`.")
+            elif not kind_ranges:
+                problems.add(
+                    where, "`approximate:` needs labels with `from:` minutes to sort them into."
+                )
+            else:
+                for phrase, minutes in approx.items():
+                    m = _number(minutes)
+                    text = _text(phrase)
+                    if m is None or text is None or m < 0:
+                        problems.add(
+                            where,
+                            f"approximate {phrase!r}: give a phrase and a number of minutes, "
+                            "like `since last night: 720`.",
+                        )
+                        continue
+                    label = next((lb for low, lb in reversed(kind_ranges) if m >= low), None)
+                    if label is None:
+                        problems.add(where, f"approximate {phrase!r}: {m} is below every label.")
+                        continue
+                    add_phrase(where, kind, label, text, m)
+        elif "amounts" in doc and not computed:
+            problems.add(where, "`amounts:` only works together with `units:`.")
+
+    if problems.items:
+        raise ContentError(problems.items)
+    return _Lexicon(
+        phrases={k: tuple(v) for k, v in phrases.items()},
+        display=display,
+        ranges=ranges,
+        units=units,
+        amounts=amounts,
+        plain_words=frozenset(plain),
+        symbols=frozenset(symbols),
+    )
+
+
+def _load_units(
+    where: str,
+    doc: dict[str, Any],
+    units: dict[str, float],
+    amounts: dict[str, float],
+    problems: _Problems,
+) -> None:
+    raw_units = doc.get("units")
+    if not isinstance(raw_units, dict) or not raw_units:
+        problems.add(
+            where,
+            "`units:` must name each unit with its minutes and words, like "
+            "`hour: {minutes: 60, words: [h, hr, hrs, hour, hours]}`.",
+        )
+    else:
+        for name, unit in raw_units.items():
+            minutes = _number(unit.get("minutes")) if isinstance(unit, dict) else None
+            words = unit.get("words") if isinstance(unit, dict) else None
+            if minutes is None or minutes <= 0 or not isinstance(words, list) or not words:
+                problems.add(
+                    where,
+                    f"unit '{name}' needs `minutes:` (a number above 0) and `words:` "
+                    "(a list), like `{minutes: 60, words: [h, hr, hour, hours]}`.",
+                )
+                continue
+            for w in words:
+                t = _text(w)
+                if t is None or not tokenize(t):
+                    problems.add(where, f"unit '{name}': word {w!r} must be text.")
+                else:
+                    units[tokenize(t)[0]] = minutes
+    raw_amounts = doc.get("amounts") or {}
+    if not isinstance(raw_amounts, dict):
+        problems.add(where, "`amounts:` must map words to numbers, like `couple: 2`.")
+        return
+    for word, value in raw_amounts.items():
+        v = _number(value)
+        t = _text(word)
+        if v is None or t is None or len(tokenize(t)) != 1:
+            problems.add(where, f"amount {word!r}: give one word and a number, like `few: 3`.")
+        else:
+            amounts[tokenize(t)[0]] = v
