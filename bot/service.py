@@ -1,14 +1,43 @@
 """The one async seam: load session -> engine.step -> save -> act -> replies.
 
-(Interface fixed; implementation in progress.)
+Adapters (Telegram, console) call `Service.handle` and render the Outcome.
+Messages from one person are handled one at a time, in arrival order; the
+session and whatever the turn recorded are saved in one transaction, so a
+failure leaves the last committed state intact and the person gets an apology.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain import ButtonPress, Reply
+from bot import engine
+from bot.charts import history_chart, history_text
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.domain import ButtonPress, Episode, Profile, Reply, Session
+from bot.errors import StoreError
+from bot.store import SqliteStore, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+STORE_APOLOGY = (
+    "Sorry, I couldn't save that just now, so nothing changed. Please send it again in a "
+    "moment. If it's an emergency, call your local emergency number."
+)
+#: The recurrence rules never look further back than this.
+HISTORY_WINDOW = timedelta(days=90)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +59,23 @@ class Outcome:
 
 
 class Service:
+    """Runs turns for every adapter. Create with `create_service` or directly for tests."""
+
+    def __init__(
+        self,
+        content: Content,
+        store: Store,
+        *,
+        clock: Clock = utc_now,
+        idle_after: timedelta = timedelta(hours=3),
+    ) -> None:
+        self.content = content
+        self.store = store
+        self.clock = clock
+        self.idle_after = idle_after
+        # One lock per person with a count of turns holding or awaiting it.
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
     async def handle(
         self,
         user_id: int,
@@ -40,11 +86,111 @@ class Service:
     ) -> Outcome:
         """Handle one message (text, or a command such as "/start") or one button press.
 
-        Messages from the same person are handled one at a time, in arrival order.
         Never raises for bad input; a store failure yields an apology Outcome.
         """
-        raise NotImplementedError
+        lock, waiting = self._locks.get(user_id) or (asyncio.Lock(), 0)
+        self._locks[user_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                return await self._handle(user_id, text, button, language)
+        except StoreError:
+            log.exception("store failure for a turn; nothing was saved")
+            return Outcome((Reply(STORE_APOLOGY),))
+        finally:
+            lock, waiting = self._locks[user_id]
+            if waiting == 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, waiting - 1)
+
+    async def _handle(
+        self, user_id: int, text: str, button: ButtonPress | None, language: str | None
+    ) -> Outcome:
+        now = self.clock()
+        content = self.content
+        session = await self.store.load_session(user_id) or Session(
+            user_id, content.dialogue.start
+        )
+        profile = await self.store.load_profile(user_id)
+        new_profile = None
+        if profile is None:
+            profile = new_profile = Profile(user_id, first_seen=now, language=language)
+        elif not profile.active:
+            profile = new_profile = replace(profile, active=True)
+        history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
+        turn = engine.step(
+            content.dialogue,
+            session,
+            text,
+            matcher=content.matcher,
+            now=now,
+            button=button,
+            history=history,
+            rules=content.rules,
+            idle_after=self.idle_after,
+        )
+        if turn.red_flags:
+            log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
+        actions = [name for _, name in turn.actions]
+        if "forget" in actions:
+            await self.store.forget(user_id)
+        else:
+            await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
+        return await self._render(turn, profile, now)
+
+    async def _render(self, turn: engine.Turn, profile: Profile, now: datetime) -> Outcome:
+        replies = list(turn.replies)
+        attachments: list[Attachment] = []
+        for position, action in sorted(turn.actions, reverse=True):
+            if action == "history":
+                text, chart = await self._history(profile, now)
+                replies.insert(position, Reply(text))
+                if chart is not None:
+                    attachments.append(
+                        Attachment("photo", "cramp-history.png", chart, "Cramps per week")
+                    )
+            elif action == "export":
+                data = await self.store.export(profile.user_id)
+                document = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+                replies.insert(position, Reply("Here is everything I keep about you, as JSON."))
+                attachments.append(
+                    Attachment("document", "cramp-coach-data.json", document.encode("utf-8"))
+                )
+        return Outcome(tuple(replies), tuple(attachments))
+
+    async def _history(self, profile: Profile, now: datetime) -> tuple[str, bytes | None]:
+        episodes = await self.store.episodes(profile.user_id)
+        zone = zone_of(profile)
+        text = history_text(episodes, zone, now)
+        if not episodes:
+            return text, None
+        chart = await asyncio.to_thread(history_chart, episodes, zone, now)
+        return text, chart
+
+    async def episodes(self, user_id: int) -> list[Episode]:
+        return await self.store.episodes(user_id)
 
     async def mark_inactive(self, user_id: int) -> None:
-        """The person blocked the bot: send them nothing more."""
-        raise NotImplementedError
+        """The person blocked the bot: send them nothing more until they write again."""
+        await self.store.set_active(user_id, False)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+def zone_of(profile: Profile) -> ZoneInfo:
+    """The person's time zone, UTC until they set one."""
+    try:
+        return ZoneInfo(profile.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+async def create_service(settings: Settings, *, clock: Clock = utc_now) -> Service:
+    """Load and check the content, open the database, and return a ready Service."""
+    content = load_content(settings.dialogues_dir, settings.data_dir)
+    path = settings.database_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = SqliteStore(path)
+    await store.open()
+    return Service(content, store, clock=clock, idle_after=settings.idle_resume_after)

@@ -1,0 +1,94 @@
+"""The same service in a terminal: no network, one person per run (--user-id).
+
+Interactive on a terminal; from a script when stdin is not a terminal: each
+line is one message, end of input ends the chat with exit code 0. Buttons are
+printed as a numbered list; type the number or the words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.domain import ButtonPress, Reply
+from bot.service import Outcome, Service
+
+PROMPT = "you> "
+
+
+class Console:
+    """Renders Outcomes as text and turns typed lines into messages or button presses."""
+
+    def __init__(self, service: Service, user_id: int, out: TextIO, files_dir: Path) -> None:
+        self.service = service
+        self.user_id = user_id
+        self.out = out
+        self.files_dir = files_dir
+        self.question: Reply | None = None  # the last question with buttons
+
+    async def send(self, line: str) -> None:
+        text = clean(line)
+        button = self._button(text)
+        outcome = await self.service.handle(self.user_id, text, button=button)
+        self.render(outcome)
+
+    def _button(self, text: str) -> ButtonPress | None:
+        """A typed number picks a button of the last question."""
+        question = self.question
+        if question is None or question.state is None or not text.isdigit():
+            return None
+        index = int(text) - 1
+        if 0 <= index < len(question.buttons):
+            return ButtonPress(question.state, index)
+        return None
+
+    def render(self, outcome: Outcome) -> None:
+        for reply in outcome.replies:
+            self.out.write(f"coach> {reply.text}\n")
+            if reply.buttons:
+                self.question = reply
+                for number, label in enumerate(reply.buttons, 1):
+                    self.out.write(f"   {number}. {label}\n")
+        for attachment in outcome.attachments:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = self.files_dir / f"{self.user_id}-{stamp}-{attachment.filename}"
+            path.write_bytes(attachment.data)
+            label = attachment.caption or attachment.filename
+            self.out.write(f"coach> [{label}] saved to {path}\n")
+        self.out.flush()
+
+
+def clean(line: str) -> str:
+    """Drop control characters (terminal escapes, NULs) but keep the words."""
+    return "".join(ch for ch in line if ch.isprintable() or ch in "\t").strip()
+
+
+async def chat(
+    service: Service,
+    *,
+    user_id: int,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    files_dir: Path = Path("cramp_coach_files"),
+) -> int:
+    """Hold a conversation until end of input. Returns the exit code."""
+    console = Console(service, user_id, out, files_dir)
+    interactive = stdin.isatty()
+    if interactive:
+        out.write("Cramp Coach console. Type a message; Ctrl-D to leave.\n")
+        out.flush()
+    while True:
+        if interactive:
+            out.write(PROMPT)
+            out.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        if not interactive:
+            out.write(f"{PROMPT}{line.rstrip(chr(10))}\n")
+        await console.send(line)
+    return 0
