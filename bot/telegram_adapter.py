@@ -601,6 +601,9 @@ def build_application(
     """
     if not settings.telegram_token:
         raise ValueError("Settings.telegram_token is empty; set TELEGRAM_BOT_TOKEN.")
+    # Opt in to python-telegram-bot's coming timedelta durations; without it every 429
+    # (RetryAfter) raises a PTBDeprecationWarning inside the library.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     delivery = delivery or Delivery()
     relay = Relay(settings, service_factory)
     inner = request or HTTPXRequest(
