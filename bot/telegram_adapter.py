@@ -66,7 +66,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
-from bot.service import Attachment, Outcome
+from bot.service import Attachment, Outcome, create_service
 
 log = logging.getLogger(__name__)
 
@@ -744,8 +744,6 @@ async def serve(application: App, settings: Settings) -> None:
 
 def run(settings: Settings) -> None:
     """Run the bot until SIGTERM/SIGINT: polling without WEBHOOK_URL, a webhook with it."""
-    from bot.service import create_service  # type: ignore[attr-defined, unused-ignore]
-
     redact_secrets_in_logs(settings.telegram_token, settings.webhook_secret)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
     application = build_application(settings, create_service)
