@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,8 @@ CLAUSE_BREAKS = _words(
     ", . ; ! ? but just only though tho however except although because cuz coz then "
     "when while whereas yet"
 )
+# After "and", these start a new clause: "didn't stretch and now my calf cramps".
+_NEW_CLAUSE = _words("now then my i im its it the his her he she so")
 # Words that may stand before a pain score: "pain 9", "pain is like a 7", "rate it 6".
 _SCORE_WORDS = frozenset(["pain", "level", "severity", "rating", "rate", "rated", "score"])
 _SCORE_FILLERS = _words("a an is at of about like around maybe its it prob probably")
@@ -162,7 +165,10 @@ def tokenize(text: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> list[str
     "Can't breathe!!" -> ["cant", "breathe", "!", "!"]; "1h30" -> ["1", "h", "30"].
     Only the first MAX_CHARS characters and MAX_TOKENS tokens are kept.
     """
-    text = text[:MAX_CHARS].lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = text[:MAX_CHARS]
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width letters, ligatures
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     tokens = pattern.findall(text, 0, MAX_CHARS)
     del tokens[MAX_TOKENS:]
     return [t.replace("'", "") if "'" in t else t for t in tokens]
@@ -344,7 +350,7 @@ class Matcher:
         candidates = self._targets_by_letter.get(token[0])
         if not candidates:
             return token, 100.0
-        cutoff = 75.0 if len(token) == 4 else 80.0 if len(token) <= 6 else 85.0
+        cutoff = 75.0 if len(token) == 4 else 80.0 if len(token) <= 6 else 88.0
         best = process.extract(token, candidates, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         if not best:
             return token, 100.0
@@ -381,6 +387,8 @@ class Matcher:
             j += 1  # "half an hour"
         if j < n and words[j] == "of":
             j += 1  # "a couple of hours"
+            if j < n and words[j] in ("a", "an"):
+                j += 1  # "a quarter of an hour"
         return value, j, False
 
     def _durations(self, words: list[str]) -> list[tuple[int, int, float]]:
@@ -462,7 +470,9 @@ class Matcher:
         denied = [False] * len(words)
         active = -1
         for i, w in enumerate(words):
-            if w in CLAUSE_BREAKS:
+            if w in CLAUSE_BREAKS or (
+                w in ("and", "n") and i + 1 < len(words) and words[i + 1] in _NEW_CLAUSE
+            ):
                 active = -1
                 continue
             if active >= 0 and i - active <= NEGATION_REACH:
