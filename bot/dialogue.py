@@ -43,6 +43,7 @@ _TOP_KEYS = {
     "advice",
     "sections",
     "hint",
+    "several",
 }
 _STATE_KEYS = {
     "say",
@@ -119,6 +120,11 @@ class Dialogue:
     advice: tuple[AdviceBlock, ...]
     hint: str
     slot_kinds: Mapping[str, str]  # slot -> the kind whose labels it holds
+    several: frozenset[str] = frozenset()  # kinds whose slots keep every label mentioned
+
+    def value(self, kind: str, labels: tuple[str, ...]) -> str:
+        """The slot value for labels of `kind`: all of them ("hot+intense") or the last one."""
+        return "+".join(labels) if kind in self.several else labels[-1]
 
     def state(self, name: str) -> State:
         return self.states[name]
@@ -226,11 +232,18 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         advice=tuple(advice),
         hint=setting("hint") or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
         slot_kinds=slot_kinds,
+        several=frozenset(_names(top.get("several", ("", None))[1])),
     )
     problems.extend(_validate(dialogue, vocabulary, top))
     if problems:
         raise DialogueError(problems)
     return dialogue
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _mapping(value: Any, file: str, key: str, problems: list[str]) -> Mapping[Any, Any]:
@@ -356,6 +369,11 @@ def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tupl
             )
     for command, target in dialogue.commands.items():
         check_target(f"commands./{command}", target)
+    for kind in dialogue.several:
+        if kind not in vocabulary.kinds():
+            problems.append(
+                f"several: {kind!r} is not a lexicon kind.{_did_you_mean(kind, vocabulary.kinds())}"
+            )
     for kind, slot in dialogue.remember.items():
         if kind not in vocabulary.kinds():
             problems.append(

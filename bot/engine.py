@@ -145,6 +145,8 @@ def step(
         answer = ctx.resolve(current, reading)
         if answer is None:
             return finish(stopped)
+        if draft.replies and draft.replies[-1].state == stopped:
+            draft.replies.pop()  # the message already answers that question
         ctx.save(current, draft.slots, answer[0], reading)
         return finish(ctx.arrive(answer[1], draft, reading))
     answer = ctx.resolve(current, reading)
@@ -216,7 +218,7 @@ class _Context:
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
             if labels:
-                slots[slot] = "+".join(labels)
+                slots[slot] = self.dialogue.value(kind, labels)
                 if kind == "duration" and reading.duration_minutes is not None:
                     slots[f"{slot}_minutes"] = reading.duration_minutes
 
@@ -266,7 +268,7 @@ class _Context:
         episode = _episode(self.user_id, self.now, slots)
         hits = check(self.rules, self.history, episode, self.now) if self.rules else ()
         if hits:
-            slots["recurring"] = hits[0].rule
+            slots["recurring"] = hits[0].rule_id
         else:
             slots.pop("recurring", None)
         sections: dict[str, list[str]] = {key: [] for key in self.dialogue.sections}
@@ -283,7 +285,7 @@ class _Context:
             if paragraphs:
                 heading = self.dialogue.sections[key]
                 parts.append(heading + "\n" + "\n".join(f"• {p}" for p in paragraphs))
-        parts.extend(hit.say for hit in hits)
+        parts.extend(hit.text for hit in hits)
         draft.episode = replace(episode, advice_level=level)
         return [Reply("\n\n".join(parts), state.buttons, state.name)]
 
@@ -291,12 +293,16 @@ class _Context:
 def resolve(
     dialogue: Dialogue, matcher: Matcher, state: State, reading: Reading
 ) -> tuple[SlotValue, str] | None:
-    """The answer `reading` gives to `state` and where it leads, or None."""
+    """The answer `reading` gives to `state` and where it leads, or None.
+
+    The `on:` lines are tried in the order they are written; the first that fits
+    wins. An answer that fits none of them leads to `goto:`.
+    """
     kind = state.expect
     if kind is None:
         return None
     value: SlotValue | None = None
-    target: str | None = None
+    labels: tuple[str, ...] = ()
     if kind == "text":
         value = reading.text.strip()[:500] or None
     elif kind == "number":
@@ -307,22 +313,18 @@ def resolve(
             by_number = matcher.label_for_number(kind, reading.number)
             labels = (by_number,) if by_number else ()
         if labels:
-            value = "+".join(labels)
-            for label in labels:
-                if label in state.on:
-                    target = state.on[label]
-                    break
-    if target is None:
-        for key, candidate in state.on.items():
-            if key.startswith(ANY_PREFIX) and reading.labels(key[len(ANY_PREFIX) :]):
-                target = candidate
-                if value is None:
-                    value = reading.labels(key[len(ANY_PREFIX) :])[0]
-                break
-    if value is None:
+            value = dialogue.value(kind, labels)
+    for key, target in state.on.items():
+        if key.startswith(ANY_PREFIX):
+            other = key[len(ANY_PREFIX) :]
+            found = reading.labels(other)
+            if found:
+                return (value if value is not None else dialogue.value(other, found)), target
+        elif key in labels:
+            return (value if value is not None else key), target
+    if value is None or state.goto is None:
         return None
-    target = target or state.goto
-    return None if target is None else (value, target)
+    return value, state.goto
 
 
 def render(
