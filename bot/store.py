@@ -49,7 +49,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast, get_args
 
 import aiosqlite
 
@@ -854,3 +854,8 @@ async def open_store(source: Settings | Path | str, **options: Any) -> SqliteSto
     store = SqliteStore(path, **options)
     await store.open()
     return store
+
+
+if TYPE_CHECKING:  # both implementations keep to the protocol
+    _memory: Store = MemoryStore()
+    _sqlite: Store = SqliteStore(Path("cramp_coach.db"))
