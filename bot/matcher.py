@@ -211,9 +211,9 @@ class Matcher:
             for w in phrase_words | set(self._units) | set(self._amounts)
             if len(w) >= 3 and w.isalpha()
         )
-        self._targets_by_letter: dict[str, list[str]] = {}
+        self._targets: dict[tuple[str, int], list[str]] = {}
         for w in targets:
-            self._targets_by_letter.setdefault(w[0], []).append(w)
+            self._targets.setdefault((w[0], len(w)), []).append(w)
         self._correct = functools.lru_cache(maxsize=CACHE_SIZE)(self._correct_uncached)
 
     # -- the fixed interface ---------------------------------------------------------------
@@ -338,19 +338,27 @@ class Matcher:
         """The lexicon word a typed word is read as: "calv" -> "calf", "call" -> "call"."""
         return self._correct(word.lower().replace("'", ""))[0]
 
-    def phrase_count(self) -> int:
-        """How many distinct phrases the lexicon holds (all kinds)."""
-        return len(self._phrases)
+    def phrases(self) -> tuple[str, ...]:
+        """Every distinct phrase of every kind, as read (lower case, marks dropped)."""
+        return tuple(" ".join(key) for key in self._phrases)
 
     # -- steps -------------------------------------------------------------------------------
 
     def _correct_uncached(self, token: str) -> tuple[str, float]:
         if token in self._known or len(token) < 4 or not token.isalpha():
             return token, 100.0
-        candidates = self._targets_by_letter.get(token[0])
+        size = len(token)
+        cutoff = 75.0 if size == 4 else 80.0 if size <= 6 else 88.0
+        # fuzz.ratio is at most 200 * shorter / (sum of lengths): only words of a close
+        # enough length can reach the cutoff, so only those are compared.
+        candidates = [
+            w
+            for other in range(size // 2, size * 2 + 1)
+            if 200 * min(size, other) / (size + other) >= cutoff
+            for w in self._targets.get((token[0], other), ())
+        ]
         if not candidates:
             return token, 100.0
-        cutoff = 75.0 if len(token) == 4 else 80.0 if len(token) <= 6 else 88.0
         best = process.extract(token, candidates, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         if not best:
             return token, 100.0

@@ -1,0 +1,134 @@
+"""How fast the matcher reads messages.
+
+    python -m bench.bench_matcher
+
+Reads every message of tests/data/messages.yaml, several rounds, and prints:
+  - messages/s, median of warm rounds (typo corrections already cached), and one cold round
+    right after the cache is cleared;
+  - the naive way, rapidfuzz.process.extractOne(message, all_phrases, scorer=fuzz.WRatio),
+    measured in the same run, and how many times faster the matcher is;
+  - the same with a lexicon ten times larger (synthetic labels and phrases added to every
+    kind), and how much slower that is.
+Takes well under a minute on a small machine.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import statistics
+import string
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.matcher import Matcher, load_matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+MESSAGES = ROOT / "tests" / "data" / "messages.yaml"
+WARM_ROUNDS = 7
+REPEAT = 20  # passes over the message set per warm round
+COLD_ROUNDS = 5
+
+
+def _messages() -> list[str]:
+    cases = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    return [str(c["text"]) for c in cases]
+
+
+def _rate(read: Callable[[str], object], messages: Sequence[str], repeat: int = 1) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for text in messages:
+            read(text)
+    return len(messages) * repeat / (time.perf_counter() - start)
+
+
+def _measure(matcher: Matcher, messages: Sequence[str]) -> tuple[float, float]:
+    """(median cold rate, median warm rate) in messages per second.
+
+    A cold round is one pass right after the typo cache is cleared.
+    """
+    cold = []
+    for _ in range(COLD_ROUNDS):
+        matcher.clear_cache()
+        cold.append(_rate(matcher.read, messages))
+    warm = [_rate(matcher.read, messages, REPEAT) for _ in range(WARM_ROUNDS)]
+    return statistics.median(cold), statistics.median(warm)
+
+
+def _naive_rate(phrases: Sequence[str], messages: Sequence[str]) -> float:
+    choices = list(phrases)
+
+    def read(text: str) -> object:
+        return process.extractOne(text, choices, scorer=fuzz.WRatio)
+
+    return statistics.median(_rate(read, messages) for _ in range(3))
+
+
+def _pseudo_word(rng: random.Random) -> str:
+    consonants = "bcdfghjklmnprstvwz"
+    vowels = "aeiou"
+    size = rng.randint(2, 4)
+    return "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(size)) + rng.choice(
+        string.ascii_lowercase
+    )
+
+
+def _bigger_lexicon(target: Path, factor: int) -> int:
+    """Copy the lexicon into `target`/lexicon with (factor - 1) x more synthetic phrases."""
+    rng = random.Random(7)
+    folder = target / "lexicon"
+    shutil.copytree(DATA / "lexicon", folder)
+    added = 0
+    for path in sorted(folder.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        labels = doc.get("labels") if isinstance(doc, dict) else None
+        if not labels or "units" in doc:
+            continue
+        count = sum(len(v.get("phrases") or []) for v in labels.values())
+        wanted = count * (factor - 1)
+        for n in range(wanted // 5 + 1):
+            phrases = [
+                " ".join(_pseudo_word(rng) for _ in range(rng.randint(1, 3))) for _ in range(5)
+            ]
+            labels[f"synthetic_{n}"] = {"display": f"synthetic {n}", "phrases": phrases}
+            added += len(phrases)
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return added
+
+
+def main() -> None:
+    messages = _messages()
+    matcher = load_matcher(DATA)
+    cold, warm = _measure(matcher, messages)
+    naive = _naive_rate(matcher.phrases(), messages)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _bigger_lexicon(Path(tmp), 10)
+        big = load_matcher(Path(tmp))
+    big_cold, big_warm = _measure(big, messages)
+
+    rows = [
+        ("shipped lexicon", f"{len(matcher.phrases())} phrases", warm, cold),
+        ("10x lexicon", f"{len(big.phrases())} phrases", big_warm, big_cold),
+        ("naive extractOne WRatio", f"{len(matcher.phrases())} phrases", naive, naive),
+    ]
+    print(
+        f"{len(messages)} labelled messages; warm = median of {WARM_ROUNDS} rounds x {REPEAT} "
+        f"passes; cold = median of {COLD_ROUNDS} single passes after clearing the cache"
+    )
+    print(f"{'':26} {'':>15} {'warm msg/s':>12} {'cold msg/s':>12}")
+    for name, size, w, c in rows:
+        print(f"{name:26} {size:>15} {w:12,.0f} {c:12,.0f}")
+    print(f"matcher vs naive:       {warm / naive:6.1f}x faster (warm), {cold / naive:.1f}x (cold)")
+    print(f"10x lexicon slowdown:   {warm / big_warm:6.2f}x (warm), {cold / big_cold:.2f}x (cold)")
+
+
+if __name__ == "__main__":
+    main()
