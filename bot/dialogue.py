@@ -57,6 +57,7 @@ _STATE_KEYS = {
     "do",
     "advice",
     "reset",
+    "anytime",
 }
 _BLOCK_KEYS = {"section", "when", "say", "level"}
 _LEVELS = ("info", "self_care", "see_doctor", "emergency")
@@ -87,6 +88,7 @@ class State:
     do: str | None = None
     advice: bool = False
     reset: bool = False
+    anytime: bool = False  # its buttons stay valid after the conversation moves on
 
     @property
     def asks(self) -> bool:
@@ -292,6 +294,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         do=texts["do"],
         advice=bool(body.get("advice", False)),
         reset=bool(body.get("reset", False)),
+        anytime=bool(body.get("anytime", False)),
     )
 
 
@@ -474,6 +477,7 @@ def entry_points(dialogue: Dialogue) -> list[str]:
         entries.append(dialogue.resume)
     entries.extend(dialogue.commands.values())
     entries.extend(dialogue.intents.values())
+    entries.extend(name for name, state in dialogue.states.items() if state.anytime)
     return [name for name in entries if name in dialogue.states]
 
 

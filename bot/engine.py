@@ -5,7 +5,7 @@
 Order of business for every message:
 
 1. A button press for a question that has passed is refused, and the current
-   question is asked again.
+   question is asked again (unless its state is marked `anytime`).
 2. Red flags come first, whatever the state: the emergency state answers.
 3. A person idle for too long in the middle of the questions is welcomed back
    and asked whether to continue or start over.
@@ -97,6 +97,21 @@ def step(
         )
 
     if button is not None:
+        other = dialogue.states.get(button.state)
+        if (
+            other is not None
+            and other.anytime
+            and other is not current
+            and 0 <= button.index < len(other.buttons)
+        ):
+            # A button of a message that stays valid (a reminder's "I drank"): answer it,
+            # and let its states lead back to the question the person was at.
+            reading = matcher.read(other.buttons[button.index])
+            answer = ctx.resolve(other, reading)
+            if answer is not None:
+                draft.slots[BACK_SLOT] = current.name
+                ctx.save(other, draft.slots, answer[0], reading)
+                return finish(ctx.arrive(answer[1], draft, reading))
         if (
             button.state != current.name
             or not 0 <= button.index < len(current.buttons)

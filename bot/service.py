@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -58,6 +58,49 @@ class Outcome:
     attachments: tuple[Attachment, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    """What an action needs: the service (store, clock), the person, their session after the turn."""
+
+    service: Service
+    profile: Profile
+    session: Session
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutput:
+    replies: tuple[Reply, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: A named effect a dialogue state asks for with `do:`; runs after the turn is saved.
+Action = Callable[[ActionRequest], Awaitable[ActionOutput]]
+
+
+async def history_action(request: ActionRequest) -> ActionOutput:
+    """/history: the recent episodes as text, and a chart of cramps per week by muscle."""
+    episodes = await request.service.store.episodes(request.profile.user_id)
+    zone = zone_of(request.profile)
+    text = history_text(episodes, zone, request.now)
+    if not episodes:
+        return ActionOutput((Reply(text),))
+    chart = await asyncio.to_thread(history_chart, episodes, zone, request.now)
+    return ActionOutput(
+        (Reply(text),), (Attachment("photo", "cramp-history.png", chart, "Cramps per week"),)
+    )
+
+
+async def export_action(request: ActionRequest) -> ActionOutput:
+    """/export: everything stored about the person, as a JSON document."""
+    data = await request.service.store.export(request.profile.user_id)
+    document = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+    return ActionOutput(
+        (Reply("Here is everything I keep about you, as JSON."),),
+        (Attachment("document", "cramp-coach-data.json", document),),
+    )
+
+
 class Service:
     """Runs turns for every adapter. Create with `create_service` or directly for tests."""
 
@@ -73,6 +116,7 @@ class Service:
         self.store = store
         self.clock = clock
         self.idle_after = idle_after
+        self.actions: dict[str, Action] = {"history": history_action, "export": export_action}
         # One lock per person with a count of turns holding or awaiting it.
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -139,33 +183,18 @@ class Service:
         return await self._render(turn, profile, now)
 
     async def _render(self, turn: engine.Turn, profile: Profile, now: datetime) -> Outcome:
+        """Insert each action's output where the dialogue placed it."""
         replies = list(turn.replies)
         attachments: list[Attachment] = []
-        for position, action in sorted(turn.actions, reverse=True):
-            if action == "history":
-                text, chart = await self._history(profile, now)
-                replies.insert(position, Reply(text))
-                if chart is not None:
-                    attachments.append(
-                        Attachment("photo", "cramp-history.png", chart, "Cramps per week")
-                    )
-            elif action == "export":
-                data = await self.store.export(profile.user_id)
-                document = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-                replies.insert(position, Reply("Here is everything I keep about you, as JSON."))
-                attachments.append(
-                    Attachment("document", "cramp-coach-data.json", document.encode("utf-8"))
-                )
+        request = ActionRequest(self, profile, turn.session, now)
+        for position, name in sorted(turn.actions, key=lambda pair: pair[0], reverse=True):
+            action = self.actions.get(name)
+            if action is None:
+                continue  # "forget" was carried out before saving
+            output = await action(request)
+            replies[position:position] = output.replies
+            attachments[:0] = output.attachments
         return Outcome(tuple(replies), tuple(attachments))
-
-    async def _history(self, profile: Profile, now: datetime) -> tuple[str, bytes | None]:
-        episodes = await self.store.episodes(profile.user_id)
-        zone = zone_of(profile)
-        text = history_text(episodes, zone, now)
-        if not episodes:
-            return text, None
-        chart = await asyncio.to_thread(history_chart, episodes, zone, now)
-        return text, chart
 
     async def episodes(self, user_id: int) -> list[Episode]:
         return await self.store.episodes(user_id)
