@@ -31,8 +31,8 @@ fixtures with the steps):
         ),
     ),
 
-then write the fixture of the version before it (`python tests/test_migrations.py
-write N-1`, see that file) so every old schema stays tested. Give every table
+then write its fixture (`python tests/test_migrations.py write N`, see that
+file) so that every schema ever shipped stays tested. Give every table
 that holds something about a person a `user_id` column: `forget()` and `export()`
 find such tables by themselves.
 """

@@ -5,10 +5,11 @@ SQL. It is written from the real migration steps in bot/store.py:
 
     python tests/test_migrations.py write N
 
-Write one when you append step N+1 to MIGRATIONS (add SAMPLE_ROWS[N] first if
-step N changed a table), and never edit it afterwards: it stands for the
-databases already out there.
-"""
+When you append step N to MIGRATIONS, add SAMPLE_ROWS[N] if step N adds a table
+or a column worth filling, then write schema_vN.sql (the fixture of N-1 is
+loaded, migrated by step N, and the new rows added, so old rows travel through
+every step). Never edit a fixture afterwards: it stands for the databases
+already out there."""
 
 from __future__ import annotations
 
@@ -46,9 +47,9 @@ SAMPLE_ROWS: dict[int, tuple[str, ...]] = {
 }
 
 
-def migrate_sync(conn: sqlite3.Connection, version: int) -> None:
-    """Apply the real steps 1..version, as SqliteStore does, without the event loop."""
-    for step in MIGRATIONS[:version]:
+def migrate_sync(conn: sqlite3.Connection, version: int, start: int = 0) -> None:
+    """Apply the real steps start+1..version, as SqliteStore does, without the event loop."""
+    for step in MIGRATIONS[start:version]:
         conn.execute("BEGIN IMMEDIATE")
         for statement in step.statements:
             conn.execute(statement)
@@ -57,11 +58,14 @@ def migrate_sync(conn: sqlite3.Connection, version: int) -> None:
 
 
 def fixture_sql(version: int, workdir: Path) -> str:
-    """A database at `version` with SAMPLE_ROWS, dumped as SQL."""
+    """The fixture of `version - 1` (if any), migrated one step, plus SAMPLE_ROWS, as SQL."""
     path = workdir / f"v{version}.db"
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        migrate_sync(conn, version)
+        previous = FIXTURES / f"schema_v{version - 1}.sql"
+        if version > 1:
+            conn.executescript(previous.read_text())
+        migrate_sync(conn, version, start=version - 1)
         conn.execute("BEGIN")
         for statement in SAMPLE_ROWS.get(version, ()):
             conn.execute(statement)
