@@ -192,14 +192,15 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
         if _utf16_len(rest) <= limit:
             parts.append(rest)
             break
-        window = _prefix_within(rest, limit)
+        fits = len(_prefix_within(rest, limit))
         cut = -1
         for separator in ("\n\n", "\n", " "):
-            cut = window.rfind(separator)
+            # a separator may start right after the part: the part ends before it
+            cut = rest.rfind(separator, 0, fits + len(separator))
             if cut > 0:
                 break
         if cut <= 0:
-            cut = len(window)
+            cut = fits
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     return [part for part in parts if part]
