@@ -51,6 +51,7 @@ MAX_CHARS = 4000  # a longer message is cut here before it is read
 MAX_TOKENS = 500  # and only its first 500 words and marks are looked at
 CACHE_SIZE = 16384  # words whose typo correction is remembered
 NEGATION_REACH = 7  # a negator denies at most this many words after it
+TOGETHER_REACH = 8  # words of a `together:` rule must fall within this many words
 
 
 def _words(text: str) -> frozenset[str]:
@@ -78,7 +79,7 @@ _NOT_A_CRAMP_TIME = _words(
 )
 _PLAIN_WORDS_KEY = "plain_words"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
-_LABEL_KEYS = frozenset({"display", "phrases", "from"})
+_LABEL_KEYS = frozenset({"display", "phrases", "from", "together"})
 
 _WORD = r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*"
 _MARKS = r"[,.;!?/\n]"
@@ -149,6 +150,7 @@ class _Lexicon:
     amounts: Mapping[str, float]
     plain_words: frozenset[str]
     symbols: frozenset[str]
+    together: tuple[tuple[str, str, tuple[frozenset[str], ...]], ...] = ()
 
 
 def _token_pattern(symbols: Iterable[str]) -> re.Pattern[str]:
@@ -184,6 +186,13 @@ class Matcher:
         self._units = dict(lexicon.units)
         self._amounts = dict(lexicon.amounts)
         self._pattern = _token_pattern(lexicon.symbols)
+        # `together:` rules: word -> every (rule, group) it belongs to.
+        self._together = lexicon.together
+        self._together_index: dict[str, list[tuple[int, int]]] = {}
+        for r, (_, _, groups) in enumerate(self._together):
+            for g, group in enumerate(groups):
+                for w in group:
+                    self._together_index.setdefault(w, []).append((r, g))
         # The longest phrase starting with each word: most words start none.
         self._reach: dict[str, int] = {}
         for key in self._phrases:
@@ -204,6 +213,7 @@ class Matcher:
             | _SCORE_WORDS
             | _SCORE_FILLERS
             | _NOT_A_CRAMP_TIME
+            | set(self._together_index)
             | {"and", "of", "out", "outta", "in", "ago", "for"}
         )
         targets = sorted(
@@ -277,15 +287,22 @@ class Matcher:
             else:
                 i += 1
 
-        if not found:
+        near = self._near(words) if self._together_index else []
+        if not found and not near:
             return Reading(text=text, number=self._bare_number(words, used, score_number))
 
         denied = self._negation(raw, words, neutral)
+        by_phrase = {(m.kind, m.label) for _, m, _ in found}
+        for positions, kind, label in near:
+            if (kind, label) not in by_phrase:
+                start = positions[0]
+                negated = any(denied[p] for p in positions)
+                found.append((start, Match(kind, label, negated, 100.0, start), None))
         found.sort(key=lambda f: f[0])
         matches: list[Match] = []
         duration: float | None = None
         for start, m, approx in found:
-            if denied[start]:
+            if denied[start] and not m.negated:
                 m = Match(m.kind, m.label, True, m.score, m.start)
             elif duration is None and m.kind == "duration" and approx is not None:
                 duration = approx
@@ -365,6 +382,33 @@ class Matcher:
         if len(best) == 2 and best[0][1] == best[1][1]:
             return token, 100.0  # two words fit equally well: do not guess
         return best[0][0], float(best[0][1])
+
+    def _near(self, words: list[str]) -> list[tuple[list[int], str, str]]:
+        """`together:` rules met: a word of every group, close together, in one clause."""
+        hits: dict[int, list[tuple[int, int]]] = {}
+        for i, w in enumerate(words):
+            for rule, group in self._together_index.get(w, ()):
+                hits.setdefault(rule, []).append((i, group))
+        out: list[tuple[list[int], str, str]] = []
+        for rule, spots in hits.items():
+            kind, label, groups = self._together[rule]
+            need = len(groups)
+            if len({g for _, g in spots}) < need:
+                continue
+            for a, (first, _) in enumerate(spots):
+                seen: dict[int, int] = {}
+                for pos, g in spots[a:]:
+                    if pos - first > TOGETHER_REACH:
+                        break
+                    seen.setdefault(g, pos)
+                    if len(seen) == need:
+                        break
+                if len(seen) == need and not any(
+                    w in CLAUSE_BREAKS for w in words[first : max(seen.values())]
+                ):
+                    out.append((sorted(seen.values()), kind, label))
+                    break
+        return out
 
     def _amount(self, words: list[str], i: int) -> tuple[float, int, bool] | None:
         """A number at words[i]: (value, index after it, written in digits)."""
@@ -593,6 +637,7 @@ def _load_lexicon(data_dir: Path) -> _Lexicon:
     units: dict[str, float] = {}
     amounts: dict[str, float] = {}
     plain: set[str] = set()
+    together: list[tuple[str, str, tuple[frozenset[str], ...]]] = []
 
     def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
         key = _phrase_key(text, pattern)
@@ -704,9 +749,28 @@ def _load_lexicon(data_dir: Path) -> _Lexicon:
                     )
                 else:
                     kind_ranges.append((low, label))
+            rules = label_doc.get("together") or []
+            if not isinstance(rules, list):
+                problems.add(
+                    where,
+                    f"label '{label}': `together:` must be a list, like "
+                    "`together: [face + droop drooping]`.",
+                )
+                rules = []
+            for rule in rules:
+                rule_text = _text(rule)
+                groups = tuple(frozenset(tokenize(part)) for part in (rule_text or "").split("+"))
+                if rule_text is None or len(groups) < 2 or not all(groups):
+                    problems.add(
+                        where,
+                        f"label '{label}': together rule {rule!r} needs two or more word "
+                        "lists joined by +, like `pee urine + dark brown`.",
+                    )
+                    continue
+                together.append((kind, label, groups))
             phrase_list = label_doc.get("phrases")
             if phrase_list is None or phrase_list == []:
-                if not computed:
+                if not computed and not rules:
                     problems.add(
                         where,
                         f"label '{label}' has no phrases. Add a list under phrases:, "
@@ -776,6 +840,7 @@ def _load_lexicon(data_dir: Path) -> _Lexicon:
         amounts=amounts,
         plain_words=frozenset(plain),
         symbols=frozenset(symbols),
+        together=tuple(together),
     )
 
 

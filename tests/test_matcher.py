@@ -546,3 +546,23 @@ def test_an_added_label_can_be_matched(data_copy: Path) -> None:
     matcher = load_matcher(data_copy)
     assert matcher.read("my jaw cramped").get("body_part") == "jaw"
     assert matcher.labels("body_part") == {"calf", "jaw"}
+
+
+def test_together_rules_fire_in_any_order_within_a_clause(matcher: Matcher) -> None:
+    assert matcher.read("my pee is really dark").labels("red_flag") == ("dark_urine",)
+    assert matcher.read("dark brown urine").labels("red_flag") == ("dark_urine",)
+    assert matcher.read("pee is normal, not dark").labels("red_flag") == ()
+    assert matcher.read("my pee isn't dark").negated("red_flag") == ("dark_urine",)
+    assert matcher.read("headache and my neck is stiff").labels("red_flag") == (
+        "headache_stiff_neck",
+    )
+
+
+def test_bad_together_rule(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  dark_urine:\n    together: [pee urine]\n",
+    )
+    with pytest.raises(ContentError, match="needs two or more word lists joined by"):
+        load_matcher(data_copy)
