@@ -78,6 +78,7 @@ _NOT_A_CRAMP_TIME = _words(
     "practice shift drive flight off"
 )
 _PLAIN_WORDS_KEY = "plain_words"
+_PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
 _LABEL_KEYS = frozenset({"display", "phrases", "from", "together"})
 
@@ -660,14 +661,28 @@ def _load_lexicon(data_dir: Path) -> _Lexicon:
         phrases.setdefault(key, []).append(_Entry(kind, label, minutes))
 
     for where, doc in docs:
-        if _PLAIN_WORDS_KEY in doc:
-            extra = set(doc) - {_PLAIN_WORDS_KEY}
+        if _PLAIN_WORDS_KEY in doc or _PLAIN_PHRASES_KEY in doc:
+            extra = set(doc) - {_PLAIN_WORDS_KEY, _PLAIN_PHRASES_KEY}
             if extra:
                 problems.add(
                     where,
-                    f"a plain-words file holds only `plain_words:`; remove {sorted(extra)}.",
+                    "a plain-words file holds only `plain_words:` and `plain_phrases:`; "
+                    f"remove {sorted(map(str, extra))}.",
                 )
-            words = doc[_PLAIN_WORDS_KEY]
+            plain_phrases = doc.get(_PLAIN_PHRASES_KEY) or []
+            if not isinstance(plain_phrases, list):
+                problems.add(
+                    where, "`plain_phrases:` must be a list, like [chest press, cant feel]."
+                )
+                plain_phrases = []
+            for phrase in plain_phrases:
+                t = _text(phrase)
+                key = _phrase_key(t, pattern) if t is not None else ()
+                if not key:
+                    problems.add(where, f"plain phrase {phrase!r} must be text with words.")
+                else:
+                    phrases.setdefault(key, [])
+            words = doc.get(_PLAIN_WORDS_KEY) or []
             if not isinstance(words, list):
                 problems.add(where, "`plain_words:` must be a list, like [call, crap, more].")
                 continue

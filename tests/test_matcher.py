@@ -566,3 +566,11 @@ def test_bad_together_rule(data_copy: Path) -> None:
     )
     with pytest.raises(ContentError, match="needs two or more word lists joined by"):
         load_matcher(data_copy)
+
+
+def test_plain_phrases_hide_the_words_inside(matcher: Matcher) -> None:
+    assert matcher.read("did chest press").labels("red_flag") == ()
+    assert matcher.read("chest pressure").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("can't feel my toes").labels("body_part") == ("toes",)
+    assert matcher.read("not sure").get("yes_no") is None
+    assert matcher.read("after my warm up").labels("context") == ()
