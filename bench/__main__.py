@@ -19,7 +19,10 @@ def main() -> int:
     available = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
-        "names", nargs="*", metavar="NAME", help=f"which to run: {', '.join(available)} (default: all)"
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"which to run: {', '.join(available)} (default: all)",
     )
     names = parser.parse_args().names or available
     unknown = sorted(set(names) - set(available))

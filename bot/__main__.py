@@ -115,7 +115,8 @@ def check(settings: Settings) -> int:
     dialogue = content.dialogue
     print(
         f"OK: dialogue '{dialogue.id}' with {len(dialogue.states)} states, "
-        f"{len(content.matcher.kinds())} lexicon kinds, {len(content.rules.rules)} recurrence rules."
+        f"{len(content.matcher.kinds())} lexicon kinds, "
+        f"{len(content.rules.rules)} recurrence rules."
     )
     return 0
 

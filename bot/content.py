@@ -26,7 +26,7 @@ class Content:
 
 
 def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
-    """Load lexicons, recurrence rules and the dialogue; raise ContentError listing every problem."""
+    """Load lexicons, rules and the dialogue; raise ContentError listing every problem."""
     problems: list[str] = []
     matcher = rules = None
     try:

@@ -169,7 +169,9 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
     for name, data in files:
         for key, value in data.items():
             if key not in _TOP_KEYS:
-                problems.append(f"{name}: unknown top-level key {key!r}.{_did_you_mean(key, _TOP_KEYS)}")
+                problems.append(
+                    f"{name}: unknown top-level key {key!r}.{_did_you_mean(key, _TOP_KEYS)}"
+                )
             elif key in {"states", "commands", "intents", "remember", "advice", "sections"}:
                 continue
             elif key in top:
@@ -232,7 +234,8 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         resume=setting("resume"),
         sections=sections,
         advice=tuple(advice),
-        hint=setting("hint") or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
+        hint=setting("hint")
+        or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
         slot_kinds=slot_kinds,
         several=frozenset(_names(top.get("several", ("", None))[1])),
     )
@@ -264,7 +267,9 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         return None
     for key in body:
         if key not in _STATE_KEYS:
-            problems.append(f"{where}: unknown field {key!r}.{_did_you_mean(str(key), _STATE_KEYS)}")
+            problems.append(
+                f"{where}: unknown field {key!r}.{_did_you_mean(str(key), _STATE_KEYS)}"
+            )
     buttons = body.get("buttons") or []
     if not isinstance(buttons, list) or not all(isinstance(b, str | int) for b in buttons):
         problems.append(f"{where}: 'buttons' must be a list of texts, e.g. [Calf, Thigh].")
@@ -305,7 +310,9 @@ def _parse_block(file: str, number: int, block: Any, problems: list[str]) -> Adv
         return None
     for key in block:
         if key not in _BLOCK_KEYS:
-            problems.append(f"{where}: unknown field {key!r}.{_did_you_mean(str(key), _BLOCK_KEYS)}")
+            problems.append(
+                f"{where}: unknown field {key!r}.{_did_you_mean(str(key), _BLOCK_KEYS)}"
+            )
     level = str(block.get("level", "self_care"))
     if level not in _LEVELS:
         problems.append(f"{where}: level {level!r} is not one of {', '.join(_LEVELS)}.")
@@ -344,7 +351,9 @@ def targets(state: State) -> Iterator[str]:
             yield target
 
 
-def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tuple[str, Any]]) -> list[str]:
+def _validate(
+    dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tuple[str, Any]]
+) -> list[str]:
     problems: list[str] = []
     states = dialogue.states
     names = set(states)
@@ -352,9 +361,7 @@ def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tupl
 
     def check_target(where: str, target: str) -> None:
         if target not in names and target != BACK:
-            problems.append(
-                f"{where}: {target!r} is not a state.{_did_you_mean(target, names)}"
-            )
+            problems.append(f"{where}: {target!r} is not a state.{_did_you_mean(target, names)}")
 
     def file_of(key: str) -> str:
         return top.get(key, ("dialogue", None))[0]
@@ -395,7 +402,9 @@ def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tupl
                 f"{where}: expects {state.expect!r}, which is not a lexicon kind or one of "
                 f"{', '.join(sorted(BUILTIN_KINDS))}.{_did_you_mean(state.expect, kinds)}"
             )
-        labels = vocabulary.labels(state.expect) if state.expect in vocabulary.kinds() else frozenset()
+        labels = (
+            vocabulary.labels(state.expect) if state.expect in vocabulary.kinds() else frozenset()
+        )
         for key in state.on:
             if key.startswith(ANY_PREFIX):
                 kind = key[len(ANY_PREFIX) :]
@@ -421,7 +430,9 @@ def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tupl
                     "Add 'goto: <next state>' or 'expect:' with buttons."
                 )
             if state.buttons:
-                problems.append(f"{where}: has buttons but no 'expect:'. Say what the buttons answer.")
+                problems.append(
+                    f"{where}: has buttons but no 'expect:'. Say what the buttons answer."
+                )
         elif state.goto is None and state.expect in vocabulary.kinds():
             missing = labels - set(state.on)
             if missing and not any(k.startswith(ANY_PREFIX + state.expect) for k in state.on):
@@ -433,7 +444,8 @@ def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tupl
             problems.append(f"{where}: expects {state.expect!r} but has no 'goto:'. Add one.")
         if state.do is not None and state.do not in ACTIONS:
             problems.append(
-                f"{where}: do {state.do!r} is not an action. Use one of {', '.join(sorted(ACTIONS))}."
+                f"{where}: do {state.do!r} is not an action. "
+                f"Use one of {', '.join(sorted(ACTIONS))}."
             )
         if state.save is not None and not state.save.isidentifier():
             problems.append(f"{where}: slot name {state.save!r} must be a single word.")
@@ -446,19 +458,19 @@ def _validate(dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tupl
                 f"{_did_you_mean(block.section, dialogue.sections)}"
             )
         for slot, values in block.when.items():
-            kind = dialogue.slot_kinds.get(slot)
-            if kind is None:
+            slot_kind = dialogue.slot_kinds.get(slot)
+            if slot_kind is None:
                 problems.append(
                     f"{where}: 'when' uses slot {slot!r}, which no state saves."
                     f"{_did_you_mean(slot, dialogue.slot_kinds)}"
                 )
                 continue
-            if kind in vocabulary.kinds():
-                known = vocabulary.labels(kind) | {"any", "unknown"}
+            if slot_kind in vocabulary.kinds():
+                known = vocabulary.labels(slot_kind) | {"any", "unknown"}
                 for value in values:
                     if value not in known:
                         problems.append(
-                            f"{where}: {slot} {value!r} is not a {kind} label."
+                            f"{where}: {slot} {value!r} is not a {slot_kind} label."
                             f"{_did_you_mean(value, known)}"
                         )
     if any(s.advice for s in states.values()) and not dialogue.advice:

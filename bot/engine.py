@@ -167,7 +167,7 @@ def step(
     answer = ctx.resolve(current, reading)
     if answer is None:
         intent = reading.get("intent")
-        if intent in dialogue.intents:
+        if intent is not None and intent in dialogue.intents:
             return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
         if current.save is not None and current.save in draft.slots:
             answer = ctx.resolve_slot(current, draft.slots)
@@ -182,7 +182,7 @@ def step(
 
 
 def _command(text: str) -> str | None:
-    """"/start@CrampCoachBot now" -> "start"; None when the text is not a command."""
+    """ "/start@CrampCoachBot now" -> "start"; None when the text is not a command."""
     if not text.startswith("/") or len(text) < 2:
         return None
     word = text[1:].split(maxsplit=1)[0] if text[1:].strip() else ""
@@ -251,8 +251,10 @@ class _Context:
         for _ in range(MAX_HOPS):
             if name == BACK:
                 back = draft.slots.pop(BACK_SLOT, None)
-                name = back if isinstance(back, str) and back in self.dialogue.states else (
-                    self.dialogue.start
+                name = (
+                    back
+                    if isinstance(back, str) and back in self.dialogue.states
+                    else (self.dialogue.start)
                 )
             state = self.dialogue.states[name]
             if state.reset:
@@ -342,9 +344,7 @@ def resolve(
     return value, state.goto
 
 
-def render(
-    dialogue: Dialogue, matcher: Matcher, text: str, slots: Mapping[str, SlotValue]
-) -> str:
+def render(dialogue: Dialogue, matcher: Matcher, text: str, slots: Mapping[str, SlotValue]) -> str:
     """Fill {slot} placeholders with words a person reads; values are never re-rendered."""
 
     def fill(found: re.Match[str]) -> str:

@@ -60,7 +60,7 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class ActionRequest:
-    """What an action needs: the service (store, clock), the person, their session after the turn."""
+    """What an action needs: the service, the person, their session after the turn, the time."""
 
     service: Service
     profile: Profile
@@ -152,9 +152,7 @@ class Service:
     ) -> Outcome:
         now = self.clock()
         content = self.content
-        session = await self.store.load_session(user_id) or Session(
-            user_id, content.dialogue.start
-        )
+        session = await self.store.load_session(user_id) or Session(user_id, content.dialogue.start)
         profile = await self.store.load_profile(user_id)
         new_profile = None
         if profile is None:

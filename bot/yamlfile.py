@@ -36,7 +36,7 @@ def load_yaml(path: Path, *, name: str | None = None) -> Any:
     """Parse one file; raise ContentError naming it (and the line) when it is broken."""
     label = name or path.name
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""

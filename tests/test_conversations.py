@@ -19,7 +19,16 @@ from shipped import shipped_content
 HERE = Path(__file__).resolve().parent / "conversations"
 FILES = sorted(HERE.glob("*.yaml"))
 STEP_KEYS = {
-    "send", "tap", "wait", "user", "state", "says", "not_says", "buttons", "episode", "episodes"
+    "send",
+    "tap",
+    "wait",
+    "user",
+    "state",
+    "says",
+    "not_says",
+    "buttons",
+    "episode",
+    "episodes",
 }
 
 

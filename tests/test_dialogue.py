@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Vocabulary:
     """A tiny lexicon stand-in: kinds and their labels."""
 
-    table = {
+    table: ClassVar[dict[str, frozenset[str]]] = {
         "body_part": frozenset({"calf", "hamstring"}),
         "yes_no": frozenset({"yes", "no"}),
         "intent": frozenset({"help", "restart", "cancel"}),
@@ -113,7 +114,9 @@ def test_undefined_slot_in_text_is_named(tmp_path: Path) -> None:
 
 def test_slot_saved_only_on_some_paths_is_refused(tmp_path: Path) -> None:
     # 'done' can now be reached from 'greet' before the duration is saved.
-    broken = GOOD.replace("    goto: ask_duration\n", "    on:\n      calf: done\n    goto: ask_duration\n")
+    broken = GOOD.replace(
+        "    goto: ask_duration\n", "    on:\n      calf: done\n    goto: ask_duration\n"
+    )
     broken = broken.replace("Stretch your {muscle}.", "Stretch for {duration}.")
     assert "state 'done' uses {duration}" in problems(tmp_path, broken)
 
@@ -134,7 +137,9 @@ def test_missing_red_flag_state_is_refused(tmp_path: Path) -> None:
 def test_states_can_be_split_across_files_but_not_defined_twice(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
     write(tmp_path, "states:\n  done:\n    say: again\n    goto: greet\n", "extra.yaml")
-    with pytest.raises(DialogueError, match="extra.yaml: state 'done' is also defined in cramp.yaml"):
+    with pytest.raises(
+        DialogueError, match=r"extra\.yaml: state 'done' is also defined in cramp\.yaml"
+    ):
         load_dialogue(tmp_path, Vocabulary())
 
 
@@ -147,7 +152,11 @@ def test_on_yes_and_no_are_words_not_booleans(tmp_path: Path) -> None:
 
 def test_shipped_dialogue_passes_check() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "check"], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bot", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("OK:")

@@ -128,8 +128,13 @@ def test_idle_person_mid_questions_is_welcomed_back() -> None:
 
 
 def test_advice_records_an_episode_with_its_level() -> None:
-    slots = {"muscle": "calf", "timing": "now", "duration": "hours", "duration_minutes": 300.0,
-             "severity": "mild"}
+    slots = {
+        "muscle": "calf",
+        "timing": "now",
+        "duration": "hours",
+        "duration_minutes": 300.0,
+        "severity": "mild",
+    }
     result = turn("neither", "ask_context", slots)
     assert result.episode is not None
     assert result.episode.advice_level == "see_doctor"
