@@ -264,6 +264,7 @@ class Matcher:
         # Phrases: at each word the longest phrase wins; a phrase listed under several
         # kinds gives one match per kind.
         neutral = [False] * n  # negators that are part of a longer phrase
+        in_phrase = [False] * n  # "temp 40" is a warning sign, not a number answer
         phrases = self._phrases
         reach = self._reach
         i = 0
@@ -283,6 +284,8 @@ class Matcher:
                 if key in self._negating_phrases:
                     for j in range(i, i + size):
                         neutral[j] = True
+                for j in range(i, i + size):
+                    in_phrase[j] = True
                 i += size
                 break
             else:
@@ -290,7 +293,9 @@ class Matcher:
 
         near = self._near(words) if self._together_index else []
         if not found and not near:
-            return Reading(text=text, number=self._bare_number(words, used, score_number))
+            return Reading(
+                text=text, number=self._bare_number(words, used, in_phrase, score_number)
+            )
 
         denied = self._negation(raw, words, neutral)
         by_phrase = {(m.kind, m.label) for _, m, _ in found}
@@ -312,7 +317,7 @@ class Matcher:
             text=text,
             matches=tuple(matches),
             duration_minutes=duration,
-            number=self._bare_number(words, used, score_number),
+            number=self._bare_number(words, used, in_phrase, score_number),
         )
 
     def kinds(self) -> frozenset[str]:
@@ -504,11 +509,14 @@ class Matcher:
                     out.append((i, i + 1, value))
         return out
 
-    def _bare_number(self, words: list[str], used: list[bool], score: float | None) -> float | None:
+    def _bare_number(
+        self, words: list[str], used: list[bool], in_phrase: list[bool], score: float | None
+    ) -> float | None:
+        """The pain score if one was given, else the first number not part of anything."""
         if score is not None:
             return score
         for i, w in enumerate(words):
-            if not used[i] and w[0].isdigit():
+            if not used[i] and not in_phrase[i] and w[0].isdigit():
                 return float(w)
         if len(words) <= 2:
             for w in words:
@@ -677,11 +685,11 @@ def _load_lexicon(data_dir: Path) -> _Lexicon:
                 plain_phrases = []
             for phrase in plain_phrases:
                 t = _text(phrase)
-                key = _phrase_key(t, pattern) if t is not None else ()
-                if not key:
+                plain_key = _phrase_key(t, pattern) if t is not None else ()
+                if not plain_key:
                     problems.add(where, f"plain phrase {phrase!r} must be text with words.")
                 else:
-                    phrases.setdefault(key, [])
+                    phrases.setdefault(plain_key, [])
             words = doc.get(_PLAIN_WORDS_KEY) or []
             if not isinstance(words, list):
                 problems.add(where, "`plain_words:` must be a list, like [call, crap, more].")
@@ -694,11 +702,11 @@ def _load_lexicon(data_dir: Path) -> _Lexicon:
                     plain.update(tokenize(t))
             continue
 
-        for key in doc:
-            if key not in _KIND_KEYS:
+        for top in doc:
+            if top not in _KIND_KEYS:
                 problems.add(
                     where,
-                    f"unknown key '{key}'.{_did_you_mean(str(key), _KIND_KEYS)} "
+                    f"unknown key '{top}'.{_did_you_mean(str(top), _KIND_KEYS)} "
                     f"Allowed at the top: {', '.join(sorted(_KIND_KEYS))}.",
                 )
         kind = _text(doc.get("kind"))

@@ -574,3 +574,26 @@ def test_plain_phrases_hide_the_words_inside(matcher: Matcher) -> None:
     assert matcher.read("can't feel my toes").labels("body_part") == ("toes",)
     assert matcher.read("not sure").get("yes_no") is None
     assert matcher.read("after my warm up").labels("context") == ()
+
+
+def test_numbers_inside_phrases_are_not_answers(matcher: Matcher) -> None:
+    assert matcher.read("temp 40").number is None
+    assert matcher.read("about 6 i guess").number == 6
+
+
+def test_matcher_is_pure() -> None:
+    """No Telegram, no database, no network: only the lexicon is read, once."""
+    import ast
+
+    tree = ast.parse((ROOT / "bot" / "matcher.py").read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not imported & {"telegram", "aiosqlite", "sqlite3", "socket", "httpx", "aiohttp"}
