@@ -5,20 +5,23 @@ the top of each file for its format).
 
 How a message is read, step by step:
 
-    "nO chest pain, just my calv 😩 2hrs"
-      1. lower case, keep words, numbers and a few marks     no chest pain , just my calv 2 hrs
-      2. fix small typos in unknown words (cached)           ... calv -> calf
+    "nO chest pain, just my calff 😩 2hrs"
+      1. lower case, keep words, numbers and a few marks     no chest pain , just my calff 2 hrs
+      2. fix small typos in unknown words (cached)           ... calff -> calf
       3. amounts of time  "2 hrs", "1h30", "half an hour"    duration = 120 min -> "hour"
          pain scores      "7/10", "8 out of 10", "pain 9"    severity by the ranges in the file
       4. phrases, longest first, one table for every kind    chest pain -> red_flag:chest_pain
+         `together:` rules, words close together in any order  "pee is dark" -> dark_urine
       5. negation: "no", "not", "didn't", ... deny what follows until a clause break
          ("," "but" "just" ...)                              chest_pain negated, calf not
 
 Typos are fixed one word at a time with rapidfuzz, only for words of four letters or more
 that are in no lexicon and in no list of plain words, and only towards words with the same
-first letter ("call" stays "call", "sitting" never becomes "fitting"). The result is cached,
-so a word is looked up once per process, and the per-message cost does not grow with the
-size of the lexicon.
+first letter and a length that can reach the score cutoff ("call" stays "call", being a
+plain word; "sitting" never becomes "fitting"). The result is cached (bounded), so a word
+is looked up once per process, and the per-message cost hardly grows with the lexicon.
+Phrases that mean nothing but hide a lexicon word ("chest press") are listed as
+plain_phrases in data/lexicon/plain_words.yaml.
 """
 
 from __future__ import annotations
@@ -219,7 +222,10 @@ class Matcher:
         )
         targets = sorted(
             w
-            for w in phrase_words | set(self._units) | set(self._amounts)
+            for w in phrase_words
+            | set(self._units)
+            | set(self._amounts)
+            | set(self._together_index)
             if len(w) >= 3 and w.isalpha()
         )
         self._targets: dict[tuple[str, int], list[str]] = {}
