@@ -86,6 +86,7 @@ def _bigger_lexicon(target: Path, factor: int) -> int:
     folder = target / "lexicon"
     shutil.copytree(DATA / "lexicon", folder)
     added = 0
+    seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         labels = doc.get("labels") if isinstance(doc, dict) else None
@@ -94,9 +95,12 @@ def _bigger_lexicon(target: Path, factor: int) -> int:
         count = sum(len(v.get("phrases") or []) for v in labels.values())
         wanted = count * (factor - 1)
         for n in range(wanted // 5 + 1):
-            phrases = [
-                " ".join(_pseudo_word(rng) for _ in range(rng.randint(1, 3))) for _ in range(5)
-            ]
+            phrases: list[str] = []
+            while len(phrases) < 5:
+                phrase = " ".join(_pseudo_word(rng) for _ in range(rng.randint(1, 3)))
+                if phrase not in seen:
+                    seen.add(phrase)
+                    phrases.append(phrase)
             labels[f"synthetic_{n}"] = {"display": f"synthetic {n}", "phrases": phrases}
             added += len(phrases)
         path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
