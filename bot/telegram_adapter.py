@@ -141,6 +141,19 @@ class ButtonCodec:
     def __init__(self, remember: int = 10_000) -> None:
         self._long_states: dict[str, str] = {}
         self._remember = remember
+        self._markups: dict[tuple[str | None, tuple[str, ...]], InlineKeyboardMarkup] = {}
+
+    def markup(self, reply: Reply) -> InlineKeyboardMarkup | None:
+        """The keyboard for `reply`, built once per question (the objects are immutable)."""
+        if not reply.buttons:
+            return None
+        key = (reply.state, reply.buttons)
+        found = self._markups.get(key)
+        if found is None:
+            if len(self._markups) >= 1024:
+                self._markups.clear()
+            found = self._markups[key] = keyboard(reply, self)
+        return found
 
     def encode(self, state: str, index: int) -> str:
         data = f"q|{state}|{index}"
@@ -164,10 +177,8 @@ class ButtonCodec:
         return ButtonPress(state, int(number))
 
 
-def keyboard(reply: Reply, codec: ButtonCodec) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply, codec: ButtonCodec) -> InlineKeyboardMarkup:
     """Reply.buttons as an inline keyboard: short labels share a row, long ones get their own."""
-    if not reply.buttons:
-        return None
     rows: list[list[InlineKeyboardButton]] = [[]]
     width = 0
     for index, label in enumerate(reply.buttons):
@@ -385,7 +396,7 @@ async def deliver(
             if not parts and reply.buttons:
                 parts = ["…"]
             for number, part in enumerate(parts, start=1):
-                markup = keyboard(reply, codec) if number == len(parts) else None
+                markup = codec.markup(reply) if number == len(parts) else None
                 await bot.send_message(chat_id, part, reply_markup=markup)
         for attachment in outcome.attachments:
             await _send_attachment(bot, chat_id, attachment)

@@ -62,15 +62,15 @@ def test_garbled_callback_data_decodes_to_a_press_the_engine_refuses(data: str |
 def test_keyboard_rows_and_data() -> None:
     reply = Reply("Where?", ("Calf", "Thigh", "Foot", "Back", "Somewhere else entirely"), "q1")
     markup = keyboard(reply, ButtonCodec())
-    assert markup is not None
     rows = [[b.text for b in row] for row in markup.inline_keyboard]
     assert rows == [["Calf", "Thigh", "Foot"], ["Back", "Somewhere else entirely"]]
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert data == [f"q|q1|{i}" for i in range(5)]
     wide = Reply("?", ("A rather long first label", "and a second long one"), "q2")
-    markup = keyboard(wide, ButtonCodec())
-    assert markup is not None and len(markup.inline_keyboard) == 2
-    assert keyboard(Reply("no buttons"), ButtonCodec()) is None
+    assert len(keyboard(wide, ButtonCodec()).inline_keyboard) == 2
+    codec = ButtonCodec()
+    assert codec.markup(Reply("no buttons")) is None
+    assert codec.markup(reply) is codec.markup(reply)  # built once per question
 
 
 # Splitting ------------------------------------------------------------------------------------

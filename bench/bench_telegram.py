@@ -1,0 +1,278 @@
+"""A full turn through python-telegram-bot's Application: `python -m bench.bench_telegram`
+
+Three Applications, measured in the same run on the same prepared updates, each update through
+`update_processor.process_update(update, application.process_update(update))` one at a time:
+
+    echo     a bare python-telegram-bot echo handler (the ceiling for this machine)
+    adapter  our Application (handlers, per-user order, rate limiter, retries) + a no-op service
+    full     our Application + the real service (engine, content, SQLite in a temp dir)
+
+and, for scale, `service`: the real service's handle() alone, no Telegram at all.
+
+No network: an offline BaseRequest answers every Bot API call locally with a plausible result,
+so the figures are python-telegram-bot + adapter + service, JSON in and out included.
+Targets: full >= 50% of the echo rate, p99 < 2 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest, RequestData
+
+from bot.config import Settings
+from bot.domain import ButtonPress, Reply
+from bot.service import Outcome, create_service
+from bot.telegram_adapter import ChatService, Delivery, build_application
+
+TOKEN = "123456:BENCH-token-0123456789abcdefghij"
+USERS = 300
+ROUNDS = 3
+SCRIPT = (
+    "/start",
+    "I have a cramp",
+    "calf",
+    "right now",
+    "a few minutes",
+    "mild",
+    "none of these",
+    "how to prevent it",
+)
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Cramp Coach", "username": "cc_bot"}
+
+
+class OfflineRequest(BaseRequest):
+    """Answers every Bot API call at once, without a socket."""
+
+    calls = 0  # every instance together
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        OfflineRequest.calls += 1
+        endpoint = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        result: Any = True
+        if endpoint == "getMe":
+            result = BOT_USER
+        elif endpoint.startswith("send"):
+            chat_id = int(str(params.get("chat_id", 1)))
+            result = {
+                "message_id": OfflineRequest.calls,
+                "date": 0,
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+        elif endpoint == "getUpdates":
+            result = []
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+class NoService:
+    """A service that answers instantly: measures the adapter alone."""
+
+    async def handle(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        button: ButtonPress | None = None,
+        language: str | None = None,
+    ) -> Outcome:
+        return Outcome((Reply("ok", ("Yes", "No"), "q"),))
+
+    async def mark_inactive(self, user_id: int) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+def updates_json() -> list[dict[str, Any]]:
+    updates = []
+    update_id = 0
+    for text in SCRIPT:
+        for user in range(1, USERS + 1):
+            update_id += 1
+            updates.append(
+                {
+                    "update_id": update_id,
+                    "message": {
+                        "message_id": update_id,
+                        "date": 0,
+                        "chat": {"id": user, "type": "private", "first_name": "B"},
+                        "from": {"id": user, "is_bot": False, "first_name": "B"},
+                        "text": text,
+                    },
+                }
+            )
+    return updates
+
+
+async def measure(application: Any, raw: list[dict[str, Any]]) -> list[float]:
+    """Per-update latency in seconds, processing one update at a time."""
+    updates = [Update.de_json(u, application.bot) for u in raw]
+    processor = application.update_processor
+    clock = time.perf_counter
+    latencies = []
+    gc.collect()
+    for update in updates:
+        start = clock()
+        await processor.process_update(update, application.process_update(update))
+        latencies.append(clock() - start)
+    return latencies
+
+
+async def echo_application() -> Any:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message and update.message.text:
+            await update.message.reply_text(update.message.text)
+
+    application = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(OfflineRequest())
+        .get_updates_request(OfflineRequest())
+        .job_queue(None)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    return application
+
+
+async def our_application(tmp: Path, factory: Callable[[Settings], Any]) -> Any:
+    settings = Settings(
+        telegram_token=TOKEN,
+        telegram_api_base_url="http://offline.invalid",
+        database_url=f"sqlite:///{tmp / 'bench.sqlite'}",
+    )
+    delivery = Delivery(messages_per_second=0)  # Telegram's 30/s would measure the limiter
+    return build_application(
+        settings,
+        factory,
+        delivery=delivery,
+        request=OfflineRequest(),
+        get_updates_request=OfflineRequest(),
+    )
+
+
+def summary(latencies: list[float], calls: int) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "rate": len(latencies) / sum(latencies),
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[int(len(ordered) * 0.99)] * 1000,
+        "calls": calls / len(latencies),
+    }
+
+
+async def run_one(application: Any, raw: list[dict[str, Any]]) -> dict[str, float]:
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await measure(application, raw[: len(raw) // 10])  # warm up
+        before = OfflineRequest.calls
+        latencies = await measure(application, raw)
+        calls = OfflineRequest.calls - before
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+    return summary(latencies, calls)
+
+
+async def service_alone(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float]:
+    service = await create_service(Settings(database_url=f"sqlite:///{tmp / 'alone.sqlite'}"))
+    try:
+        turns = [(u["message"]["from"]["id"], u["message"]["text"]) for u in raw]
+        for user, text in turns[: len(turns) // 10]:
+            await service.handle(user, text)
+        latencies = []
+        clock = time.perf_counter
+        for user, text in turns:
+            start = clock()
+            await service.handle(user, text)
+            latencies.append(clock() - start)
+    finally:
+        await service.close()
+    return summary(latencies, 0)
+
+
+async def one_round(raw: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    async def no_service(_: Settings) -> ChatService:
+        return NoService()
+
+    results = {"echo": await run_one(await echo_application(), raw)}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["adapter"] = await run_one(await our_application(Path(tmp), no_service), raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        results["full"] = await run_one(await our_application(Path(tmp), create_service), raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        results["service"] = await service_alone(Path(tmp), raw)
+    return results
+
+
+async def main() -> int:
+    raw = updates_json()
+    rounds = [await one_round(raw) for _ in range(ROUNDS)]
+    # Each figure is the median over the rounds: one noisy neighbour does not decide it.
+    results = {
+        name: {key: statistics.median(r[name][key] for r in rounds) for key in rounds[0][name]}
+        for name in rounds[0]
+    }
+    full = results["full"]
+
+    print(
+        f"{len(raw)} updates ({USERS} people x {len(SCRIPT)} messages), one at a time; "
+        f"median of {ROUNDS} rounds\n"
+    )
+    print(f"{'':10}{'updates/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'API calls':>11}{'vs echo':>9}")
+    echo_rate = results["echo"]["rate"]
+    for name, r in results.items():
+        share = r["rate"] / echo_rate
+        print(
+            f"{name:10}{r['rate']:12.0f}{r['p50']:10.3f}{r['p99']:10.3f}"
+            f"{r['calls']:11.2f}{share:9.0%}"
+        )
+    overhead = full["p50"] - results["service"]["p50"]
+    print(f"\nTelegram side of a full turn (full p50 - service p50): {overhead:.3f} ms")
+    ok = full["rate"] >= 0.5 * echo_rate and full["p99"] < 2.0
+    print(
+        f"\ntargets: full >= 50% of echo ({full['rate'] / echo_rate:.0%}), "
+        f"p99 < 2 ms ({full['p99']:.3f} ms): {'met' if ok else 'NOT met'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
