@@ -80,7 +80,11 @@ async def chat(
     interactive = stdin.isatty()
     if interactive:
         out.write("Cramp Coach console. Type a message; Ctrl-D to leave.\n")
-        out.flush()
+    question = await service.current_question(user_id)
+    if question is not None:
+        out.write("coach> Where we left off:\n")
+        console.render(Outcome((question,)))
+    out.flush()
     while True:
         if interactive:
             out.write(PROMPT)

@@ -181,6 +181,15 @@ def step(
     return finish(ctx.arrive(target, draft, reading))
 
 
+def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> Reply | None:
+    """The question the person is at, as it was asked (None when they are at none)."""
+    state = dialogue.states.get(session.state)
+    if state is None or not state.asks:
+        return None
+    text = render(dialogue, matcher, state.say, session.slots)
+    return Reply(text, state.buttons, state.name)
+
+
 def _command(text: str) -> str | None:
     """ "/start@CrampCoachBot now" -> "start"; None when the text is not a command."""
     if not text.startswith("/") or len(text) < 2:

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.domain import ButtonPress, Episode, Profile, Reply, Session
 from bot.errors import StoreError
-from bot.store import SqliteStore, Store
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,13 @@ class Service:
     async def episodes(self, user_id: int) -> list[Episode]:
         return await self.store.episodes(user_id)
 
+    async def current_question(self, user_id: int) -> Reply | None:
+        """The question this person was last asked, to show again after a restart."""
+        session = await self.store.load_session(user_id)
+        if session is None:
+            return None
+        return engine.current_question(self.content.dialogue, self.content.matcher, session)
+
     async def mark_inactive(self, user_id: int) -> None:
         """The person blocked the bot: send them nothing more until they write again."""
         await self.store.set_active(user_id, False)
@@ -216,8 +223,5 @@ def zone_of(profile: Profile) -> ZoneInfo:
 async def create_service(settings: Settings, *, clock: Clock = utc_now) -> Service:
     """Load and check the content, open the database, and return a ready Service."""
     content = load_content(settings.dialogues_dir, settings.data_dir)
-    path = settings.database_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = SqliteStore(path)
-    await store.open()
+    store = await open_store(settings)
     return Service(content, store, clock=clock, idle_after=settings.idle_resume_after)
