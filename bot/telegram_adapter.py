@@ -49,7 +49,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -703,8 +703,8 @@ async def running(application: App, settings: Settings) -> AsyncIterator[App]:
     updater = application.updater
     if updater is None:
         raise RuntimeError("This Application was built without an Updater.")
-    await application.initialize()
     try:
+        await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         if settings.webhook_url:
@@ -759,7 +759,15 @@ def run(settings: Settings) -> None:
     redact_secrets_in_logs(settings.telegram_token, settings.webhook_secret)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
     application = build_application(settings, create_service)
-    asyncio.run(serve(application, settings))
+    try:
+        asyncio.run(serve(application, settings))
+    except InvalidToken:
+        # python-telegram-bot's own message quotes the token: say it without.
+        log.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (401/404). Copy the token again from "
+            "@BotFather; if TELEGRAM_API_BASE_URL is set, check that it points at a Bot API server."
+        )
+        raise SystemExit(2) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,8 +15,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import TEST_TOKEN
-from fake_bot_api import FakeBotApi
 
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
@@ -34,6 +32,8 @@ from bot.telegram_adapter import (
     redact_secrets_in_logs,
     running,
 )
+from conftest import TEST_TOKEN
+from fake_bot_api import FakeBotApi
 
 FAST = Delivery(
     attempts=4,

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_TOKEN
-from fake_bot_api import Call, FakeBotApi
 
 from bot.config import Settings
 from bot.service import Service, create_service
 from bot.telegram_adapter import App, Delivery, build_application, running
+from conftest import TEST_TOKEN
+from fake_bot_api import Call, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = Delivery(
@@ -195,10 +195,12 @@ def bot_command() -> list[str]:
     return [sys.executable, "-m", "bot", "run"]
 
 
-async def start_bot(fake: FakeBotApi, tmp_path: Path, log: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    fake: FakeBotApi, tmp_path: Path, log: Path, token: str = TEST_TOKEN
+) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "TELEGRAM_"))}
     env.update(
-        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+        TELEGRAM_BOT_TOKEN=token,
         TELEGRAM_API_BASE_URL=fake.base_url,
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}",
         LOG_LEVEL="DEBUG",
@@ -254,3 +256,16 @@ async def test_sigterm_shuts_down_cleanly(fake_bot_api: FakeBotApi, tmp_path: Pa
     assert fake.pending_updates == []  # the last offset was confirmed on the way out
     assert TEST_TOKEN.split(":", 1)[1] not in output
     assert "[REDACTED]" in output  # DEBUG logs mention the API URL, token masked
+
+
+async def test_a_rejected_token_exits_with_a_message_that_does_not_show_it(
+    fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    log = tmp_path / "bot.log"
+    wrong = "654321:WRONG-token-0123456789abcdefghij"
+    process = await start_bot(fake_bot_api, tmp_path, log, token=wrong)
+    code = await asyncio.wait_for(process.wait(), 15)
+    output = log.read_text()
+    assert code == 2, output
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in output
+    assert wrong.split(":", 1)[1] not in output
