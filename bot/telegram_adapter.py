@@ -478,9 +478,9 @@ class Relay:
             return
         await _answer(query)
         message = query.message
-        if isinstance(message, Message):
-            if message.chat.type != Chat.PRIVATE:
-                return
+        if message is not None and message.chat.type != Chat.PRIVATE:
+            return  # this bot sends no keyboards to groups: nothing to do
+        if isinstance(message, Message):  # not too old to edit
             await _remove_keyboard(query)
         press = self.codec.decode(query.data)
         outcome = await self.service.handle(
@@ -623,6 +623,7 @@ def build_application(
         read_timeout=delivery.read_timeout,
         write_timeout=delivery.read_timeout,
         connect_timeout=delivery.read_timeout,
+        pool_timeout=delivery.read_timeout,  # many people at once wait for a connection
         media_write_timeout=max(20.0, delivery.read_timeout),
     )
     rate = delivery.messages_per_second
