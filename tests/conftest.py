@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+
 from fake_bot_api import FakeBotApi
 
 TEST_TOKEN = "123456:TEST-token-0123456789abcdefghij"
