@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -159,8 +159,31 @@ class Service:
             profile = new_profile = Profile(user_id, first_seen=now, language=language)
         elif not profile.active:
             profile = new_profile = replace(profile, active=True)
-        history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
-        turn = engine.step(
+        turn = self._step(session, text, button, now, ())
+        if turn.episode is not None:
+            # Only a turn that logs a cramp needs the history (for the recurrence
+            # rules); the engine is pure, so it is simply run again with it.
+            history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
+            turn = self._step(session, text, button, now, history)
+        if turn.red_flags:
+            log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
+        actions = [name for _, name in turn.actions]
+        if "forget" in actions:
+            await self.store.forget(user_id)
+        else:
+            await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
+        return await self._render(turn, profile, now)
+
+    def _step(
+        self,
+        session: Session,
+        text: str,
+        button: ButtonPress | None,
+        now: datetime,
+        history: Sequence[Episode],
+    ) -> engine.Turn:
+        content = self.content
+        return engine.step(
             content.dialogue,
             session,
             text,
@@ -171,14 +194,6 @@ class Service:
             rules=content.rules,
             idle_after=self.idle_after,
         )
-        if turn.red_flags:
-            log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
-        actions = [name for _, name in turn.actions]
-        if "forget" in actions:
-            await self.store.forget(user_id)
-        else:
-            await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
-        return await self._render(turn, profile, now)
 
     async def _render(self, turn: engine.Turn, profile: Profile, now: datetime) -> Outcome:
         """Insert each action's output where the dialogue placed it."""
