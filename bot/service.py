@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.domain import ButtonPress, Episode, Profile, Reply, Session
 from bot.errors import StoreError
+from bot.locks import KeyedLocks
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,7 @@ class Service:
         self.clock = clock
         self.idle_after = idle_after
         self.actions: dict[str, Action] = {"history": history_action, "export": export_action}
-        # One lock per person with a count of turns holding or awaiting it.
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._locks = KeyedLocks()
 
     async def handle(
         self,
@@ -132,20 +132,12 @@ class Service:
 
         Never raises for bad input; a store failure yields an apology Outcome.
         """
-        lock, waiting = self._locks.get(user_id) or (asyncio.Lock(), 0)
-        self._locks[user_id] = (lock, waiting + 1)
         try:
-            async with lock:
+            async with self._locks.hold(user_id):
                 return await self._handle(user_id, text, button, language)
         except StoreError:
             log.exception("store failure for a turn; nothing was saved")
             return Outcome((Reply(STORE_APOLOGY),))
-        finally:
-            lock, waiting = self._locks[user_id]
-            if waiting == 1:
-                del self._locks[user_id]
-            else:
-                self._locks[user_id] = (lock, waiting - 1)
 
     async def _handle(
         self, user_id: int, text: str, button: ButtonPress | None, language: str | None

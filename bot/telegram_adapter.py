@@ -66,6 +66,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
+from bot.locks import KeyedLocks
 from bot.service import Attachment, Outcome, create_service
 
 log = logging.getLogger(__name__)
@@ -242,24 +243,15 @@ class PerUserOrder(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._locks = KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _sender(update)
         if key is None:
             await coroutine
             return
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        async with self._locks.hold(key):
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""
