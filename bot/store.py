@@ -46,7 +46,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast, get_args
@@ -56,6 +56,7 @@ import aiosqlite
 from bot.config import Settings
 from bot.domain import AdviceLevel, Episode, Profile, Session, SlotValue
 from bot.errors import StoreError
+from bot.reminders import KINDS, Advance, Reminder, ReminderKind
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,33 @@ class Store(Protocol):
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about this person, JSON-serialisable."""
+
+    # Reminders (see bot/reminders.py) and the drinks logged with "I drank".
+
+    async def save_reminder(self, reminder: Reminder) -> Reminder:
+        """Insert, or replace the person's reminder of the same kind; returns it with its id."""
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        """This person's reminders, soonest first."""
+
+    async def stop_reminders(self, user_id: int, kind: ReminderKind | None = None) -> int:
+        """Delete this person's reminders (of one kind, or all). Returns how many."""
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[tuple[Reminder, Profile]]:
+        """Reminders due at or before `now` of people still active, soonest first, at most
+        `limit`, each with its person's profile: ONE query on the due_at index."""
+
+    async def advance_reminders(self, changes: Sequence[Advance]) -> int:
+        """Record sends/skips in ONE transaction: move each reminder to its next due time
+        (or delete it), unless it changed since it was read. Returns how many applied."""
+
+    async def log_intake(self, user_id: int, at: datetime) -> None:
+        """Note one drink ("I drank")."""
+
+    async def intake(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[datetime]:
+        """Times of this person's drinks in [since, until), oldest first."""
 
 
 # --------------------------------------------------------------------------- migrations
@@ -153,6 +181,33 @@ MIGRATIONS: tuple[Migration, ...] = (
                     CHECK (advice_level IN ('info', 'self_care', 'see_doctor', 'emergency'))
             )""",
             "CREATE INDEX episodes_by_user_time ON episodes (user_id, at)",
+        ),
+    ),
+    Migration(
+        version=2,
+        description="reminders (one per person and kind, indexed by due time) and intake",
+        statements=(
+            # AUTOINCREMENT: a sweep that read a reminder must never update a new one
+            # that happens to reuse its id.
+            """CREATE TABLE reminders (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id      INTEGER NOT NULL,
+                kind         TEXT    NOT NULL CHECK (kind IN ('series', 'daily')),
+                due_at       TEXT    NOT NULL,
+                every        REAL    NOT NULL CHECK (every > 0),
+                started_at   TEXT    NOT NULL,
+                ends_at      TEXT,
+                last_sent_at TEXT,
+                sent         INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (user_id, kind)
+            )""",
+            "CREATE INDEX reminders_due ON reminders (due_at)",
+            """CREATE TABLE intake (
+                id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id INTEGER NOT NULL,
+                at      TEXT    NOT NULL
+            )""",
+            "CREATE INDEX intake_by_user_time ON intake (user_id, at)",
         ),
     ),
     # Append the next step here (see the module docstring).
@@ -269,18 +324,51 @@ def profile_json(profile: Profile) -> dict[str, Any]:
     }
 
 
+def reminder_json(reminder: Reminder) -> dict[str, Any]:
+    """A reminder as plain JSON values (`every` in seconds)."""
+    return {
+        "id": reminder.id,
+        "user_id": reminder.user_id,
+        "kind": reminder.kind,
+        "due_at": _utc_text(reminder.due_at),
+        "every": reminder.every.total_seconds(),
+        "started_at": _utc_text(reminder.started_at),
+        "ends_at": None if reminder.ends_at is None else _utc_text(reminder.ends_at),
+        "last_sent_at": None if reminder.last_sent_at is None else _utc_text(reminder.last_sent_at),
+        "sent": reminder.sent,
+    }
+
+
 def _export(
     user_id: int,
     profile: Profile | None,
     session: Session | None,
     episodes: Iterable[Episode],
+    reminders: Iterable[Reminder] = (),
+    intake: Iterable[datetime] = (),
 ) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "profile": None if profile is None else profile_json(profile),
         "session": None if session is None else session_json(session),
         "episodes": [episode_json(e) for e in episodes],
+        "reminders": [reminder_json(r) for r in reminders],
+        "intake": [_utc_text(at) for at in intake],
     }
+
+
+def _normal_reminder(reminder: Reminder) -> Reminder:
+    if reminder.kind not in KINDS:
+        raise ValueError(f"reminder kind {reminder.kind!r} is not one of {', '.join(KINDS)}")
+    if reminder.every <= timedelta(0):
+        raise ValueError("a reminder's interval must be longer than zero")
+    return replace(
+        reminder,
+        due_at=_utc(reminder.due_at),
+        started_at=_utc(reminder.started_at),
+        ends_at=None if reminder.ends_at is None else _utc(reminder.ends_at),
+        last_sent_at=None if reminder.last_sent_at is None else _utc(reminder.last_sent_at),
+    )
 
 
 # --------------------------------------------------------------------------- memory
@@ -298,6 +386,9 @@ class MemoryStore:
         self._profiles: dict[int, Profile] = {}
         self._episodes: dict[int, Episode] = {}
         self._last_id = 0
+        self._reminders: dict[tuple[int, str], Reminder] = {}
+        self._last_reminder_id = 0
+        self._intake: dict[int, list[datetime]] = {}
 
     async def open(self) -> None:
         """Nothing to connect to."""
@@ -376,6 +467,9 @@ class MemoryStore:
         self._profiles.pop(user_id, None)
         for episode_id in [i for i, e in self._episodes.items() if e.user_id == user_id]:
             del self._episodes[episode_id]
+        for kind in KINDS:
+            self._reminders.pop((user_id, kind), None)
+        self._intake.pop(user_id, None)
 
     async def export(self, user_id: int) -> dict[str, Any]:
         return _export(
@@ -383,6 +477,73 @@ class MemoryStore:
             await self.load_profile(user_id),
             await self.load_session(user_id),
             await self.episodes(user_id),
+            await self.reminders(user_id),
+            await self.intake(user_id),
+        )
+
+    async def save_reminder(self, reminder: Reminder) -> Reminder:
+        staged = _normal_reminder(reminder)
+        previous = self._reminders.get((staged.user_id, staged.kind))
+        if previous is not None:
+            staged = replace(staged, id=previous.id)
+        else:
+            self._last_reminder_id += 1
+            staged = replace(staged, id=self._last_reminder_id)
+        self._reminders[(staged.user_id, staged.kind)] = staged
+        return staged
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        found = [r for (user, _), r in self._reminders.items() if user == user_id]
+        return sorted(found, key=lambda r: (r.due_at, r.id or 0))
+
+    async def stop_reminders(self, user_id: int, kind: ReminderKind | None = None) -> int:
+        stopped = 0
+        for each in KINDS if kind is None else (kind,):
+            stopped += self._reminders.pop((user_id, each), None) is not None
+        return stopped
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[tuple[Reminder, Profile]]:
+        cutoff = _utc(now)
+        due: list[tuple[Reminder, Profile]] = []
+        for reminder in sorted(self._reminders.values(), key=lambda r: (r.due_at, r.id or 0)):
+            if reminder.due_at > cutoff or len(due) >= limit:
+                break
+            person = self._profiles.get(reminder.user_id)
+            if person is not None and person.active:
+                due.append((reminder, person))
+        return due
+
+    async def advance_reminders(self, changes: Sequence[Advance]) -> int:
+        applied = 0
+        for change in changes:
+            old = change.reminder
+            key = (old.user_id, old.kind)
+            current = self._reminders.get(key)
+            if current is None or current.id != old.id or current.due_at != _utc(old.due_at):
+                continue
+            applied += 1
+            if change.next_due is None:
+                del self._reminders[key]
+                continue
+            sent = change.sent_at is not None
+            self._reminders[key] = replace(
+                current,
+                due_at=_utc(change.next_due),
+                last_sent_at=_utc(change.sent_at) if change.sent_at else current.last_sent_at,
+                sent=current.sent + sent,
+            )
+        return applied
+
+    async def log_intake(self, user_id: int, at: datetime) -> None:
+        self._intake.setdefault(user_id, []).append(_utc(at))
+
+    async def intake(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[datetime]:
+        return sorted(
+            at
+            for at in self._intake.get(user_id, [])
+            if (since is None or at >= _utc(since)) and (until is None or at < _utc(until))
         )
 
 
@@ -393,7 +554,7 @@ _EPISODE_COLUMNS = (
     "intense, advice_level"
 )
 _PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
-_KNOWN_TABLES = ("profiles", "sessions", "episodes")
+_KNOWN_TABLES = ("profiles", "sessions", "episodes", "reminders", "intake")
 
 
 def _episode_row(episode: Episode) -> tuple[Any, ...]:
@@ -488,6 +649,56 @@ _UPSERT_PROFILE = f"""
         time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
         quiet_end = excluded.quiet_end, active = excluded.active
 """
+_REMINDER_COLUMNS = "id, user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent"
+_REMINDER_WIDTH = 9
+_UPSERT_REMINDER = """
+    INSERT INTO reminders (user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id, kind) DO UPDATE SET
+        due_at = excluded.due_at, every = excluded.every, started_at = excluded.started_at,
+        ends_at = excluded.ends_at, last_sent_at = excluded.last_sent_at, sent = excluded.sent
+"""
+_DUE_REMINDERS = f"""
+    SELECT {", ".join("r." + c for c in _REMINDER_COLUMNS.split(", "))},
+           {", ".join("p." + c for c in _PROFILE_COLUMNS.split(", "))}
+    FROM reminders AS r INDEXED BY reminders_due
+    JOIN profiles AS p ON p.user_id = r.user_id
+    WHERE r.due_at <= ? AND p.active = 1
+    ORDER BY r.due_at
+    LIMIT ?
+"""
+
+
+def _reminder_row(reminder: Reminder) -> tuple[Any, ...]:
+    return (
+        reminder.user_id,
+        reminder.kind,
+        _utc_text(reminder.due_at),
+        reminder.every.total_seconds(),
+        _utc_text(reminder.started_at),
+        None if reminder.ends_at is None else _utc_text(reminder.ends_at),
+        None if reminder.last_sent_at is None else _utc_text(reminder.last_sent_at),
+        reminder.sent,
+    )
+
+
+def _reminder_from(row: Sequence[Any]) -> Reminder:
+    kind = row[2]
+    if kind not in KINDS:
+        raise StoreError(f"Reminder {row[0]} has an unknown kind {kind!r}.")
+    return Reminder(
+        id=row[0],
+        user_id=row[1],
+        kind=cast(ReminderKind, kind),
+        due_at=_from_utc_text(row[3]),
+        every=timedelta(seconds=row[4]),
+        started_at=_from_utc_text(row[5]),
+        ends_at=None if row[6] is None else _from_utc_text(row[6]),
+        last_sent_at=None if row[7] is None else _from_utc_text(row[7]),
+        sent=row[8],
+    )
+
+
 _INSERT_EPISODE = (
     f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
@@ -803,12 +1014,14 @@ class SqliteStore:
             await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def export(self, user_id: int) -> dict[str, Any]:
-        """Profile, session and episodes; rows of later tables under "other"."""
+        """Profile, session, episodes, reminders, intake; rows of later tables under "other"."""
         exported = _export(
             user_id,
             await self.load_profile(user_id),
             await self.load_session(user_id),
             await self.episodes(user_id),
+            await self.reminders(user_id),
+            await self.intake(user_id),
         )
         other: dict[str, list[dict[str, object]]] = {}
         async with self._reading(f"export user {user_id}") as conn:
@@ -827,6 +1040,101 @@ class SqliteStore:
         if other:
             exported["other"] = other
         return exported
+
+    # ---------------------------------------------------------------- reminders
+
+    async def save_reminder(self, reminder: Reminder) -> Reminder:
+        """Upsert on (user_id, kind): a new series replaces a running one, keeping its id."""
+        staged = _normal_reminder(reminder)
+        row = _reminder_row(staged)
+        async with self._writing(f"save a reminder of user {staged.user_id}") as conn:
+            await conn.execute(_UPSERT_REMINDER, row)
+            reminder_id = await self._scalar(
+                conn,
+                "SELECT id FROM reminders WHERE user_id = ? AND kind = ?",
+                (staged.user_id, staged.kind),
+            )
+        return replace(staged, id=int(reminder_id))
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        async with self._reading(f"load the reminders of user {user_id}") as conn:
+            rows = await conn.execute_fetchall(
+                f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE user_id = ? ORDER BY due_at, id",
+                (user_id,),
+            )
+        return [_reminder_from(row) for row in rows]
+
+    async def stop_reminders(self, user_id: int, kind: ReminderKind | None = None) -> int:
+        sql = "DELETE FROM reminders WHERE user_id = ?"
+        params: tuple[Any, ...] = (user_id,)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params += (kind,)
+        async with self._writing(f"stop the reminders of user {user_id}") as conn:
+            cursor = await conn.execute(sql, params)
+            stopped = cursor.rowcount
+            await cursor.close()
+        return stopped
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[tuple[Reminder, Profile]]:
+        """One range scan of the reminders_due index, joined to profiles by primary key."""
+        async with self._reading("find the due reminders") as conn:
+            rows = await conn.execute_fetchall(_DUE_REMINDERS, (_utc_text(now), int(limit)))
+        return [
+            (_reminder_from(row[:_REMINDER_WIDTH]), _profile_from(row[_REMINDER_WIDTH:]))
+            for row in rows
+        ]
+
+    async def advance_reminders(self, changes: Sequence[Advance]) -> int:
+        """Compare-and-set on (id, due_at), all in one transaction."""
+        deletes, updates = [], []
+        for change in changes:
+            old = change.reminder
+            if old.id is None:
+                raise ValueError("advance_reminders needs reminders read from the store")
+            expected = _utc_text(old.due_at)
+            if change.next_due is None:
+                deletes.append((old.id, expected))
+            else:
+                sent = None if change.sent_at is None else _utc_text(change.sent_at)
+                updates.append(
+                    (_utc_text(change.next_due), sent, int(sent is not None), old.id, expected)
+                )
+        if not changes:
+            return 0
+        async with self._writing(f"record {len(changes)} reminders") as conn:
+            before = conn.total_changes
+            if deletes:
+                await conn.executemany("DELETE FROM reminders WHERE id = ? AND due_at = ?", deletes)
+            if updates:
+                await conn.executemany(
+                    "UPDATE reminders SET due_at = ?, last_sent_at = coalesce(?, last_sent_at), "
+                    "sent = sent + ? WHERE id = ? AND due_at = ?",
+                    updates,
+                )
+            applied = conn.total_changes - before
+        return applied
+
+    async def log_intake(self, user_id: int, at: datetime) -> None:
+        async with self._writing(f"log a drink of user {user_id}") as conn:
+            await conn.execute(
+                "INSERT INTO intake (user_id, at) VALUES (?, ?)", (user_id, _utc_text(at))
+            )
+
+    async def intake(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[datetime]:
+        sql = "SELECT at FROM intake WHERE user_id = ?"
+        params: tuple[Any, ...] = (user_id,)
+        if since is not None:
+            sql += " AND at >= ?"
+            params += (_utc_text(since),)
+        if until is not None:
+            sql += " AND at < ?"
+            params += (_utc_text(until),)
+        async with self._reading(f"load the intake of user {user_id}") as conn:
+            rows = await conn.execute_fetchall(sql + " ORDER BY at, id", params)
+        return [_from_utc_text(row[0]) for row in rows]
 
 
 def _database_path(source: Settings | Path | str) -> Path:

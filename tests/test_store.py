@@ -316,6 +316,8 @@ class TestStoreContract:
             "profile": None,
             "session": None,
             "episodes": [],
+            "reminders": [],
+            "intake": [],
         }
 
     async def test_people_are_kept_apart(self, backend: Backend) -> None:
@@ -451,11 +453,11 @@ async def test_cancelled_turn_leaves_the_store_usable(sqlite_store: SqliteStore)
         assert loaded is not None and loaded.turn == steps
 
 
-REMINDERS = Migration(
+NOTES = Migration(
     version=len(MIGRATIONS) + 1,
-    description="a later feature: reminders referencing profiles",
+    description="a later feature: notes referencing profiles",
     statements=(
-        """CREATE TABLE reminders (
+        """CREATE TABLE notes (
             id      INTEGER PRIMARY KEY,
             user_id INTEGER NOT NULL REFERENCES profiles (user_id),
             due_at  TEXT    NOT NULL,
@@ -467,24 +469,24 @@ REMINDERS = Migration(
 
 async def test_forget_and_export_cover_tables_added_later(tmp_path: Path) -> None:
     path = tmp_path / "coach.db"
-    async with SqliteStore(path, migrations=(*MIGRATIONS, REMINDERS)) as store:
+    async with SqliteStore(path, migrations=(*MIGRATIONS, NOTES)) as store:
         for user_id in (1, 2):
             await store.save_turn(session(user_id=user_id), profile=profile(user_id))
         with sqlite3.connect(path) as conn:
             conn.executemany(
-                "INSERT INTO reminders (user_id, due_at, note) VALUES (?, ?, ?)",
+                "INSERT INTO notes (user_id, due_at, note) VALUES (?, ?, ?)",
                 [(1, "2025-03-02", b"\x01\x02"), (2, "2025-03-03", None)],
             )
         conn.close()
         exported = await store.export(1)
         assert exported["other"] == {
-            "reminders": [{"id": 1, "user_id": 1, "due_at": "2025-03-02", "note": "0102"}]
+            "notes": [{"id": 1, "user_id": 1, "due_at": "2025-03-02", "note": "0102"}]
         }
         json.dumps(exported)
-        # The reminder references the profile: forget must delete both anyway.
+        # The note references the profile: forget must delete both anyway.
         await store.forget(1)
         assert set(sqlite_leftovers(path, 1).values()) == {0}
-        assert sqlite_leftovers(path, 2)["reminders"] == 1
+        assert sqlite_leftovers(path, 2)["notes"] == 1
         assert "other" in await store.export(2)
 
 
