@@ -23,7 +23,24 @@ from bot.yamlfile import load_yaml
 #: Answer kinds that need no lexicon.
 BUILTIN_KINDS = frozenset({"number", "text"})
 #: Effects a state can ask the service to carry out when it is reached.
-ACTIONS = frozenset({"forget", "export", "history"})
+ACTIONS = frozenset(
+    {
+        "forget",
+        "export",
+        "history",
+        # hydration reminders (bot/hydration.py)
+        "start_series",
+        "daily_on",
+        "daily_off",
+        "stop_reminders",
+        "snooze",
+        "snooze_long",
+        "drank",
+        "reminders_status",
+        "set_timezone",
+        "set_quiet",
+    }
+)
 #: A target that means "the question the person was at before" (used by the resume prompt).
 BACK = "back"
 #: Slots the engine fills itself, usable in texts and advice conditions.

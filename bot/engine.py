@@ -98,29 +98,22 @@ def step(
 
     if button is not None:
         other = dialogue.states.get(button.state)
-        if (
-            other is not None
-            and other.anytime
-            and other is not current
-            and 0 <= button.index < len(other.buttons)
-        ):
+        label = None if other is None else pressed(other, button, text)
+        if other is not None and other.anytime and other is not current and label is not None:
             # A button of a message that stays valid (a reminder's "I drank"): answer it,
             # and let its states lead back to the question the person was at.
-            reading = matcher.read(other.buttons[button.index])
+            reading = matcher.read(label)
             answer = ctx.resolve(other, reading)
             if answer is not None:
                 draft.slots[BACK_SLOT] = current.name
                 ctx.save(other, draft.slots, answer[0], reading)
                 return finish(ctx.arrive(answer[1], draft, reading))
-        if (
-            button.state != current.name
-            or not 0 <= button.index < len(current.buttons)
-            or session.state != current.name
-        ):
+        label = pressed(current, button, text)
+        if button.state != current.name or label is None or session.state != current.name:
             draft.replies.append(Reply(STALE_BUTTON))
             draft.replies.append(ctx.question(current, draft.slots))
             return finish(current.name)
-        text = current.buttons[button.index]
+        text = label
 
     text = text.strip()
     reading = matcher.read(text)
@@ -188,6 +181,21 @@ def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> 
         return None
     text = render(dialogue, matcher, state.say, session.slots)
     return Reply(text, state.buttons, state.name)
+
+
+def pressed(state: State, button: ButtonPress, label: str) -> str | None:
+    """The answer a press of `button` on a question of `state` gives, or None (stale).
+
+    Normally one of the state's own buttons. A state that expects free text and has no
+    buttons of its own may be answered by buttons an action offered (the cities that
+    match a typed local time); then the answer is the pressed button's label, which
+    the adapter reads from the message the bot itself sent and passes as the text.
+    """
+    if 0 <= button.index < len(state.buttons):
+        return state.buttons[button.index]
+    if not state.buttons and state.expect == "text" and label.strip():
+        return label.strip()[:500]
+    return None
 
 
 def _command(text: str) -> str | None:

@@ -14,15 +14,18 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import engine
 from bot.charts import history_chart, history_text
-from bot.config import Settings
+from bot.config import ROOT, Settings
 from bot.content import Content, load_content
 from bot.domain import ButtonPress, Episode, Profile, Reply, Session
 from bot.errors import StoreError
+from bot.hydration import Hydration, Send, SweepReport, send_due
+from bot.hydration import actions as hydration_actions
 from bot.locks import KeyedLocks
 from bot.store import Store, open_store
 
@@ -112,12 +115,15 @@ class Service:
         *,
         clock: Clock = utc_now,
         idle_after: timedelta = timedelta(hours=3),
+        hydration: Hydration | None = None,
     ) -> None:
         self.content = content
         self.store = store
         self.clock = clock
         self.idle_after = idle_after
+        self.hydration = hydration or shipped_hydration()
         self.actions: dict[str, Action] = {"history": history_action, "export": export_action}
+        self.actions.update(hydration_actions())
         self._locks = KeyedLocks()
 
     async def handle(
@@ -148,7 +154,14 @@ class Service:
         profile = await self.store.load_profile(user_id)
         new_profile = None
         if profile is None:
-            profile = new_profile = Profile(user_id, first_seen=now, language=language)
+            plan = self.hydration.plan
+            profile = new_profile = Profile(
+                user_id,
+                first_seen=now,
+                language=language,
+                quiet_start=plan.quiet_start,
+                quiet_end=plan.quiet_end,
+            )
         elif not profile.active:
             profile = new_profile = replace(profile, active=True)
         turn = self._step(session, text, button, now, ())
@@ -212,8 +225,16 @@ class Service:
         return engine.current_question(self.content.dialogue, self.content.matcher, session)
 
     async def mark_inactive(self, user_id: int) -> None:
-        """The person blocked the bot: send them nothing more until they write again."""
+        """The person blocked the bot: send them nothing more until they write again.
+
+        Their reminders stop for good: coming back does not restart them unasked.
+        """
         await self.store.set_active(user_id, False)
+        await self.store.stop_reminders(user_id)
+
+    async def send_due(self, now: datetime, send: Send, *, limit: int = 500) -> SweepReport:
+        """Send the reminders due at `now` through `send`, and record them (bot/hydration.py)."""
+        return await send_due(self, now, send, limit=limit)
 
     async def close(self) -> None:
         await self.store.close()
@@ -230,5 +251,18 @@ def zone_of(profile: Profile) -> ZoneInfo:
 async def create_service(settings: Settings, *, clock: Clock = utc_now) -> Service:
     """Load and check the content, open the database, and return a ready Service."""
     content = load_content(settings.dialogues_dir, settings.data_dir)
+    hydration = Hydration.load(settings.data_dir)
     store = await open_store(settings)
-    return Service(content, store, clock=clock, idle_after=settings.idle_resume_after)
+    return Service(
+        content,
+        store,
+        clock=clock,
+        idle_after=settings.idle_resume_after,
+        hydration=hydration,
+    )
+
+
+@cache
+def shipped_hydration() -> Hydration:
+    """The reminder plan and cities shipped in data/ (services built without settings)."""
+    return Hydration.load(ROOT / "data")

@@ -125,11 +125,11 @@ class Atlas:
         in_use = sorted({o for o in offsets_now.values() if o is not None})
         offsets = list(dict.fromkeys(_matching_offsets(typed, now, in_use)))
         groups = [self._cities_at(offset, now, offsets_now) for offset in offsets]
-        found: list[City] = []
-        depth = 0
-        while len(found) < MAX_CHOICES and any(depth < len(group) for group in groups):
-            found.extend(group[depth] for group in groups if depth < len(group))
-            depth += 1
+        if not groups:
+            return []
+        # The likeliest reading first (several cities), then one city per other reading.
+        others = [group[0] for group in groups[1:] if group][:1]
+        found = groups[0][: MAX_CHOICES - len(others)] + others
         return list(dict.fromkeys(found))[:MAX_CHOICES]
 
     def _cities_at(
@@ -253,18 +253,24 @@ def _city_part(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
-_EXCLUDED_PREFIXES = ("Etc/", "SystemV/", "posix/", "right/")
+_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
 
 
 def _zone_names() -> frozenset[str]:
-    """IANA zones named after a place (Area/City), without Etc/, posix/ and the like."""
+    """IANA zones named Region/City; old aliases (US/Eastern, Canada/Atlantic) are left out."""
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(
-            zone
-            for zone in available_timezones()
-            if "/" in zone and not zone.startswith(_EXCLUDED_PREFIXES)
-        )
+        _ZONES = frozenset(zone for zone in available_timezones() if zone.startswith(_REGIONS))
     return _ZONES
 
 

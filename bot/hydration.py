@@ -1,0 +1,525 @@
+"""Hydration reminders inside the service: the dialogue's actions, and the sweep that sends.
+
+    dialogue `do: start_series` ─▶ action ─▶ store.save_reminder      (bot/reminders.py does
+    sweep: store.due_reminders(now) ─▶ decide ─▶ send ─▶ store.advance  the arithmetic)
+
+The sweep is the only thing that sends reminders; nothing is kept in memory per
+reminder, so a restart simply carries on from the database. Per person it sends
+first and records afterwards (one transaction): a crash in between repeats at most
+that one reminder, and none is ever lost. One message per person per sweep, even
+when a series and a daily reminder fall due together.
+
+How a reminder reaches the person is the adapter's business (`Send`): Telegram paces
+it (bot/pacing.py), the console prints it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain import Profile, Reply
+from bot.errors import StoreError
+from bot.reminders import (
+    Advance,
+    Decision,
+    Plan,
+    Reminder,
+    Schedule,
+    day_bounds,
+    decide,
+    load_plan,
+    message,
+    new_daily,
+    new_series,
+    parse_clock,
+    parse_interval,
+    rescheduled,
+    say_duration,
+    snoozed,
+)
+from bot.timezones import Atlas, City, load_atlas
+
+if TYPE_CHECKING:
+    from bot.service import ActionOutput, ActionRequest, Service
+
+log = logging.getLogger(__name__)
+
+#: The dialogue state whose buttons go on every reminder (dialogues/reminders.yaml).
+REMINDER_STATE = "reminder"
+#: The anytime state whose answers are the cities offered for a typed local time.
+PICK_STATE = "tz_pick"
+#: Buttons per sweep sent at once; the adapter's pacing decides the real rate.
+CONCURRENCY = 16
+_KEEP = re.compile(r"\bkeep\b|^\s*(skip|same|no change|unchanged)\s*$", re.IGNORECASE)
+_NO_QUIET = re.compile(r"\bno quiet\b|\bnone\b|\bnever\b|\boff\b", re.IGNORECASE)
+_RANGE = re.compile(
+    r"(\d{1,2}(?::\d{2})?)\s*(am|pm)?\s*(?:-|\u2013|to|until|till)\s*(\d{1,2}(?::\d{2})?)\s*(am|pm)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hydration:
+    """What the reminders need besides the store: the plan and the atlas of cities."""
+
+    plan: Plan = field(default_factory=Plan)
+    atlas: Atlas | None = None
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Hydration:
+        """data/reminders.yaml and data/cities.yaml; ContentError names the file and key."""
+        return cls(load_plan(data_dir / "reminders.yaml"), load_atlas(data_dir / "cities.yaml"))
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+class SendLater(Exception):
+    """Raised by a Send when Telegram says "too many requests": pause, then retry."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+SendResult = Literal["sent", "blocked"]
+#: Deliver one reminder to a person: "sent", "blocked" (they blocked the bot), or raise
+#: SendLater. Any other exception leaves the reminder due for the next sweep.
+Send = Callable[[int, Reply], Awaitable[SendResult]]
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one sweep did."""
+
+    due: int = 0  # reminders read
+    sent: int = 0  # messages sent (one per person)
+    skipped: int = 0  # reminders skipped (quiet hours, too late)
+    blocked: int = 0  # people who blocked the bot
+    failed: int = 0  # sends that failed otherwise (left due)
+    pause: float | None = None  # Telegram asked to wait this long
+    full: bool = False  # the batch was full: more may be due
+
+
+async def send_due(
+    service: Service,
+    now: datetime,
+    send: Send,
+    *,
+    limit: int = 500,
+    concurrency: int = CONCURRENCY,
+) -> SweepReport:
+    """Send what is due at `now` (at most `limit` reminders) and record each send."""
+    due = await service.store.due_reminders(now, limit)
+    report = SweepReport(due=len(due), full=len(due) >= limit)
+    people: dict[int, tuple[Profile, list[Reminder]]] = {}
+    for reminder, profile in due:
+        people.setdefault(reminder.user_id, (profile, []))[1].append(reminder)
+    stop = asyncio.Event()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(profile: Profile, reminders: list[Reminder]) -> None:
+        async with gate:
+            if stop.is_set():
+                return
+            await _send_person(service, now, send, profile, reminders, report, stop)
+
+    async with asyncio.TaskGroup() as group:
+        for profile, reminders in people.values():
+            group.create_task(one(profile, reminders))
+    return report
+
+
+async def _send_person(
+    service: Service,
+    now: datetime,
+    send: Send,
+    profile: Profile,
+    reminders: list[Reminder],
+    report: SweepReport,
+    stop: asyncio.Event,
+) -> None:
+    plan = service.hydration.plan
+    schedule = schedule_of(profile)
+    decisions = [(r, decide(r, now, schedule, plan)) for r in reminders]
+    sending = [(r, d) for r, d in decisions if d.send]
+    report.skipped += len(decisions) - len(sending)
+    sent_at: datetime | None = None
+    if sending:
+        reply = reminder_reply(service, now, sending)
+        try:
+            result = await send(profile.user_id, reply)
+        except SendLater as exc:
+            report.pause = max(report.pause or 0.0, exc.seconds)
+            stop.set()
+            return  # nothing recorded: still due, sent after the pause
+        except Exception:
+            log.exception("Could not send a reminder to user %s; it stays due", profile.user_id)
+            report.failed += 1
+            return
+        if result == "blocked":
+            report.blocked += 1
+            await service.mark_inactive(profile.user_id)
+            return
+        report.sent += 1
+        sent_at = now
+    changes = [Advance(r, d.next_due, sent_at if d.send else None) for r, d in decisions]
+    try:
+        await service.store.advance_reminders(changes)
+    except StoreError:
+        # Sent but not recorded: the next sweep sends it again (at most one duplicate).
+        log.exception("Could not record reminders of user %s", profile.user_id)
+
+
+def reminder_reply(
+    service: Service, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
+) -> Reply:
+    """One message for everything due for a person: the series text wins over daily."""
+    plan = service.hydration.plan
+    reminder, decision = sorted(sending, key=lambda pair: pair[0].kind != "series")[0]
+    last = reminder.kind == "series" and decision.next_due is None
+    state = service.content.dialogue.states.get(REMINDER_STATE)
+    buttons = state.buttons if state is not None else ()
+    return Reply(message(reminder, now, plan, last=last), buttons, REMINDER_STATE)
+
+
+async def sweep_forever(
+    service: Service,
+    send: Send,
+    *,
+    every: timedelta = timedelta(seconds=10),
+    limit: int = 500,
+    on_report: Callable[[SweepReport], None] | None = None,
+) -> None:
+    """The one periodic job: sweep, sleep, repeat, until cancelled.
+
+    A full batch sweeps again at once; a "too many requests" pauses as long as Telegram
+    asked; a database error is logged and retried at the next round.
+    """
+    while True:
+        try:
+            report = await send_due(service, service.clock(), send, limit=limit)
+        except StoreError:
+            log.exception("The reminder sweep could not read the database; retrying")
+            report = SweepReport()
+        if on_report is not None:
+            on_report(report)
+        if report.pause is not None:
+            log.warning("Telegram asked to slow down; reminders pause %.1f s", report.pause)
+            await asyncio.sleep(report.pause)
+        elif not report.full:
+            await asyncio.sleep(every.total_seconds())
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def schedule_of(profile: Profile) -> Schedule:
+    """The person's zone (UTC until known) and quiet hours."""
+    zone, known = ZoneInfo("UTC"), False
+    if profile.time_zone:
+        try:
+            zone, known = ZoneInfo(profile.time_zone), True
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("User %s has an unknown time zone; using UTC", profile.user_id)
+    return Schedule(zone, profile.quiet_start, profile.quiet_end, zone_known=known)
+
+
+def clock_text(moment: datetime, schedule: Schedule, now: datetime) -> str:
+    """ "15:40", "tomorrow 07:00" or "Mon 3 Jun 07:00", on the person's clock."""
+    local, today = moment.astimezone(schedule.zone), now.astimezone(schedule.zone).date()
+    hhmm = local.strftime("%H:%M")
+    if local.date() == today:
+        return hhmm
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow {hhmm}"
+    return local.strftime("%a %d %b ") + hhmm
+
+
+def quiet_text(schedule: Schedule) -> str:
+    if schedule.quiet_start == schedule.quiet_end:
+        return "none"
+    return f"{schedule.quiet_start:%H:%M} to {schedule.quiet_end:%H:%M}"
+
+
+def zone_text(profile: Profile, atlas: Atlas | None) -> str:
+    if not profile.time_zone:
+        return "not set (I use UTC)"
+    city = atlas.display(profile.time_zone) if atlas is not None else ""
+    city_part = profile.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+    return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
+
+
+def parse_quiet(text: str) -> tuple[time, time] | None:
+    """ "22:00-07:00", "23 to 8", "10pm-6am", "No quiet hours" -> (start, end); None if unclear."""
+    if _NO_QUIET.search(text):
+        return (time(0), time(0))
+    found = _RANGE.search(text)
+    if found is None:
+        return None
+    start = _clock_with_suffix(found.group(1), found.group(2))
+    end = _clock_with_suffix(found.group(3), found.group(4))
+    if start is None or end is None:
+        return None
+    return start, end
+
+
+def _clock_with_suffix(text: str, suffix: str | None) -> time | None:
+    value = parse_clock(text)
+    if value is None or suffix is None:
+        return value
+    if not 1 <= value.hour <= 12:
+        return None
+    return value.replace(hour=value.hour % 12 + (12 if suffix.lower() == "pm" else 0))
+
+
+def _slot(request: ActionRequest, name: str) -> str:
+    value = request.session.slots.get(name)
+    return value if isinstance(value, str) else ""
+
+
+async def _current_profile(request: ActionRequest) -> Profile:
+    """The profile as saved now (an earlier action of the same turn may have changed it)."""
+    return await request.service.store.load_profile(request.profile.user_id) or request.profile
+
+
+async def _reschedule_all(request: ActionRequest, profile: Profile) -> None:
+    store, schedule = request.service.store, schedule_of(profile)
+    for reminder in await store.reminders(profile.user_id):
+        moved = rescheduled(reminder, request.now, schedule)
+        if moved is None:
+            await store.stop_reminders(profile.user_id, reminder.kind)
+        else:
+            await store.save_reminder(moved)
+
+
+def _next_line(reminders: Sequence[Reminder], schedule: Schedule, now: datetime) -> str:
+    if not reminders:
+        return "No reminders are running."
+    soonest = min(reminders, key=lambda r: r.due_at)
+    kind = "after your workout" if soonest.kind == "series" else "daily"
+    return f"Next reminder: {clock_text(soonest.due_at, schedule, now)} ({kind})."
+
+
+# --------------------------------------------------------------------------- the actions
+
+
+def actions() -> dict[str, Callable[[ActionRequest], Awaitable[ActionOutput]]]:
+    """Every action named in dialogues/reminders.yaml, for Service.actions."""
+    return {
+        "start_series": start_series,
+        "daily_on": daily_on,
+        "daily_off": daily_off,
+        "stop_reminders": stop_reminders,
+        "snooze": snooze,
+        "snooze_long": snooze_long,
+        "drank": drank,
+        "reminders_status": reminders_status,
+        "set_timezone": set_timezone,
+        "set_quiet": set_quiet,
+    }
+
+
+def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -> ActionOutput:
+    from bot.service import ActionOutput
+
+    text = "\n".join(t for t in texts if t)
+    return ActionOutput((Reply(text, buttons, state),))
+
+
+async def start_series(request: ActionRequest) -> ActionOutput:
+    """A post-workout series: every `series.every` for `series.for`."""
+    plan = request.service.hydration.plan
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    series = new_series(profile.user_id, request.now, plan, schedule)
+    if series is None:
+        return _say(
+            f"It's your quiet time now ({quiet_text(schedule)}), so I'll hold back. "
+            "Drink a big glass of water before you sleep."
+        )
+    assert series.ends_at is not None
+    await request.service.store.save_reminder(series)
+    note = (
+        "" if schedule.zone_known else "(Times are in UTC until you tell me your city: /timezone.)"
+    )
+    return _say(
+        f"Deal! I'll remind you to drink every {say_duration(plan.series_every)} for the next "
+        f"{say_duration(plan.series_for)}. First one at "
+        f"{clock_text(series.due_at, schedule, request.now)}, last at "
+        f"{clock_text(series.ends_at, schedule, request.now)}.",
+        "Tap a reminder to log a drink, snooze or stop. Reminders skip your quiet hours "
+        f"({quiet_text(schedule)}).",
+        note,
+    )
+
+
+async def daily_on(request: ActionRequest) -> ActionOutput:
+    """Daily reminders at the interval asked for (the plan's default if unclear)."""
+    hydration = request.service.hydration
+    zone_reply = ""
+    typed = _slot(request, "tz_text")
+    if typed and not _KEEP.search(typed):
+        zone_reply, _ = await _apply_zone(request, typed)
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    every = parse_interval(_slot(request, "daily_every"), hydration.plan)
+    every = every or hydration.plan.daily_every
+    daily = new_daily(profile.user_id, request.now, every, schedule)
+    await request.service.store.save_reminder(daily)
+    waking = (
+        "all day"
+        if schedule.quiet_start == schedule.quiet_end
+        else f"from {schedule.quiet_end:%H:%M} to {schedule.quiet_start:%H:%M}"
+    )
+    return _say(
+        zone_reply,
+        f"Daily reminders are on: every {say_duration(every)}, {waking} "
+        f"(time zone {zone_text(profile, hydration.atlas)}). "
+        f"Next one: {clock_text(daily.due_at, schedule, request.now)}.",
+    )
+
+
+async def daily_off(request: ActionRequest) -> ActionOutput:
+    stopped = await request.service.store.stop_reminders(request.profile.user_id, "daily")
+    return _say("Daily reminders are off." if stopped else "Daily reminders were already off.")
+
+
+async def stop_reminders(request: ActionRequest) -> ActionOutput:
+    stopped = await request.service.store.stop_reminders(request.profile.user_id)
+    if not stopped:
+        return _say("You have no reminders running. /reminders turns them on.")
+    return _say("All reminders are off. /reminders turns them on again whenever you like.")
+
+
+async def snooze(request: ActionRequest) -> ActionOutput:
+    return await _snooze(request, request.service.hydration.plan.snooze_short)
+
+
+async def snooze_long(request: ActionRequest) -> ActionOutput:
+    return await _snooze(request, request.service.hydration.plan.snooze_long)
+
+
+async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
+    """Snooze the reminder sent last (or, if none was sent yet, the next one)."""
+    store = request.service.store
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    running = await store.reminders(profile.user_id)
+    if not running:
+        return _say("There's no reminder running to snooze.")
+    sent = [r for r in running if r.last_sent_at is not None]
+    target = (
+        max(sent, key=lambda r: r.last_sent_at or request.now)
+        if sent
+        else min(running, key=lambda r: r.due_at)
+    )
+    later = snoozed(target, request.now, delta, schedule)
+    if later is None:
+        await store.stop_reminders(profile.user_id, target.kind)
+        return _say(
+            "That falls in your quiet hours, after this series would have ended, so "
+            "that was the last one. Have a glass before bed!"
+        )
+    await store.save_reminder(later)
+    return _say(f"Snoozed. I'll remind you at {clock_text(later.due_at, schedule, request.now)}.")
+
+
+async def drank(request: ActionRequest) -> ActionOutput:
+    """Log one drink; say how many today (the person's calendar day)."""
+    store = request.service.store
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    await store.log_intake(profile.user_id, request.now)
+    start, end = day_bounds(request.now, schedule.zone)
+    count = len(await store.intake(profile.user_id, since=start, until=end))
+    times = "1 drink" if count == 1 else f"{count} drinks"
+    return _say(f"Noted 💧 That's {times} today. Keep it up!")
+
+
+async def reminders_status(request: ActionRequest) -> ActionOutput:
+    """/reminders: the next reminder and every setting."""
+    store, hydration = request.service.store, request.service.hydration
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    running = await store.reminders(profile.user_id)
+    series = next((r for r in running if r.kind == "series"), None)
+    daily = next((r for r in running if r.kind == "daily"), None)
+    start, end = day_bounds(request.now, schedule.zone)
+    count = len(await store.intake(profile.user_id, since=start, until=end))
+    local = request.now.astimezone(schedule.zone).strftime("%H:%M")
+    lines = [
+        "Your reminders",
+        _next_line(running, schedule, request.now),
+        "• After a workout: "
+        + (
+            f"running until {clock_text(series.ends_at, schedule, request.now)}"
+            if series is not None and series.ends_at is not None
+            else "off"
+        ),
+        "• Daily: " + (f"every {say_duration(daily.every)}" if daily is not None else "off"),
+        f"• Time zone: {zone_text(profile, hydration.atlas)}, it's {local} there now",
+        f"• Quiet hours: {quiet_text(schedule)}",
+        f"• Drinks logged today: {count}",
+    ]
+    return _say(*lines)
+
+
+async def set_timezone(request: ActionRequest) -> ActionOutput:
+    """Set the zone from the slot tz_text; cities with the same time come as buttons."""
+    text, others = await _apply_zone(request, _slot(request, "tz_text"))
+    if not others:
+        return _say(text)
+    from bot.service import ActionOutput
+
+    names = tuple(city.name for city in others)
+    pick = Reply("Somewhere else with the same time? Tap it:", names, PICK_STATE)
+    return ActionOutput((Reply(text), pick))
+
+
+async def _apply_zone(request: ActionRequest, typed: str) -> tuple[str, list[City]]:
+    """Find the zone in `typed` (a city, or the time on their clock), save it, move the
+    reminders to it. Returns what to say, and other cities whose clock shows the same."""
+    atlas = request.service.hydration.atlas
+    if atlas is None:
+        return "I can't look up places right now; your time zone is unchanged.", []
+    city = atlas.find(typed)
+    others: list[City] = []
+    if city is None:
+        matches = atlas.by_local_time(typed, request.now)
+        if matches:
+            city, others = matches[0], matches[1:]
+    if city is None:
+        return (
+            f'I couldn\'t place {typed!r}. Try a nearby big city ("Berlin", "Chicago") '
+            "or the time on your clock, like 14:35. /timezone to try again."
+        ), []
+    profile = replace(await _current_profile(request), time_zone=city.zone)
+    await request.service.store.save_profile(profile)
+    await _reschedule_all(request, profile)
+    local = request.now.astimezone(ZoneInfo(city.zone)).strftime("%H:%M")
+    return f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now.", others
+
+
+async def set_quiet(request: ActionRequest) -> ActionOutput:
+    parsed = parse_quiet(_slot(request, "quiet_text"))
+    if parsed is None:
+        return _say(
+            "I didn't get those times. Write them like 22:00-07:00 or 11pm-7am. "
+            "/quiet to try again."
+        )
+    profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
+    await request.service.store.save_profile(profile)
+    await _reschedule_all(request, profile)
+    schedule = schedule_of(profile)
+    if parsed[0] == parsed[1]:
+        return _say("No quiet hours: reminders may come at any time of day.")
+    return _say(f"Quiet hours set: {quiet_text(schedule)}. No reminders then.")
