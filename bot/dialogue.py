@@ -61,6 +61,7 @@ _TOP_KEYS = {
     "sections",
     "hint",
     "several",
+    "prefer",
 }
 _STATE_KEYS = {
     "say",
@@ -75,6 +76,7 @@ _STATE_KEYS = {
     "advice",
     "reset",
     "anytime",
+    "end",
 }
 _BLOCK_KEYS = {"section", "when", "say", "level"}
 _LEVELS = ("info", "self_care", "see_doctor", "emergency")
@@ -106,6 +108,7 @@ class State:
     advice: bool = False
     reset: bool = False
     anytime: bool = False  # its buttons stay valid after the conversation moves on
+    end: bool = False  # the conversation ends here; the next message begins at `start`
 
     @property
     def asks(self) -> bool:
@@ -140,10 +143,20 @@ class Dialogue:
     hint: str
     slot_kinds: Mapping[str, str]  # slot -> the kind whose labels it holds
     several: frozenset[str] = frozenset()  # kinds whose slots keep every label mentioned
+    prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
 
     def value(self, kind: str, labels: tuple[str, ...]) -> str:
-        """The slot value for labels of `kind`: all of them ("hot+intense") or the last one."""
-        return "+".join(labels) if kind in self.several else labels[-1]
+        """The slot value for labels of `kind` found in one message.
+
+        All of them ("hot+intense") for kinds listed under `several`; else the first
+        of them in the kind's `prefer` order; else the last one mentioned.
+        """
+        if kind in self.several:
+            return "+".join(labels)
+        for label in self.prefer.get(kind, ()):
+            if label in labels:
+                return label
+        return labels[-1]
 
     def state(self, name: str) -> State:
         return self.states[name]
@@ -255,6 +268,12 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
         slot_kinds=slot_kinds,
         several=frozenset(_names(top.get("several", ("", None))[1])),
+        prefer={
+            str(kind): tuple(_names(order))
+            for kind, order in _mapping(
+                top.get("prefer", ("", None))[1], "dialogue", "prefer", problems
+            ).items()
+        },
     )
     problems.extend(_validate(dialogue, vocabulary, top))
     if problems:
@@ -317,6 +336,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         advice=bool(body.get("advice", False)),
         reset=bool(body.get("reset", False)),
         anytime=bool(body.get("anytime", False)),
+        end=bool(body.get("end", False)),
     )
 
 
@@ -396,6 +416,13 @@ def _validate(
             )
     for command, target in dialogue.commands.items():
         check_target(f"commands./{command}", target)
+    for kind, order in dialogue.prefer.items():
+        for label in order:
+            if label not in vocabulary.labels(kind):
+                problems.append(
+                    f"prefer.{kind}: {label!r} is not a {kind} label the lexicon can produce."
+                    f"{_did_you_mean(label, vocabulary.labels(kind))}"
+                )
     for kind in dialogue.several:
         if kind not in vocabulary.kinds():
             problems.append(
@@ -441,10 +468,10 @@ def _validate(
                     f"{_did_you_mean(key, labels)} Known labels: {', '.join(sorted(labels))}."
                 )
         if state.expect is None:
-            if state.goto is None and not state.buttons:
+            if state.goto is None and not state.end:
                 problems.append(
-                    f"{where}: says something but expects no answer and has no 'goto:'. "
-                    "Add 'goto: <next state>' or 'expect:' with buttons."
+                    f"{where}: expects no answer and has no 'goto:'. Add 'goto: <next state>', "
+                    "'expect:' with buttons, or 'end: true' if the conversation ends here."
                 )
             if state.buttons:
                 problems.append(

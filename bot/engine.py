@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.dialogue import ANY_PREFIX, BACK, SLOT_PATTERN, Dialogue, State
+from bot.dialogue import ANY_PREFIX, BACK, SLOT_PATTERN, Dialogue, State, targets
 from bot.domain import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
 from bot.matcher import Matcher, Reading
 from bot.recurrence import RecurrenceRules, check
@@ -105,7 +105,7 @@ def step(
             reading = matcher.read(label)
             answer = ctx.resolve(other, reading)
             if answer is not None:
-                draft.slots[BACK_SLOT] = current.name
+                ctx.leave(current, draft.slots)
                 ctx.save(other, draft.slots, answer[0], reading)
                 return finish(ctx.arrive(answer[1], draft, reading))
         label = pressed(current, button, text)
@@ -120,7 +120,7 @@ def step(
     red_flags = reading.labels("red_flag")
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
-        draft.slots[BACK_SLOT] = current.name
+        ctx.leave(current, draft.slots)
         return finish(ctx.arrive(dialogue.red_flag, draft, reading), red_flags)
 
     command = _command(text)
@@ -132,7 +132,13 @@ def step(
         and current.save is not None
         and command is None
     ):
-        draft.slots[BACK_SLOT] = current.name
+        # Keep what the message says (an answer to the old question included), so
+        # "carry on" skips whatever it already answered.
+        ctx.remember(draft.slots, reading)
+        answer = ctx.resolve(current, reading)
+        if answer is not None:
+            ctx.save(current, draft.slots, answer[0], reading)
+        ctx.leave(current, draft.slots)
         return finish(ctx.arrive(dialogue.resume, draft, reading))
 
     if command is not None:
@@ -142,15 +148,22 @@ def step(
             draft.replies.append(Reply(f"I don't know the command /{command}. I know {known}."))
             draft.replies.append(ctx.question(current, draft.slots))
             return finish(current.name)
+        ctx.leave(current, draft.slots)
         return finish(ctx.arrive(target, draft, Reading(text)))
 
     ctx.remember(draft.slots, reading)
     if not current.asks:
         # A new person (or a state left mid-way): say what this state says, then
         # let the message answer the question that follows, if it does.
-        stopped = ctx.arrive(current.name, draft, reading)
+        # An `end` state (no goto) means the conversation starts over.
+        entry = current.name if current.goto is not None else dialogue.start
+        stopped = ctx.arrive(entry, draft, reading)
         current = dialogue.states[stopped]
         answer = ctx.resolve(current, reading)
+        intent = reading.get("intent")
+        if answer is None and intent is not None and intent in dialogue.intents:
+            ctx.leave(current, draft.slots)
+            return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
         if answer is None:
             return finish(stopped)
         if draft.replies and draft.replies[-1].state == stopped:
@@ -161,6 +174,7 @@ def step(
     if answer is None:
         intent = reading.get("intent")
         if intent is not None and intent in dialogue.intents:
+            ctx.leave(current, draft.slots)
             return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
         if current.save is not None and current.save in draft.slots:
             answer = ctx.resolve_slot(current, draft.slots)
@@ -245,11 +259,24 @@ class _Context:
         if state.expect == "duration" and reading.duration_minutes is not None:
             slots[f"{state.save}_minutes"] = reading.duration_minutes
 
+    def leave(self, current: State, slots: dict[str, SlotValue]) -> None:
+        """Note the question being left, so a state can lead `back` to it.
+
+        Leaving a detour (a prompt that itself leads back, such as the emergency
+        or welcome-back question) keeps the question noted before it.
+        """
+        if current.asks and BACK not in targets(current):
+            slots[BACK_SLOT] = current.name
+
     def remember(self, slots: dict[str, SlotValue], reading: Reading) -> None:
-        """Keep what the message says about the cramp, whatever was asked."""
+        """Keep what the message says about the cramp in slots not yet answered.
+
+        Only the question that asks for a slot may change an answer already given:
+        "first run back" must not turn a calf cramp into a back cramp.
+        """
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
-            if labels:
+            if labels and slot not in slots:
                 slots[slot] = self.dialogue.value(kind, labels)
                 if kind == "duration" and reading.duration_minutes is not None:
                     slots[f"{slot}_minutes"] = reading.duration_minutes
@@ -312,14 +339,16 @@ class _Context:
                 sections[block.section].append(self.render(block.say, slots))
                 if _LEVEL_ORDER[block.level] > _LEVEL_ORDER[level]:
                     level = block.level  # type: ignore[assignment]
-        if hits and _LEVEL_ORDER[level] < _LEVEL_ORDER["see_doctor"]:
-            level = "see_doctor"
+        if hits:
+            # What the recurrence rules say opens the last section ("when to get help").
+            sections[list(sections)[-1]][:0] = [" ".join(hit.text.split()) for hit in hits]
+            if _LEVEL_ORDER[level] < _LEVEL_ORDER["see_doctor"]:
+                level = "see_doctor"
         parts = [self.render(state.say, slots)] if state.say else []
         for key, paragraphs in sections.items():
             if paragraphs:
                 heading = self.dialogue.sections[key]
                 parts.append(heading + "\n" + "\n".join(f"• {p}" for p in paragraphs))
-        parts.extend(hit.text for hit in hits)
         draft.episode = replace(episode, advice_level=level)
         return [Reply("\n\n".join(parts), state.buttons, state.name)]
 

@@ -31,7 +31,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,9 @@ __all__ = [
 
 MAX_CHARS = 4000  # a longer message is cut here before it is read
 MAX_TOKENS = 500  # and only its first 500 words and marks are looked at
+RED_FLAG_WINDOW = 1000  # longer messages are also scanned for red flags in windows this long
+RED_FLAG_SCAN = 65536  # up to this many characters
+_OVERLAP = 100  # windows overlap so a warning sign on a boundary is not split
 CACHE_SIZE = 16384  # words whose typo correction is remembered
 NEGATION_REACH = 7  # a negator denies at most this many words after it
 TOGETHER_REACH = 8  # words of a `together:` rule must fall within this many words
@@ -236,7 +239,26 @@ class Matcher:
     # -- the fixed interface ---------------------------------------------------------------
 
     def read(self, text: str) -> Reading:
-        """Everything found in `text`. Never raises on any string."""
+        """Everything found in `text`. Never raises on any string.
+
+        Only the start of a very long message is read in full (MAX_CHARS, MAX_TOKENS),
+        but warning signs are looked for all the way to RED_FLAG_SCAN characters:
+        a red flag at the end of a long story must not be cut off.
+        """
+        reading = self._read(text)
+        if len(text) <= RED_FLAG_WINDOW:
+            return reading
+        flags = [
+            m
+            for start in range(0, min(len(text), RED_FLAG_SCAN), RED_FLAG_WINDOW - _OVERLAP)
+            for m in self._read(text[start : start + RED_FLAG_WINDOW]).matches
+            if m.kind == "red_flag"
+        ]
+        if not flags:
+            return reading
+        return replace(reading, matches=reading.matches + tuple(flags))
+
+    def _read(self, text: str) -> Reading:
         raw = tokenize(text, self._pattern) if text else []
         if not raw:
             return Reading(text=text)

@@ -36,7 +36,7 @@ def said(result: Turn) -> str:
 )
 def test_red_flags_escalate_from_every_state(state: str, message: str) -> None:
     result = turn(message, state)
-    assert result.session.state == DIALOGUE.red_flag
+    assert result.session.state == DIALOGUE.states[DIALOGUE.red_flag].goto
     assert result.red_flags
     assert "emergency number" in result.replies[0].text
 
@@ -101,7 +101,10 @@ def test_not_understood_reasks_with_a_hint() -> None:
 
 
 def test_global_intents_work_in_any_question() -> None:
-    assert turn("help", "ask_duration", {"muscle": "calf"}).session.state == "menu"
+    helped = turn("help", "ask_duration", {"muscle": "calf"})
+    assert "/history" in said(helped)
+    assert helped.session.state == "ask_duration"  # help leads back to the question
+    assert helped.session.slots["muscle"] == "calf"
     cancelled = turn("cancel", "ask_duration", {"muscle": "calf"})
     assert cancelled.session.slots == {}
     assert "set that aside" in said(cancelled)
@@ -135,7 +138,7 @@ def test_advice_records_an_episode_with_its_level() -> None:
         "duration_minutes": 300.0,
         "severity": "mild",
     }
-    result = turn("neither", "ask_context", slots)
+    result = turn("neither", "ask_context", slots, rules=CONTENT.rules)
     assert result.episode is not None
     assert result.episode.advice_level == "see_doctor"
     assert result.episode.duration_minutes == 300.0
@@ -176,3 +179,43 @@ def test_engine_dialogue_and_matcher_import_no_io_libraries() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_later_messages_do_not_overwrite_answers_already_given() -> None:
+    slots: dict[str, str | float] = {
+        "muscle": "calf",
+        "timing": "now",
+        "duration": "minutes",
+        "duration_minutes": 5.0,
+        "severity": "mild",
+    }
+    result = turn("first run back after 3 months, been off for 6 weeks", "ask_context", slots)
+    assert result.session.slots["muscle"] == "calf"
+    assert result.session.slots["duration_minutes"] == 5.0
+    assert result.session.slots["conditions"] == "returning"
+
+
+def test_the_question_being_asked_may_change_its_own_answer() -> None:
+    result = turn("actually my hamstring", "ask_muscle", {"muscle": "calf"})
+    assert result.session.slots["muscle"] == "hamstring"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["it let go now but sore", "cramped earlier, fine now", "not cramping anymore"],
+)
+def test_a_cramp_that_is_over_is_afterwards_even_when_it_says_now(message: str) -> None:
+    assert turn(message, "ask_timing", {"muscle": "calf"}).session.slots["timing"] == "after"
+
+
+def test_a_red_flag_at_the_end_of_a_long_message_is_not_cut_off() -> None:
+    result = turn("my calf hurts so much " * 300 + "and now chest pain", "ask_timing")
+    assert result.red_flags == ("chest_pain",)
+
+
+def test_a_new_person_asking_for_help_gets_the_introduction_and_the_help() -> None:
+    session = Session(7, DIALOGUE.start)
+    result = step(DIALOGUE, session, "help", matcher=CONTENT.matcher, now=NOW)
+    assert "I'm Cramp Coach" in said(result)
+    assert "/history" in said(result)
+    assert result.session.state == "menu"
