@@ -38,6 +38,8 @@ class Settings:
     dialogues_dir: Path = ROOT / "dialogues"
     data_dir: Path = ROOT / "data"
     log_level: str = "INFO"
+    reminder_sweep_every: timedelta = timedelta(seconds=10)
+    reminder_rate: float = 29.0
 
     @property
     def database_path(self) -> Path:
@@ -108,6 +110,10 @@ class Settings:
             dialogues_dir=_directory("DIALOGUES_DIR", get("DIALOGUES_DIR"), ROOT / "dialogues"),
             data_dir=_directory("DATA_DIR", get("DATA_DIR"), ROOT / "data"),
             log_level=log_level,
+            reminder_sweep_every=parse_duration(
+                "REMINDER_SWEEP_EVERY", get("REMINDER_SWEEP_EVERY"), "10s"
+            ),
+            reminder_rate=_rate(get("REMINDER_RATE")),
         )
 
 
@@ -121,6 +127,22 @@ def parse_duration(name: str, value: str | None, default: str) -> timedelta:
     if amount <= 0:
         raise ConfigError(f"{name}={text!r} must be longer than zero. Use e.g. 3h.")
     return timedelta(seconds=amount)
+
+
+def _rate(value: str | None) -> float:
+    """REMINDER_RATE: reminders per second, all chats together (Telegram allows ~30)."""
+    if value is None:
+        return 29.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 30:
+        raise ConfigError(
+            f"REMINDER_RATE={value!r} is not a rate Telegram allows. Use a number of messages "
+            "per second above 0 and at most 30, e.g. 29."
+        )
+    return rate
 
 
 def _port(value: str | None) -> int:

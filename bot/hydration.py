@@ -16,6 +16,7 @@ it (bot/pacing.py), the console prints it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -197,14 +198,17 @@ async def sweep_forever(
     *,
     every: timedelta = timedelta(seconds=10),
     limit: int = 500,
+    stop: asyncio.Event | None = None,
     on_report: Callable[[SweepReport], None] | None = None,
 ) -> None:
-    """The one periodic job: sweep, sleep, repeat, until cancelled.
+    """The one periodic job: sweep, wait, repeat, until `stop` is set (or cancelled).
 
     A full batch sweeps again at once; a "too many requests" pauses as long as Telegram
-    asked; a database error is logged and retried at the next round.
+    asked; a database error is logged and retried at the next round. Setting `stop`
+    lets the sweep in progress finish its sends and records first.
     """
-    while True:
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
         try:
             report = await send_due(service, service.clock(), send, limit=limit)
         except StoreError:
@@ -214,9 +218,13 @@ async def sweep_forever(
             on_report(report)
         if report.pause is not None:
             log.warning("Telegram asked to slow down; reminders pause %.1f s", report.pause)
-            await asyncio.sleep(report.pause)
-        elif not report.full:
-            await asyncio.sleep(every.total_seconds())
+            wait = report.pause
+        elif report.full:
+            continue
+        else:
+            wait = every.total_seconds()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -32,7 +32,7 @@ import os
 import random
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -49,7 +49,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -66,8 +73,10 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
+from bot.hydration import SendLater, SendResult, sweep_forever
 from bot.locks import KeyedLocks
-from bot.service import Attachment, Outcome, create_service
+from bot.pacing import Pacer
+from bot.service import Attachment, Outcome, Service, create_service
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +102,7 @@ class ChatService(Protocol):
 
 
 ServiceFactory = Callable[[Settings], Awaitable[ChatService]]
+
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Start (or restart) a cramp check"),
@@ -376,11 +386,13 @@ async def deliver(
     chat_id: int,
     outcome: Outcome,
     codec: ButtonCodec,
+    pacer: Pacer | None = None,
 ) -> bool:
     """Send replies (split, keyboard on the last part) then attachments, in order.
 
     Returns False if the person has blocked the bot: they are marked inactive and nothing more
-    is sent. Other errors propagate to the error handler.
+    is sent. Other errors propagate to the error handler. With a `pacer`, every message spends
+    a token of the budget reminders share, without waiting: replies go first.
     """
     try:
         for reply in outcome.replies:
@@ -389,8 +401,12 @@ async def deliver(
                 parts = ["…"]
             for number, part in enumerate(parts, start=1):
                 markup = codec.markup(reply) if number == len(parts) else None
+                if pacer is not None:
+                    pacer.take(chat_id)
                 await bot.send_message(chat_id, part, reply_markup=markup)
         for attachment in outcome.attachments:
+            if pacer is not None:
+                pacer.take(chat_id)
             await _send_attachment(bot, chat_id, attachment)
     except Forbidden as exc:
         await _blocked(service, user_id, exc)
@@ -431,6 +447,9 @@ class Relay:
         self._service_factory = service_factory
         self._service: ChatService | None = None
         self.codec = ButtonCodec()
+        self.pacer = Pacer(settings.reminder_rate)
+        self._sweeper: asyncio.Task[None] | None = None
+        self._stop_sweeps = asyncio.Event()
 
     @property
     def service(self) -> ChatService:
@@ -454,7 +473,61 @@ class Relay:
                 exc,
             )
 
+    def start_sweeps(self, application: App) -> None:
+        """Start the one periodic reminder sweep (only a service that sends reminders has it)."""
+        service = self.service
+        if self._sweeper is not None or not isinstance(service, Service):
+            return
+        bot = application.bot
+
+        async def send(user_id: int, reply: Reply) -> SendResult:
+            return await self.send_reminder(bot, user_id, reply)
+
+        self._stop_sweeps = asyncio.Event()
+        self._sweeper = asyncio.create_task(
+            sweep_forever(
+                service,
+                send,
+                every=self._settings.reminder_sweep_every,
+                stop=self._stop_sweeps,
+            ),
+            name="reminder-sweep",
+        )
+
+    async def stop_sweeps(self, grace: float = 10.0) -> None:
+        """Let the sweep in progress finish its sends and records; cancel it after `grace` s."""
+        sweeper, self._sweeper = self._sweeper, None
+        if sweeper is None:
+            return
+        self._stop_sweeps.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(sweeper), grace)
+        except TimeoutError:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
+
+    async def send_reminder(self, bot: Bot, user_id: int, reply: Reply) -> SendResult:
+        """One reminder, paced: after replies in flight, <= rate overall, 1 s apart per chat.
+
+        Forbidden -> "blocked"; a 429 that AIORateLimiter's own retries did not absorb
+        pauses every reminder and raises SendLater, so the sweep stops and retries later.
+        """
+        await self.pacer.acquire(user_id)
+        try:
+            await bot.send_message(user_id, reply.text, reply_markup=self.codec.markup(reply))
+        except Forbidden as exc:
+            log.info("User %s blocked the bot (%s); stopping their reminders", user_id, exc.message)
+            return "blocked"
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            self.pacer.pause(seconds)
+            raise SendLater(seconds) from exc
+        return "sent"
+
     async def close(self, application: App) -> None:
+        await self.stop_sweeps()
         if self._service is not None:
             service, self._service = self._service, None
             await service.close()
@@ -479,7 +552,10 @@ class Relay:
             user.id, _label(message, query.data), button=press, language=user.language_code
         )
         chat_id = message.chat.id if message is not None else user.id
-        await deliver(context.bot, self.service, user.id, chat_id, outcome, self.codec)
+        with self.pacer.interactive():
+            await deliver(
+                context.bot, self.service, user.id, chat_id, outcome, self.codec, self.pacer
+            )
 
     async def on_group(self, update: Update, context: Context) -> None:
         """Groups, supergroups and channels: say the bot works in private chats only."""
@@ -501,7 +577,10 @@ class Relay:
         if message is None or user is None or message.text is None:
             return
         outcome = await self.service.handle(user.id, message.text, language=user.language_code)
-        await deliver(context.bot, self.service, user.id, message.chat.id, outcome, self.codec)
+        with self.pacer.interactive():
+            await deliver(
+                context.bot, self.service, user.id, message.chat.id, outcome, self.codec, self.pacer
+            )
 
     async def on_not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice, video, locations, contacts, documents...: ask for words."""
@@ -719,9 +798,12 @@ async def running(application: App, settings: Settings) -> AsyncIterator[App]:
             )
             log.info("Polling for updates")
         await application.start()
+        relay: Relay = application.bot_data["relay"]
+        relay.start_sweeps(application)
         try:
             yield application
         finally:
+            await relay.stop_sweeps()
             if updater.running:
                 await updater.stop()
             await application.stop()  # waits for the updates in flight
