@@ -41,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
         help="chat in this terminal (no network)",
         description="Chat with the bot in this terminal, on the same database. From a script "
         "(stdin not a terminal) each line is one message and end of input exits with 0. "
-        "Buttons are numbered: type the number or the words.",
+        "Buttons are numbered: type the number or the words. Where the question itself "
+        "takes a number (pain from 0 to 10), buttons are numbered #1, #2... and a bare "
+        "number is the answer. Charts and exports are saved under ./cramp_coach_files/.",
     )
     console.add_argument(
         "--user-id",
@@ -53,7 +55,8 @@ def parser() -> argparse.ArgumentParser:
         "check",
         help="validate the dialogue, lexicons and rules; exit 1 on any problem",
         description="Load dialogues/*.yaml and data/ and report every problem with its "
-        "file, state and fix. Exit status 0 when all is well, 1 otherwise.",
+        "file, state and fix. Exit status 0 when all is well, 1 when the content has "
+        "problems, 2 when a setting is malformed.",
     )
     commands.add_parser(
         "graph",
@@ -86,7 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(mermaid(load_content(settings.dialogues_dir, settings.data_dir).dialogue))
             return 0
         if command == "console":
-            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+            # The chat owns the terminal: only errors are logged there.
+            logging.getLogger().setLevel(max(logging.ERROR, logging.getLogger().level))
             return asyncio.run(console(settings, getattr(args, "user_id", 1)))
         if settings.telegram_token is None:
             print(

@@ -2,7 +2,9 @@
 
 Interactive on a terminal; from a script when stdin is not a terminal: each
 line is one message, end of input ends the chat with exit code 0. Buttons are
-printed as a numbered list; type the number or the words.
+printed as a numbered list; type the number or the words. Where the question
+itself takes a number ("from 0 to 10"), the buttons are numbered #1, #2... and a
+bare number is the answer, as it would be on Telegram.
 """
 
 from __future__ import annotations
@@ -36,22 +38,30 @@ class Console:
         self.render(outcome)
 
     def _button(self, text: str) -> ButtonPress | None:
-        """A typed number picks a button of the last question."""
+        """A typed button number ("2", or "#2" where the question takes numbers) picks it."""
         question = self.question
-        if question is None or question.state is None or not text.isdigit():
+        if question is None or question.state is None:
             return None
-        index = int(text) - 1
+        marker = self._marker(question)
+        if not text.startswith(marker) or not text[len(marker) :].isdecimal():
+            return None
+        index = int(text[len(marker) :]) - 1
         if 0 <= index < len(question.buttons):
             return ButtonPress(question.state, index)
         return None
+
+    def _marker(self, question: Reply) -> str:
+        takes_numbers = question.state is not None and self.service.takes_numbers(question.state)
+        return "#" if takes_numbers else ""
 
     def render(self, outcome: Outcome) -> None:
         for reply in outcome.replies:
             self.out.write(f"coach> {reply.text}\n")
             if reply.buttons:
                 self.question = reply
+                marker = self._marker(reply)
                 for number, label in enumerate(reply.buttons, 1):
-                    self.out.write(f"   {number}. {label}\n")
+                    self.out.write(f"   {marker}{number}. {label}\n")
         for attachment in outcome.attachments:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

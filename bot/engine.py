@@ -197,6 +197,16 @@ def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> 
     return Reply(text, state.buttons, state.name)
 
 
+def takes_numbers(dialogue: Dialogue, matcher: Matcher, name: str) -> bool:
+    """Whether a bare number answers the question asked in state `name`."""
+    state = dialogue.states.get(name)
+    if state is None or state.expect is None:
+        return False
+    if state.expect == "number":
+        return True
+    return state.expect in matcher.kinds() and matcher.label_for_number(state.expect, 1) is not None
+
+
 def pressed(state: State, button: ButtonPress, label: str) -> str | None:
     """The answer a press of `button` on a question of `state` gives, or None (stale).
 

@@ -217,6 +217,10 @@ class Service:
     async def episodes(self, user_id: int) -> list[Episode]:
         return await self.store.episodes(user_id)
 
+    def takes_numbers(self, state: str) -> bool:
+        """Whether a bare number answers the question asked in `state` (0-10, minutes...)."""
+        return engine.takes_numbers(self.content.dialogue, self.content.matcher, state)
+
     async def current_question(self, user_id: int) -> Reply | None:
         """The question this person was last asked, to show again after a restart."""
         session = await self.store.load_session(user_id)

@@ -137,3 +137,16 @@ def test_broken_content_stops_start_up_naming_file_state_and_fix(tmp_path: Path)
     done = run_bot("console", env={"DIALOGUES_DIR": str(tmp_path)}, stdin="hi\n")
     assert done.returncode == 1
     assert "cramp.yaml: state 'ask_muscle': unknown field 'sey'. Did you mean 'say'?" in done.stderr
+
+
+def test_where_the_question_takes_a_number_a_bare_number_is_the_answer(tmp_path: Path) -> None:
+    done = run_bot(
+        "console",
+        stdin="calf cramp right now 5 min\n3\n/export\n",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"},
+        cwd=tmp_path,
+    )
+    assert "   #3. Severe (7-10)" in done.stdout
+    assert "Did any of these apply?" in done.stdout  # "3" was understood as 3 out of 10
+    exported = next((tmp_path / "cramp_coach_files").glob("*.json")).read_text()
+    assert '"severity": "mild"' in exported
