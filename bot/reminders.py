@@ -32,6 +32,7 @@ Rules, each tested in tests/test_reminders.py:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -262,6 +263,12 @@ def _minutes(value: time) -> int:
 
 
 def daily_slots(day: date, every: timedelta, schedule: Schedule) -> list[datetime]:
+    """See `_daily_slots`; cached, since most people share a zone, quiet hours and interval."""
+    return list(_daily_slots(day, every, schedule))
+
+
+@functools.lru_cache(maxsize=4096)
+def _daily_slots(day: date, every: timedelta, schedule: Schedule) -> tuple[datetime, ...]:
     """The daily reminder times (UTC) of the waking window that starts on `day` (wall clock).
 
     Slots are wall-clock times quiet_end + k*every before quiet_start. A wall time in
@@ -277,7 +284,7 @@ def daily_slots(day: date, every: timedelta, schedule: Schedule) -> list[datetim
         wall = first + offset
         found.add(wall.replace(tzinfo=zone, fold=0).astimezone(UTC))
         offset += every
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def next_daily(after: datetime, every: timedelta, schedule: Schedule) -> datetime:
@@ -285,7 +292,7 @@ def next_daily(after: datetime, every: timedelta, schedule: Schedule) -> datetim
     after = _utc(after)
     day = after.astimezone(schedule.zone).date() - timedelta(days=1)
     for _ in range(4):
-        for slot in daily_slots(day, every, schedule):
+        for slot in _daily_slots(day, every, schedule):
             if slot > after and not in_quiet(slot, schedule):
                 return slot
         day += timedelta(days=1)
