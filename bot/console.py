@@ -5,17 +5,22 @@ line is one message, end of input ends the chat with exit code 0. Buttons are
 printed as a numbered list; type the number or the words. Where the question
 itself takes a number ("from 0 to 10"), the buttons are numbered #1, #2... and a
 bare number is the answer, as it would be on Telegram.
+
+The reminder sweep runs here too, every few seconds: this person's reminders that
+fall due while the console runs are printed, with their buttons.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.domain import ButtonPress, Reply
+from bot.hydration import SendResult
 from bot.service import Outcome, Service
 
 PROMPT = "you> "
@@ -34,8 +39,22 @@ class Console:
     async def send(self, line: str) -> None:
         text = clean(line)
         button = self._button(text)
+        if button is not None and self.question is not None:
+            text = self.question.buttons[button.index]  # the label, as Telegram passes it
         outcome = await self.service.handle(self.user_id, text, button=button)
         self.render(outcome)
+
+    async def remind(self, user_id: int, reply: Reply) -> SendResult:
+        """The console's way of sending a reminder: print it with its buttons."""
+        self.out.write("\n")
+        self.render(Outcome((reply,)))
+        return "sent"
+
+    async def sweep(self, every: timedelta) -> None:
+        """Print this person's reminders as they fall due, until cancelled."""
+        while True:
+            await self.service.send_due(self.service.clock(), self.remind, only_user=self.user_id)
+            await asyncio.sleep(every.total_seconds())
 
     def _button(self, text: str) -> ButtonPress | None:
         """A typed button number ("2", or "#2" where the question takes numbers) picks it."""
@@ -84,9 +103,26 @@ async def chat(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     files_dir: Path = Path("cramp_coach_files"),
+    sweep_every: timedelta | None = timedelta(seconds=5),
 ) -> int:
-    """Hold a conversation until end of input. Returns the exit code."""
+    """Hold a conversation until end of input. Returns the exit code.
+
+    With `sweep_every`, reminders that fall due meanwhile are printed (None: never).
+    """
     console = Console(service, user_id, out, files_dir)
+    sweeper = asyncio.create_task(console.sweep(sweep_every)) if sweep_every else None
+    try:
+        return await _converse(console, service, user_id, stdin, out)
+    finally:
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+
+async def _converse(
+    console: Console, service: Service, user_id: int, stdin: TextIO, out: TextIO
+) -> int:
     interactive = stdin.isatty()
     if interactive:
         out.write("Cramp Coach console. Type a message; Ctrl-D to leave.\n")

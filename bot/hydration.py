@@ -117,9 +117,15 @@ async def send_due(
     *,
     limit: int = 500,
     concurrency: int = CONCURRENCY,
+    only_user: int | None = None,
 ) -> SweepReport:
-    """Send what is due at `now` (at most `limit` reminders) and record each send."""
+    """Send what is due at `now` (at most `limit` reminders) and record each send.
+
+    `only_user` keeps one person's reminders (the console shows only its own person's).
+    """
     due = await service.store.due_reminders(now, limit)
+    if only_user is not None:
+        due = [(r, p) for r, p in due if r.user_id == only_user]
     report = SweepReport(due=len(due), full=len(due) >= limit)
     people: dict[int, tuple[Profile, list[Reminder]]] = {}
     for reminder, profile in due:

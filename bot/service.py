@@ -236,9 +236,11 @@ class Service:
         await self.store.set_active(user_id, False)
         await self.store.stop_reminders(user_id)
 
-    async def send_due(self, now: datetime, send: Send, *, limit: int = 500) -> SweepReport:
+    async def send_due(
+        self, now: datetime, send: Send, *, limit: int = 500, only_user: int | None = None
+    ) -> SweepReport:
         """Send the reminders due at `now` through `send`, and record them (bot/hydration.py)."""
-        return await send_due(self, now, send, limit=limit)
+        return await send_due(self, now, send, limit=limit, only_user=only_user)
 
     async def close(self) -> None:
         await self.store.close()

@@ -1,0 +1,63 @@
+"""The console prints this person's reminders as they fall due, with buttons that work."""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.console import chat
+from bot.service import Service
+from bot.store import MemoryStore
+from shipped import shipped_content
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Script:
+    """stdin for the console: lines, and "WAIT" = let 20 minutes pass and the sweep run."""
+
+    def __init__(self, clock: Clock, lines: list[str]) -> None:
+        self.clock, self.lines = clock, lines
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        if not self.lines:
+            return ""
+        line = self.lines.pop(0)
+        if line == "WAIT":
+            self.clock.now += timedelta(minutes=20)
+            time.sleep(0.3)  # the console's sweep runs every 0.05 s meanwhile
+            return self.readline()
+        return line + "\n"
+
+
+async def test_reminders_fall_due_while_the_console_runs() -> None:
+    clock = Clock()
+    store = MemoryStore()
+    service = Service(shipped_content(), store, clock=clock)
+    await service.handle(2, "/cancel")
+    await service.handle(2, "remind me to drink")  # someone else's reminder: not shown here
+    out = io.StringIO()
+    script = Script(clock, ["just finished my run", "1", "WAIT", "#1"])
+    code = await chat(
+        service, user_id=1, stdin=script, out=out, sweep_every=timedelta(seconds=0.05)
+    )  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert code == 0
+    assert text.count("💧 Time for a drink: it's 20 minutes since your workout") == 1
+    reminder_at = text.index("💧 Time for a drink")
+    assert "1. I drank" in text[reminder_at:]
+    assert "That's 1 drink today" in text[reminder_at:]  # "#1" pressed its first button
+    assert len(await store.reminders(2)) == 1  # still due: the console did not send it
