@@ -1,6 +1,7 @@
 """The /history answer: a chart of cramps per week, and a short list of the last ones.
 
     history_chart(episodes, tz, now) -> PNG bytes   stacked bars: cramps per week, by muscle
+    intake_chart(drinks, tz, now) -> PNG bytes      bars: drinks logged per day ("I drank")
     history_text(episodes, tz, now) -> str          the last few cramps, one per line
     weekly_counts(episodes, tz, now) -> [Week]      the numbers behind the chart
 
@@ -144,6 +145,52 @@ def history_chart(
             fontsize=13,
             color="#555555",
         )
+    buffer = io.BytesIO()
+    canvas.print_figure(buffer, format="png")
+    return buffer.getvalue()
+
+
+DAYS_SHOWN = 14
+
+
+def daily_intake(
+    drinks: Iterable[datetime], tz: ZoneInfo, now: datetime, days: int = DAYS_SHOWN
+) -> list[tuple[date, int]]:
+    """Drinks per calendar day (the person's zone), the last `days` days, oldest first."""
+    today = now.astimezone(tz).date()
+    counts = Counter(at.astimezone(tz).date() for at in drinks)
+    return [
+        (day, counts[day]) for day in (today - timedelta(days=n) for n in range(days - 1, -1, -1))
+    ]
+
+
+def intake_chart(
+    drinks: Iterable[datetime], tz: ZoneInfo, now: datetime, *, days: int = DAYS_SHOWN
+) -> bytes:
+    """A PNG: drinks logged with "I drank" per day, the last `days` days."""
+    data = daily_intake(drinks, tz, now, days)
+    figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(data)))
+    counts = [count for _, count in data]
+    axes.bar(positions, counts, width=0.7, color=COLOURS[4])
+    axes.set_title(f"Drinks you logged per day, last {days} days", fontsize=14)
+    axes.set_xlabel(f"Day ({tz.key} time)")
+    axes.set_ylabel("Drinks")
+    axes.set_xticks(
+        positions,
+        [f"{day.day} {day:%b}" for day, _ in data],
+        rotation=45,
+        ha="right",
+        rotation_mode="anchor",
+    )
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max([*counts, 1]) + 0.5)
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
     buffer = io.BytesIO()
     canvas.print_figure(buffer, format="png")
     return buffer.getvalue()

@@ -19,7 +19,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import engine
-from bot.charts import history_chart, history_text
+from bot.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
 from bot.config import ROOT, Settings
 from bot.content import Content, load_content
 from bot.domain import ButtonPress, Episode, Profile, Reply, Session
@@ -83,16 +83,21 @@ Action = Callable[[ActionRequest], Awaitable[ActionOutput]]
 
 
 async def history_action(request: ActionRequest) -> ActionOutput:
-    """/history: the recent episodes as text, and a chart of cramps per week by muscle."""
-    episodes = await request.service.store.episodes(request.profile.user_id)
+    """/history: the recent episodes as text, a chart of cramps per week by muscle, and a
+    chart of the drinks logged with "I drank" (when there are any)."""
+    store, user_id = request.service.store, request.profile.user_id
+    episodes = await store.episodes(user_id)
     zone = zone_of(request.profile)
     text = history_text(episodes, zone, request.now)
-    if not episodes:
-        return ActionOutput((Reply(text),))
-    chart = await asyncio.to_thread(history_chart, episodes, zone, request.now)
-    return ActionOutput(
-        (Reply(text),), (Attachment("photo", "cramp-history.png", chart, "Cramps per week"),)
-    )
+    attachments: list[Attachment] = []
+    if episodes:
+        chart = await asyncio.to_thread(history_chart, episodes, zone, request.now)
+        attachments.append(Attachment("photo", "cramp-history.png", chart, "Cramps per week"))
+    drinks = await store.intake(user_id, since=request.now - timedelta(days=DAYS_SHOWN + 1))
+    if drinks:
+        chart = await asyncio.to_thread(intake_chart, drinks, zone, request.now)
+        attachments.append(Attachment("photo", "drinks.png", chart, "Drinks per day"))
+    return ActionOutput((Reply(text),), tuple(attachments))
 
 
 async def export_action(request: ActionRequest) -> ActionOutput:

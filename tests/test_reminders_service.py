@@ -276,3 +276,21 @@ async def test_forget_removes_reminders_and_intake(store: Store) -> None:
 
 def test_plan_values_come_from_the_yaml() -> None:
     assert shipped_hydration().plan.series_count == Plan().series_count == 6
+
+
+async def test_history_adds_a_chart_of_drinks(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    await service.handle(1, "hi")
+    assert (await service.handle(1, "/history")).attachments == ()
+    await service.handle(1, "i drank")
+    clock.now += timedelta(days=1)
+    await service.handle(1, "/drank")
+    await service.handle(1, "/drank")
+    outcome = await service.handle(1, "/history")
+    (chart,) = outcome.attachments
+    assert chart.caption == "Drinks per day" and chart.data.startswith(b"\x89PNG")
+    from bot.charts import daily_intake
+
+    counts = daily_intake(await store.intake(1), ZoneInfo("UTC"), clock.now)
+    assert [n for _, n in counts][-2:] == [1, 2]
