@@ -1,6 +1,6 @@
 """Everything the bot says and understands, loaded and cross-checked at start-up.
 
-    load_content(dialogues_dir, data_dir) -> Content(dialogue, matcher, rules)
+    load_content(dialogues_dir, data_dir) -> Content(dialogue, matcher, rules, hydration)
 
 Used by `python -m bot check` and by every start-up, so broken content never
 reaches a person: all problems are reported together, each naming its file.
@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.dialogue import Dialogue, load_dialogue
 from bot.engine import resolve
 from bot.errors import ContentError, DialogueError
+from bot.hydration import Hydration
 from bot.matcher import Matcher, load_matcher
 from bot.recurrence import RecurrenceRules, load_rules
 
@@ -23,12 +24,16 @@ class Content:
     dialogue: Dialogue
     matcher: Matcher
     rules: RecurrenceRules
+    hydration: Hydration  # the reminder plan and the cities
 
 
 def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
-    """Load lexicons, rules and the dialogue; raise ContentError listing every problem."""
+    """Load lexicons, rules, reminder plan, cities and the dialogue.
+
+    Raises ContentError listing every problem found.
+    """
     problems: list[str] = []
-    matcher = rules = None
+    matcher = rules = hydration = None
     try:
         matcher = load_matcher(data_dir)
     except ContentError as exc:
@@ -37,13 +42,17 @@ def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
         rules = load_rules(data_dir / "recurrence.yaml")
     except ContentError as exc:
         problems.extend(exc.problems)
-    if matcher is None or rules is None:
+    try:
+        hydration = Hydration.load(data_dir)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    if matcher is None or rules is None or hydration is None:
         raise ContentError(problems)
     dialogue = load_dialogue(dialogues_dir, matcher)
     button_problems = check_buttons(dialogue, matcher)
     if button_problems:
         raise DialogueError(button_problems)
-    return Content(dialogue, matcher, rules)
+    return Content(dialogue, matcher, rules, hydration)
 
 
 def check_buttons(dialogue: Dialogue, matcher: Matcher) -> list[str]:

@@ -14,13 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import engine
 from bot.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
-from bot.config import ROOT, Settings
+from bot.config import Settings
 from bot.content import Content, load_content
 from bot.domain import ButtonPress, Episode, Profile, Reply, Session
 from bot.errors import StoreError
@@ -126,7 +125,7 @@ class Service:
         self.store = store
         self.clock = clock
         self.idle_after = idle_after
-        self.hydration = hydration or shipped_hydration()
+        self.hydration = hydration or content.hydration
         self.actions: dict[str, Action] = {"history": history_action, "export": export_action}
         self.actions.update(hydration_actions())
         self._locks = KeyedLocks()
@@ -262,18 +261,5 @@ def zone_of(profile: Profile) -> ZoneInfo:
 async def create_service(settings: Settings, *, clock: Clock = utc_now) -> Service:
     """Load and check the content, open the database, and return a ready Service."""
     content = load_content(settings.dialogues_dir, settings.data_dir)
-    hydration = Hydration.load(settings.data_dir)
     store = await open_store(settings)
-    return Service(
-        content,
-        store,
-        clock=clock,
-        idle_after=settings.idle_resume_after,
-        hydration=hydration,
-    )
-
-
-@cache
-def shipped_hydration() -> Hydration:
-    """The reminder plan and cities shipped in data/ (services built without settings)."""
-    return Hydration.load(ROOT / "data")
+    return Service(content, store, clock=clock, idle_after=settings.idle_resume_after)

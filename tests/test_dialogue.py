@@ -180,3 +180,24 @@ def test_check_fails_clearly_on_broken_content(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "cramp.yaml: state 'ask_muscle': 'ask_timming' is not a state." in done.stderr
     assert "Did you mean 'ask_timing'?" in done.stderr
+
+
+def test_check_also_refuses_a_broken_reminder_plan(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    plan = data / "reminders.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("every: 20m", "every: banana"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"DATA_DIR": str(data), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert "reminders.yaml" in done.stderr

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.hydration import Hydration
 from bot.pacing import Pacer
 from bot.reminders import Plan
-from bot.service import Service, shipped_hydration
+from bot.service import Service
 from bot.store import open_store
 from bot.telegram_adapter import App, ChatService, Delivery, build_application, running
 from conftest import TEST_TOKEN
@@ -48,7 +48,7 @@ async def bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[App]:
     async def factory(settings: Settings) -> ChatService:
         store = await open_store(settings)
         return Service(
-            shipped_content(), store, hydration=Hydration(PLAN, shipped_hydration().atlas)
+            shipped_content(), store, hydration=Hydration(PLAN, shipped_content().hydration.atlas)
         )
 
     application = build_application(settings, factory, delivery=FAST)

@@ -14,7 +14,7 @@ from bot.domain import ButtonPress, Reply
 from bot.errors import StoreError
 from bot.hydration import Hydration, SendLater, SendResult
 from bot.reminders import Advance, Plan
-from bot.service import Service, shipped_hydration
+from bot.service import Service
 from bot.store import MemoryStore, SqliteStore, Store
 from shipped import shipped_content
 
@@ -63,7 +63,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 def service_on(store: Store, clock: Clock, hydration: Hydration | None = None) -> Service:
     return Service(
-        shipped_content(), store, clock=clock, hydration=hydration or shipped_hydration()
+        shipped_content(), store, clock=clock, hydration=hydration or shipped_content().hydration
     )
 
 
@@ -275,7 +275,7 @@ async def test_forget_removes_reminders_and_intake(store: Store) -> None:
 
 
 def test_plan_values_come_from_the_yaml() -> None:
-    assert shipped_hydration().plan.series_count == Plan().series_count == 6
+    assert shipped_content().hydration.plan.series_count == Plan().series_count == 6
 
 
 async def test_history_adds_a_chart_of_drinks(store: Store) -> None:
