@@ -120,7 +120,8 @@ def check(settings: Settings) -> int:
     print(
         f"OK: dialogue '{dialogue.id}' with {len(dialogue.states)} states, "
         f"{len(content.matcher.kinds())} lexicon kinds, "
-        f"{len(content.rules.rules)} recurrence rules."
+        f"{len(content.rules.rules)} recurrence rules, the reminder plan and "
+        f"{len(content.hydration.atlas.cities)} cities."
     )
     return 0
 

@@ -305,14 +305,26 @@ async def _current_profile(request: ActionRequest) -> Profile:
     return await request.service.store.load_profile(request.profile.user_id) or request.profile
 
 
-async def _reschedule_all(request: ActionRequest, profile: Profile) -> None:
+async def _reschedule_all(request: ActionRequest, profile: Profile) -> str:
+    """Move every reminder to the person's new zone or quiet hours; say what changed."""
     store, schedule = request.service.store, schedule_of(profile)
+    kept: list[Reminder] = []
+    ended: list[str] = []
     for reminder in await store.reminders(profile.user_id):
         moved = rescheduled(reminder, request.now, schedule)
         if moved is None:
             await store.stop_reminders(profile.user_id, reminder.kind)
+            ended.append("after-workout" if reminder.kind == "series" else "daily")
         else:
             await store.save_reminder(moved)
+            kept.append(moved)
+    lines = [_next_line(kept, schedule, request.now)] if kept else []
+    if ended:
+        lines.append(
+            f"The rest of your {' and '.join(ended)} reminders would fall in your quiet hours "
+            "there, so they have ended."
+        )
+    return "\n".join(lines)
 
 
 def _next_line(reminders: Sequence[Reminder], schedule: Schedule, now: datetime) -> str:
@@ -518,9 +530,10 @@ async def _apply_zone(request: ActionRequest, typed: str) -> tuple[str, list[Cit
         ), []
     profile = replace(await _current_profile(request), time_zone=city.zone)
     await request.service.store.save_profile(profile)
-    await _reschedule_all(request, profile)
+    changes = await _reschedule_all(request, profile)
     local = request.now.astimezone(ZoneInfo(city.zone)).strftime("%H:%M")
-    return f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now.", others
+    said = f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now."
+    return (f"{said}\n{changes}" if changes else said), others
 
 
 async def set_quiet(request: ActionRequest) -> ActionOutput:
@@ -532,8 +545,10 @@ async def set_quiet(request: ActionRequest) -> ActionOutput:
         )
     profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
     await request.service.store.save_profile(profile)
-    await _reschedule_all(request, profile)
+    changes = await _reschedule_all(request, profile)
     schedule = schedule_of(profile)
     if parsed[0] == parsed[1]:
-        return _say("No quiet hours: reminders may come at any time of day.")
-    return _say(f"Quiet hours set: {quiet_text(schedule)}. No reminders then.")
+        said = "No quiet hours: reminders may come at any time of day."
+    else:
+        said = f"Quiet hours set: {quiet_text(schedule)}. No reminders then."
+    return _say(f"{said}\n{changes}" if changes else said)
