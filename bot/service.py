@@ -154,8 +154,8 @@ class Service:
     ) -> Outcome:
         now = self.clock()
         content = self.content
-        session = await self.store.load_session(user_id) or Session(user_id, content.dialogue.start)
-        profile = await self.store.load_profile(user_id)
+        session, profile = await self.store.load_person(user_id)
+        session = session or Session(user_id, content.dialogue.start)
         new_profile = None
         if profile is None:
             plan = self.hydration.plan

@@ -88,6 +88,9 @@ class Store(Protocol):
 
     async def load_profile(self, user_id: int) -> Profile | None: ...
 
+    async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
+        """Session and profile together (one query: a turn needs both)."""
+
     async def save_profile(self, profile: Profile) -> None: ...
 
     async def set_active(self, user_id: int, active: bool) -> None:
@@ -454,6 +457,9 @@ class MemoryStore:
     async def load_profile(self, user_id: int) -> Profile | None:
         return self._profiles.get(user_id)
 
+    async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
+        return await self.load_session(user_id), await self.load_profile(user_id)
+
     async def save_profile(self, profile: Profile) -> None:
         self._profiles[profile.user_id] = _normal_profile(profile)
 
@@ -555,6 +561,13 @@ _EPISODE_COLUMNS = (
 )
 _PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
 _KNOWN_TABLES = ("profiles", "sessions", "episodes", "reminders", "intake")
+_LOAD_PERSON = f"""
+    SELECT s.user_id, s.state, s.slots, s.updated_at, s.turn,
+           {", ".join("p." + c for c in _PROFILE_COLUMNS.split(", "))}
+    FROM (SELECT ? AS user_id) AS u
+    LEFT JOIN sessions AS s ON s.user_id = u.user_id
+    LEFT JOIN profiles AS p ON p.user_id = u.user_id
+"""
 
 
 def _episode_row(episode: Episode) -> tuple[Any, ...]:
@@ -893,14 +906,22 @@ class SqliteStore:
             log.error("Rollback failed on %s: %s", self.path, exc)
 
     @asynccontextmanager
-    async def _writing(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and StoreError."""
+    async def _writing(
+        self, what: str, *, single: bool = False
+    ) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and StoreError.
+
+        `single=True` is for a block that runs one statement: SQLite makes it a
+        transaction of its own, which spares two round trips to the connection's thread.
+        """
         async with self._lock:
             conn = self._connection()
             try:
-                await conn.execute("BEGIN IMMEDIATE")
+                if not single:
+                    await conn.execute("BEGIN IMMEDIATE")
                 yield conn
-                await conn.execute("COMMIT")
+                if not single:
+                    await conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 await self._rollback(conn)
                 raise StoreError(
@@ -925,13 +946,11 @@ class SqliteStore:
 
     async def load_session(self, user_id: int) -> Session | None:
         async with self._reading(f"load the session of user {user_id}") as conn:
-            cursor = await conn.execute(
+            rows = await conn.execute_fetchall(
                 "SELECT user_id, state, slots, updated_at, turn FROM sessions WHERE user_id = ?",
                 (user_id,),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
-        return None if row is None else _session_from(row)
+        return _session_from(next(iter(rows))) if rows else None
 
     async def save_turn(
         self,
@@ -946,10 +965,14 @@ class SqliteStore:
         updated = None if session.updated_at is None else _utc_text(session.updated_at)
         episode_row = None if episode is None else _episode_row(episode)
         profile_row = None if profile is None else _profile_row(profile)
-        async with self._writing(f"save the turn of user {session.user_id}") as conn:
-            await conn.execute(
-                _UPSERT_SESSION, (session.user_id, session.state, slots, updated, session.turn)
-            )
+        session_row = (session.user_id, session.state, slots, updated, session.turn)
+        what = f"save the turn of user {session.user_id}"
+        if episode_row is None and profile_row is None:  # most turns: the session alone
+            async with self._writing(what, single=True) as conn:
+                await conn.execute(_UPSERT_SESSION, session_row)
+            return None
+        async with self._writing(what) as conn:
+            await conn.execute(_UPSERT_SESSION, session_row)
             saved: Episode | None = None
             if episode is not None and episode_row is not None:
                 cursor = await conn.execute(_INSERT_EPISODE, episode_row)
@@ -977,6 +1000,14 @@ class SqliteStore:
                 )
             )
         return _profile_from(rows[0]) if rows else None
+
+    async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
+        async with self._reading(f"load user {user_id}") as conn:
+            rows = list(await conn.execute_fetchall(_LOAD_PERSON, (user_id,)))
+        row = rows[0]
+        session = None if row[0] is None else _session_from(row[:5])
+        profile = None if row[5] is None else _profile_from(row[5:])
+        return session, profile
 
     async def save_profile(self, profile: Profile) -> None:
         row = _profile_row(profile)

@@ -264,6 +264,19 @@ class TestStoreContract:
         await backend.store.save_turn(session(), profile=profile(time_zone="Asia/Tokyo"))
         assert await backend.store.load_profile(1) == profile(time_zone="Asia/Tokyo")
 
+    async def test_load_person_gives_session_and_profile_together(self, backend: Backend) -> None:
+        store = backend.store
+        assert await store.load_person(1) == (None, None)
+        await store.save_turn(session())
+        assert await store.load_person(1) == (await store.load_session(1), None)
+        await store.save_profile(profile(time_zone="Asia/Tokyo"))
+        assert await store.load_person(1) == (
+            await store.load_session(1),
+            profile(time_zone="Asia/Tokyo"),
+        )
+        await store.save_profile(profile(user_id=2))
+        assert await store.load_person(2) == (None, profile(user_id=2))
+
     async def test_set_active(self, backend: Backend) -> None:
         store = backend.store
         await store.save_profile(profile())
