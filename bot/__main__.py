@@ -117,11 +117,12 @@ def check(settings: Settings) -> int:
 
     content = load_content(settings.dialogues_dir, settings.data_dir)
     dialogue = content.dialogue
+    atlas = content.hydration.atlas
     print(
         f"OK: dialogue '{dialogue.id}' with {len(dialogue.states)} states, "
         f"{len(content.matcher.kinds())} lexicon kinds, "
         f"{len(content.rules.rules)} recurrence rules, the reminder plan and "
-        f"{len(content.hydration.atlas.cities)} cities."
+        f"{len(atlas.cities) if atlas else 0} cities."
     )
     return 0
 

@@ -299,3 +299,14 @@ def test_webhook_url_ends_in_the_route() -> None:
     assert TOKEN not in webhook_url(settings)
     same = Settings(webhook_url="https://c.example/hook", webhook_path="/hook")
     assert webhook_url(same) == "https://c.example/hook"
+
+
+def test_replies_without_buttons_join_the_next_while_they_fit() -> None:
+    from bot.telegram_adapter import merged
+
+    question = Reply("Where?", ("Calf",), "ask")
+    assert merged([Reply("Passed."), question]) == [Reply("Passed.\n\nWhere?", ("Calf",), "ask")]
+    assert merged([question, Reply("Later.")]) == [question, Reply("Later.")]
+    long = Reply("x" * 4090)
+    assert merged([long, question]) == [long, question]
+    assert merged([]) == []

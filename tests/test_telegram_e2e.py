@@ -178,7 +178,8 @@ async def test_full_conversation_with_buttons(
     assert edit.json("message_id") == question.result["message_id"]
     assert not edit.json("reply_markup", {}).get("inline_keyboard")
     second = await fake.wait_for_text(1, "How long", after=mark)
-    assert fake.texts(1, after=mark) == ["Noted: Calf.", "How long did it last?"]
+    # A reply without buttons travels with the question after it, as one message.
+    assert fake.texts(1, after=mark) == ["Noted: Calf.\n\nHow long did it last?"]
     assert service.calls[-1][1:3] == ("Calf", ButtonPress("where", 0))
 
     mark = fake.push_press(1, second, 2)
@@ -385,8 +386,8 @@ async def test_transient_faults_are_retried_and_nothing_is_lost(
     await fake.wait_for_text(1, "second", timeout=8)
     await settled(fake, app)
     attempts = [c for c in fake.calls if c.method == "sendMessage"]
-    assert [c.fault for c in attempts] == [fault, None, None]
-    assert fake.texts(1) == ["first", "second"]
+    assert [c.fault for c in attempts] == [fault, None]
+    assert fake.texts(1) == ["first\n\nsecond"]
 
 
 async def test_repeated_5xx_are_retried_with_back_off(fake_bot_api: FakeBotApi, app: App) -> None:
