@@ -271,11 +271,15 @@ class Matcher:
         n = len(words)
         used = [False] * n
         found: list[tuple[int, Match, float | None]] = []  # (start, match, minutes)
+        # Amounts read first (durations, pain scores): (start, end, index in found or -1).
+        # A longer phrase that wholly contains one ("snooze 1 hour") still wins over it.
+        amounts: list[tuple[int, int, int]] = []
 
         for start, end, minutes in self._durations(words):
             for i in range(start, end):
                 used[i] = True
             label = self.label_for_number("duration", minutes)
+            amounts.append((start, end, len(found) if label is not None else -1))
             if label is not None:
                 found.append((start, Match("duration", label, False, 100.0, start), minutes))
 
@@ -286,8 +290,10 @@ class Matcher:
             label = self.label_for_number("severity", value)
             if score_number is None:
                 score_number = value
+            amounts.append((start, end, len(found) if label is not None else -1))
             if label is not None:
                 found.append((start, Match("severity", label, False, 100.0, start), None))
+        replaced: set[int] = set()  # indexes in found of amounts a longer phrase took over
 
         # Phrases: at each word the longest phrase wins; a phrase listed under several
         # kinds gives one match per kind.
@@ -304,8 +310,14 @@ class Matcher:
             for size in range(min(longest, n - i), 0, -1):
                 key = tuple(words[i : i + size])
                 entries = phrases.get(key)
-                if entries is None or any(used[i : i + size]):
+                if entries is None:
                     continue
+                if any(used[i : i + size]):
+                    inside = [a for a in amounts if i <= a[0] and a[1] <= i + size]
+                    taken = sum(a[1] - a[0] for a in inside)
+                    if taken != sum(used[i : i + size]) or taken >= size:
+                        continue  # overlaps an amount it does not wholly contain
+                    replaced.update(a[2] for a in inside if a[2] >= 0)
                 score = min(scores[i : i + size])
                 for e in entries:
                     found.append((i, Match(e.kind, e.label, False, score, i), e.minutes))
@@ -319,6 +331,8 @@ class Matcher:
             else:
                 i += 1
 
+        if replaced:
+            found = [f for k, f in enumerate(found) if k not in replaced]
         near = self._near(words) if self._together_index else []
         if not found and not near:
             return Reading(

@@ -597,3 +597,10 @@ def test_matcher_is_pure() -> None:
         if isinstance(node, ast.ImportFrom)
     }
     assert not imported & {"telegram", "aiosqlite", "sqlite3", "socket", "httpx", "aiohttp"}
+
+
+def test_a_longer_phrase_wins_over_an_amount_it_contains(matcher: Matcher) -> None:
+    reading = matcher.read("snooze 1 hour")
+    assert reading.get("intent") == "snooze_long"
+    assert reading.duration_minutes is None
+    assert matcher.read("calf cramp for 1 hour").duration_minutes == 60
