@@ -155,9 +155,14 @@ def _port(value: str | None) -> int:
 
 def _directory(name: str, value: str | None, default: Path) -> Path:
     path = Path(value) if value is not None else default
-    if not path.is_dir():
-        raise ConfigError(f"{name}={str(path)!r} is not a directory. Point it at an existing one.")
-    return path
+    if path.is_dir():
+        return path
+    if value is None:
+        raise ConfigError(
+            f"{name} is not set and the default {str(path)!r} does not exist. Install from a "
+            f"checkout with 'pip install -e .' (the README's command), or set {name}."
+        )
+    raise ConfigError(f"{name}={str(path)!r} is not a directory. Point it at an existing one.")
 
 
 def _sqlite_path(url: str) -> Path:

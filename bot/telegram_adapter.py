@@ -109,7 +109,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "What I can do"),
     ("cramp", "Tell me about a cramp"),
     ("history", "Your past cramps, as a chart"),
-    ("reminders", "Stretching and drinking reminders"),
+    ("reminders", "Drinking reminders, time zone and quiet hours"),
     ("forget", "Delete everything I know about you"),
     ("export", "Download everything I know about you"),
     ("cancel", "Stop the current question"),
