@@ -137,7 +137,13 @@ async def send_due(
         async with gate:
             if stop.is_set():
                 return
-            await _send_person(service, now, send, profile, reminders, report, stop)
+            try:
+                await _send_person(service, now, send, profile, reminders, report, stop)
+            except Exception:
+                # One person's trouble (a bad row, a database error) must not stop the
+                # others' reminders: theirs stay due and are tried at the next sweep.
+                log.exception("Reminders of user %s failed; they stay due", profile.user_id)
+                report.failed += 1
 
     async with asyncio.TaskGroup() as group:
         for profile, reminders in people.values():
@@ -217,16 +223,17 @@ async def sweep_forever(
     while not stop.is_set():
         try:
             report = await send_due(service, service.clock(), send, limit=limit)
-        except StoreError:
-            log.exception("The reminder sweep could not read the database; retrying")
+        except Exception:
+            # The sweep is the only thing that sends reminders: it must outlive any error.
+            log.exception("The reminder sweep failed; it tries again at the next round")
             report = SweepReport()
         if on_report is not None:
             on_report(report)
         if report.pause is not None:
             log.warning("Telegram asked to slow down; reminders pause %.1f s", report.pause)
             wait = report.pause
-        elif report.full:
-            continue
+        elif report.full and report.sent + report.skipped + report.blocked > 0:
+            continue  # more are due and this batch made progress: go on at once
         else:
             wait = every.total_seconds()
         with contextlib.suppress(TimeoutError):

@@ -244,23 +244,32 @@ def _prefix_within(text: str, limit: int) -> str:
 # Ordering: one person's updates one after the other; different people concurrently.
 
 
+_NO_LIMIT = 1 << 30
+
+
 class PerUserOrder(BaseUpdateProcessor):
     """Serialises updates per person (asyncio.Lock each) while different people run concurrently.
 
     The Application starts one task per update in arrival order and asyncio locks are FIFO, so a
     person's updates are handled in the order Telegram sent them. Locks are dropped once idle.
+    The person's lock is taken before a slot of the concurrency limit: a backlog from one
+    person waits on their own lock and never holds the slots everyone else needs.
     """
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        # python-telegram-bot's own limit is taken before do_process_update runs, so it
+        # is set out of the way; the real limit (_slots) comes after the person's lock.
+        super().__init__(_NO_LIMIT)
         self._locks = KeyedLocks()
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _sender(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
-        async with self._locks.hold(key):
+        async with self._locks.hold(key), self._slots:
             await coroutine
 
     async def initialize(self) -> None:
@@ -524,6 +533,9 @@ class Relay:
             sweeper.cancel()
             with suppress(asyncio.CancelledError):
                 await sweeper
+        except Exception:
+            # Shutting down must go on (updates in flight, closing the database).
+            log.exception("The reminder sweep had stopped with an error")
 
     async def send_reminder(self, bot: Bot, user_id: int, reply: Reply) -> SendResult:
         """One reminder, paced: after replies in flight, <= rate overall, 1 s apart per chat.
@@ -536,6 +548,13 @@ class Relay:
             await bot.send_message(user_id, reply.text, reply_markup=self.codec.markup(reply))
         except Forbidden as exc:
             log.info("User %s blocked the bot (%s); stopping their reminders", user_id, exc.message)
+            return "blocked"
+        except BadRequest as exc:
+            if not _gone(exc):
+                raise
+            log.info(
+                "User %s cannot be reached (%s); stopping their reminders", user_id, exc.message
+            )
             return "blocked"
         except RetryAfter as exc:
             wait = exc.retry_after
@@ -655,17 +674,26 @@ class Relay:
                 log.info("Chat %s does not let me write (%s)", chat_id, exc.message)
 
 
+def _gone(exc: BadRequest) -> bool:
+    """Telegram says this chat no longer exists: sending again can never work."""
+    text = exc.message.lower()
+    return "chat not found" in text or "user is deactivated" in text
+
+
 async def _answer(query: CallbackQuery) -> None:
+    """Best effort: "query is too old", or a network failure after the retries, must not
+    keep the press itself from being handled."""
     try:
         await query.answer()
-    except BadRequest as exc:  # e.g. "query is too old": the press itself still counts
+    except TelegramError as exc:
         log.info("Could not answer callback query: %s", exc.message)
 
 
 async def _remove_keyboard(query: CallbackQuery) -> None:
+    """Best effort, like _answer: the keyboard may be gone already, or too old to edit."""
     try:
         await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest as exc:  # e.g. already removed, or the message is too old to edit
+    except TelegramError as exc:
         log.info("Could not remove the keyboard: %s", exc.message)
 
 

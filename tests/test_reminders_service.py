@@ -294,3 +294,21 @@ async def test_history_adds_a_chart_of_drinks(store: Store) -> None:
 
     counts = daily_intake(await store.intake(1), ZoneInfo("UTC"), clock.now)
     assert [n for _, n in counts][-2:] == [1, 2]
+
+
+async def test_one_persons_failure_does_not_stop_the_others_reminders(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    await start_series(service, user_id=1)
+    await start_series(service, user_id=2)
+
+    async def broken_mark_inactive(user_id: int) -> None:
+        raise StoreError("database is locked")
+
+    service.mark_inactive = broken_mark_inactive  # type: ignore[method-assign]
+    outbox = Outbox(clock=clock, blocked={1})
+    clock.now = T0 + 20 * MINUTE
+    report = await service.send_due(clock.now, outbox)  # does not raise
+    assert report.failed == 1
+    assert outbox.texts(2)  # the other person still got theirs
+    assert [r.due_at for r in await store.reminders(1)] == [T0 + 20 * MINUTE]  # still due

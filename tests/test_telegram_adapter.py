@@ -310,3 +310,27 @@ def test_replies_without_buttons_join_the_next_while_they_fit() -> None:
     long = Reply("x" * 4090)
     assert merged([long, question]) == [long, question]
     assert merged([]) == []
+
+
+async def test_a_backlog_from_one_person_does_not_hold_up_the_others() -> None:
+    order = PerUserOrder(max_concurrent_updates=2)
+    gate = asyncio.Event()
+    done: list[int] = []
+
+    async def slow(user: int) -> None:
+        await gate.wait()
+        done.append(user)
+
+    async def quick(user: int) -> None:
+        done.append(user)
+
+    async with order:
+        backlog = [
+            asyncio.create_task(order.process_update(_update(n, 1), slow(1))) for n in range(5)
+        ]
+        await asyncio.sleep(0.01)
+        other = asyncio.create_task(order.process_update(_update(99, 2), quick(2)))
+        await asyncio.wait_for(other, timeout=2)  # not stuck behind person 1's five updates
+        gate.set()
+        await asyncio.gather(*backlog)
+    assert done[0] == 2
