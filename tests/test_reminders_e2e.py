@@ -1,7 +1,9 @@
 """Reminders end to end: the real service and adapter against the fake Bot API server.
 
-A short plan (a reminder every 0.4 s for 2 s) and a fast sweep keep these tests quick; the
-arithmetic itself is tested with an injected clock in test_reminders*.py.
+The service runs on an injected clock that each test moves forward by hand, one
+reminder slot at a time, waiting for what the real sweep (every 0.05 s) sends. So
+the shipped plan (every 20 minutes for 2 hours) plays out in a second, and a slow
+machine cannot make a slot pass unseen. The arithmetic is tested in test_reminders*.py.
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.hydration import Hydration
 from bot.pacing import Pacer
-from bot.reminders import Plan
 from bot.service import Service
 from bot.store import open_store
 from bot.telegram_adapter import App, ChatService, Delivery, build_application, running
@@ -27,17 +28,22 @@ FAST = Delivery(
     attempts=2, first_delay=0.01, max_delay=0.05, read_timeout=1.0, rate_limit_retries=1,
     poll_timeout=1.0,
 )  # fmt: skip
-PLAN = Plan(
-    series_every=timedelta(seconds=0.4),
-    series_for=timedelta(seconds=2.0),
-    snooze_short=timedelta(seconds=1.0),
-    catch_up_within=timedelta(minutes=5),
-)
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # outside the default quiet hours
+SLOT = timedelta(minutes=20)  # the shipped series: every 20 minutes for 2 hours
+SERIES = 6
 BUTTONS = ["I drank", "Snooze 30 min", "Snooze 1 hour", "Stop reminders"]
 
 
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @asynccontextmanager
-async def bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[App]:
+async def bot(fake: FakeBotApi, tmp_path: Path, clock: Clock) -> AsyncIterator[App]:
     settings = Settings(
         telegram_token=TEST_TOKEN,
         telegram_api_base_url=fake.base_url,
@@ -46,10 +52,7 @@ async def bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[App]:
     )
 
     async def factory(settings: Settings) -> ChatService:
-        store = await open_store(settings)
-        return Service(
-            shipped_content(), store, hydration=Hydration(PLAN, shipped_content().hydration.atlas)
-        )
+        return Service(shipped_content(), await open_store(settings), clock=clock)
 
     application = build_application(settings, factory, delivery=FAST)
     application.bot_data["relay"].pacer = Pacer(100.0, per_chat=0.0)
@@ -68,65 +71,104 @@ async def start_series(fake: FakeBotApi, user: int = 1) -> None:
     await fake.wait_for_text(user, "remind you to drink every", after=mark)
 
 
+async def next_reminder(fake: FakeBotApi, clock: Clock, user: int = 1) -> Call:
+    """Move the clock one slot on and wait for the reminder the sweep sends for it."""
+    mark = fake.mark()
+    clock.now += SLOT
+    return await fake.wait_for_text(user, "💧", after=mark, timeout=5)
+
+
+async def nothing_sent(fake: FakeBotApi, user: int = 1) -> bool:
+    mark = fake.mark()
+    await asyncio.sleep(0.3)  # several sweeps
+    return not [c for c in fake.sent(user, after=mark) if "💧" in c.text]
+
+
 async def test_a_series_is_delivered(fake_bot_api: FakeBotApi, tmp_path: Path) -> None:
-    fake = fake_bot_api
-    async with bot(fake, tmp_path):
+    fake, clock = fake_bot_api, Clock()
+    async with bot(fake, tmp_path, clock):
         await start_series(fake)
-        await fake.wait_for_text(1, "Last one", timeout=5)
-        await fake.settle(0.6)
-    texts = [c.text for c in reminders(fake)]
-    assert len(texts) == 5
-    assert texts[0].startswith("💧 Time for a drink") and texts[-1].startswith("💧 Last one")
+        assert await nothing_sent(fake)  # the first one is 20 minutes away
+        texts = [(await next_reminder(fake, clock)).text for _ in range(SERIES)]
+        clock.now += 3 * SLOT
+        assert await nothing_sent(fake)  # the series is over
+    assert len(reminders(fake)) == SERIES
+    assert texts[0].startswith("💧 Time for a drink")
+    assert texts[-1].startswith("💧 Last one")
 
 
 async def test_a_restart_mid_series_neither_loses_nor_repeats(
     fake_bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    fake = fake_bot_api
-    async with bot(fake, tmp_path):
+    fake, clock = fake_bot_api, Clock()
+    async with bot(fake, tmp_path, clock):
         await start_series(fake)
-        await fake.wait_for_text(1, "Time for a drink", timeout=5)
+        await next_reminder(fake, clock)
+        await next_reminder(fake, clock)
+    assert len(reminders(fake)) == 2
+    async with bot(fake, tmp_path, clock):  # the same database, a new process state
+        assert await nothing_sent(fake)  # nothing sent twice after the restart
+        for _ in range(SERIES - 2):
+            await next_reminder(fake, clock)
+        assert await nothing_sent(fake)
+    texts = [c.text for c in reminders(fake)]
+    assert len(texts) == SERIES and texts[-1].startswith("💧 Last one")
+
+
+async def test_after_downtime_one_catch_up_not_a_flood(
+    fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake, clock = fake_bot_api, Clock()
+    async with bot(fake, tmp_path, clock):
+        await start_series(fake)
+    clock.now += 3 * SLOT + timedelta(minutes=5)  # down while three slots passed
+    async with bot(fake, tmp_path, clock):
+        await fake.wait_for_text(1, "💧", timeout=5)
+        assert await nothing_sent(fake)
     assert len(reminders(fake)) == 1
-    async with bot(fake, tmp_path):  # the same database, a new process state
-        await fake.wait_for_text(1, "Last one", timeout=5)
-        await fake.settle(0.6)
-    assert len(reminders(fake)) == 5
 
 
 async def test_snooze_then_stop(fake_bot_api: FakeBotApi, tmp_path: Path) -> None:
-    fake = fake_bot_api
-    async with bot(fake, tmp_path):
+    fake, clock = fake_bot_api, Clock()
+    async with bot(fake, tmp_path, clock):
         await start_series(fake)
-        first = await fake.wait_for_text(1, "Time for a drink", timeout=5)
-        mark = fake.push_press(1, first, BUTTONS.index("Snooze 30 min"))
+        first = await next_reminder(fake, clock)
+        sent_at = clock.now
+        mark = fake.push_press(1, first, BUTTONS.index("Snooze 1 hour"))
         await fake.wait_for_text(1, "Snoozed", after=mark)
-        loop = asyncio.get_running_loop()
-        snoozed_at = loop.time()
-        again = await fake.wait_for_text(1, "💧", after=mark + 1, timeout=5)
-        assert loop.time() - snoozed_at > 0.8  # not at the next 0.4 s slot
+        clock.now += SLOT  # the next slot is inside the snooze
+        assert await nothing_sent(fake)
+        mark = fake.mark()
+        clock.now = sent_at + timedelta(hours=1)
+        again = await fake.wait_for_text(1, "💧", after=mark, timeout=5)
         mark = fake.push_press(1, again, BUTTONS.index("Stop reminders"))
         await fake.wait_for_text(1, "All reminders are off", after=mark)
         count = len(reminders(fake))
-        await asyncio.sleep(1.5)
+        clock.now += 4 * SLOT
+        assert await nothing_sent(fake)
     assert len(reminders(fake)) == count
 
 
 async def test_a_person_who_blocked_the_bot_stops_receiving(
     fake_bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    fake = fake_bot_api
-    async with bot(fake, tmp_path) as app:
+    fake, clock = fake_bot_api, Clock()
+    async with bot(fake, tmp_path, clock) as app:
         await start_series(fake, 1)
         await start_series(fake, 2)
         fake.fail("sendMessage", "403")  # the next message, a reminder to 1 or 2, is refused
-        await asyncio.sleep(2.6)
-        service = app.bot_data["relay"].service
-        assert isinstance(service, Service)
+        mark = fake.mark()
+        clock.now += SLOT
+        await fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark, timeout=5)
+        await fake.settle(0.2)
         refused = [c for c in fake.calls if c.fault == "403"]
         (blocked,) = {c.chat_id for c in refused}
-        assert blocked is not None
+        other = 2 if blocked == 1 else 1
+        for _ in range(SERIES - 1):
+            await next_reminder(fake, clock, other)
+        service = app.bot_data["relay"].service
+        assert isinstance(service, Service)
         assert await service.store.reminders(blocked) == []
     attempts = [c for c in fake.calls if c.method == "sendMessage" and c.chat_id == blocked]
     assert [c.fault for c in attempts if "💧" in c.text or c.fault] == ["403"]
-    other = 2 if blocked == 1 else 1
-    assert len(reminders(fake, other)) == 5
+    assert len(reminders(fake, other)) == SERIES
