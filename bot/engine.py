@@ -158,18 +158,11 @@ def step(
         # An `end` state (no goto) means the conversation starts over.
         entry = current.name if current.goto is not None else dialogue.start
         stopped = ctx.arrive(entry, draft, reading)
-        current = dialogue.states[stopped]
-        answer = ctx.resolve(current, reading)
-        intent = reading.get("intent")
-        if answer is None and intent is not None and intent in dialogue.intents:
-            ctx.leave(current, draft.slots)
-            return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
-        if answer is None:
-            return finish(stopped)
-        if draft.replies and draft.replies[-1].state == stopped:
-            draft.replies.pop()  # the message already answers that question
-        ctx.save(current, draft.slots, answer[0], reading)
-        return finish(ctx.arrive(answer[1], draft, reading))
+        target = dialogue.intents.get(reading.get("intent") or "")
+        if target is not None and ctx.resolve(dialogue.states[stopped], reading) is None:
+            ctx.leave(dialogue.states[stopped], draft.slots)
+            return finish(ctx.arrive(target, draft, reading))
+        return finish(ctx.hand_over(stopped, draft, reading))
     answer = ctx.resolve(current, reading)
     if answer is None:
         intent = reading.get("intent")
@@ -180,7 +173,8 @@ def step(
             answer = ctx.resolve_slot(current, draft.slots)
     if answer is None:
         if current.otherwise is not None:
-            return finish(ctx.arrive(current.otherwise, draft, reading))
+            stopped = ctx.arrive(current.otherwise, draft, reading)
+            return finish(ctx.hand_over(stopped, draft, reading))
         draft.replies.append(ctx.question(current, draft.slots, hint=True))
         return finish(current.name)
     value, target = answer
@@ -290,6 +284,20 @@ class _Context:
                 slots[slot] = self.dialogue.value(kind, labels)
                 if kind == "duration" and reading.duration_minutes is not None:
                     slots[f"{slot}_minutes"] = reading.duration_minutes
+
+    def hand_over(self, name: str, draft: _Draft, reading: Reading) -> str:
+        """Offer the message to the question of state `name`, just arrived at.
+
+        If it answers it, that question is not shown and the conversation moves on.
+        """
+        state = self.dialogue.states[name]
+        answer = self.resolve(state, reading)
+        if answer is None:
+            return name
+        if draft.replies and draft.replies[-1].state == name:
+            draft.replies.pop()  # the message already answers that question
+        self.save(state, draft.slots, answer[0], reading)
+        return self.arrive(answer[1], draft, reading)
 
     def question(self, state: State, slots: Mapping[str, SlotValue], hint: bool = False) -> Reply:
         text = self.render(state.say, slots)
