@@ -36,6 +36,7 @@ from bot.reminders import (
     Schedule,
     day_bounds,
     decide,
+    in_quiet,
     load_plan,
     message,
     new_daily,
@@ -44,6 +45,7 @@ from bot.reminders import (
     parse_interval,
     rescheduled,
     say_duration,
+    series_slots,
     snoozed,
 )
 from bot.timezones import Atlas, City, load_atlas
@@ -62,7 +64,8 @@ CONCURRENCY = 16
 _KEEP = re.compile(r"\bkeep\b|^\s*(skip|same|no change|unchanged)\s*$", re.IGNORECASE)
 _NO_QUIET = re.compile(r"\bno quiet\b|\bnone\b|\bnever\b|\boff\b", re.IGNORECASE)
 _RANGE = re.compile(
-    r"(\d{1,2}(?::\d{2})?)\s*(am|pm)?\s*(?:-|\u2013|to|until|till)\s*(\d{1,2}(?::\d{2})?)\s*(am|pm)?",
+    r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?\s*(?:-|\u2013|to|until|till|and)\s*"
+    r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?",
     re.IGNORECASE,
 )
 
@@ -283,18 +286,26 @@ def parse_quiet(text: str) -> tuple[time, time] | None:
     """ "22:00-07:00", "23 to 8", "10pm-6am", "No quiet hours" -> (start, end); None if unclear."""
     if _NO_QUIET.search(text):
         return (time(0), time(0))
+    text = re.sub(r"\bmidnight\b", "0:00", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bnoon\b", "12:00", text, flags=re.IGNORECASE)
     found = _RANGE.search(text)
     if found is None:
         return None
-    start = _clock_with_suffix(found.group(1), found.group(2))
-    end = _clock_with_suffix(found.group(3), found.group(4))
+    first, second = found.group(2), found.group(4)
+    start = _clock_with_suffix(found.group(1), first)
+    end = _clock_with_suffix(found.group(3), second)
     if start is None or end is None:
         return None
+    if first is None and end < start < time(12) and start.hour >= 6:
+        # "11-6", "10 to 7am": quiet hours are a night; read the first as the evening.
+        start = start.replace(hour=start.hour + 12)
+    if start == end:
+        return None  # "9pm-9pm" is no night at all; "no quiet hours" says so in words
     return start, end
 
 
 def _clock_with_suffix(text: str, suffix: str | None) -> time | None:
-    value = parse_clock(text)
+    value = parse_clock(re.sub(r"[.h]", ":", text))
     if value is None or suffix is None:
         return value
     if not 1 <= value.hour <= 12:
@@ -379,19 +390,24 @@ async def start_series(request: ActionRequest) -> ActionOutput:
             f"It's your quiet time now ({quiet_text(schedule)}), so I'll hold back. "
             "Drink a big glass of water before you sleep."
         )
-    assert series.ends_at is not None
     await request.service.store.save_reminder(series)
-    note = (
-        "" if schedule.zone_known else "(Times are in UTC until you tell me your city: /timezone.)"
-    )
+    slots = [
+        at for at in series_slots(series) if not (schedule.zone_known and in_quiet(at, schedule))
+    ]
+    if schedule.zone_known:
+        note = f"Reminders skip your quiet hours ({quiet_text(schedule)})."
+    else:
+        note = (
+            "Times are in UTC, and I can't keep your quiet hours until I know your time "
+            "zone: tell me your city with /timezone."
+        )
+    cut_short = "" if slots[-1] == series.ends_at else " (the rest would fall in your quiet hours)"
     return _say(
         f"Deal! I'll remind you to drink every {say_duration(plan.series_every)} for the next "
         f"{say_duration(plan.series_for)}. First one at "
-        f"{clock_text(series.due_at, schedule, request.now)}, last at "
-        f"{clock_text(series.ends_at, schedule, request.now)}.",
-        "Tap a reminder to log a drink, snooze or stop. Reminders skip your quiet hours "
-        f"({quiet_text(schedule)}).",
-        note,
+        f"{clock_text(slots[0], schedule, request.now)}, last at "
+        f"{clock_text(slots[-1], schedule, request.now)}{cut_short}.",
+        f"Tap a reminder to log a drink, snooze or stop. {note}",
     )
 
 

@@ -312,3 +312,50 @@ async def test_one_persons_failure_does_not_stop_the_others_reminders(store: Sto
     assert report.failed == 1
     assert outbox.texts(2)  # the other person still got theirs
     assert [r.due_at for r in await store.reminders(1)] == [T0 + 20 * MINUTE]  # still due
+
+
+@pytest.mark.parametrize(
+    ("typed", "quiet"),
+    [
+        ("22:00-07:00", ("22:00", "07:00")),
+        ("10pm-6am", ("22:00", "06:00")),
+        ("11-6", ("23:00", "06:00")),
+        ("11 to 6am", ("23:00", "06:00")),
+        ("23.00-07.00", ("23:00", "07:00")),
+        ("22h30 to 6", ("22:30", "06:00")),
+        ("between 11 pm and 6 am", ("23:00", "06:00")),
+        ("midnight to 8", ("00:00", "08:00")),
+        ("no quiet hours", ("00:00", "00:00")),
+        ("9pm-9pm", None),
+        ("whenever", None),
+    ],
+)
+def test_quiet_hours_are_read_as_a_person_types_them(
+    typed: str, quiet: tuple[str, str] | None
+) -> None:
+    from bot.hydration import parse_quiet
+
+    parsed = parse_quiet(typed)
+    shown = None if parsed is None else tuple(t.strftime("%H:%M") for t in parsed)
+    assert shown == quiet
+
+
+async def test_a_series_without_a_time_zone_does_not_promise_quiet_hours(store: Store) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/cancel")
+    await service.handle(1, "just finished my run")
+    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    text = outcome.replies[0].text
+    assert "can't keep your quiet hours until I know your time zone" in text
+    assert "skip your quiet hours" not in text
+
+
+async def test_a_series_cut_short_by_quiet_hours_says_its_real_last_time(store: Store) -> None:
+    clock = Clock(datetime(2026, 6, 1, 19, 15, tzinfo=UTC))  # 21:15 in Berlin
+    service = service_on(store, clock)
+    await service.handle(1, "/timezone")
+    await service.handle(1, "Berlin")
+    await service.handle(1, "just finished my run")
+    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    text = outcome.replies[0].text
+    assert "last at 21:55 (the rest would fall in your quiet hours)" in text
