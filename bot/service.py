@@ -35,6 +35,10 @@ STORE_APOLOGY = (
     "Sorry, I couldn't save that just now, so nothing changed. Please send it again in a "
     "moment. If it's an emergency, call your local emergency number."
 )
+ACTION_APOLOGY = (
+    "Sorry, I couldn't finish that just now. Please try again in a moment; "
+    "/reminders shows what is set."
+)
 #: The recurrence rules never look further back than this.
 HISTORY_WINDOW = timedelta(days=90)
 
@@ -213,7 +217,12 @@ class Service:
             action = self.actions.get(name)
             if action is None:
                 continue  # "forget" was carried out before saving
-            output = await action(request)
+            try:
+                output = await action(request)
+            except StoreError:
+                # The turn itself is saved; only this action's own writes failed.
+                log.exception("action %r failed for a turn that was saved", name)
+                output = ActionOutput((Reply(ACTION_APOLOGY),))
             replies[position:position] = output.replies
             attachments[:0] = output.attachments
         return Outcome(tuple(replies), tuple(attachments))

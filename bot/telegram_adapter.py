@@ -595,11 +595,27 @@ class Relay:
             )
 
     async def on_group(self, update: Update, context: Context) -> None:
-        """Groups, supergroups and channels: say the bot works in private chats only."""
-        chat = update.effective_chat
-        if chat is None:
+        """Groups and supergroups: say the bot works in private chats only.
+
+        Only when spoken to (a command, a mention, a reply to the bot): a group's
+        ordinary chatter gets no answer, and neither do channel posts.
+        """
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None or message is None or chat.type == Chat.CHANNEL:
             return
-        await self._notice(context, chat.id, _private_only(context))
+        text = message.text or message.caption or ""
+        replied = message.reply_to_message
+        spoken_to = (
+            text.startswith("/")
+            or f"@{context.bot.username}".lower() in text.lower()
+            or (
+                replied is not None
+                and replied.from_user is not None
+                and replied.from_user.id == context.bot.id
+            )
+        )
+        if spoken_to:
+            await self._notice(context, chat.id, _private_only(context))
 
     async def on_edit(self, update: Update, context: Context) -> None:
         """Edited messages are not read: the conversation has moved on since."""

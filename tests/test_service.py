@@ -139,3 +139,20 @@ async def test_blocked_person_is_marked_inactive_until_they_write_again() -> Non
     await bot.handle(1, "hi again")
     profile = await store.load_profile(1)
     assert profile is not None and profile.active
+
+
+async def test_a_failed_action_apologises_for_that_action_only() -> None:
+    from bot.service import ACTION_APOLOGY
+
+    store = MemoryStore()
+    bot = service(store)
+
+    async def broken_history(request: object) -> object:
+        raise StoreError("disk I/O error")
+
+    bot.actions["history"] = broken_history  # type: ignore[assignment]
+    await bot.handle(1, "calf cramp")
+    outcome = await bot.handle(1, "/history")
+    assert ACTION_APOLOGY in [r.text for r in outcome.replies]
+    session = await store.load_session(1)
+    assert session is not None and session.state == "ask_timing"  # back at the question

@@ -267,18 +267,20 @@ async def test_different_people_run_concurrently(
 # Other kinds of update ------------------------------------------------------------------------
 
 
-async def test_group_supergroup_and_channel_get_the_private_only_message(
+async def test_groups_spoken_to_get_the_private_only_message(
     fake_bot_api: FakeBotApi, app: App, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     fake.push_group_text(-100, 1, "/start")
-    fake.push_group_text(-1001, 2, "I have a cramp in my calf", chat_type="supergroup")
-    fake.push_channel_post(-1002, "cramps!")
+    fake.push_group_text(-1001, 2, "@cramp_coach_bot I have a cramp", chat_type="supergroup")
+    fake.push_group_text(-1003, 3, "anyone up for a run?")  # chatter: no answer
+    fake.push_channel_post(-1002, "cramps!")  # a channel post: no answer
     await settled(fake, app)
-    for chat in (-100, -1001, -1002):
+    for chat in (-100, -1001):
         (text,) = fake.texts(chat)
         assert "private chats" in text
         assert "https://t.me/cramp_coach_bot" in text
+    assert fake.texts(-1003) == [] and fake.texts(-1002) == []
     assert service.calls == []  # nothing from a group reaches the service
 
 
