@@ -88,6 +88,10 @@ class Pacer:
 
     async def acquire(self, chat_id: int) -> None:
         """Wait until a reminder to `chat_id` may go out, then spend its token."""
+        # The chat's own 1 s spacing is waited out first, without the lock, so a person
+        # who is chatting right now does not hold up everyone else's reminders.
+        while (wait := self._last.get(chat_id, -1e18) + self.per_chat - self._clock()) > 1e-6:
+            await self._sleep(wait)
         async with self._lock:
             yielded = 0.0
             while True:

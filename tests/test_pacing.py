@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.pacing import Pacer
@@ -67,3 +69,16 @@ async def test_a_429_pauses_every_reminder() -> None:
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError, match="rate"):
         Pacer(0)
+
+
+async def test_one_chats_spacing_does_not_hold_up_other_chats() -> None:
+    pacer = Pacer(rate=1000.0, per_chat=1.0)
+    pacer.take(1)  # person 1 was just answered: their reminder must wait about 1 s
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    waiting = asyncio.create_task(pacer.acquire(1))
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(pacer.acquire(2), timeout=0.5)  # not stuck behind chat 1
+    assert loop.time() - started < 0.5
+    await waiting
+    assert loop.time() - started >= 0.9
