@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from bot.domain import ButtonPress, Reply
 from bot.service import Service
 from bot.store import MemoryStore
 from bot.yamlfile import load_yaml
+from clock import Clock
 from shipped import shipped_content
 
 HERE = Path(__file__).resolve().parent / "conversations"
@@ -30,14 +29,6 @@ STEP_KEYS = {
     "episode",
     "episodes",
 }
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.console import chat
 from bot.service import Service
 from bot.store import MemoryStore
+from clock import Clock
 from shipped import shipped_content
-
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Script:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
@@ -20,6 +19,7 @@ from bot.pacing import Pacer
 from bot.service import Service
 from bot.store import open_store
 from bot.telegram_adapter import App, ChatService, Delivery, build_application, running
+from clock import Clock
 from conftest import TEST_TOKEN
 from fake_bot_api import Call, FakeBotApi
 from shipped import shipped_content
@@ -28,18 +28,9 @@ FAST = Delivery(
     attempts=2, first_delay=0.01, max_delay=0.05, read_timeout=1.0, rate_limit_retries=1,
     poll_timeout=1.0,
 )  # fmt: skip
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # outside the default quiet hours
 SLOT = timedelta(minutes=20)  # the shipped series: every 20 minutes for 2 hours
 SERIES = 6
 BUTTONS = ["I drank", "Snooze 30 min", "Snooze 1 hour", "Stop reminders"]
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @asynccontextmanager

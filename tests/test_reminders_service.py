@@ -16,18 +16,10 @@ from bot.hydration import Hydration, SendLater, SendResult
 from bot.reminders import Advance, Plan
 from bot.service import Service
 from bot.store import MemoryStore, SqliteStore, Store
+from clock import T0, Clock
 from shipped import shipped_content
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # 11:00 in Berlin
 MINUTE = timedelta(minutes=1)
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
