@@ -464,7 +464,11 @@ async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
     schedule = schedule_of(profile)
     running = await store.reminders(profile.user_id)
     if not running:
-        return _say("There's no reminder running to snooze.")
+        return _say(
+            "No reminder is running any more (a workout series ends after its last one), "
+            "so there's nothing to snooze. Have a glass when you can; "
+            "/reminders starts new ones."
+        )
     sent = [r for r in running if r.last_sent_at is not None]
     target = (
         max(sent, key=lambda r: r.last_sent_at or request.now)
