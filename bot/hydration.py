@@ -415,9 +415,10 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
     """Daily reminders at the interval asked for (the plan's default if unclear)."""
     hydration = request.service.hydration
     zone_reply = ""
+    others: list[City] = []
     typed = _slot(request, "tz_text")
     if typed and not _KEEP.search(typed):
-        zone_reply, _ = await _apply_zone(request, typed)
+        zone_reply, others = await _apply_zone(request, typed, report_changes=False)
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     every = parse_interval(_slot(request, "daily_every"), hydration.plan)
@@ -429,12 +430,13 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
         if schedule.quiet_start == schedule.quiet_end
         else f"from {schedule.quiet_end:%H:%M} to {schedule.quiet_start:%H:%M}"
     )
-    return _say(
+    said = _say(
         zone_reply,
         f"Daily reminders are on: every {say_duration(every)}, {waking} "
         f"(time zone {zone_text(profile, hydration.atlas)}). "
         f"Next one: {clock_text(daily.due_at, schedule, request.now)}.",
     )
+    return _with_city_choices(said, others)
 
 
 async def daily_off(request: ActionRequest) -> ActionOutput:
@@ -529,16 +531,23 @@ async def reminders_status(request: ActionRequest) -> ActionOutput:
 async def set_timezone(request: ActionRequest) -> ActionOutput:
     """Set the zone from the slot tz_text; cities with the same time come as buttons."""
     text, others = await _apply_zone(request, _slot(request, "tz_text"))
+    return _with_city_choices(_say(text), others)
+
+
+def _with_city_choices(said: ActionOutput, others: Sequence[City]) -> ActionOutput:
+    """After a zone found from a typed time: other cities whose clock shows the same."""
     if not others:
-        return _say(text)
+        return said
     from bot.service import ActionOutput
 
     names = tuple(city.name for city in others)
     pick = Reply("Somewhere else with the same time? Tap it:", names, PICK_STATE)
-    return ActionOutput((Reply(text), pick))
+    return ActionOutput((*said.replies, pick), said.attachments)
 
 
-async def _apply_zone(request: ActionRequest, typed: str) -> tuple[str, list[City]]:
+async def _apply_zone(
+    request: ActionRequest, typed: str, *, report_changes: bool = True
+) -> tuple[str, list[City]]:
     """Find the zone in `typed` (a city, or the time on their clock), save it, move the
     reminders to it. Returns what to say, and other cities whose clock shows the same."""
     atlas = request.service.hydration.atlas
@@ -560,7 +569,7 @@ async def _apply_zone(request: ActionRequest, typed: str) -> tuple[str, list[Cit
     changes = await _reschedule_all(request, profile)
     local = request.now.astimezone(ZoneInfo(city.zone)).strftime("%H:%M")
     said = f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now."
-    return (f"{said}\n{changes}" if changes else said), others
+    return (f"{said}\n{changes}" if changes and report_changes else said), others
 
 
 async def set_quiet(request: ActionRequest) -> ActionOutput:
