@@ -34,13 +34,16 @@ class Console:
         self.user_id = user_id
         self.out = out
         self.files_dir = files_dir
-        self.question: Reply | None = None  # the last question with buttons
+        # Every button of the last message(s) shown, numbered in order: (reply, index).
+        self.choices: list[tuple[Reply, int]] = []
+        self.marker = ""  # "#" when the question asked last takes a number itself
 
     async def send(self, line: str) -> None:
         text = clean(line)
-        button = self._button(text)
-        if button is not None and self.question is not None:
-            text = self.question.buttons[button.index]  # the label, as Telegram passes it
+        picked = self._button(text)
+        button = None
+        if picked is not None:
+            button, text = picked  # the label goes along, as Telegram passes it
         outcome = await self.service.handle(self.user_id, text, button=button)
         self.render(outcome)
 
@@ -56,31 +59,33 @@ class Console:
             await self.service.send_due(self.service.clock(), self.remind, only_user=self.user_id)
             await asyncio.sleep(every.total_seconds())
 
-    def _button(self, text: str) -> ButtonPress | None:
+    def _button(self, text: str) -> tuple[ButtonPress, str] | None:
         """A typed button number ("2", or "#2" where the question takes numbers) picks it."""
-        question = self.question
-        if question is None or question.state is None:
-            return None
-        marker = self._marker(question)
+        marker = self.marker
         if not text.startswith(marker) or not text[len(marker) :].isdecimal():
             return None
-        index = int(text[len(marker) :]) - 1
-        if 0 <= index < len(question.buttons):
-            return ButtonPress(question.state, index)
-        return None
+        number = int(text[len(marker) :]) - 1
+        if not 0 <= number < len(self.choices):
+            return None
+        reply, index = self.choices[number]
+        if reply.state is None:
+            return None
+        return ButtonPress(reply.state, index), reply.buttons[index]
 
     def _marker(self, question: Reply) -> str:
         takes_numbers = question.state is not None and self.service.takes_numbers(question.state)
         return "#" if takes_numbers else ""
 
     def render(self, outcome: Outcome) -> None:
+        keyboards = [reply for reply in outcome.replies if reply.buttons]
+        if keyboards:  # new buttons: number them all, one after the other
+            self.choices = []
+            self.marker = self._marker(keyboards[-1])
         for reply in outcome.replies:
             self.out.write(f"coach> {reply.text}\n")
-            if reply.buttons:
-                self.question = reply
-                marker = self._marker(reply)
-                for number, label in enumerate(reply.buttons, 1):
-                    self.out.write(f"   {marker}{number}. {label}\n")
+            for index, label in enumerate(reply.buttons):
+                self.choices.append((reply, index))
+                self.out.write(f"   {self.marker}{len(self.choices)}. {label}\n")
         for attachment in outcome.attachments:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

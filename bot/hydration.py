@@ -541,7 +541,7 @@ def _with_city_choices(said: ActionOutput, others: Sequence[City]) -> ActionOutp
     from bot.service import ActionOutput
 
     names = tuple(city.name for city in others)
-    pick = Reply("Somewhere else with the same time? Tap it:", names, PICK_STATE)
+    pick = Reply("Not there? Tap the city nearest you:", names, PICK_STATE)
     return ActionOutput((*said.replies, pick), said.attachments)
 
 

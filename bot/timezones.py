@@ -128,7 +128,7 @@ class Atlas:
         if not groups:
             return []
         # The likeliest reading first (several cities), then one city per other reading.
-        others = [group[0] for group in groups[1:] if group][:1]
+        others = [group[0] for group in groups[1:] if group][: MAX_CHOICES - 1]
         found = groups[0][: MAX_CHOICES - len(others)] + others
         return list(dict.fromkeys(found))[:MAX_CHOICES]
 
