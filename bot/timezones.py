@@ -128,7 +128,15 @@ class Atlas:
         if not groups:
             return []
         # The likeliest reading first (several cities), then one city per other reading.
-        others = [group[0] for group in groups[1:] if group][: MAX_CHOICES - 1]
+        # One city for each other reading of the clock ("3:17" is also 15:17), not one
+        # per offset: two offsets can show the same time on different dates.
+        seen = {(now + offsets[0]).strftime("%H:%M")}
+        others = []
+        for offset, group in zip(offsets[1:], groups[1:], strict=True):
+            reading = (now + offset).strftime("%H:%M")
+            if group and reading not in seen:
+                seen.add(reading)
+                others.append(group[0])
         found = groups[0][: MAX_CHOICES - len(others)] + others
         return list(dict.fromkeys(found))[:MAX_CHOICES]
 
