@@ -377,7 +377,29 @@ def _normal_reminder(reminder: Reminder) -> Reminder:
 # --------------------------------------------------------------------------- memory
 
 
-class MemoryStore:
+class _Lifecycle:
+    """`async with store:` opens it and closes it again."""
+
+    async def open(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class MemoryStore(_Lifecycle):
     """The in-memory twin of SqliteStore: same contract, nothing on disk.
 
     Values are normalised exactly as SqliteStore does (UTC datetimes, slot
@@ -398,18 +420,6 @@ class MemoryStore:
 
     async def close(self) -> None:
         """Nothing to close; the data stays with the object."""
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def load_session(self, user_id: int) -> Session | None:
         session = self._sessions.get(user_id)
@@ -717,7 +727,7 @@ _INSERT_EPISODE = (
 )
 
 
-class SqliteStore:
+class SqliteStore(_Lifecycle):
     """The store on one SQLite file, through ONE aiosqlite connection per process.
 
     Settings of the connection, and why:
@@ -794,18 +804,6 @@ class SqliteStore:
             except sqlite3.Error as exc:
                 log.warning("PRAGMA optimize failed on %s: %s", self.path, exc)
             await conn.close()
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _configure(self, conn: aiosqlite.Connection) -> None:
         try:

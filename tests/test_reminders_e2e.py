@@ -20,7 +20,7 @@ from bot.service import Service
 from bot.store import open_store
 from bot.telegram_adapter import App, ChatService, Delivery, build_application, running
 from clock import Clock
-from conftest import TEST_TOKEN
+from conftest import settings_for
 from fake_bot_api import Call, FakeBotApi
 from shipped import shipped_content
 
@@ -35,12 +35,7 @@ BUTTONS = ["I drank", "Snooze 30 min", "Snooze 1 hour", "Stop reminders"]
 
 @asynccontextmanager
 async def bot(fake: FakeBotApi, tmp_path: Path, clock: Clock) -> AsyncIterator[App]:
-    settings = Settings(
-        telegram_token=TEST_TOKEN,
-        telegram_api_base_url=fake.base_url,
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-        reminder_sweep_every=timedelta(seconds=0.05),
-    )
+    settings = settings_for(fake, tmp_path, reminder_sweep_every=timedelta(seconds=0.05))
 
     async def factory(settings: Settings) -> ChatService:
         return Service(shipped_content(), await open_store(settings), clock=clock)

@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -32,7 +31,7 @@ from bot.telegram_adapter import (
     redact_secrets_in_logs,
     running,
 )
-from conftest import TEST_TOKEN
+from conftest import TEST_TOKEN, settings_for
 from fake_bot_api import FakeBotApi
 
 FAST = Delivery(
@@ -116,16 +115,6 @@ class ScriptedService:
         if state == "done":
             return Outcome((Reply(f"{note} Stretch gently and drink some water."),))
         return Outcome((Reply(note), *self._ask(user_id)))
-
-
-def settings_for(fake: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:
-    values: dict[str, Any] = {
-        "telegram_token": TEST_TOKEN,
-        "telegram_api_base_url": fake.base_url,
-        "database_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
-    }
-    values.update(changes)
-    return Settings(**values)
 
 
 @asynccontextmanager

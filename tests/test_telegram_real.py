@@ -13,14 +13,12 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.config import Settings
 from bot.service import Service, create_service
 from bot.telegram_adapter import App, Delivery, build_application, running
-from conftest import TEST_TOKEN
+from conftest import TEST_TOKEN, settings_for
 from fake_bot_api import Call, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,16 +30,6 @@ FAST = Delivery(
     rate_limit_retries=2,
     poll_timeout=1.0,
 )
-
-
-def settings_for(fake: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:
-    values: dict[str, Any] = {
-        "telegram_token": TEST_TOKEN,
-        "telegram_api_base_url": fake.base_url,
-        "database_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
-    }
-    values.update(changes)
-    return Settings(**values)
 
 
 @asynccontextmanager
