@@ -227,9 +227,6 @@ class Service:
             attachments[:0] = output.attachments
         return Outcome(tuple(replies), tuple(attachments))
 
-    async def episodes(self, user_id: int) -> list[Episode]:
-        return await self.store.episodes(user_id)
-
     def takes_numbers(self, state: str) -> bool:
         """Whether a bare number answers the question asked in `state` (0-10, minutes...)."""
         return engine.takes_numbers(self.content.dialogue, self.content.matcher, state)
