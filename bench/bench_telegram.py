@@ -4,6 +4,8 @@ Three Applications, measured in the same run on the same prepared updates, each 
 `update_processor.process_update(update, application.process_update(update))` one at a time:
 
     echo     a bare python-telegram-bot echo handler (the ceiling for this machine)
+    echo+keys  the same echo, its reply with four inline buttons (python-telegram-bot's
+             own cost of a reply with a keyboard, which most of our replies carry)
     adapter  our Application (handlers, per-user order, rate limiter, retries) + a no-op service
     full     our Application + the real service (engine, content, SQLite in a temp dir)
 
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
@@ -152,10 +154,19 @@ async def measure(application: Any, raw: list[dict[str, Any]]) -> list[float]:
     return latencies
 
 
-async def echo_application() -> Any:
+async def echo_application(*, keyboard: bool = False) -> Any:
+    """The bare echo bot; with `keyboard`, its reply carries four inline buttons as ours do."""
+    markup = (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(f"Choice {n}", callback_data=f"q|bench|{n}")] for n in range(4)]
+        )
+        if keyboard
+        else None
+    )
+
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.message and update.message.text:
-            await update.message.reply_text(update.message.text)
+            await update.message.reply_text(update.message.text, reply_markup=markup)
 
     application = (
         ApplicationBuilder()
@@ -233,6 +244,7 @@ async def one_round(raw: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         return NoService()
 
     results = {"echo": await run_one(await echo_application(), raw)}
+    results["echo+keys"] = await run_one(await echo_application(keyboard=True), raw)
     with tempfile.TemporaryDirectory() as tmp:
         results["adapter"] = await run_one(await our_application(Path(tmp), no_service), raw)
     with tempfile.TemporaryDirectory() as tmp:
@@ -266,6 +278,8 @@ async def main() -> int:
         )
     overhead = full["p50"] - results["service"]["p50"]
     print(f"\nTelegram side of a full turn (full p50 - service p50): {overhead:.3f} ms")
+    keys = results["echo+keys"]["rate"]
+    print(f"full vs an echo whose reply has a keyboard: {full['rate'] / keys:.0%}")
     ok = full["rate"] >= 0.5 * echo_rate and full["p99"] < 2.0
     print(
         f"\ntargets: full >= 50% of echo ({full['rate'] / echo_rate:.0%}), "
