@@ -276,6 +276,8 @@ class Matcher:
         amounts: list[tuple[int, int, int]] = []
 
         for start, end, minutes in self._durations(words):
+            if _ago(words, start, end):
+                continue  # "2 hrs ago" says when it began, not how long it lasted
             for i in range(start, end):
                 used[i] = True
             label = self.label_for_number("duration", minutes)
@@ -586,6 +588,16 @@ class Matcher:
 
 
 # -- loading ------------------------------------------------------------------------------------
+
+
+_BEGAN = frozenset({"started", "began", "begin", "start", "starting", "since", "going", "been"})
+
+
+def _ago(words: list[str], start: int, end: int) -> bool:
+    """True for "2 hrs ago", but not for "started 2 hrs ago" (that is how long it lasts)."""
+    if end >= len(words) or words[end] != "ago":
+        return False
+    return not any(w in _BEGAN for w in words[max(0, start - 3) : start])
 
 
 class _Problems:

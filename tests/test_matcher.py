@@ -604,3 +604,9 @@ def test_a_longer_phrase_wins_over_an_amount_it_contains(matcher: Matcher) -> No
     assert reading.get("intent") == "snooze_long"
     assert reading.duration_minutes is None
     assert matcher.read("calf cramp for 1 hour").duration_minutes == 60
+
+
+def test_ago_says_when_it_began_not_how_long_it_lasted(matcher: Matcher) -> None:
+    assert matcher.read("my hamstring seized up 2 hrs ago, fine now").duration_minutes is None
+    assert matcher.read("started 2 hrs ago and still going").duration_minutes == 120
+    assert matcher.read("it began 3 hours ago").duration_minutes == 180
