@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from bot.dialogue import ANY_PREFIX, BACK, SLOT_PATTERN, Dialogue, State, targets
 from bot.domain import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
-from bot.matcher import Matcher, Reading
+from bot.matcher import Match, Matcher, Reading
 from bot.recurrence import RecurrenceRules, check
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
@@ -240,19 +240,23 @@ class _Context:
     def resolve_slot(
         self, state: State, slots: Mapping[str, SlotValue]
     ) -> tuple[SlotValue, str] | None:
-        """Answer `state` from a slot that is already filled (the question is skipped)."""
+        """Answer `state` from a slot that is already filled (the question is skipped).
+
+        The slot is read back as if the person had just said it, so the `on:` lines
+        decide exactly as they do for a typed answer.
+        """
         assert state.save is not None
         value = slots[state.save]
-        target = None
-        if isinstance(value, str):
-            for part in value.split("+"):
-                target = state.on.get(part)
-                if target is not None:
-                    break
-        if target is None and state.expect is not None:
-            target = state.on.get(ANY_PREFIX + state.expect)
-        target = target or state.goto
-        return None if target is None else (value, target)
+        kind = state.expect or ""
+        if isinstance(value, str) and kind in self.matcher.kinds():
+            labels = tuple(Match(kind, part) for part in value.split("+"))
+            reading = Reading(text="", matches=labels)
+        elif isinstance(value, str):
+            reading = Reading(text=value)
+        else:
+            reading = Reading(text="", number=float(value))
+        answer = self.resolve(state, reading)
+        return None if answer is None else (value, answer[1])
 
     def save(
         self, state: State, slots: dict[str, SlotValue], value: SlotValue, reading: Reading
