@@ -301,11 +301,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
     if not isinstance(body, dict):
         problems.append(f"{where}: must be a mapping with 'say:' and other fields.")
         return None
-    for key in body:
-        if key not in _STATE_KEYS:
-            problems.append(
-                f"{where}: unknown field {key!r}.{_did_you_mean(str(key), _STATE_KEYS)}"
-            )
+    problems.extend(_unknown_fields(where, body, _STATE_KEYS))
     buttons = body.get("buttons") or []
     if not isinstance(buttons, list) or not all(isinstance(b, str | int) for b in buttons):
         problems.append(f"{where}: 'buttons' must be a list of texts, e.g. [Calf, Thigh].")
@@ -345,11 +341,7 @@ def _parse_block(file: str, number: int, block: Any, problems: list[str]) -> Adv
     if not isinstance(block, dict) or not isinstance(block.get("say"), str):
         problems.append(f"{where}: needs 'section:' and 'say:' text.")
         return None
-    for key in block:
-        if key not in _BLOCK_KEYS:
-            problems.append(
-                f"{where}: unknown field {key!r}.{_did_you_mean(str(key), _BLOCK_KEYS)}"
-            )
+    problems.extend(_unknown_fields(where, block, _BLOCK_KEYS))
     level = str(block.get("level", "self_care"))
     if level not in _LEVELS:
         problems.append(f"{where}: level {level!r} is not one of {', '.join(_LEVELS)}.")
@@ -588,6 +580,14 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
                 "or remove it from the text."
             )
     return problems
+
+
+def _unknown_fields(where: str, mapping: Mapping[Any, Any], known: set[str]) -> list[str]:
+    return [
+        f"{where}: unknown field {key!r}.{_did_you_mean(str(key), known)}"
+        for key in mapping
+        if key not in known
+    ]
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
