@@ -569,11 +569,19 @@ _EPISODE_COLUMNS = (
     'id, user_id, at, muscle, duration_minutes, severity, timing, "returning", hot, '
     "intense, advice_level"
 )
+
+
+def _qualified(alias: str, columns: str) -> str:
+    """ "a, b" -> "s.a, s.b": a table's columns named through its alias in a join."""
+    return ", ".join(f"{alias}.{column}" for column in columns.split(", "))
+
+
+_SESSION_COLUMNS = "user_id, state, slots, updated_at, turn"
 _PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
 _KNOWN_TABLES = ("profiles", "sessions", "episodes", "reminders", "intake")
 _LOAD_PERSON = f"""
-    SELECT s.user_id, s.state, s.slots, s.updated_at, s.turn,
-           {", ".join("p." + c for c in _PROFILE_COLUMNS.split(", "))}
+    SELECT {_qualified("s", _SESSION_COLUMNS)},
+           {_qualified("p", _PROFILE_COLUMNS)}
     FROM (SELECT ? AS user_id) AS u
     LEFT JOIN sessions AS s ON s.user_id = u.user_id
     LEFT JOIN profiles AS p ON p.user_id = u.user_id
@@ -659,8 +667,8 @@ def _plain(value: object) -> object:
     return value.hex() if isinstance(value, bytes) else value
 
 
-_UPSERT_SESSION = """
-    INSERT INTO sessions (user_id, state, slots, updated_at, turn) VALUES (?, ?, ?, ?, ?)
+_UPSERT_SESSION = f"""
+    INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
         state = excluded.state, slots = excluded.slots,
         updated_at = excluded.updated_at, turn = excluded.turn
@@ -682,8 +690,8 @@ _UPSERT_REMINDER = """
         ends_at = excluded.ends_at, last_sent_at = excluded.last_sent_at, sent = excluded.sent
 """
 _DUE_REMINDERS = f"""
-    SELECT {", ".join("r." + c for c in _REMINDER_COLUMNS.split(", "))},
-           {", ".join("p." + c for c in _PROFILE_COLUMNS.split(", "))}
+    SELECT {_qualified("r", _REMINDER_COLUMNS)},
+           {_qualified("p", _PROFILE_COLUMNS)}
     FROM reminders AS r INDEXED BY reminders_due
     JOIN profiles AS p ON p.user_id = r.user_id
     WHERE r.due_at <= ? AND p.active = 1
@@ -945,7 +953,7 @@ class SqliteStore(_Lifecycle):
     async def load_session(self, user_id: int) -> Session | None:
         async with self._reading(f"load the session of user {user_id}") as conn:
             rows = await conn.execute_fetchall(
-                "SELECT user_id, state, slots, updated_at, turn FROM sessions WHERE user_id = ?",
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE user_id = ?",
                 (user_id,),
             )
         return _session_from(next(iter(rows))) if rows else None
