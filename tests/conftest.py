@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.store import MemoryStore, SqliteStore, Store
 from fake_bot_api import FakeBotApi
 
 TEST_TOKEN = "123456:TEST-token-0123456789abcdefghij"
@@ -30,3 +31,13 @@ async def fake_bot_api() -> AsyncIterator[FakeBotApi]:
     """A fresh fake Bot API server for one test (base_url -> TELEGRAM_API_BASE_URL)."""
     async with FakeBotApi(TEST_TOKEN) as fake:
         yield fake
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each store backend in turn: the in-memory twin and SQLite in a temporary file."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    async with SqliteStore(tmp_path / "coach.db") as sqlite:
+        yield sqlite

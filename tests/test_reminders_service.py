@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ from bot.errors import StoreError
 from bot.hydration import Hydration, SendLater, SendResult
 from bot.reminders import Advance, Plan
 from bot.service import Service
-from bot.store import MemoryStore, SqliteStore, Store
+from bot.store import SqliteStore, Store
 from clock import T0, Clock
 from shipped import shipped_content
 
@@ -42,15 +41,6 @@ class Outbox:
 
     def texts(self, user_id: int = 1) -> list[str]:
         return [reply.text for _, who, reply in self.sent if who == user_id]
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    async with SqliteStore(tmp_path / "coach.db") as sqlite:
-        yield sqlite
 
 
 def service_on(store: Store, clock: Clock, hydration: Hydration | None = None) -> Service:

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.domain import Profile, Session
 from bot.reminders import Advance, Reminder
-from bot.store import MemoryStore, SqliteStore, Store
+from bot.store import SqliteStore, Store
 
 T0 = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    async with SqliteStore(tmp_path / "coach.db") as sqlite:
-        yield sqlite
 
 
 async def person(store: Store, user_id: int, *, active: bool = True) -> None:
