@@ -2,7 +2,8 @@
 
     Store (Protocol)         the short async interface the service talks to
     ├── MemoryStore          an in-memory twin, for unit tests and the console
-    └── SqliteStore          aiosqlite, one connection per process, WAL, migrations
+    └── SqliteStore          aiosqlite, one connection per process, WAL, migrations,
+                             a write-through cache of people's rows
 
 Both implementations pass the same contract tests (tests/test_store.py).
 
@@ -34,7 +35,8 @@ fixtures with the steps):
 then write its fixture (`python tests/test_migrations.py write N`, see that
 file) so that every schema ever shipped stays tested. Give every table
 that holds something about a person a `user_id` column: `forget()` and `export()`
-find such tables by themselves.
+find such tables by themselves. Do not add triggers that write sessions or profiles:
+SqliteStore caches those rows and sees only the writes made through its own methods.
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ import asyncio
 import json
 import logging
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeAlias, cast, get_args
 
 import aiosqlite
 
@@ -663,6 +666,22 @@ def _session_from(row: Sequence[Any]) -> Session:
     )
 
 
+_Person: TypeAlias = tuple[Session | None, Profile | None]
+
+
+def _person_from(row: Sequence[Any]) -> _Person:
+    """A row of _LOAD_PERSON; either half is None when that row does not exist."""
+    session = None if row[0] is None else _session_from(row[:5])
+    profile = None if row[5] is None else _profile_from(row[5:])
+    return session, profile
+
+
+def _own_copy(person: _Person) -> _Person:
+    """The pair with slots of the caller's own: Session.slots is a mutable dict."""
+    session, profile = person
+    return (None if session is None else replace(session, slots=dict(session.slots))), profile
+
+
 def _plain(value: object) -> object:
     return value.hex() if isinstance(value, bytes) else value
 
@@ -760,6 +779,16 @@ class SqliteStore(_Lifecycle):
     transaction, and a read must not see another task's half-done turn.
     Every sqlite error becomes a StoreError after a rollback; the last committed
     state is intact.
+
+    People's rows are cached so that a turn of someone seen recently is ONE round
+    trip to the connection's thread (the write), not two (a read, then the write).
+    The cache holds each person's (session, profile) exactly as a read returns
+    them, for the `cache_people` people used most recently (0: no cache). Every
+    write to sessions or profiles updates the entry once it has committed, and
+    drops it if it fails: the database stays the only truth. This assumes that
+    while the process runs it is the only one writing a given person's rows (one
+    bot per database): a row another process changes is not seen here until its
+    entry is evicted or the store reopened.
     """
 
     def __init__(
@@ -769,14 +798,22 @@ class SqliteStore(_Lifecycle):
         synchronous: Synchronous = "NORMAL",
         busy_timeout_ms: int = 5000,
         migrations: Sequence[Migration] = MIGRATIONS,
+        cache_people: int = 4096,
     ) -> None:
         if synchronous not in get_args(Synchronous):
             raise ValueError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
+        if type(cache_people) is not int or cache_people < 0:
+            raise ValueError(
+                "cache_people must be a whole number of people, 0 or more (0: no cache), "
+                f"not {cache_people!r}"
+            )
         _check_migrations(migrations)
         self.path = Path(path)
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
         self.migrations = tuple(migrations)
+        self.cache_people = cache_people
+        self._people: OrderedDict[int, _Person] = OrderedDict()  # least recently used first
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -802,8 +839,9 @@ class SqliteStore(_Lifecycle):
         self._conn = conn
 
     async def close(self) -> None:
-        """Close the connection (safe to call twice)."""
+        """Close the connection (safe to call twice) and empty the cache."""
         conn, self._conn = self._conn, None
+        self._people.clear()
         if conn is None:
             return
         async with self._lock:
@@ -913,12 +951,15 @@ class SqliteStore(_Lifecycle):
 
     @asynccontextmanager
     async def _writing(
-        self, what: str, *, single: bool = False
+        self, what: str, *, single: bool = False, person: int | None = None
     ) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and StoreError.
 
         `single=True` is for a block that runs one statement: SQLite makes it a
         transaction of its own, which spares two round trips to the connection's thread.
+        `person`: whose sessions/profiles rows the block writes. If it fails (in
+        COMMIT too, or cancelled) their cache entry is dropped, as what the database
+        holds is then best read again; on success the caller updates the entry.
         """
         async with self._lock:
             conn = self._connection()
@@ -929,6 +970,7 @@ class SqliteStore(_Lifecycle):
                 if not single:
                     await conn.execute("COMMIT")
             except sqlite3.Error as exc:
+                self._drop(person)
                 await self._rollback(conn)
                 raise StoreError(
                     f"Could not {what}: {exc}. Nothing was saved; the last saved state "
@@ -936,6 +978,7 @@ class SqliteStore(_Lifecycle):
                     "to it; otherwise check the disk."
                 ) from exc
             except BaseException:
+                self._drop(person)
                 await self._rollback(conn)
                 raise
 
@@ -948,15 +991,52 @@ class SqliteStore(_Lifecycle):
             except sqlite3.Error as exc:
                 raise StoreError(f"Could not {what}: {exc}. Check the database file.") from exc
 
+    # ---------------------------------------------------------------- the cache of people
+    # Entries change only under the lock, or as a write returns from its commit with no
+    # await in between: a hit sees committed rows only, never older than a finished write.
+
+    def _remember(self, user_id: int, person: _Person) -> None:
+        """Cache what the database holds for this person, evicting the least recent."""
+        if self.cache_people == 0:
+            return
+        self._people[user_id] = person
+        self._people.move_to_end(user_id)
+        if len(self._people) > self.cache_people:
+            self._people.popitem(last=False)
+
+    def _written(
+        self,
+        user_id: int,
+        session_row: Sequence[Any] | None = None,
+        profile_row: Sequence[Any] | None = None,
+    ) -> None:
+        """Write-through, after a commit that wrote these rows (None: row not written).
+
+        The rows are decoded as a read decodes them, so the entry is what the database
+        now returns. A person not cached stays so unless both rows were written: the
+        other half would be a guess. (The entry is taken out first: should decoding
+        ever fail, it is gone rather than stale.)
+        """
+        cached = self._people.pop(user_id, None)
+        if cached is None and (session_row is None or profile_row is None):
+            return
+        session, profile = (None, None) if cached is None else cached
+        if session_row is not None:
+            session = _session_from(session_row)
+        if profile_row is not None:
+            profile = _profile_from(profile_row)
+        self._remember(user_id, (session, profile))
+
+    def _drop(self, user_id: int | None) -> None:
+        """Forget the cached rows of this person (None: of nobody); the next read fetches them."""
+        if user_id is not None:
+            self._people.pop(user_id, None)
+
     # ---------------------------------------------------------------- the contract
 
     async def load_session(self, user_id: int) -> Session | None:
-        async with self._reading(f"load the session of user {user_id}") as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE user_id = ?",
-                (user_id,),
-            )
-        return _session_from(next(iter(rows))) if rows else None
+        session, _ = await self.load_person(user_id)
+        return session
 
     async def save_turn(
         self,
@@ -972,12 +1052,14 @@ class SqliteStore(_Lifecycle):
         episode_row = None if episode is None else _episode_row(episode)
         profile_row = None if profile is None else _profile_row(profile)
         session_row = (session.user_id, session.state, slots, updated, session.turn)
-        what = f"save the turn of user {session.user_id}"
+        user_id = session.user_id
+        what = f"save the turn of user {user_id}"
         if episode_row is None and profile_row is None:  # most turns: the session alone
-            async with self._writing(what, single=True) as conn:
+            async with self._writing(what, single=True, person=user_id) as conn:
                 await conn.execute(_UPSERT_SESSION, session_row)
+            self._written(user_id, session_row)
             return None
-        async with self._writing(what) as conn:
+        async with self._writing(what, person=user_id) as conn:
             await conn.execute(_UPSERT_SESSION, session_row)
             saved: Episode | None = None
             if episode is not None and episode_row is not None:
@@ -986,6 +1068,7 @@ class SqliteStore(_Lifecycle):
                 await cursor.close()
             if profile_row is not None:
                 await conn.execute(_UPSERT_PROFILE, profile_row)
+        self._written(user_id, session_row, profile_row)
         return saved
 
     async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
@@ -999,32 +1082,36 @@ class SqliteStore(_Lifecycle):
         return [_episode_from(row) for row in rows]
 
     async def load_profile(self, user_id: int) -> Profile | None:
-        async with self._reading(f"load the profile of user {user_id}") as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE user_id = ?", (user_id,)
-                )
-            )
-        return _profile_from(rows[0]) if rows else None
+        _, profile = await self.load_person(user_id)
+        return profile
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
-        async with self._reading(f"load user {user_id}") as conn:
-            rows = list(await conn.execute_fetchall(_LOAD_PERSON, (user_id,)))
-        row = rows[0]
-        session = None if row[0] is None else _session_from(row[:5])
-        profile = None if row[5] is None else _profile_from(row[5:])
-        return session, profile
+        """From the cache when the person is there; else one query, which fills it."""
+        person = self._people.get(user_id)
+        if person is not None:
+            self._people.move_to_end(user_id)
+        else:
+            async with self._reading(f"load user {user_id}") as conn:
+                rows = list(await conn.execute_fetchall(_LOAD_PERSON, (user_id,)))
+                person = _person_from(rows[0])
+                self._remember(user_id, person)
+        return _own_copy(person)
 
     async def save_profile(self, profile: Profile) -> None:
         row = _profile_row(profile)
-        async with self._writing(f"save the profile of user {profile.user_id}") as conn:
+        what = f"save the profile of user {profile.user_id}"
+        async with self._writing(what, person=profile.user_id) as conn:
             await conn.execute(_UPSERT_PROFILE, row)
+        self._written(profile.user_id, profile_row=row)
 
     async def set_active(self, user_id: int, active: bool) -> None:
-        async with self._writing(f"mark user {user_id} as active={active}") as conn:
+        what = f"mark user {user_id} as active={active}"
+        async with self._writing(what, person=user_id) as conn:
             await conn.execute(
                 "UPDATE profiles SET active = ? WHERE user_id = ?", (int(active), user_id)
             )
+        # Rare (someone blocked the bot, or came back): the next read fetches the row.
+        self._drop(user_id)
 
     async def _person_tables(self, conn: aiosqlite.Connection) -> list[str]:
         """Every table with a user_id column, known today or added by a later migration."""
@@ -1041,11 +1128,12 @@ class SqliteStore(_Lifecycle):
 
     async def forget(self, user_id: int) -> None:
         """Delete the person from every table with a user_id column, in one transaction."""
-        async with self._writing(f"forget user {user_id}") as conn:
+        async with self._writing(f"forget user {user_id}", person=user_id) as conn:
             # Child rows of a later table may reference a parent deleted first.
             await conn.execute("PRAGMA defer_foreign_keys = ON")
             for table in await self._person_tables(conn):
                 await conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
+        self._remember(user_id, (None, None))
         # Move the overwritten pages out of the -wal file as well.
         async with self._reading("checkpoint after forget") as conn:
             await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -1186,7 +1274,7 @@ async def open_store(source: Settings | Path | str, **options: Any) -> SqliteSto
         finally: await store.close()
 
     or ``async with await open_store(settings) as store: ...``. `options` go to
-    SqliteStore (synchronous, busy_timeout_ms).
+    SqliteStore (synchronous, busy_timeout_ms, cache_people).
     """
     path = _database_path(source)
     try:

@@ -68,7 +68,7 @@ class Backend:
     leftovers: Callable[[int], dict[str, int]]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite, no cache"])
 async def backend(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Backend]:
@@ -110,7 +110,8 @@ async def backend(
             )
         conn.close()
 
-    async with SqliteStore(path) as store:
+    options = {"cache_people": 0} if request.param == "sqlite, no cache" else {}
+    async with SqliteStore(path, **options) as store:
         yield Backend(store, break_sqlite, lambda user_id: sqlite_leftovers(path, user_id))
 
 
