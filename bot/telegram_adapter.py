@@ -11,11 +11,12 @@
         text/command   -> service
         anything else  -> "I can only read text"
         ▼
-    deliver(): Reply -> sendMessage (split at 4096, inline keyboard on the last part)
+    deliver(): Reply -> sendMessage (split at 4096, inline keyboard on the last part;
+               ReplyBot.send_text, which does not parse the Message Telegram returns)
                Attachment -> sendPhoto / sendDocument
                Forbidden (the person blocked the bot) -> service.mark_inactive, stop
 
-    Outgoing calls: ExtBot -> AIORateLimiter (429: waits retry_after, retries)
+    Outgoing calls: ReplyBot (an ExtBot) -> AIORateLimiter (429: waits retry_after, retries)
                            -> RetryingRequest (timeouts, network errors, 5xx: back-off)
                            -> HTTPXRequest
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import random
@@ -38,7 +40,6 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from telegram import (
-    Bot,
     BotCommand,
     CallbackQuery,
     Chat,
@@ -61,7 +62,9 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     BaseUpdateProcessor,
+    CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
@@ -80,8 +83,34 @@ from bot.service import Attachment, Outcome, Service, create_service
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-App = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], None]
+
+class ReplyBot(ExtBot[Any]):
+    """python-telegram-bot's ExtBot, plus `send_text` for the bot's own text messages.
+
+    `Bot.send_message` turns the Message that Telegram answers with into a Message object,
+    which is about a third of python-telegram-bot's cost of one reply (bench/bench_telegram.py).
+    No reply's Message is ever read here, so `send_text` posts the same request through the
+    same path (rate limiter, RetryingRequest, the same exceptions: Forbidden, RetryAfter...)
+    and leaves the answer as it came. Its keyboard arrives as JSON text, serialised once per
+    question by ButtonCodec.
+    """
+
+    __slots__ = ()
+
+    async def send_text(self, chat_id: int, text: str, reply_markup: str | None = None) -> None:
+        """sendMessage with `text` and an optional inline keyboard (JSON) to `chat_id`."""
+        await self._post(
+            "sendMessage", {"chat_id": chat_id, "text": text, "reply_markup": reply_markup}
+        )
+
+
+class Context(CallbackContext[ReplyBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """What the handlers get: `context.bot` is the ReplyBot."""
+
+    __slots__ = ()
+
+
+App = Application[ReplyBot, Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], None]
 
 
 class ChatService(Protocol):
@@ -115,6 +144,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", "Stop the current question"),
 )
 
+TELEGRAM_API = "https://api.telegram.org"
 ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "callback_query", "my_chat_member")
 
 PRIVATE_ONLY = (
@@ -152,10 +182,10 @@ class ButtonCodec:
     def __init__(self, remember: int = 10_000) -> None:
         self._long_states: dict[str, str] = {}
         self._remember = remember
-        self._markups: dict[tuple[str | None, tuple[str, ...]], InlineKeyboardMarkup] = {}
+        self._markups: dict[tuple[str | None, tuple[str, ...]], str] = {}
 
-    def markup(self, reply: Reply) -> InlineKeyboardMarkup | None:
-        """The keyboard for `reply`, built once per question (the objects are immutable)."""
+    def markup(self, reply: Reply) -> str | None:
+        """The keyboard for `reply` as the JSON that sendMessage takes, built once per question."""
         if not reply.buttons:
             return None
         key = (reply.state, reply.buttons)
@@ -163,7 +193,8 @@ class ButtonCodec:
         if found is None:
             if len(self._markups) >= 1024:
                 self._markups.clear()
-            found = self._markups[key] = keyboard(reply, self)
+            found = json.dumps(keyboard(reply, self).to_dict(), ensure_ascii=False)
+            self._markups[key] = found
         return found
 
     def encode(self, state: str, index: int) -> str:
@@ -407,7 +438,7 @@ def merged(replies: Sequence[Reply], limit: int = MessageLimit.MAX_TEXT_LENGTH) 
 
 
 async def deliver(
-    bot: Bot,
+    bot: ReplyBot,
     service: ChatService,
     user_id: int,
     chat_id: int,
@@ -430,7 +461,7 @@ async def deliver(
                 markup = codec.markup(reply) if number == len(parts) else None
                 if pacer is not None:
                     pacer.take(chat_id)
-                await bot.send_message(chat_id, part, reply_markup=markup)
+                await bot.send_text(chat_id, part, markup)
         for attachment in outcome.attachments:
             if pacer is not None:
                 pacer.take(chat_id)
@@ -441,11 +472,11 @@ async def deliver(
     return True
 
 
-async def _send_attachment(bot: Bot, chat_id: int, attachment: Attachment) -> None:
+async def _send_attachment(bot: ReplyBot, chat_id: int, attachment: Attachment) -> None:
     caption: str | None = attachment.caption or None
     if caption is not None and len(caption) > MessageLimit.CAPTION_LENGTH:
         for part in split_text(caption):
-            await bot.send_message(chat_id, part)
+            await bot.send_text(chat_id, part)
         caption = None
     if attachment.kind == "photo":
         await bot.send_photo(
@@ -537,7 +568,7 @@ class Relay:
             # Shutting down must go on (updates in flight, closing the database).
             log.exception("The reminder sweep had stopped with an error")
 
-    async def send_reminder(self, bot: Bot, user_id: int, reply: Reply) -> SendResult:
+    async def send_reminder(self, bot: ReplyBot, user_id: int, reply: Reply) -> SendResult:
         """One reminder, paced: after replies in flight, <= rate overall, 1 s apart per chat.
 
         Forbidden -> "blocked"; a 429 that AIORateLimiter's own retries did not absorb
@@ -545,7 +576,7 @@ class Relay:
         """
         await self.pacer.acquire(user_id)
         try:
-            await bot.send_message(user_id, reply.text, reply_markup=self.codec.markup(reply))
+            await bot.send_text(user_id, reply.text, self.codec.markup(reply))
         except Forbidden as exc:
             log.info("User %s blocked the bot (%s); stopping their reminders", user_id, exc.message)
             return "blocked"
@@ -676,13 +707,13 @@ class Relay:
         if chat is None or chat.type != Chat.PRIVATE:
             return
         try:
-            await context.bot.send_message(chat.id, APOLOGY)
+            await context.bot.send_text(chat.id, APOLOGY)
         except TelegramError as exc:
             log.warning("Could not apologise to chat %s either: %s", chat.id, exc)
 
     async def _notice(self, context: Context, chat_id: int, text: str) -> None:
         try:
-            await context.bot.send_message(chat_id, text)
+            await context.bot.send_text(chat_id, text)
         except Forbidden as exc:
             if chat_id > 0:  # private chats have the person's id
                 await _blocked(self.service, chat_id, exc)
@@ -760,36 +791,36 @@ def build_application(
         media_write_timeout=max(20.0, delivery.read_timeout),
     )
     rate = delivery.messages_per_second
+    api = settings.telegram_api_base_url
+    rate_limiter: BaseRateLimiter[Any] = AIORateLimiter(
+        overall_max_rate=rate,
+        group_max_rate=20 if rate else 0,
+        max_retries=delivery.rate_limit_retries,
+    )
+    bot = ReplyBot(
+        settings.telegram_token,
+        base_url=_api_url(api or TELEGRAM_API, "bot"),
+        base_file_url=_api_url(api or TELEGRAM_API, "file/bot"),
+        request=RetryingRequest(
+            inner,
+            attempts=delivery.attempts,
+            first_delay=delivery.first_delay,
+            max_delay=delivery.max_delay,
+        ),
+        get_updates_request=(
+            get_updates_request or HTTPXRequest(connection_pool_size=2, read_timeout=10.0)
+        ),
+        rate_limiter=rate_limiter,
+    )
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
-        .request(
-            RetryingRequest(
-                inner,
-                attempts=delivery.attempts,
-                first_delay=delivery.first_delay,
-                max_delay=delivery.max_delay,
-            )
-        )
-        .get_updates_request(
-            get_updates_request or HTTPXRequest(connection_pool_size=2, read_timeout=10.0)
-        )
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=rate,
-                group_max_rate=20 if rate else 0,
-                max_retries=delivery.rate_limit_retries,
-            )
-        )
+        .bot(bot)
+        .context_types(ContextTypes(context=Context))
         .concurrent_updates(PerUserOrder())
         .job_queue(None)
         .post_init(relay.open)
         .post_shutdown(relay.close)
     )
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(_api_url(settings.telegram_api_base_url, "bot")).base_file_url(
-            _api_url(settings.telegram_api_base_url, "file/bot")
-        )
     application: App = builder.build()
     application.bot_data["relay"] = relay
     application.bot_data["delivery"] = delivery

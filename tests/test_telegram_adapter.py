@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -71,6 +72,7 @@ def test_keyboard_rows_and_data() -> None:
     codec = ButtonCodec()
     assert codec.markup(Reply("no buttons")) is None
     assert codec.markup(reply) is codec.markup(reply)  # built once per question
+    assert json.loads(codec.markup(reply) or "") == markup.to_dict()  # what sendMessage takes
 
 
 # Splitting ------------------------------------------------------------------------------------
