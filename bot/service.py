@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -21,7 +21,7 @@ from bot import engine
 from bot.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
 from bot.config import Settings
 from bot.content import Content, load_content
-from bot.domain import ButtonPress, Episode, Profile, Reply, Session
+from bot.domain import ButtonPress, Profile, Reply, Session
 from bot.errors import StoreError
 from bot.hydration import Hydration, Send, SweepReport, send_due
 from bot.hydration import actions as hydration_actions
@@ -172,31 +172,11 @@ class Service:
             )
         elif not profile.active:
             profile = new_profile = replace(profile, active=True)
-        turn = self._step(session, text, button, now, ())
-        if turn.episode is not None:
-            # Only a turn that logs a cramp needs the history (for the recurrence
-            # rules); the engine is pure, so it is simply run again with it.
-            history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
-            turn = self._step(session, text, button, now, history)
-        if turn.red_flags:
-            log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
-        actions = [name for _, name in turn.actions]
-        if "forget" in actions:
-            await self.store.forget(user_id)
-        else:
-            await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
-        return await self._render(turn, profile, now)
-
-    def _step(
-        self,
-        session: Session,
-        text: str,
-        button: ButtonPress | None,
-        now: datetime,
-        history: Sequence[Episode],
-    ) -> engine.Turn:
-        content = self.content
-        return engine.step(
+        # Only a turn that logs a cramp reads the history (for the recurrence rules),
+        # but which turn that is only the engine knows. The store keeps the window
+        # cached, so asking every turn costs a query only for someone not seen lately.
+        history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
+        turn = engine.step(
             content.dialogue,
             session,
             text,
@@ -207,6 +187,14 @@ class Service:
             rules=content.rules,
             idle_after=self.idle_after,
         )
+        if turn.red_flags:
+            log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
+        actions = [name for _, name in turn.actions]
+        if "forget" in actions:
+            await self.store.forget(user_id)
+        else:
+            await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
+        return await self._render(turn, profile, now)
 
     async def _render(self, turn: engine.Turn, profile: Profile, now: datetime) -> Outcome:
         """Insert each action's output where the dialogue placed it."""

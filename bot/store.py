@@ -3,7 +3,8 @@
     Store (Protocol)         the short async interface the service talks to
     ├── MemoryStore          an in-memory twin, for unit tests and the console
     └── SqliteStore          aiosqlite, one connection per process, WAL, migrations,
-                             a write-through cache of people's rows
+                             a write-through cache of people's rows,
+                             a turn saved in one statement (view turn_writes)
 
 Both implementations pass the same contract tests (tests/test_store.py).
 
@@ -35,8 +36,9 @@ fixtures with the steps):
 then write its fixture (`python tests/test_migrations.py write N`, see that
 file) so that every schema ever shipped stays tested. Give every table
 that holds something about a person a `user_id` column: `forget()` and `export()`
-find such tables by themselves. Do not add triggers that write sessions or profiles:
-SqliteStore caches those rows and sees only the writes made through its own methods.
+find such tables by themselves. SqliteStore caches sessions, profiles and episodes
+and sees only the writes made through its own methods: a new trigger must not write
+those tables (the one of step 3, `turn_writes`, runs only for `save_turn`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from bisect import insort
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -214,6 +217,47 @@ MIGRATIONS: tuple[Migration, ...] = (
                 at      TEXT    NOT NULL
             )""",
             "CREATE INDEX intake_by_user_time ON intake (user_id, at)",
+        ),
+    ),
+    Migration(
+        version=3,
+        description="turn_writes: a turn's session, episode and profile in one statement",
+        statements=(
+            # A view that holds no rows: an INSERT into it runs the trigger below, which
+            # writes the three tables. One statement is one transaction, so a turn is
+            # saved whole or not at all, in ONE round trip to the connection's thread.
+            """CREATE VIEW turn_writes AS SELECT
+                NULL AS user_id, NULL AS state, NULL AS slots, NULL AS updated_at,
+                NULL AS turn, NULL AS episode_id, NULL AS at, NULL AS muscle,
+                NULL AS duration_minutes, NULL AS severity, NULL AS timing,
+                NULL AS "returning", NULL AS hot, NULL AS intense, NULL AS advice_level,
+                NULL AS first_seen, NULL AS language, NULL AS time_zone,
+                NULL AS quiet_start, NULL AS quiet_end, NULL AS active
+            WHERE 0""",
+            # The session always; the episode when `at` is set; the profile when
+            # `first_seen` is set.
+            """CREATE TRIGGER turn_writes_insert INSTEAD OF INSERT ON turn_writes BEGIN
+                INSERT INTO sessions (user_id, state, slots, updated_at, turn)
+                VALUES (NEW.user_id, NEW.state, NEW.slots, NEW.updated_at, NEW.turn)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    state = excluded.state, slots = excluded.slots,
+                    updated_at = excluded.updated_at, turn = excluded.turn;
+                INSERT INTO episodes (id, user_id, at, muscle, duration_minutes, severity,
+                                      timing, "returning", hot, intense, advice_level)
+                SELECT NEW.episode_id, NEW.user_id, NEW.at, NEW.muscle,
+                       NEW.duration_minutes, NEW.severity, NEW.timing, NEW."returning",
+                       NEW.hot, NEW.intense, NEW.advice_level
+                WHERE NEW.at IS NOT NULL;
+                INSERT INTO profiles (user_id, first_seen, language, time_zone,
+                                      quiet_start, quiet_end, active)
+                SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
+                       NEW.quiet_start, NEW.quiet_end, NEW.active
+                WHERE NEW.first_seen IS NOT NULL
+                ON CONFLICT (user_id) DO UPDATE SET
+                    first_seen = excluded.first_seen, language = excluded.language,
+                    time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+                    quiet_end = excluded.quiet_end, active = excluded.active;
+            END""",
         ),
     ),
     # Append the next step here (see the module docstring).
@@ -465,7 +509,7 @@ class MemoryStore(_Lifecycle):
             for e in self._episodes.values()
             if e.user_id == user_id and (since is None or e.at >= _utc(since))
         ]
-        return sorted(found, key=lambda e: (e.at, e.id or 0))
+        return sorted(found, key=_episode_order)
 
     async def load_profile(self, user_id: int) -> Profile | None:
         return self._profiles.get(user_id)
@@ -610,6 +654,11 @@ def _episode_row(episode: Episode) -> tuple[Any, ...]:
     )
 
 
+def _episode_order(episode: Episode) -> tuple[datetime, int]:
+    """Oldest first; episodes logged at the same moment in the order they were saved."""
+    return episode.at, episode.id or 0
+
+
 def _episode_from(row: Sequence[Any]) -> Episode:
     level = row[10]
     if level not in get_args(AdviceLevel):
@@ -667,6 +716,8 @@ def _session_from(row: Sequence[Any]) -> Session:
 
 
 _Person: TypeAlias = tuple[Session | None, Profile | None]
+#: A person's episodes at or after a time (None: all of them), oldest first.
+_History: TypeAlias = tuple[datetime | None, list[Episode]]
 
 
 def _person_from(row: Sequence[Any]) -> _Person:
@@ -749,9 +800,23 @@ def _reminder_from(row: Sequence[Any]) -> Reminder:
     )
 
 
-_INSERT_EPISODE = (
-    f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_TURN_WIDTH = 20
+#: save_turn's one statement (migration 3). A new episode's id is the one AUTOINCREMENT
+#: would give (past the largest ever used: ids are never reused), chosen here so that
+#: RETURNING can hand it back; an id the episode already has is kept.
+_WRITE_TURN = f"""
+    INSERT INTO turn_writes (
+        user_id, state, slots, updated_at, turn, at, muscle, duration_minutes, severity,
+        timing, "returning", hot, intense, advice_level, first_seen, language, time_zone,
+        quiet_start, quiet_end, active, episode_id
+    )
+    VALUES ({", ".join(f"?{n}" for n in range(1, _TURN_WIDTH + 1))},
+        CASE WHEN ?6 IS NULL THEN NULL ELSE coalesce(?{_TURN_WIDTH + 1}, 1 + max(
+            coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'episodes'), 0),
+            coalesce((SELECT max(id) FROM episodes), 0)
+        )) END)
+    RETURNING episode_id
+"""
 
 
 class SqliteStore(_Lifecycle):
@@ -781,11 +846,14 @@ class SqliteStore(_Lifecycle):
     state is intact.
 
     People's rows are cached so that a turn of someone seen recently is ONE round
-    trip to the connection's thread (the write), not two (a read, then the write).
-    The cache holds each person's (session, profile) exactly as a read returns
-    them, for the `cache_people` people used most recently (0: no cache). Every
-    write to sessions or profiles updates the entry once it has committed, and
-    drops it if it fails: the database stays the only truth. This assumes that
+    trip to the connection's thread (the write), not three (the person, their
+    recent episodes, then the write); and the write is one statement (an INSERT into
+    the view turn_writes, whose trigger writes session, episode and profile), not a
+    BEGIN, two or three statements and a COMMIT. The cache holds each person's
+    (session, profile), and the episodes of the window last asked for, exactly as a
+    read returns them, for the `cache_people` people used most recently (0: no
+    cache). Every write to those tables updates the entry once it has committed,
+    and drops it if it fails: the database stays the only truth. This assumes that
     while the process runs it is the only one writing a given person's rows (one
     bot per database): a row another process changes is not seen here until its
     entry is evicted or the store reopened.
@@ -814,6 +882,7 @@ class SqliteStore(_Lifecycle):
         self.migrations = tuple(migrations)
         self.cache_people = cache_people
         self._people: OrderedDict[int, _Person] = OrderedDict()  # least recently used first
+        self._histories: OrderedDict[int, _History] = OrderedDict()  # the same, for episodes
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -842,6 +911,7 @@ class SqliteStore(_Lifecycle):
         """Close the connection (safe to call twice) and empty the cache."""
         conn, self._conn = self._conn, None
         self._people.clear()
+        self._histories.clear()
         if conn is None:
             return
         async with self._lock:
@@ -1031,6 +1101,24 @@ class SqliteStore(_Lifecycle):
         """Forget the cached rows of this person (None: of nobody); the next read fetches them."""
         if user_id is not None:
             self._people.pop(user_id, None)
+            self._histories.pop(user_id, None)
+
+    def _remember_history(self, user_id: int, history: _History) -> None:
+        if self.cache_people == 0:
+            return
+        self._histories[user_id] = history
+        self._histories.move_to_end(user_id)
+        if len(self._histories) > self.cache_people:
+            self._histories.popitem(last=False)
+
+    def _logged(self, episode: Episode) -> None:
+        """Write-through of an episode just committed, into a cached history it belongs to."""
+        cached = self._histories.get(episode.user_id)
+        if cached is None:
+            return
+        since, known = cached
+        if since is None or episode.at >= since:
+            insort(known, episode, key=_episode_order)
 
     # ---------------------------------------------------------------- the contract
 
@@ -1045,7 +1133,9 @@ class SqliteStore(_Lifecycle):
         episode: Episode | None = None,
         profile: Profile | None = None,
     ) -> Episode | None:
-        """Session upsert + episode insert + profile upsert, in ONE transaction."""
+        """Session upsert + episode insert + profile upsert, in ONE statement (so ONE
+        transaction, and one round trip): the session's upsert, or an INSERT into the
+        view turn_writes when there is more to write."""
         _check_same_person(session, episode, profile)
         slots = _slots_json(session)
         updated = None if session.updated_at is None else _utc_text(session.updated_at)
@@ -1054,24 +1144,34 @@ class SqliteStore(_Lifecycle):
         session_row = (session.user_id, session.state, slots, updated, session.turn)
         user_id = session.user_id
         what = f"save the turn of user {user_id}"
-        if episode_row is None and profile_row is None:  # most turns: the session alone
+        if episode_row is None and profile_row is None:
+            # Most turns: the session alone, whose upsert costs half the trigger's work.
             async with self._writing(what, single=True, person=user_id) as conn:
                 await conn.execute(_UPSERT_SESSION, session_row)
             self._written(user_id, session_row)
             return None
-        async with self._writing(what, person=user_id) as conn:
-            await conn.execute(_UPSERT_SESSION, session_row)
-            saved: Episode | None = None
-            if episode is not None and episode_row is not None:
-                cursor = await conn.execute(_INSERT_EPISODE, episode_row)
-                saved = replace(_normal_episode(episode), id=cursor.lastrowid)
-                await cursor.close()
-            if profile_row is not None:
-                await conn.execute(_UPSERT_PROFILE, profile_row)
+        params = (
+            *session_row,
+            *(episode_row[2:] if episode_row is not None else (None,) * 9),
+            *(profile_row[1:] if profile_row is not None else (None,) * 6),
+            None if episode is None else episode.id,
+        )
+        async with self._writing(what, single=True, person=user_id) as conn:
+            rows = list(await conn.execute_fetchall(_WRITE_TURN, params))
         self._written(user_id, session_row, profile_row)
+        if episode is None:
+            return None
+        saved = replace(_normal_episode(episode), id=int(rows[0][0]))
+        self._logged(saved)
         return saved
 
     async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
+        """From the cache when it holds this person's episodes since `since` or earlier;
+        else one query, which fills it. (A turn asks for the same window every time.)"""
+        cached = self._histories.get(user_id)
+        if cached is not None and (cached[0] is None or (since is not None and since >= cached[0])):
+            self._histories.move_to_end(user_id)
+            return [e for e in cached[1] if since is None or e.at >= since]
         sql = f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE user_id = ?"
         params: tuple[Any, ...] = (user_id,)
         if since is not None:
@@ -1079,7 +1179,9 @@ class SqliteStore(_Lifecycle):
             params += (_utc_text(since),)
         async with self._reading(f"load the episodes of user {user_id}") as conn:
             rows = await conn.execute_fetchall(sql + " ORDER BY at, id", params)
-        return [_episode_from(row) for row in rows]
+            found = [_episode_from(row) for row in rows]
+            self._remember_history(user_id, (since, found))
+        return list(found)
 
     async def load_profile(self, user_id: int) -> Profile | None:
         _, profile = await self.load_person(user_id)
@@ -1134,6 +1236,7 @@ class SqliteStore(_Lifecycle):
             for table in await self._person_tables(conn):
                 await conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
         self._remember(user_id, (None, None))
+        self._remember_history(user_id, (None, []))
         # Move the overwritten pages out of the -wal file as well.
         async with self._reading("checkpoint after forget") as conn:
             await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,5 +1,8 @@
 """SqliteStore's cache of people's rows: a turn is one round trip, the database the only truth.
 
+The cache holds each person's session and profile, and the episodes of the window
+last asked for (a turn asks for the recurrence rules' 90 days every time).
+
 The yardstick everywhere is a fresh SqliteStore on the same file with no cache:
 whatever the caching store answers must be what that one reads from disk.
 """
@@ -49,10 +52,18 @@ def series(user_id: int = 1) -> Reminder:
     return Reminder(user_id, "series", T0 + timedelta(minutes=20), timedelta(minutes=20), T0)
 
 
+WINDOW = T0 - timedelta(days=90)
+
+
 async def on_disk(path: Path, user_id: int) -> Person:
     """What a fresh store, with no cache, reads from the file."""
     async with SqliteStore(path, cache_people=0) as fresh:
         return await fresh.load_person(user_id)
+
+
+async def episodes_on_disk(path: Path, user_id: int, since: datetime | None) -> list[Episode]:
+    async with SqliteStore(path, cache_people=0) as fresh:
+        return await fresh.episodes(user_id, since)
 
 
 class Trips:
@@ -169,10 +180,14 @@ async def test_after_each_write_the_cache_agrees_with_the_file(
     if warm:
         for user_id in PEOPLE:
             await store.load_person(user_id)
+            await store.episodes(user_id, since=WINDOW)
     await write(store)
     for user_id in PEOPLE:
         # repr: the same types, time zones and slot order too, not just equal values.
         assert repr(await store.load_person(user_id)) == repr(await on_disk(seeded, user_id))
+        for since in (WINDOW, T0, None):
+            cached = await store.episodes(user_id, since=since)
+            assert repr(cached) == repr(await episodes_on_disk(seeded, user_id, since))
 
 
 async def test_advancing_reminders_leaves_people_as_they_are(
@@ -242,10 +257,32 @@ async def test_a_service_turn_of_a_known_person_is_one_round_trip(
         assert await store.load_person(1) == await on_disk(path, 1)
 
 
+async def test_a_turn_that_logs_a_cramp_is_one_round_trip_too(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with SqliteStore(path) as store:
+        bot = Service(shipped_content(), store, clock=lambda: T0)
+        await bot.handle(1, "/start")
+        trips = Trips(store, monkeypatch)
+        for cramp in range(1, 3):
+            for text in ("cramp in my calf", "right now", "a few minutes", "mild", "none"):
+                await bot.handle(1, text)
+                assert trips.taken() == 1, text
+            logged = await store.episodes(1, since=WINDOW)
+            assert trips.taken() == 0
+            assert [e.muscle for e in logged] == ["calf"] * cramp
+            assert logged == await episodes_on_disk(path, 1, WINDOW)
+        assert await store.load_person(1) == await on_disk(path, 1)
+
+
 # --------------------------------------------------------------------------- failures
 
 FAILING: dict[str, tuple[str, Write]] = {
     "turn": ("sessions", lambda s: s.save_turn(session(1, turn=2))),
+    "turn whose episode fails": (
+        "episodes",
+        lambda s: s.save_turn(session(1, turn=2), episode=episode(1)),
+    ),
     "turn whose profile fails": (
         "profiles",
         lambda s: s.save_turn(session(1, turn=2), profile=profile(1, language="de")),
@@ -261,22 +298,32 @@ async def test_a_failed_write_drops_the_entry(
     store: SqliteStore, seeded: Path, monkeypatch: pytest.MonkeyPatch, table: str, write: Write
 ) -> None:
     committed = await store.load_person(1)
+    logged = await store.episodes(1, since=WINDOW)
     break_table(seeded, table)
     with pytest.raises(StoreError, match="broken on purpose"):
         await write(store)
-    assert 1 not in store._people
+    assert 1 not in store._people and 1 not in store._histories
     trips = Trips(store, monkeypatch)
     assert await store.load_person(1) == committed == await on_disk(seeded, 1)
-    assert trips.taken() == 1  # read again from the database
+    assert (
+        await store.episodes(1, since=WINDOW) == logged == await episodes_on_disk(seeded, 1, WINDOW)
+    )
+    assert trips.taken() == 2  # both read again from the database
 
 
 @pytest.mark.parametrize(
     ("last_statement", "write"),
     [
-        ("COMMIT", lambda s: s.save_turn(session(1, turn=2), profile=profile(1, language="de"))),
+        ("COMMIT", lambda s: s.forget(1)),
         ("\n    INSERT INTO sessions", lambda s: s.save_turn(session(1, turn=2))),
+        (
+            "\n    INSERT INTO turn_writes",
+            lambda s: s.save_turn(
+                session(1, turn=2), episode=episode(1), profile=profile(1, language="de")
+            ),
+        ),
     ],
-    ids=["transaction", "single statement"],
+    ids=["transaction", "session", "session, episode and profile"],
 )
 async def test_a_write_cancelled_as_it_commits_drops_the_entry(
     store: SqliteStore,
@@ -371,6 +418,9 @@ async def test_the_least_recently_used_leave_first(
         await store.load_person(3)
         assert trips.taken() == 1
         assert list(store._people) == [2, 3]
+        for user_id in (1, 2, 3, 2):
+            await store.episodes(user_id, since=WINDOW)
+        assert list(store._histories) == [3, 2]
 
 
 async def test_cache_people_zero_reads_every_time(
