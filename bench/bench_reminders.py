@@ -42,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server
 
+from bot import eventloop  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain import Reply  # noqa: E402
 from bot.hydration import SendResult, schedule_of  # noqa: E402
@@ -430,10 +431,10 @@ def cli() -> None:
     args = parser.parse_args()
     if args.dir is not None:
         args.dir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(main(args.people, args.rounds, args.dir))
+        eventloop.run(main(args.people, args.rounds, args.dir))
         return
     with tempfile.TemporaryDirectory(prefix="bench-reminders-") as directory:
-        asyncio.run(main(args.people, args.rounds, Path(directory)))
+        eventloop.run(main(args.people, args.rounds, Path(directory)))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ or a process crash could lose with each setting. Takes well under a minute.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import tempfile
 import time
@@ -23,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import eventloop
 from bot.domain import Episode, Session
 from bot.store import SqliteStore, Synchronous
 
@@ -111,4 +111,4 @@ if __name__ == "__main__":
         "the disk the bot's database lives on",
     )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.episodes, arguments.sessions, arguments.dir))
+    eventloop.run(main(arguments.episodes, arguments.sessions, arguments.dir))

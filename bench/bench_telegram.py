@@ -18,7 +18,6 @@ Targets: full >= 50% of the echo rate, p99 < 2 ms.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import statistics
@@ -33,6 +32,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
+from bot import eventloop
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
 from bot.service import Outcome, create_service
@@ -289,4 +289,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(eventloop.run(main()))

@@ -14,7 +14,6 @@ turns per second. Takes well under a minute.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import statistics
 import tempfile
@@ -22,6 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import eventloop
 from bot.content import load_content
 from bot.domain import ButtonPress, Session
 from bot.engine import step
@@ -108,7 +108,7 @@ def main() -> None:
     logging.disable(logging.WARNING)  # red flags are logged; not what is measured
     engine_samples, engine_time = bench_engine(args.rounds)
     with tempfile.TemporaryDirectory() as tmp:
-        service_samples, service_time = asyncio.run(bench_service(args.rounds, Path(tmp)))
+        service_samples, service_time = eventloop.run(bench_service(args.rounds, Path(tmp)))
     print(f"{len(SCRIPT)} messages x {args.rounds} people per measurement")
     print(f"{'':<28}{'median ms':>10}{'p99 ms':>10}{'turns/s':>14}")
     print(row("engine.step (pure)", engine_samples, engine_time))

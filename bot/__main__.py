@@ -6,12 +6,12 @@ Without a sub-command: Telegram when TELEGRAM_BOT_TOKEN is set, else the console
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
+from bot import eventloop
 from bot.config import Settings
 from bot.errors import ConfigError, ContentError
 
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "console":
             # The chat owns the terminal: only errors are logged there.
             logging.getLogger().setLevel(max(logging.ERROR, logging.getLogger().level))
-            return asyncio.run(console(settings, getattr(args, "user_id", 1)))
+            return eventloop.run(console(settings, getattr(args, "user_id", 1)))
         if settings.telegram_token is None:
             print(
                 "Configuration error: TELEGRAM_BOT_TOKEN is not set. Get a token from "

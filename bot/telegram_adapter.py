@@ -74,6 +74,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot import eventloop
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
 from bot.hydration import SendLater, SendResult, sweep_forever
@@ -928,7 +929,8 @@ def run(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
     application = build_application(settings, create_service)
     try:
-        asyncio.run(serve(application, settings))
+        log.info("Starting on the %s event loop", eventloop.name())
+        eventloop.run(serve(application, settings))
     except InvalidToken:
         # python-telegram-bot's own message quotes the token: say it without.
         log.error(
