@@ -720,6 +720,31 @@ _Person: TypeAlias = tuple[Session | None, Profile | None]
 _History: TypeAlias = tuple[datetime | None, list[Episode]]
 
 
+#: Slot values that come back from JSON as they went in (NaN is refused before).
+_JSON_SAME = (str, int, float, bool)
+
+
+def _session_as_read(row: Sequence[Any], source: Session | None) -> Session:
+    """What a read returns for `row`, just written from `source`.
+
+    Decoding the slots' JSON again costs a turn more than anything else the cache
+    does; when text keys and plain values make the round trip change nothing but the
+    order (json.dumps sorted the keys), `source` gives the same Session directly.
+    """
+    if source is None or not all(
+        type(key) is str and type(value) in _JSON_SAME for key, value in source.slots.items()
+    ):
+        return _session_from(row)
+    updated = source.updated_at
+    return Session(
+        user_id=row[0],
+        state=row[1],
+        slots=dict(sorted(source.slots.items())),
+        updated_at=None if updated is None else updated.astimezone(UTC),
+        turn=row[4],
+    )
+
+
 def _person_from(row: Sequence[Any]) -> _Person:
     """A row of _LOAD_PERSON; either half is None when that row does not exist."""
     session = None if row[0] is None else _session_from(row[:5])
@@ -1079,20 +1104,23 @@ class SqliteStore(_Lifecycle):
         user_id: int,
         session_row: Sequence[Any] | None = None,
         profile_row: Sequence[Any] | None = None,
+        *,
+        source: Session | None = None,
     ) -> None:
         """Write-through, after a commit that wrote these rows (None: row not written).
 
-        The rows are decoded as a read decodes them, so the entry is what the database
-        now returns. A person not cached stays so unless both rows were written: the
-        other half would be a guess. (The entry is taken out first: should decoding
-        ever fail, it is gone rather than stale.)
+        The rows are decoded as a read decodes them (the session's from `source`, the
+        Session it was made of, where that is the same: `_session_as_read`), so the
+        entry is what the database now returns. A person not cached stays so unless
+        both rows were written: the other half would be a guess. (The entry is taken
+        out first: should decoding ever fail, it is gone rather than stale.)
         """
         cached = self._people.pop(user_id, None)
         if cached is None and (session_row is None or profile_row is None):
             return
         session, profile = (None, None) if cached is None else cached
         if session_row is not None:
-            session = _session_from(session_row)
+            session = _session_as_read(session_row, source)
         if profile_row is not None:
             profile = _profile_from(profile_row)
         self._remember(user_id, (session, profile))
@@ -1148,7 +1176,7 @@ class SqliteStore(_Lifecycle):
             # Most turns: the session alone, whose upsert costs half the trigger's work.
             async with self._writing(what, single=True, person=user_id) as conn:
                 await conn.execute(_UPSERT_SESSION, session_row)
-            self._written(user_id, session_row)
+            self._written(user_id, session_row, source=session)
             return None
         params = (
             *session_row,
@@ -1158,7 +1186,7 @@ class SqliteStore(_Lifecycle):
         )
         async with self._writing(what, single=True, person=user_id) as conn:
             rows = list(await conn.execute_fetchall(_WRITE_TURN, params))
-        self._written(user_id, session_row, profile_row)
+        self._written(user_id, session_row, profile_row, source=session)
         if episode is None:
             return None
         saved = replace(_normal_episode(episode), id=int(rows[0][0]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,7 +27,7 @@ from bot.domain import Episode, Profile, Session
 from bot.errors import StoreError
 from bot.reminders import Advance, Reminder
 from bot.service import Service
-from bot.store import SqliteStore
+from bot.store import SqliteStore, _session_as_read, _session_from, _utc_text
 from shipped import shipped_content
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -188,6 +189,24 @@ async def test_after_each_write_the_cache_agrees_with_the_file(
         for since in (WINDOW, T0, None):
             cached = await store.episodes(user_id, since=since)
             assert repr(cached) == repr(await episodes_on_disk(seeded, user_id, since))
+
+
+@pytest.mark.parametrize(
+    "slots",
+    [
+        {},
+        {"z": "last", "a": "first", "m": 1, "f": 0.1, "big": 10**30, "flag": False},
+        {"text": "crampe au mollet ✓ \ud800", "tiny": 5e-324, "neg": -0.0, "one": 1.0},
+        {7: "a key that is not text"},
+        {"list": ["not", "a", "plain", "value"]},
+    ],
+    ids=["empty", "plain values, unsorted", "unicode and odd floats", "int key", "list"],
+)
+def test_a_written_session_is_cached_exactly_as_a_read_returns_it(slots: dict[Any, Any]) -> None:
+    written = Session(3, "ask", slots, datetime(2025, 6, 1, 12, 30, 1, 7, tzinfo=BERLIN), 4)
+    row = (3, "ask", json.dumps(slots, sort_keys=True), _utc_text(written.updated_at), 4)
+    # repr: the same types, key order and time zone, not only equal values
+    assert repr(_session_as_read(row, written)) == repr(_session_from(row))
 
 
 async def test_advancing_reminders_leaves_people_as_they_are(
