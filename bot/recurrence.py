@@ -239,7 +239,7 @@ def check(
 def _same(episode: Episode, current: Episode) -> bool:
     if current.id is not None and episode.id is not None:
         return episode.id == current.id
-    return replace(episode, id=None) == replace(current, id=None)
+    return episode == replace(current, id=episode.id)
 
 
 def _muscle(episode: Episode) -> str | None:

@@ -243,7 +243,7 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     parts: list[str] = []
     rest = text.strip()
     while rest:
-        if _utf16_len(rest) <= limit:
+        if _fits(rest, limit):
             parts.append(rest)
             break
         fits = len(_prefix_within(rest, limit))
@@ -258,6 +258,12 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     return [part for part in parts if part]
+
+
+def _fits(text: str, limit: int) -> bool:
+    """At most `limit` UTF-16 units, Telegram's measure. No character takes more than
+    two, so most replies are known to fit without being counted."""
+    return 2 * len(text) <= limit or _utf16_len(text) <= limit
 
 
 def _utf16_len(text: str) -> int:
@@ -431,7 +437,7 @@ def merged(replies: Sequence[Reply], limit: int = MessageLimit.MAX_TEXT_LENGTH) 
     for reply in replies:
         last = joined[-1] if joined else None
         text = f"{last.text}\n\n{reply.text}" if last is not None else reply.text
-        if last is not None and not last.buttons and _utf16_len(text) <= limit:
+        if last is not None and not last.buttons and _fits(text, limit):
             joined[-1] = Reply(text, reply.buttons, reply.state)
         else:
             joined.append(reply)
