@@ -303,9 +303,13 @@ def _bool_or_none(value: object) -> bool | None:
     return None if value is None else bool(value)
 
 
+#: One encoder for every turn (json.dumps with options builds a new one per call).
+_SLOTS_ENCODER = json.JSONEncoder(allow_nan=False, sort_keys=True)
+
+
 def _slots_json(session: Session) -> str:
     try:
-        return json.dumps(dict(session.slots), allow_nan=False, sort_keys=True)
+        return _SLOTS_ENCODER.encode(dict(session.slots))
     except (TypeError, ValueError) as exc:
         raise StoreError(
             f"Could not save the session of user {session.user_id}: its slots are not "
