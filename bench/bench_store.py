@@ -6,7 +6,9 @@ For synchronous=NORMAL (the default) and FULL, in a temporary directory:
 
 - episode inserts: `save_turn` with an episode, committed one by one (a person
   finishing a cramp report);
-- session turns: `load_session` then `save_turn` (one ordinary message).
+- session turns: `load_session` then `save_turn` (one ordinary message; the
+  session comes from SqliteStore's cache of people, as in a conversation);
+- a person's episodes: the query, and the answer from the cache.
 
 Prints operations per second, median and p99 latency, and what a power failure
 or a process crash could lose with each setting. Takes well under a minute.
@@ -84,11 +86,14 @@ async def bench(directory: Path, synchronous: Synchronous, episodes: int, turns:
         print(report("episode insert (save_turn+episode)", await measure(episodes, insert_episode)))
         print(report("session load + save", await measure(turns, session_turn)))
         history = await store.episodes(0)
-        started = time.perf_counter()
-        for _ in range(100):
-            await store.episodes(0, since=T0)
-        per_query = (time.perf_counter() - started) / 100 * 1000
-        print(f"  episodes(user) with {len(history)} rows: {per_query:.3f} ms per query")
+        async with SqliteStore(path, synchronous=synchronous, cache_people=0) as uncached:
+            for name, source in (("query", uncached), ("from the cache", store)):
+                await source.episodes(0, since=T0)
+                started = time.perf_counter()
+                for _ in range(100):
+                    await source.episodes(0, since=T0)
+                per_call = (time.perf_counter() - started) / 100 * 1000
+                print(f"  episodes(user), {len(history)} rows, {name}: {per_call:.3f} ms")
     print()
 
 
