@@ -55,7 +55,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeAlias, cast, get_args
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Protocol,
+    Self,
+    TypeAlias,
+    TypeVar,
+    cast,
+    get_args,
+)
 
 import aiosqlite
 
@@ -855,6 +865,19 @@ _WRITE_TURN = f"""
 """
 
 
+_Cached = TypeVar("_Cached")
+
+
+def _put_recent(cache: OrderedDict[int, _Cached], key: int, value: _Cached, bound: int) -> None:
+    """Put `value` in as the most recent entry; drop the least recent beyond `bound`."""
+    if bound == 0:
+        return
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > bound:
+        cache.popitem(last=False)
+
+
 class SqliteStore(_Lifecycle):
     """The store on one SQLite file, through ONE aiosqlite connection per process.
 
@@ -1103,12 +1126,7 @@ class SqliteStore(_Lifecycle):
 
     def _remember(self, user_id: int, person: _Person) -> None:
         """Cache what the database holds for this person, evicting the least recent."""
-        if self.cache_people == 0:
-            return
-        self._people[user_id] = person
-        self._people.move_to_end(user_id)
-        if len(self._people) > self.cache_people:
-            self._people.popitem(last=False)
+        _put_recent(self._people, user_id, person, self.cache_people)
 
     def _written(
         self,
@@ -1143,12 +1161,8 @@ class SqliteStore(_Lifecycle):
             self._histories.pop(user_id, None)
 
     def _remember_history(self, user_id: int, history: _History) -> None:
-        if self.cache_people == 0:
-            return
-        self._histories[user_id] = history
-        self._histories.move_to_end(user_id)
-        if len(self._histories) > self.cache_people:
-            self._histories.popitem(last=False)
+        """Cache this person's episodes since a time, evicting the least recent."""
+        _put_recent(self._histories, user_id, history, self.cache_people)
 
     def _logged(self, episode: Episode) -> None:
         """Write-through of an episode just committed, into a cached history it belongs to."""
