@@ -43,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
         "(stdin not a terminal) each line is one message and end of input exits with 0. "
         "Buttons are numbered: type the number or the words. Where the question itself "
         "takes a number (pain from 0 to 10), buttons are numbered #1, #2... and a bare "
-        "number is the answer. Charts and exports are saved under ./cramp_coach_files/.",
+        "number is the answer. Charts and exports are saved under ./cramp_coach_files/. "
+        "While the Telegram bot runs on the same database, chat as a --user-id it does "
+        "not serve: it keeps the rows of the people it talks to in memory.",
     )
     console.add_argument(
         "--user-id",

@@ -684,7 +684,7 @@ def _episode_from(row: Sequence[Any]) -> Episode:
         user_id=row[1],
         at=_from_utc_text(row[2]),
         muscle=row[3],
-        duration_minutes=row[4],
+        duration_minutes=None if row[4] is None else float(row[4]),  # REAL, even if given 5
         severity=row[5],
         timing=row[6],
         returning=_bool_or_none(row[7]),
@@ -846,6 +846,8 @@ def _reminder_from(row: Sequence[Any]) -> Reminder:
     )
 
 
+#: INSERT ... RETURNING (save_turn) came with SQLite 3.35.
+MIN_SQLITE = (3, 35, 0)
 _TURN_WIDTH = 20
 #: save_turn's one statement (migration 3). A new episode's id is the one AUTOINCREMENT
 #: would give (past the largest ever used: ids are never reused), chosen here so that
@@ -951,6 +953,14 @@ class SqliteStore(_Lifecycle):
         """Connect, set the pragmas, apply pending migrations. Does nothing if open."""
         if self._conn is not None:
             return
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StoreError(
+                f"This Python's SQLite is {sqlite3.sqlite_version}; Cramp Coach needs "
+                f"{'.'.join(map(str, MIN_SQLITE))} or newer (a turn is saved with INSERT ... "
+                "RETURNING). Use a Python built with a newer SQLite (python.org and most "
+                "distributions since 2021 have one)."
+            )
+        self._drop_cache()
         try:
             conn = await aiosqlite.connect(self.path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -969,16 +979,21 @@ class SqliteStore(_Lifecycle):
     async def close(self) -> None:
         """Close the connection (safe to call twice) and empty the cache."""
         conn, self._conn = self._conn, None
-        self._people.clear()
-        self._histories.clear()
         if conn is None:
+            self._drop_cache()
             return
-        async with self._lock:
+        async with self._lock:  # after the work in flight, which may still fill the cache
             try:
                 await conn.execute("PRAGMA optimize")
             except sqlite3.Error as exc:
                 log.warning("PRAGMA optimize failed on %s: %s", self.path, exc)
             await conn.close()
+            self._drop_cache()
+
+    def _drop_cache(self) -> None:
+        """Forget every cached row: what another process wrote since is read afresh."""
+        self._people.clear()
+        self._histories.clear()
 
     async def _configure(self, conn: aiosqlite.Connection) -> None:
         try:
@@ -1214,13 +1229,16 @@ class SqliteStore(_Lifecycle):
         self._written(user_id, session_row, profile_row, source=session)
         if episode is None:
             return None
-        saved = replace(_normal_episode(episode), id=int(rows[0][0]))
+        assert episode_row is not None
+        saved = _episode_from((int(rows[0][0]), *episode_row[1:]))  # as a read returns it
         self._logged(saved)
         return saved
 
     async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
         """From the cache when it holds this person's episodes since `since` or earlier;
         else one query, which fills it. (A turn asks for the same window every time.)"""
+        if since is not None:
+            since = _utc(since)  # refuses a naive time, as the query would
         cached = self._histories.get(user_id)
         if cached is not None and (cached[0] is None or (since is not None and since >= cached[0])):
             self._histories.move_to_end(user_id)

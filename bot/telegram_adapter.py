@@ -194,7 +194,7 @@ class ButtonCodec:
         if found is None:
             if len(self._markups) >= 1024:
                 self._markups.clear()
-            found = json.dumps(keyboard(reply, self).to_dict(), ensure_ascii=False)
+            found = json.dumps(keyboard(reply, self).to_dict())
             self._markups[key] = found
         return found
 

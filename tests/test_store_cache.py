@@ -142,6 +142,14 @@ RESHAPED_PROFILE = Profile(
     active=1,  # type: ignore[arg-type]
 )
 
+RESHAPED_EPISODE = Episode(
+    1,
+    datetime(2025, 3, 1, 10, 30, tzinfo=BERLIN),
+    duration_minutes=5,  # an int: the database gives 5.0
+    returning=1,  # type: ignore[arg-type]
+    hot=0,  # type: ignore[arg-type]
+)
+
 Write = Callable[[SqliteStore], Awaitable[object]]
 
 WRITES: dict[str, Write] = {
@@ -158,6 +166,9 @@ WRITES: dict[str, Write] = {
     "first turn of someone new": lambda s: s.save_turn(session(5), profile=profile(5)),
     "first turn of someone new, no profile": lambda s: s.save_turn(session(5)),
     "turn the database reshapes": lambda s: s.save_turn(RESHAPED_SESSION, profile=RESHAPED_PROFILE),
+    "episode the database reshapes": lambda s: s.save_turn(
+        session(1, turn=2), episode=RESHAPED_EPISODE
+    ),
     "save_profile": lambda s: s.save_profile(profile(1, quiet_start=time(21, 30))),
     "save_profile of someone with a session only": lambda s: s.save_profile(profile(4)),
     "save_profile of someone new": lambda s: s.save_profile(profile(6)),
@@ -471,6 +482,35 @@ async def test_close_empties_the_cache(path: Path, monkeypatch: pytest.MonkeyPat
 
 
 # --------------------------------------------------------------------------- copies, assumption
+
+
+async def test_reads_in_flight_at_close_leave_nothing_cached(path: Path) -> None:
+    store = SqliteStore(path)
+    await store.open()
+    await store.save_turn(session(1), profile=profile(1))
+    await store.close()
+    await store.open()
+    reads = [asyncio.create_task(store.load_person(user_id)) for user_id in (1, 2)]
+    reads.append(asyncio.create_task(store.episodes(1, since=WINDOW)))
+    await asyncio.sleep(0)  # the reads are waiting for the connection
+    await store.close()
+    await asyncio.gather(*reads, return_exceptions=True)
+    assert not store._people and not store._histories
+
+
+async def test_a_naive_since_is_refused_from_the_cache_too(store: SqliteStore) -> None:
+    await store.episodes(1, since=WINDOW)  # cached
+    with pytest.raises(ValueError, match="naive"):
+        await store.episodes(1, since=datetime(2025, 1, 1))
+
+
+async def test_an_old_sqlite_is_refused_with_what_to_do(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    with pytest.raises(StoreError, match=r"needs 3\.35\.0 or newer"):
+        await SqliteStore(path).open()
+    assert not await asyncio.to_thread(path.exists)
 
 
 async def test_callers_cannot_change_what_is_cached(store: SqliteStore) -> None:
