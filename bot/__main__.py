@@ -39,8 +39,9 @@ def parser() -> argparse.ArgumentParser:
     console = commands.add_parser(
         "console",
         help="chat in this terminal (no network)",
-        description="Chat with the bot in this terminal, on the same database. From a script "
-        "(stdin not a terminal) each line is one message and end of input exits with 0. "
+        description="Chat with the bot in this terminal, on the same database. /quit (or "
+        "/exit, or Ctrl-D) leaves. From a script (stdin not a terminal) each line is one "
+        "message and /quit or end of input exits with 0. "
         "Buttons are numbered: type the number or the words. Where the question itself "
         "takes a number (pain from 0 to 10), buttons are numbered #1, #2... and a bare "
         "number is the answer. Charts and exports are saved under ./cramp_coach_files/. "

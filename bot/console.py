@@ -1,7 +1,8 @@
 """The same service in a terminal: no network, one person per run (--user-id).
 
 Interactive on a terminal; from a script when stdin is not a terminal: each
-line is one message, end of input ends the chat with exit code 0. Buttons are
+line is one message. /quit (or /exit, or end of input) ends the chat with exit
+code 0; they are the console's own, not the bot's. Buttons are
 printed as a numbered list; type the number or the words. Where the question
 itself takes a number ("from 0 to 10"), the buttons are numbered #1, #2... and a
 bare number is the answer, as it would be on Telegram.
@@ -24,6 +25,7 @@ from bot.hydration import SendResult
 from bot.service import Outcome, Service
 
 PROMPT = "you> "
+LEAVE = frozenset({"/quit", "/exit"})
 
 
 class Console:
@@ -130,7 +132,7 @@ async def _converse(
 ) -> int:
     interactive = stdin.isatty()
     if interactive:
-        out.write("Cramp Coach console. Type a message; Ctrl-D to leave.\n")
+        out.write("Cramp Coach console. Type a message; /quit or Ctrl-D to leave.\n")
     question = await service.current_question(user_id)
     if question is not None:
         out.write("coach> Where we left off:\n")
@@ -145,5 +147,7 @@ async def _converse(
             break
         if not interactive:
             out.write(f"{PROMPT}{line.rstrip(chr(10))}\n")
+        if clean(line).lower() in LEAVE:
+            break
         await console.send(line)
     return 0

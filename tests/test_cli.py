@@ -62,6 +62,19 @@ def test_without_a_token_the_bot_opens_the_console_and_remembers_across_runs(
     assert "Hi, I'm Cramp Coach" in other.stdout
 
 
+def test_quit_leaves_the_console_and_is_not_sent_to_the_bot(tmp_path: Path) -> None:
+    done = run_bot(
+        "console",
+        stdin="calf cramp\n  /QUIT \nthis line is never read\n",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0
+    assert "I don't know the command" not in done.stdout
+    assert "this line is never read" not in done.stdout
+    assert done.stdout.rstrip().endswith("you>   /QUIT")
+
+
 def test_console_survives_odd_input_without_a_traceback(tmp_path: Path) -> None:
     lines = [
         "",
