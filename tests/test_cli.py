@@ -31,6 +31,12 @@ def run_bot(
     )
 
 
+def run_console(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess[str]:
+    """The console, in tmp_path, on a database of its own there."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"}
+    return run_bot("console", stdin=stdin, env=env, cwd=tmp_path)
+
+
 @pytest.mark.parametrize("command", [[], ["run"], ["console"], ["check"], ["graph"]])
 def test_every_command_has_help(command: list[str]) -> None:
     done = run_bot(*command, "--help")
@@ -63,12 +69,7 @@ def test_without_a_token_the_bot_opens_the_console_and_remembers_across_runs(
 
 
 def test_quit_leaves_the_console_and_is_not_sent_to_the_bot(tmp_path: Path) -> None:
-    done = run_bot(
-        "console",
-        stdin="calf cramp\n  /QUIT \nthis line is never read\n",
-        env={"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"},
-        cwd=tmp_path,
-    )
+    done = run_console(tmp_path, "calf cramp\n  /QUIT \nthis line is never read\n")
     assert done.returncode == 0
     assert "I don't know the command" not in done.stdout
     assert "this line is never read" not in done.stdout
@@ -84,24 +85,14 @@ def test_console_survives_odd_input_without_a_traceback(tmp_path: Path) -> None:
         "'; DROP TABLE sessions; --",
         "{muscle}",
     ]
-    done = run_bot(
-        "console",
-        stdin="\n".join(lines) + "\n",
-        env={"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"},
-        cwd=tmp_path,
-    )
+    done = run_console(tmp_path, "\n".join(lines) + "\n")
     assert done.returncode == 0
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stdout.count("coach>") >= len(lines)
 
 
 def test_history_chart_is_saved_and_its_path_printed(tmp_path: Path) -> None:
-    done = run_bot(
-        "console",
-        stdin="calf cramp 5 min mild right now, hot\n/history\n",
-        env={"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"},
-        cwd=tmp_path,
-    )
+    done = run_console(tmp_path, "calf cramp 5 min mild right now, hot\n/history\n")
     saved = [line for line in done.stdout.splitlines() if "saved to" in line]
     assert saved, done.stdout
     path = tmp_path / saved[0].rsplit("saved to ", 1)[1]
@@ -153,12 +144,7 @@ def test_broken_content_stops_start_up_naming_file_state_and_fix(tmp_path: Path)
 
 
 def test_where_the_question_takes_a_number_a_bare_number_is_the_answer(tmp_path: Path) -> None:
-    done = run_bot(
-        "console",
-        stdin="calf cramp right now 5 min\n3\n/export\n",
-        env={"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"},
-        cwd=tmp_path,
-    )
+    done = run_console(tmp_path, "calf cramp right now 5 min\n3\n/export\n")
     assert "   #3. Severe (7-10)" in done.stdout
     assert "Did any of these apply?" in done.stdout  # "3" was understood as 3 out of 10
     exported = next((tmp_path / "cramp_coach_files").glob("*.json")).read_text()
