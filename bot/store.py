@@ -804,6 +804,7 @@ _UPSERT_REMINDER = """
     ON CONFLICT (user_id, kind) DO UPDATE SET
         due_at = excluded.due_at, every = excluded.every, started_at = excluded.started_at,
         ends_at = excluded.ends_at, last_sent_at = excluded.last_sent_at, sent = excluded.sent
+    RETURNING id
 """
 _DUE_REMINDERS = f"""
     SELECT {_qualified("r", _REMINDER_COLUMNS)},
@@ -1273,13 +1274,13 @@ class SqliteStore(_Lifecycle):
     async def save_profile(self, profile: Profile) -> None:
         row = _profile_row(profile)
         what = f"save the profile of user {profile.user_id}"
-        async with self._writing(what, person=profile.user_id) as conn:
+        async with self._writing(what, single=True, person=profile.user_id) as conn:
             await conn.execute(_UPSERT_PROFILE, row)
         self._written(profile.user_id, profile_row=row)
 
     async def set_active(self, user_id: int, active: bool) -> None:
         what = f"mark user {user_id} as active={active}"
-        async with self._writing(what, person=user_id) as conn:
+        async with self._writing(what, single=True, person=user_id) as conn:
             await conn.execute(
                 "UPDATE profiles SET active = ? WHERE user_id = ?", (int(active), user_id)
             )
@@ -1346,14 +1347,10 @@ class SqliteStore(_Lifecycle):
         """Upsert on (user_id, kind): a new series replaces a running one, keeping its id."""
         staged = _normal_reminder(reminder)
         row = _reminder_row(staged)
-        async with self._writing(f"save a reminder of user {staged.user_id}") as conn:
-            await conn.execute(_UPSERT_REMINDER, row)
-            reminder_id = await self._scalar(
-                conn,
-                "SELECT id FROM reminders WHERE user_id = ? AND kind = ?",
-                (staged.user_id, staged.kind),
-            )
-        return replace(staged, id=int(reminder_id))
+        what = f"save a reminder of user {staged.user_id}"
+        async with self._writing(what, single=True) as conn:
+            rows = list(await conn.execute_fetchall(_UPSERT_REMINDER, row))
+        return replace(staged, id=int(rows[0][0]))
 
     async def reminders(self, user_id: int) -> list[Reminder]:
         async with self._reading(f"load the reminders of user {user_id}") as conn:
@@ -1369,7 +1366,7 @@ class SqliteStore(_Lifecycle):
         if kind is not None:
             sql += " AND kind = ?"
             params += (kind,)
-        async with self._writing(f"stop the reminders of user {user_id}") as conn:
+        async with self._writing(f"stop the reminders of user {user_id}", single=True) as conn:
             cursor = await conn.execute(sql, params)
             stopped = cursor.rowcount
             await cursor.close()
@@ -1415,7 +1412,7 @@ class SqliteStore(_Lifecycle):
         return applied
 
     async def log_intake(self, user_id: int, at: datetime) -> None:
-        async with self._writing(f"log a drink of user {user_id}") as conn:
+        async with self._writing(f"log a drink of user {user_id}", single=True) as conn:
             await conn.execute(
                 "INSERT INTO intake (user_id, at) VALUES (?, ?)", (user_id, _utc_text(at))
             )
