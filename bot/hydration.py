@@ -36,7 +36,7 @@ from bot.reminders import (
     Schedule,
     day_bounds,
     decide,
-    in_quiet,
+    held_back,
     load_plan,
     message,
     new_daily,
@@ -48,7 +48,7 @@ from bot.reminders import (
     series_slots,
     snoozed,
 )
-from bot.timezones import Atlas, City, load_atlas
+from bot.timezones import Atlas, City, city_part_of, load_atlas
 
 if TYPE_CHECKING:
     from bot.service import ActionOutput, ActionRequest, Service
@@ -278,7 +278,7 @@ def zone_text(profile: Profile, atlas: Atlas | None) -> str:
     if not profile.time_zone:
         return "not set (I use UTC)"
     city = atlas.display(profile.time_zone) if atlas is not None else ""
-    city_part = profile.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+    city_part = city_part_of(profile.time_zone)
     return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
 
 
@@ -391,9 +391,7 @@ async def start_series(request: ActionRequest) -> ActionOutput:
             "Drink a big glass of water before you sleep."
         )
     await request.service.store.save_reminder(series)
-    slots = [
-        at for at in series_slots(series) if not (schedule.zone_known and in_quiet(at, schedule))
-    ]
+    slots = [at for at in series_slots(series) if not held_back("series", at, schedule)]
     if schedule.zone_known:
         note = f"Reminders skip your quiet hours ({quiet_text(schedule)})."
     else:

@@ -247,6 +247,13 @@ def in_quiet(at: datetime, schedule: Schedule) -> bool:
     return wall >= start or wall < end  # wraps midnight, e.g. 22:00-07:00
 
 
+def held_back(kind: ReminderKind, at: datetime, schedule: Schedule) -> bool:
+    """Whether quiet hours keep a reminder of `kind` from going out at `at`: a daily one
+    always; a series (started right after a workout) only once the person's zone is
+    known, since quiet hours on a guessed clock would drop reminders they asked for."""
+    return (kind == "daily" or schedule.zone_known) and in_quiet(at, schedule)
+
+
 def _waking_length(schedule: Schedule) -> timedelta:
     """Length of the waking window on the wall clock: quiet_end until quiet_start."""
     start = _minutes(schedule.quiet_end)
@@ -319,7 +326,7 @@ def next_series(after: datetime, reminder: Reminder, schedule: Schedule) -> date
     steps = max(1, (after - reminder.started_at) // reminder.every + 1)
     at = reminder.started_at + steps * reminder.every
     while at <= ends:
-        if at > after and not (schedule.zone_known and in_quiet(at, schedule)):
+        if at > after and not held_back("series", at, schedule):
             return at
         at += reminder.every
     return None
@@ -370,8 +377,7 @@ def snoozed(
     asked for it) unless it would fall in quiet hours; None means nothing is left.
     """
     wanted = _utc(now) + delta
-    quiet = in_quiet(wanted, schedule) and (reminder.kind == "daily" or schedule.zone_known)
-    if not quiet:
+    if not held_back(reminder.kind, wanted, schedule):
         if reminder.kind == "series" and reminder.ends_at is not None:
             return replace(reminder, due_at=wanted, ends_at=max(reminder.ends_at, wanted))
         return replace(reminder, due_at=wanted)
@@ -397,7 +403,7 @@ def decide(reminder: Reminder, now: datetime, schedule: Schedule, plan: Plan) ->
     following = next_due(reminder, now, schedule)
     if now - reminder.due_at > plan.catch_up_within:
         return Decision(False, following, "late")
-    if in_quiet(now, schedule) and (reminder.kind == "daily" or schedule.zone_known):
+    if held_back(reminder.kind, now, schedule):
         return Decision(False, following, "quiet")
     return Decision(True, following)
 

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import engine
 from bot.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
@@ -23,7 +22,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.domain import ButtonPress, Profile, Reply, Session
 from bot.errors import StoreError
-from bot.hydration import Hydration, Send, SweepReport, send_due
+from bot.hydration import Hydration, Send, SweepReport, schedule_of, send_due
 from bot.hydration import actions as hydration_actions
 from bot.locks import KeyedLocks
 from bot.store import Store, open_store
@@ -90,7 +89,7 @@ async def history_action(request: ActionRequest) -> ActionOutput:
     chart of the drinks logged with "I drank" (when there are any)."""
     store, user_id = request.service.store, request.profile.user_id
     episodes = await store.episodes(user_id)
-    zone = zone_of(request.profile)
+    zone = schedule_of(request.profile).zone
     text = history_text(episodes, zone, request.now)
     attachments: list[Attachment] = []
     if episodes:
@@ -242,14 +241,6 @@ class Service:
 
     async def close(self) -> None:
         await self.store.close()
-
-
-def zone_of(profile: Profile) -> ZoneInfo:
-    """The person's time zone, UTC until they set one."""
-    try:
-        return ZoneInfo(profile.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 async def create_service(settings: Settings, *, clock: Clock = utc_now) -> Service:

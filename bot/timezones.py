@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ class Atlas:
         names = dict(self._names)
         for zone in sorted(_zone_names()):
             names.setdefault(_key(zone), City(self.display(zone), zone))
-            names.setdefault(_key(_city_part(zone)), City(self.display(zone), zone))
+            names.setdefault(_key(city_part_of(zone)), City(self.display(zone), zone))
         return names
 
     @cached_property
@@ -93,7 +93,7 @@ class Atlas:
     def display(self, zone: str) -> str:
         """A city name for a zone: the listed one, else the city part of its name."""
         city = self._by_zone.get(zone)
-        return city.name if city is not None else _city_part(zone)
+        return city.name if city is not None else city_part_of(zone)
 
     def find(self, text: str) -> City | None:
         """The city `text` names ("munich", "I'm in new yrok", "Europe/Berlin"), or None."""
@@ -257,7 +257,8 @@ def _key(text: str) -> str:
     return " ".join(folded.replace("/", " / ").split())
 
 
-def _city_part(zone: str) -> str:
+def city_part_of(zone: str) -> str:
+    """The city of an IANA name, as people write it: "America/New_York" -> "New York"."""
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
@@ -291,15 +292,3 @@ def _valid_zone(zone: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-def local_now(zone: str | None, now: datetime) -> datetime:
-    """`now` on the wall clock of `zone` (UTC when unknown)."""
-    try:
-        return now.astimezone(ZoneInfo(zone or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return now.astimezone(UTC)
-
-
-def as_clock(value: time) -> str:
-    return value.strftime("%H:%M")
