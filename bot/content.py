@@ -16,7 +16,7 @@ from bot.engine import resolve
 from bot.errors import ContentError, DialogueError
 from bot.hydration import Hydration
 from bot.matcher import Matcher, load_matcher
-from bot.recurrence import RecurrenceRules, load_rules
+from bot.recurrence import RULES_FILE, RecurrenceRules, load_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
     except ContentError as exc:
         problems.extend(exc.problems)
     try:
-        rules = load_rules(data_dir / "recurrence.yaml")
+        rules = load_rules(data_dir / RULES_FILE)
     except ContentError as exc:
         problems.extend(exc.problems)
     try:

@@ -10,14 +10,14 @@ The file format is documented in dialogues/README.md.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 
-from bot.errors import ContentError, DialogueError
+from bot.domain import AdviceLevel
+from bot.errors import ContentError, DialogueError, did_you_mean
 from bot.yamlfile import load_yaml
 
 #: Answer kinds that need no lexicon.
@@ -79,7 +79,7 @@ _STATE_KEYS = {
     "end",
 }
 _BLOCK_KEYS = {"section", "when", "say", "level"}
-_LEVELS = ("info", "self_care", "see_doctor", "emergency")
+_LEVELS: tuple[str, ...] = get_args(AdviceLevel)
 
 
 class Vocabulary(Protocol):
@@ -158,9 +158,6 @@ class Dialogue:
                 return label
         return labels[-1]
 
-    def state(self, name: str) -> State:
-        return self.states[name]
-
 
 def load_dialogue(directory: Path, vocabulary: Vocabulary) -> Dialogue:
     """Load and validate every *.yaml file in `directory` as one machine."""
@@ -200,7 +197,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         for key, value in data.items():
             if key not in _TOP_KEYS:
                 problems.append(
-                    f"{name}: unknown top-level key {key!r}.{_did_you_mean(key, _TOP_KEYS)}"
+                    f"{name}: unknown top-level key {key!r}.{did_you_mean(key, _TOP_KEYS)}"
                 )
             elif key in {"states", "commands", "intents", "remember", "advice", "sections"}:
                 continue
@@ -390,7 +387,7 @@ def _validate(
 
     def check_target(where: str, target: str) -> None:
         if target not in names and target != BACK:
-            problems.append(f"{where}: {target!r} is not a state.{_did_you_mean(target, names)}")
+            problems.append(f"{where}: {target!r} is not a state.{did_you_mean(target, names)}")
 
     def file_of(key: str) -> str:
         return top.get(key, ("dialogue", None))[0]
@@ -404,7 +401,7 @@ def _validate(
         if "intent" in vocabulary.kinds() and label not in vocabulary.labels("intent"):
             problems.append(
                 f"intents: {label!r} is not an intent label in the lexicon."
-                f"{_did_you_mean(label, vocabulary.labels('intent'))}"
+                f"{did_you_mean(label, vocabulary.labels('intent'))}"
             )
     for command, target in dialogue.commands.items():
         check_target(f"commands./{command}", target)
@@ -413,18 +410,18 @@ def _validate(
             if label not in vocabulary.labels(kind):
                 problems.append(
                     f"prefer.{kind}: {label!r} is not a {kind} label the lexicon can produce."
-                    f"{_did_you_mean(label, vocabulary.labels(kind))}"
+                    f"{did_you_mean(label, vocabulary.labels(kind))}"
                 )
     for kind in dialogue.several:
         if kind not in vocabulary.kinds():
             problems.append(
-                f"several: {kind!r} is not a lexicon kind.{_did_you_mean(kind, vocabulary.kinds())}"
+                f"several: {kind!r} is not a lexicon kind.{did_you_mean(kind, vocabulary.kinds())}"
             )
     for kind, slot in dialogue.remember.items():
         if kind not in vocabulary.kinds():
             problems.append(
                 f"remember: {kind!r} is not a lexicon kind (files in data/lexicon/)."
-                f"{_did_you_mean(kind, vocabulary.kinds())}"
+                f"{did_you_mean(kind, vocabulary.kinds())}"
             )
         if not slot.isidentifier():
             problems.append(f"remember.{kind}: slot name {slot!r} must be a single word.")
@@ -436,7 +433,7 @@ def _validate(
         if state.expect is not None and state.expect not in kinds:
             problems.append(
                 f"{where}: expects {state.expect!r}, which is not a lexicon kind or one of "
-                f"{', '.join(sorted(BUILTIN_KINDS))}.{_did_you_mean(state.expect, kinds)}"
+                f"{', '.join(sorted(BUILTIN_KINDS))}.{did_you_mean(state.expect, kinds)}"
             )
         labels = (
             vocabulary.labels(state.expect) if state.expect in vocabulary.kinds() else frozenset()
@@ -447,7 +444,7 @@ def _validate(
                 if kind not in vocabulary.kinds():
                     problems.append(
                         f"{where}: on '{key}': {kind!r} is not a lexicon kind."
-                        f"{_did_you_mean(kind, vocabulary.kinds())}"
+                        f"{did_you_mean(kind, vocabulary.kinds())}"
                     )
             elif state.expect in BUILTIN_KINDS or state.expect is None:
                 problems.append(
@@ -457,7 +454,7 @@ def _validate(
             elif state.expect in vocabulary.kinds() and key not in labels:
                 problems.append(
                     f"{where}: {key!r} is not a {state.expect} label the lexicon can produce."
-                    f"{_did_you_mean(key, labels)} Known labels: {', '.join(sorted(labels))}."
+                    f"{did_you_mean(key, labels)} Known labels: {', '.join(sorted(labels))}."
                 )
         if state.expect is None:
             if state.goto is None and not state.end:
@@ -491,14 +488,14 @@ def _validate(
         if block.section not in dialogue.sections:
             problems.append(
                 f"{where}: section {block.section!r} is not listed under 'sections:'."
-                f"{_did_you_mean(block.section, dialogue.sections)}"
+                f"{did_you_mean(block.section, dialogue.sections)}"
             )
         for slot, values in block.when.items():
             slot_kind = dialogue.slot_kinds.get(slot)
             if slot_kind is None:
                 problems.append(
                     f"{where}: 'when' uses slot {slot!r}, which no state saves."
-                    f"{_did_you_mean(slot, dialogue.slot_kinds)}"
+                    f"{did_you_mean(slot, dialogue.slot_kinds)}"
                 )
                 continue
             if slot_kind in vocabulary.kinds():
@@ -507,7 +504,7 @@ def _validate(
                     if value not in known:
                         problems.append(
                             f"{where}: {slot} {value!r} is not a {slot_kind} label."
-                            f"{_did_you_mean(value, known)}"
+                            f"{did_you_mean(value, known)}"
                         )
     if any(s.advice for s in states.values()) and not dialogue.advice:
         problems.append("dialogue: a state has 'advice: true' but there are no advice blocks.")
@@ -576,7 +573,7 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
         for slot in sorted(used - known[name]):
             problems.append(
                 f"{state.file}: state {name!r} uses {{{slot}}}, but {slot!r} is not saved on every "
-                f"path to it.{_did_you_mean(slot, everything)} Save it in an earlier state "
+                f"path to it.{did_you_mean(slot, everything)} Save it in an earlier state "
                 "or remove it from the text."
             )
     return problems
@@ -584,12 +581,7 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
 
 def _unknown_fields(where: str, mapping: Mapping[Any, Any], known: set[str]) -> list[str]:
     return [
-        f"{where}: unknown field {key!r}.{_did_you_mean(str(key), known)}"
+        f"{where}: unknown field {key!r}.{did_you_mean(str(key), known)}"
         for key in mapping
         if key not in known
     ]
-
-
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""

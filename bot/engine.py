@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import get_args
 
 from bot.dialogue import ANY_PREFIX, BACK, SLOT_PATTERN, Dialogue, State, targets
 from bot.domain import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
@@ -34,7 +35,7 @@ from bot.recurrence import RecurrenceRules, check
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
 BACK_SLOT = "_back"
-_LEVEL_ORDER: dict[str, int] = {"info": 0, "self_care": 1, "see_doctor": 2, "emergency": 3}
+_LEVEL_ORDER: dict[str, int] = {level: n for n, level in enumerate(get_args(AdviceLevel))}
 STALE_BUTTON = "That question has passed, so I ignored that button. Here is where we are now:"
 
 

@@ -12,6 +12,9 @@ and the fix.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class CrampCoachError(Exception):
     """Base of every error the bot raises on purpose."""
@@ -35,3 +38,9 @@ class DialogueError(ContentError):
 
 class StoreError(CrampCoachError):
     """The database failed; the last committed state is intact."""
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """ " Did you mean 'x'?" for the option closest to a misspelt name, or ""."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""

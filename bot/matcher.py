@@ -189,6 +189,7 @@ class Matcher:
     def __init__(self, lexicon: _Lexicon) -> None:
         self._phrases = dict(lexicon.phrases)
         self._display = {k: dict(v) for k, v in lexicon.display.items()}
+        self._kinds = frozenset(self._display)  # asked for by every {slot} a reply fills
         self._ranges = dict(lexicon.ranges)
         self._units = dict(lexicon.units)
         self._amounts = dict(lexicon.amounts)
@@ -366,7 +367,7 @@ class Matcher:
 
     def kinds(self) -> frozenset[str]:
         """Every kind of lexicon loaded: body_part, symptom, duration, ..."""
-        return frozenset(self._display)
+        return self._kinds
 
     def labels(self, kind: str) -> frozenset[str]:
         """Every label `read` can produce for `kind` (empty for an unknown kind)."""

@@ -14,7 +14,6 @@ Pure: no I/O besides reading the YAML file; the clock comes in as `now`.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -25,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from bot.domain import Episode
-from bot.errors import ContentError
+from bot.errors import ContentError, did_you_mean
 
 RULES_FILE = "recurrence.yaml"
 
@@ -142,10 +141,9 @@ def _parse_rule(rule_id: str, body: object, where: str, problems: list[str]) -> 
     allowed = _COUNT_KEYS if counting else _LONG_KEYS
     for key in body:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
             problems.append(
-                f"{where}: '{key}' is not a setting here; use {', '.join(sorted(allowed))}.{hint}"
+                f"{where}: '{key}' is not a setting here; use {', '.join(sorted(allowed))}."
+                f"{did_you_mean(str(key), sorted(allowed))}"
             )
     say = body.get("say")
     if not isinstance(say, str) or not say.strip():

@@ -32,9 +32,9 @@ Loader.add_implicit_resolver(
 )
 
 
-def load_yaml(path: Path, *, name: str | None = None) -> Any:
+def load_yaml(path: Path) -> Any:
     """Parse one file; raise ContentError naming it (and the line) when it is broken."""
-    label = name or path.name
+    label = path.name
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
     except yaml.YAMLError as exc:
