@@ -159,6 +159,11 @@ class Dialogue:
         return labels[-1]
 
 
+def minutes_slot(slot: str) -> str:
+    """Where the engine keeps, beside a duration saved in `slot`, its length in minutes."""
+    return f"{slot}_minutes"
+
+
 def load_dialogue(directory: Path, vocabulary: Vocabulary) -> Dialogue:
     """Load and validate every *.yaml file in `directory` as one machine."""
     files = sorted(directory.glob("*.yaml"))
@@ -364,7 +369,7 @@ def _slot_kinds(states: Mapping[str, State], remember: Mapping[str, str]) -> dic
         if state.save and state.expect:
             kinds.setdefault(state.save, state.expect)
             if state.expect == "duration":
-                kinds.setdefault(f"{state.save}_minutes", "number")
+                kinds.setdefault(minutes_slot(state.save), "number")
     kinds.update(ENGINE_SLOTS)
     return kinds
 
@@ -557,7 +562,7 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
         for name, state in dialogue.states.items():
             after = known[name] | ({state.save} if state.save else set())
             if state.expect == "duration" and state.save:
-                after |= {f"{state.save}_minutes"}
+                after |= {minutes_slot(state.save)}
             for target in targets(state):
                 if target == BACK:
                     continue

@@ -27,7 +27,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import get_args
 
-from bot.dialogue import ANY_PREFIX, BACK, SLOT_PATTERN, Dialogue, State, targets
+from bot.dialogue import (
+    ANY_PREFIX,
+    BACK,
+    SLOT_PATTERN,
+    Dialogue,
+    State,
+    minutes_slot,
+    targets,
+)
 from bot.domain import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
 from bot.matcher import Match, Matcher, Reading
 from bot.recurrence import RecurrenceRules, check
@@ -265,8 +273,7 @@ class _Context:
         if state.save is None:
             return
         slots[state.save] = value
-        if state.expect == "duration" and reading.duration_minutes is not None:
-            slots[f"{state.save}_minutes"] = reading.duration_minutes
+        _keep_minutes(slots, state.save, state.expect, reading)
 
     def leave(self, current: State, slots: dict[str, SlotValue]) -> None:
         """Note the question being left, so a state can lead `back` to it.
@@ -287,8 +294,7 @@ class _Context:
             labels = reading.labels(kind)
             if labels and slot not in slots:
                 slots[slot] = self.dialogue.value(kind, labels)
-                if kind == "duration" and reading.duration_minutes is not None:
-                    slots[f"{slot}_minutes"] = reading.duration_minutes
+                _keep_minutes(slots, slot, kind, reading)
 
     def hand_over(self, name: str, draft: _Draft, reading: Reading) -> str:
         """Offer the message to the question of state `name`, just arrived at.
@@ -431,6 +437,14 @@ def render(dialogue: Dialogue, matcher: Matcher, text: str, slots: Mapping[str, 
     return SLOT_PATTERN.sub(fill, text)
 
 
+def _keep_minutes(
+    slots: dict[str, SlotValue], slot: str, kind: str | None, reading: Reading
+) -> None:
+    """A duration answer also keeps its length in minutes, which the episode records."""
+    if kind == "duration" and reading.duration_minutes is not None:
+        slots[minutes_slot(slot)] = reading.duration_minutes
+
+
 def _holds(value: SlotValue | None, wanted: tuple[str, ...]) -> bool:
     if "any" in wanted and value is not None:
         return True
@@ -447,7 +461,7 @@ def _episode(user_id: int, now: datetime, slots: Mapping[str, SlotValue]) -> Epi
         value = slots.get(name)
         return value if isinstance(value, str) else None
 
-    minutes = slots.get("duration_minutes")
+    minutes = slots.get(minutes_slot("duration"))
     conditions = (text("conditions") or "").split("+")
     known = text("conditions") is not None
     return Episode(
