@@ -14,12 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.errors import ConfigError
+from bot.spans import parse_span
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///cramp_coach.db"
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +118,12 @@ class Settings:
 def parse_duration(name: str, value: str | None, default: str) -> timedelta:
     """Parse "90s", "30m", "3h", "1d" or a bare number of seconds."""
     text = value if value is not None else default
-    found = _DURATION.match(text)
-    if not found:
+    span = parse_span(text, "smhd", bare="s")
+    if span is None:
         raise ConfigError(f"{name}={text!r} is not a duration. Use e.g. 90s, 30m, 3h or 1d.")
-    amount = float(found.group(1)) * _UNIT_SECONDS[(found.group(2) or "s").lower()]
-    if amount <= 0:
+    if span <= timedelta(0):
         raise ConfigError(f"{name}={text!r} must be longer than zero. Use e.g. 3h.")
-    return timedelta(seconds=amount)
+    return span
 
 
 def _rate(value: str | None) -> float:

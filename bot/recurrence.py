@@ -14,7 +14,6 @@ Pure: no I/O besides reading the YAML file; the clock comes in as `now`.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,12 +24,10 @@ import yaml
 
 from bot.domain import Episode
 from bot.errors import ContentError, did_you_mean
+from bot.spans import parse_span
 
 RULES_FILE = "recurrence.yaml"
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
-_UNIT = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
-_UNIT["w"] = timedelta(weeks=1)
 _COUNT_KEYS = {"episodes", "within", "same_muscle", "say"}
 _LONG_KEYS = {"lasting_at_least", "say"}
 
@@ -76,12 +73,7 @@ class Hit:
 
 def parse_duration(text: object) -> timedelta | None:
     """ "30m", "3h", "14d", "2w" -> timedelta; None if it is not such a text."""
-    if not isinstance(text, str):
-        return None
-    found = _DURATION.match(text)
-    if found is None:
-        return None
-    return float(found.group(1)) * _UNIT[found.group(2).lower()]
+    return parse_span(text, "mhdw")
 
 
 def load_rules(path: Path) -> RecurrenceRules:

@@ -42,14 +42,13 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.errors import ContentError
+from bot.spans import parse_span
 from bot.yamlfile import load_yaml
 
 UTC_ZONE = ZoneInfo("UTC")
 ReminderKind = Literal["series", "daily"]
 KINDS: tuple[ReminderKind, ...] = ("series", "daily")
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
 
@@ -123,11 +122,11 @@ def load_plan(path: Path) -> Plan:
     def duration(where: str, raw: Any, fallback: timedelta) -> timedelta:
         if raw is None:
             return fallback
-        found = _DURATION.match(str(raw))
-        if not found or float(found.group(1)) <= 0:
+        span = parse_span(str(raw), "smhd")
+        if span is None or span <= timedelta(0):
             problems.append(f"{name}: {where} = {raw!r} is not a duration. Write e.g. 20m or 2h.")
             return fallback
-        return timedelta(seconds=float(found.group(1)) * _UNIT_SECONDS[found.group(2).lower()])
+        return span
 
     def clock(where: str, raw: Any, fallback: time) -> time:
         if raw is None:
