@@ -103,6 +103,26 @@ def _canvas(width: float, height: float) -> tuple[Any, Any, Any]:
     return figure, FigureCanvasAgg(figure), lambda: MaxNLocator(integer=True)
 
 
+def _bar_axes(
+    axes: Any, positions: list[int], labels: list[str], top: int, integer_ticks: Any
+) -> None:
+    """What both charts share: slanted date labels, whole counts up to `top`, a light
+    grid behind the bars, no box."""
+    axes.set_xticks(positions, labels, rotation=45, ha="right", rotation_mode="anchor")
+    axes.yaxis.set_major_locator(integer_ticks())
+    axes.set_ylim(0, top + 0.5)
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def _png(canvas: Any) -> bytes:
+    buffer = io.BytesIO()
+    canvas.print_figure(buffer, format="png")
+    return buffer.getvalue()
+
+
 def history_chart(
     episodes: Iterable[Episode], tz: ZoneInfo, now: datetime, *, weeks: int = WEEKS_SHOWN
 ) -> bytes:
@@ -128,20 +148,9 @@ def history_chart(
     axes.set_title(f"Your cramps per week, last {weeks} weeks", fontsize=14)
     axes.set_xlabel(f"Week starting Monday ({tz.key} time)")
     axes.set_ylabel("Cramps")
-    axes.set_xticks(
-        positions,
-        [f"{w.start.day} {w.start:%b}" for w in data],
-        rotation=45,
-        ha="right",
-        rotation_mode="anchor",
-    )
+    labels = [f"{w.start.day} {w.start:%b}" for w in data]
+    _bar_axes(axes, positions, labels, max([*bottoms, 1]), integer_ticks)
     axes.set_xlim(-0.6, len(data) - 0.4)
-    axes.yaxis.set_major_locator(integer_ticks())
-    axes.set_ylim(0, max([*bottoms, 1]) + 0.5)
-    axes.grid(axis="y", alpha=0.3)
-    axes.set_axisbelow(True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
     if series:
         axes.legend(title="Muscle", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     else:
@@ -155,9 +164,7 @@ def history_chart(
             fontsize=13,
             color="#555555",
         )
-    buffer = io.BytesIO()
-    canvas.print_figure(buffer, format="png")
-    return buffer.getvalue()
+    return _png(canvas)
 
 
 DAYS_SHOWN = 14
@@ -187,22 +194,9 @@ def intake_chart(
     axes.set_title(f"Drinks you logged per day, last {days} days", fontsize=14)
     axes.set_xlabel(f"Day ({tz.key} time)")
     axes.set_ylabel("Drinks")
-    axes.set_xticks(
-        positions,
-        [f"{day.day} {day:%b}" for day, _ in data],
-        rotation=45,
-        ha="right",
-        rotation_mode="anchor",
-    )
-    axes.yaxis.set_major_locator(integer_ticks())
-    axes.set_ylim(0, max([*counts, 1]) + 0.5)
-    axes.grid(axis="y", alpha=0.3)
-    axes.set_axisbelow(True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    buffer = io.BytesIO()
-    canvas.print_figure(buffer, format="png")
-    return buffer.getvalue()
+    labels = [f"{day.day} {day:%b}" for day, _ in data]
+    _bar_axes(axes, positions, labels, max([*counts, 1]), integer_ticks)
+    return _png(canvas)
 
 
 def duration_words(minutes: float | None) -> str | None:

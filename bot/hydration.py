@@ -492,10 +492,16 @@ async def drank(request: ActionRequest) -> ActionOutput:
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     await store.log_intake(profile.user_id, request.now)
-    start, end = day_bounds(request.now, schedule.zone)
-    count = len(await store.intake(profile.user_id, since=start, until=end))
+    count = await _drinks_today(request, schedule)
     times = "1 drink" if count == 1 else f"{count} drinks"
     return _say(f"Noted 💧 That's {times} today. Keep it up!")
+
+
+async def _drinks_today(request: ActionRequest, schedule: Schedule) -> int:
+    """How many drinks the person has logged on their own calendar day so far."""
+    start, end = day_bounds(request.now, schedule.zone)
+    drinks = await request.service.store.intake(request.profile.user_id, since=start, until=end)
+    return len(drinks)
 
 
 async def reminders_status(request: ActionRequest) -> ActionOutput:
@@ -506,8 +512,7 @@ async def reminders_status(request: ActionRequest) -> ActionOutput:
     running = await store.reminders(profile.user_id)
     series = next((r for r in running if r.kind == "series"), None)
     daily = next((r for r in running if r.kind == "daily"), None)
-    start, end = day_bounds(request.now, schedule.zone)
-    count = len(await store.intake(profile.user_id, since=start, until=end))
+    count = await _drinks_today(request, schedule)
     local = request.now.astimezone(schedule.zone).strftime("%H:%M")
     lines = [
         "Your reminders",
