@@ -11,10 +11,10 @@
         text/command   -> service
         anything else  -> "I can only read text"
         ▼
-    deliver(): Reply -> sendMessage (split at 4096, inline keyboard on the last part;
-               ReplyBot.send_text, which does not parse the Message Telegram returns)
-               Attachment -> sendPhoto / sendDocument
-               Forbidden (the person blocked the bot) -> service.mark_inactive, stop
+    Relay.deliver: Reply -> sendMessage (split at 4096, inline keyboard on the last part;
+                   ReplyBot.send_text, which does not parse the Message Telegram returns)
+                   Attachment -> sendPhoto / sendDocument
+                   Forbidden (the person blocked the bot) -> service.mark_inactive, stop
 
     Outgoing calls: ReplyBot (an ExtBot) -> AIORateLimiter (429: waits retry_after, retries)
                            -> RetryingRequest (timeouts, network errors, 5xx: back-off)
@@ -444,41 +444,6 @@ def merged(replies: Sequence[Reply], limit: int = MessageLimit.MAX_TEXT_LENGTH) 
     return joined
 
 
-async def deliver(
-    bot: ReplyBot,
-    service: ChatService,
-    user_id: int,
-    chat_id: int,
-    outcome: Outcome,
-    codec: ButtonCodec,
-    pacer: Pacer | None = None,
-) -> bool:
-    """Send replies (split, keyboard on the last part) then attachments, in order.
-
-    Returns False if the person has blocked the bot: they are marked inactive and nothing more
-    is sent. Other errors propagate to the error handler. With a `pacer`, every message spends
-    a token of the budget reminders share, without waiting: replies go first.
-    """
-    try:
-        for reply in merged(outcome.replies):
-            parts = split_text(reply.text)
-            if not parts and reply.buttons:
-                parts = ["…"]
-            for number, part in enumerate(parts, start=1):
-                markup = codec.markup(reply) if number == len(parts) else None
-                if pacer is not None:
-                    pacer.take(chat_id)
-                await bot.send_text(chat_id, part, markup)
-        for attachment in outcome.attachments:
-            if pacer is not None:
-                pacer.take(chat_id)
-            await _send_attachment(bot, chat_id, attachment)
-    except Forbidden as exc:
-        await _blocked(service, user_id, exc)
-        return False
-    return True
-
-
 async def _send_attachment(bot: ReplyBot, chat_id: int, attachment: Attachment) -> None:
     caption: str | None = attachment.caption or None
     if caption is not None and len(caption) > MessageLimit.CAPTION_LENGTH:
@@ -627,10 +592,31 @@ class Relay:
             user.id, _label(message, query.data), button=press, language=user.language_code
         )
         chat_id = message.chat.id if message is not None else user.id
+        await self.deliver(context.bot, user.id, chat_id, outcome)
+
+    async def deliver(self, bot: ReplyBot, user_id: int, chat_id: int, outcome: Outcome) -> None:
+        """Send replies (split, keyboard on the last part) then attachments, in order.
+
+        Every message spends a token of the budget reminders share, without waiting:
+        replies go first, and reminders hold back while one is being sent. If the person
+        has blocked the bot they are marked inactive and nothing more is sent; other
+        errors go to the error handler.
+        """
         with self.pacer.interactive():
-            await deliver(
-                context.bot, self.service, user.id, chat_id, outcome, self.codec, self.pacer
-            )
+            try:
+                for reply in merged(outcome.replies):
+                    parts = split_text(reply.text)
+                    if not parts and reply.buttons:
+                        parts = ["…"]
+                    for number, part in enumerate(parts, start=1):
+                        markup = self.codec.markup(reply) if number == len(parts) else None
+                        self.pacer.take(chat_id)
+                        await bot.send_text(chat_id, part, markup)
+                for attachment in outcome.attachments:
+                    self.pacer.take(chat_id)
+                    await _send_attachment(bot, chat_id, attachment)
+            except Forbidden as exc:
+                await _blocked(self.service, user_id, exc)
 
     async def on_group(self, update: Update, context: Context) -> None:
         """Groups and supergroups: say the bot works in private chats only.
@@ -668,10 +654,7 @@ class Relay:
         if message is None or user is None or message.text is None:
             return
         outcome = await self.service.handle(user.id, message.text, language=user.language_code)
-        with self.pacer.interactive():
-            await deliver(
-                context.bot, self.service, user.id, message.chat.id, outcome, self.codec, self.pacer
-            )
+        await self.deliver(context.bot, user.id, message.chat.id, outcome)
 
     async def on_not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice, video, locations, contacts, documents...: ask for words."""
@@ -1009,16 +992,3 @@ def redact_secrets_in_logs(*secrets: str | None) -> Callable[[], None]:
             logging.setLogRecordFactory(previous)
 
     return undo
-
-
-def main() -> None:
-    """`python -m bot.telegram_adapter`: run with settings from the environment."""
-    settings = Settings.from_env(os.environ)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    run(settings)
-
-
-if __name__ == "__main__":
-    main()
