@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue import BACK, Dialogue
+from bot.dialogue import BACK, Dialogue, targets
 
 
 def mermaid(dialogue: Dialogue) -> str:
@@ -22,6 +22,6 @@ def mermaid(dialogue: Dialogue) -> str:
             lines.append(f"    {state.name} --> {state.goto}{label}")
         if state.otherwise:
             lines.append(f"    {state.name} --> {state.otherwise}: not understood")
-    if any(BACK in (*s.on.values(), s.goto) for s in dialogue.states.values()):
+    if any(BACK in targets(s) for s in dialogue.states.values()):
         lines.append(f'    state "the question they were at" as {BACK}')
     return "\n".join(lines)
