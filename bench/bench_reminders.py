@@ -42,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server
 
+from bench.stats import percentile  # noqa: E402
 from bot import eventloop  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain import Reply  # noqa: E402
@@ -62,15 +63,6 @@ TELEGRAM_CEILING = 30.0
 
 def text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def rss_mb() -> tuple[float, float]:
-    """(current, peak) resident set size of this process, in MB (Linux /proc)."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            found[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return found.get("VmRSS", float("nan")), found.get("VmHWM", float("nan"))
 
 
 async def build(
@@ -152,7 +144,7 @@ async def startup(path: Path) -> tuple[float, float]:
         async with running(application, settings):
             call = await fake.wait_for("getUpdates", timeout=30)
             elapsed = fake.stamps[call.index] - started
-            rss = rss_mb()[0]
+            rss = _vm(await asyncio.to_thread(Path("/proc/self/status").read_text), "VmRSS")
     return elapsed, rss
 
 
@@ -301,12 +293,13 @@ async def dispatch(
     figures = {
         "reminders": float(len(stamps)),
         "p50": statistics.median(latencies),
-        "p99": sorted(latencies)[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "p99": percentile(latencies, 0.99),
     }
     if len(stamps) > 1:
-        window = max(stamps) - min(stamps)
+        first, last = min(stamps), max(stamps)
+        window = last - first
         figures["reminder_rate"] = (len(stamps) - 1) / window
-        inside = [t for t in everything if min(stamps) <= t <= max(stamps)]
+        inside = [t for t in everything if first <= t <= last]
         figures["total_rate"] = (len(inside) - 1) / window
     return figures
 

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.stats import percentile
 from bot import eventloop
 from bot.domain import Episode, Session
 from bot.store import SqliteStore, Synchronous
@@ -53,7 +54,7 @@ async def measure(count: int, operation: Callable[[int], Awaitable[object]]) -> 
 def report(name: str, timings: list[float]) -> str:
     ordered = sorted(timings)
     median = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    p99 = percentile(ordered, 0.99) * 1000
     rate = len(timings) / sum(timings)
     return f"  {name:<34} {rate:9.0f} ops/s   median {median:7.3f} ms   p99 {p99:7.3f} ms"
 

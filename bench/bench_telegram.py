@@ -36,6 +36,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
+from bench.stats import percentile
 from bot import eventloop
 from bot.config import Settings
 from bot.domain import ButtonPress, Reply
@@ -205,7 +206,7 @@ def summary(latencies: list[float], calls: int) -> dict[str, float]:
     return {
         "rate": len(latencies) / sum(latencies),
         "p50": statistics.median(ordered) * 1000,
-        "p99": ordered[int(len(ordered) * 0.99)] * 1000,
+        "p99": percentile(ordered, 0.99) * 1000,
         "calls": calls / len(latencies),
     }
 

@@ -21,8 +21,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.stats import percentile
 from bot import eventloop
-from bot.content import load_content
+from bot.content import Content, load_content
 from bot.domain import ButtonPress, Session
 from bot.engine import step
 from bot.service import Service
@@ -44,9 +45,11 @@ SCRIPT: list[str | tuple[str, int]] = [
 ]
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+#: SCRIPT as what each message is: (text, None) or ("", the button pressed).
+MESSAGES: list[tuple[str, ButtonPress | None]] = [
+    ("", ButtonPress(*message)) if isinstance(message, tuple) else (message, None)
+    for message in SCRIPT
+]
 
 
 def row(name: str, samples: list[float], total_seconds: float) -> str:
@@ -56,16 +59,12 @@ def row(name: str, samples: list[float], total_seconds: float) -> str:
     return f"{name:<28}{median:>10.3f}{p99:>10.3f}{rate:>14,.0f}"
 
 
-def bench_engine(rounds: int) -> tuple[list[float], float]:
-    content = load_content(ROOT / "dialogues", ROOT / "data")
+def bench_engine(content: Content, rounds: int) -> tuple[list[float], float]:
     samples: list[float] = []
     started = time.perf_counter()
     for user in range(rounds):
         session = Session(user, content.dialogue.start)
-        for message in SCRIPT:
-            text, button = (
-                ("", ButtonPress(*message)) if isinstance(message, tuple) else (message, None)
-            )
+        for text, button in MESSAGES:
             began = time.perf_counter()
             turn = step(
                 content.dialogue,
@@ -81,19 +80,17 @@ def bench_engine(rounds: int) -> tuple[list[float], float]:
     return samples, time.perf_counter() - started
 
 
-async def bench_service(rounds: int, directory: Path) -> tuple[list[float], float]:
-    content = load_content(ROOT / "dialogues", ROOT / "data")
+async def bench_service(
+    content: Content, rounds: int, directory: Path
+) -> tuple[list[float], float]:
     samples: list[float] = []
     clock = [T0]
     async with SqliteStore(directory / "turns.db") as store:
         service = Service(content, store, clock=lambda: clock[0])
         started = time.perf_counter()
         for user in range(rounds):
-            for message in SCRIPT:
+            for text, button in MESSAGES:
                 clock[0] += timedelta(seconds=1)
-                text, button = (
-                    ("", ButtonPress(*message)) if isinstance(message, tuple) else (message, None)
-                )
                 began = time.perf_counter()
                 await service.handle(user, text, button=button)
                 samples.append(time.perf_counter() - began)
@@ -106,9 +103,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=300, help="people per measurement")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # red flags are logged; not what is measured
-    engine_samples, engine_time = bench_engine(args.rounds)
+    content = load_content(ROOT / "dialogues", ROOT / "data")
+    engine_samples, engine_time = bench_engine(content, args.rounds)
     with tempfile.TemporaryDirectory() as tmp:
-        service_samples, service_time = eventloop.run(bench_service(args.rounds, Path(tmp)))
+        service_samples, service_time = eventloop.run(
+            bench_service(content, args.rounds, Path(tmp))
+        )
     print(f"{len(SCRIPT)} messages x {args.rounds} people per measurement")
     print(f"{'':<28}{'median ms':>10}{'p99 ms':>10}{'turns/s':>14}")
     print(row("engine.step (pure)", engine_samples, engine_time))
