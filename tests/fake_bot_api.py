@@ -23,7 +23,7 @@ import json
 import socket
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
@@ -447,19 +447,6 @@ class FakeBotApi:
         }
         return True
 
-    def _m_getWebhookInfo(self, call: Call) -> Any:
-        return {
-            "url": self.webhook.get("url", ""),
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.pending_updates),
-        }
-
-    def _m_close(self, call: Call) -> Any:
-        return True
-
-    def _m_logOut(self, call: Call) -> Any:
-        return True
-
     # Building objects -------------------------------------------------------------------------
 
     def _user(self, user_id: int) -> dict[str, Any]:
@@ -533,7 +520,3 @@ def _error(
     if parameters:
         body["parameters"] = dict(parameters)
     return web.json_response(body, status=code)
-
-
-def texts_of(calls: Iterable[Call]) -> list[str]:
-    return [c.text for c in calls]
