@@ -37,6 +37,7 @@ from bot.dialogue import (
     targets,
 )
 from bot.domain import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
+from bot.errors import closest
 from bot.matcher import Match, Matcher, Reading
 from bot.recurrence import RecurrenceRules, check
 
@@ -154,7 +155,11 @@ def step(
         target = dialogue.commands.get(command)
         if target is None:
             known = ", ".join(f"/{c}" for c in dialogue.commands)
-            draft.replies.append(Reply(f"I don't know the command /{command}. I know {known}."))
+            close = closest(command, dialogue.commands)
+            hint = f" Did you mean /{close}?" if close else ""
+            draft.replies.append(
+                Reply(f"I don't know the command /{command}.{hint} I know {known}.")
+            )
             draft.replies.append(ctx.question(current, draft.slots))
             return finish(current.name)
         ctx.leave(current, draft.slots)

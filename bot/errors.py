@@ -40,7 +40,13 @@ class StoreError(CrampCoachError):
     """The database failed; the last committed state is intact."""
 
 
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option a misspelt name most likely meant, or None when none is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """ " Did you mean 'x'?" for the option closest to a misspelt name, or ""."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    close = closest(word, options)
+    return f" Did you mean {close!r}?" if close else ""
