@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.matcher import Matcher, load_matcher
+from bot.core.matcher import Matcher, load_matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -42,17 +42,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server
 
-from bench.stats import percentile  # noqa: E402
-from bot import eventloop  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.domain import Reply  # noqa: E402
-from bot.hydration import SendResult, schedule_of  # noqa: E402
-from bot.reminders import Advance, decide  # noqa: E402
-from bot.service import Service, create_service  # noqa: E402
-from bot.store import SqliteStore  # noqa: E402
-from bot.telegram_adapter import build_application, running  # noqa: E402
 from fake_bot_api import Call, FakeBotApi  # noqa: E402
 from shipped import shipped_content  # noqa: E402
+
+from bench.stats import percentile  # noqa: E402
+from bot import eventloop  # noqa: E402
+from bot.channels.telegram.relay import build_application, running  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.core.model import Reply  # noqa: E402
+from bot.core.schedule import Advance, decide  # noqa: E402
+from bot.service.reminders import SendResult, schedule_of  # noqa: E402
+from bot.service.turns import Service, create_service  # noqa: E402
+from bot.store.sqlite import SqliteStore  # noqa: E402
 
 TOKEN = "123456:BENCH-token-0123456789abcdefghij"
 NOW = datetime.now(UTC).replace(microsecond=0)

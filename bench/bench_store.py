@@ -26,8 +26,8 @@ from pathlib import Path
 
 from bench.stats import percentile
 from bot import eventloop
-from bot.domain import Episode, Session
-from bot.store import SqliteStore, Synchronous
+from bot.core.model import Episode, Session
+from bot.store.sqlite import SqliteStore, Synchronous
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 USERS = 50

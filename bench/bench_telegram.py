@@ -12,7 +12,7 @@ Three Applications, measured in the same run on the same prepared updates, each 
 and, for scale, `service`: the real service's handle() alone, no Telegram at all.
 
 `adapter` can beat `echo`: the echo's reply_text parses the Message Telegram answers with,
-which ReplyBot.send_text does not (bot/telegram_adapter.py says why). Everything runs on the
+which ReplyBot.send_text does not (bot/channels/telegram/relay.py says why). Everything runs on the
 event loop the bot runs on (bot/eventloop.py: uvloop where installed), named in the output.
 
 No network: an offline BaseRequest answers every Bot API call locally with a plausible result,
@@ -38,10 +38,10 @@ from telegram.request import BaseRequest, RequestData
 
 from bench.stats import percentile
 from bot import eventloop
+from bot.channels.telegram.relay import ChatService, Delivery, build_application
 from bot.config import Settings
-from bot.domain import ButtonPress, Reply
-from bot.service import Outcome, create_service
-from bot.telegram_adapter import ChatService, Delivery, build_application
+from bot.core.model import ButtonPress, Reply
+from bot.service.turns import Outcome, create_service
 
 TOKEN = "123456:BENCH-token-0123456789abcdefghij"
 USERS = 300

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from bench.stats import percentile
 from bot import eventloop
-from bot.content import Content, load_content
-from bot.domain import ButtonPress, Session
-from bot.engine import step
-from bot.service import Service
-from bot.store import SqliteStore
+from bot.content.loading import Content, load_content
+from bot.core.engine import step
+from bot.core.model import ButtonPress, Session
+from bot.service.turns import Service
+from bot.store.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

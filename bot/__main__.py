@@ -86,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "check":
             return check(settings)
         if command == "graph":
-            from bot.content import load_content
-            from bot.graph import mermaid
+            from bot.content.graph import mermaid
+            from bot.content.loading import load_content
 
             print(mermaid(load_content(settings.dialogues_dir, settings.data_dir).dialogue))
             return 0
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        from bot.telegram_adapter import run
+        from bot.channels.telegram.relay import run
 
         run(settings)
         return 0
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def check(settings: Settings) -> int:
-    from bot.content import load_content
+    from bot.content.loading import load_content
 
     content = load_content(settings.dialogues_dir, settings.data_dir)
     dialogue = content.dialogue
@@ -131,8 +131,8 @@ def check(settings: Settings) -> int:
 
 
 async def console(settings: Settings, user_id: int) -> int:
-    from bot.console import chat
-    from bot.service import create_service
+    from bot.channels.console import chat
+    from bot.service.turns import create_service
 
     service = await create_service(settings)
     try:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from bot.core.words import parse_span
 from bot.errors import ConfigError
-from bot.spans import parse_span
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///cramp_coach.db"

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.config import Settings
-from bot.store import MemoryStore, SqliteStore, Store
-from fake_bot_api import FakeBotApi
-
-TEST_TOKEN = "123456:TEST-token-0123456789abcdefghij"
-
-
-def settings_for(fake: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:
-    """Settings for a bot that talks to `fake` and keeps its database in `tmp_path`."""
-    values: dict[str, Any] = {
-        "telegram_token": TEST_TOKEN,
-        "telegram_api_base_url": fake.base_url,
-        "database_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
-    }
-    values.update(changes)
-    return Settings(**values)
+from bot.store.sqlite import MemoryStore, SqliteStore, Store
+from tests.helpers.fake_bot_api import TEST_TOKEN, FakeBotApi
 
 
 @pytest.fixture

@@ -1,0 +1,482 @@
+"""One conversational turn, as a pure function.
+
+    step(dialogue, session, text, *, matcher, now, ...) -> Turn
+
+Order of business for every message:
+
+1. A button press for a question that has passed is refused, and the current
+   question is asked again (unless its state is marked `anytime`).
+2. Red flags come first, whatever the state: the emergency state answers.
+3. A person idle for too long in the middle of the questions is welcomed back
+   and asked whether to continue or start over.
+4. A /command jumps to its state.
+5. The current question takes the answer it expects; failing that a global
+   intent (help, restart, cancel) applies; failing that the question is asked
+   again with a hint.
+
+Whatever the message says about the cramp (muscle, duration, severity...) is
+remembered on the way, so a later question that it already answers is skipped.
+No I/O, no clock: `now` and the person's history are passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import get_args
+
+from bot.core.machine import (
+    ANY_PREFIX,
+    BACK,
+    SLOT_PATTERN,
+    Dialogue,
+    State,
+    minutes_slot,
+    targets,
+)
+from bot.core.matcher import Match, Matcher, Reading
+from bot.core.model import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
+from bot.core.recurrence import RecurrenceRules, check
+from bot.errors import closest
+
+#: Longest chain of states one turn may pass through (guards against cycles of skips).
+MAX_HOPS = 30
+BACK_SLOT = "_back"
+_LEVEL_ORDER: dict[str, int] = {level: n for n, level in enumerate(get_args(AdviceLevel))}
+STALE_BUTTON = "That question has passed, so I ignored that button. Here is where we are now:"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What one message produced: replies, the new session, and what to record or do.
+
+    `actions` pairs an action name ("history", "export", "forget") with the index
+    in `replies` where its output belongs.
+    """
+
+    replies: tuple[Reply, ...]
+    session: Session
+    episode: Episode | None = None
+    actions: tuple[tuple[int, str], ...] = ()
+    red_flags: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Draft:
+    """The turn being built (mutable, private to one call of `step`)."""
+
+    slots: dict[str, SlotValue]
+    replies: list[Reply]
+    actions: list[tuple[int, str]]
+    episode: Episode | None = None
+
+
+def step(
+    dialogue: Dialogue,
+    session: Session,
+    text: str,
+    *,
+    matcher: Matcher,
+    now: datetime,
+    button: ButtonPress | None = None,
+    history: Sequence[Episode] = (),
+    rules: RecurrenceRules | None = None,
+    idle_after: timedelta | None = None,
+) -> Turn:
+    """Advance `session` by one message (or button press) and say what happens."""
+    current = dialogue.states.get(session.state) or dialogue.states[dialogue.start]
+    draft = _Draft(slots=dict(session.slots), replies=[], actions=[])
+    ctx = _Context(dialogue, matcher, now, history, rules, session.user_id)
+
+    def finish(state: str, red_flags: tuple[str, ...] = ()) -> Turn:
+        new = Session(
+            user_id=session.user_id,
+            state=state,
+            slots=draft.slots,
+            updated_at=now,
+            turn=session.turn + 1,
+        )
+        return Turn(
+            replies=tuple(draft.replies),
+            session=new,
+            episode=draft.episode,
+            actions=tuple(draft.actions),
+            red_flags=red_flags,
+        )
+
+    if button is not None:
+        other = dialogue.states.get(button.state)
+        label = None if other is None else pressed(other, button, text)
+        if other is not None and other.anytime and other is not current and label is not None:
+            # A button of a message that stays valid (a reminder's "I drank"): answer it,
+            # and let its states lead back to the question the person was at.
+            reading = matcher.read(label)
+            answer = ctx.resolve(other, reading)
+            if answer is not None:
+                ctx.leave(current, draft.slots)
+                ctx.save(other, draft.slots, answer[0], reading)
+                return finish(ctx.arrive(answer[1], draft, reading))
+        label = pressed(current, button, text)
+        if button.state != current.name or label is None or session.state != current.name:
+            draft.replies.append(Reply(STALE_BUTTON))
+            draft.replies.append(ctx.question(current, draft.slots))
+            return finish(current.name)
+        text = label
+
+    text = text.strip()
+    reading = matcher.read(text)
+    red_flags = reading.labels("red_flag")
+    if red_flags:
+        draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
+        ctx.leave(current, draft.slots)
+        return finish(ctx.arrive(dialogue.red_flag, draft, reading), red_flags)
+
+    command = _command(text)
+    if (
+        dialogue.resume is not None
+        and idle_after is not None
+        and session.updated_at is not None
+        and now - session.updated_at > idle_after
+        and current.save is not None
+        and command is None
+    ):
+        # Keep what the message says (an answer to the old question included), so
+        # "carry on" skips whatever it already answered.
+        ctx.remember(draft.slots, reading)
+        answer = ctx.resolve(current, reading)
+        if answer is not None:
+            ctx.save(current, draft.slots, answer[0], reading)
+        ctx.leave(current, draft.slots)
+        return finish(ctx.arrive(dialogue.resume, draft, reading))
+
+    if command is not None:
+        target = dialogue.commands.get(command)
+        if target is None:
+            known = ", ".join(f"/{c}" for c in dialogue.commands)
+            close = closest(command, dialogue.commands)
+            hint = f" Did you mean /{close}?" if close else ""
+            draft.replies.append(
+                Reply(f"I don't know the command /{command}.{hint} I know {known}.")
+            )
+            draft.replies.append(ctx.question(current, draft.slots))
+            return finish(current.name)
+        ctx.leave(current, draft.slots)
+        return finish(ctx.arrive(target, draft, Reading(text)))
+
+    ctx.remember(draft.slots, reading)
+    if not current.asks:
+        # A new person (or a state left mid-way): say what this state says, then
+        # let the message answer the question that follows, if it does.
+        # An `end` state (no goto) means the conversation starts over.
+        entry = current.name if current.goto is not None else dialogue.start
+        stopped = ctx.arrive(entry, draft, reading)
+        target = dialogue.intents.get(reading.get("intent") or "")
+        if target is not None and ctx.resolve(dialogue.states[stopped], reading) is None:
+            ctx.leave(dialogue.states[stopped], draft.slots)
+            return finish(ctx.arrive(target, draft, reading))
+        return finish(ctx.hand_over(stopped, draft, reading))
+    answer = ctx.resolve(current, reading)
+    if answer is None:
+        intent = reading.get("intent")
+        if intent is not None and intent in dialogue.intents:
+            ctx.leave(current, draft.slots)
+            return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
+        if current.save is not None and current.save in draft.slots:
+            answer = ctx.resolve_slot(current, draft.slots)
+    if answer is None:
+        if current.otherwise is not None:
+            stopped = ctx.arrive(current.otherwise, draft, reading)
+            return finish(ctx.hand_over(stopped, draft, reading))
+        draft.replies.append(ctx.question(current, draft.slots, hint=True))
+        return finish(current.name)
+    value, target = answer
+    ctx.save(current, draft.slots, value, reading)
+    return finish(ctx.arrive(target, draft, reading))
+
+
+def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> Reply | None:
+    """The question the person is at, as it was asked (None when they are at none)."""
+    state = dialogue.states.get(session.state)
+    if state is None or not state.asks:
+        return None
+    text = render(dialogue, matcher, state.say, session.slots)
+    return Reply(text, state.buttons, state.name)
+
+
+def takes_numbers(dialogue: Dialogue, matcher: Matcher, name: str) -> bool:
+    """Whether a bare number answers the question asked in state `name`."""
+    state = dialogue.states.get(name)
+    if state is None or state.expect is None:
+        return False
+    if state.expect == "number":
+        return True
+    return state.expect in matcher.kinds() and matcher.label_for_number(state.expect, 1) is not None
+
+
+def pressed(state: State, button: ButtonPress, label: str) -> str | None:
+    """The answer a press of `button` on a question of `state` gives, or None (stale).
+
+    Normally one of the state's own buttons. A state that expects free text and has no
+    buttons of its own may be answered by buttons an action offered (the cities that
+    match a typed local time); then the answer is the pressed button's label, which
+    the adapter reads from the message the bot itself sent and passes as the text.
+    """
+    if 0 <= button.index < len(state.buttons):
+        return state.buttons[button.index]
+    if not state.buttons and state.expect == "text" and label.strip():
+        return label.strip()[:500]
+    return None
+
+
+def _command(text: str) -> str | None:
+    """ "/start@CrampCoachBot now" -> "start"; None when the text is not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    word = text[1:].split(maxsplit=1)[0] if text[1:].strip() else ""
+    return word.split("@", 1)[0].lower() or None
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    dialogue: Dialogue
+    matcher: Matcher
+    now: datetime
+    history: Sequence[Episode]
+    rules: RecurrenceRules | None
+    user_id: int
+
+    def resolve(self, state: State, reading: Reading) -> tuple[SlotValue, str] | None:
+        """The answer `reading` gives to `state`, and where it leads; None if it gives none."""
+        return resolve(self.dialogue, self.matcher, state, reading)
+
+    def resolve_slot(
+        self, state: State, slots: Mapping[str, SlotValue]
+    ) -> tuple[SlotValue, str] | None:
+        """Answer `state` from a slot that is already filled (the question is skipped).
+
+        The slot is read back as if the person had just said it, so the `on:` lines
+        decide exactly as they do for a typed answer.
+        """
+        assert state.save is not None
+        value = slots[state.save]
+        kind = state.expect or ""
+        if isinstance(value, str) and kind in self.matcher.kinds():
+            labels = tuple(Match(kind, part) for part in value.split("+"))
+            reading = Reading(text="", matches=labels)
+        elif isinstance(value, str):
+            reading = Reading(text=value)
+        else:
+            reading = Reading(text="", number=float(value))
+        answer = self.resolve(state, reading)
+        return None if answer is None else (value, answer[1])
+
+    def save(
+        self, state: State, slots: dict[str, SlotValue], value: SlotValue, reading: Reading
+    ) -> None:
+        if state.save is None:
+            return
+        slots[state.save] = value
+        _keep_minutes(slots, state.save, state.expect, reading)
+
+    def leave(self, current: State, slots: dict[str, SlotValue]) -> None:
+        """Note the question being left, so a state can lead `back` to it.
+
+        Leaving a detour (a prompt that itself leads back, such as the emergency
+        or welcome-back question) keeps the question noted before it.
+        """
+        if current.asks and BACK not in targets(current):
+            slots[BACK_SLOT] = current.name
+
+    def remember(self, slots: dict[str, SlotValue], reading: Reading) -> None:
+        """Keep what the message says about the cramp in slots not yet answered.
+
+        Only the question that asks for a slot may change an answer already given:
+        "first run back" must not turn a calf cramp into a back cramp.
+        """
+        for kind, slot in self.dialogue.remember.items():
+            labels = reading.labels(kind)
+            if labels and slot not in slots:
+                slots[slot] = self.dialogue.value(kind, labels)
+                _keep_minutes(slots, slot, kind, reading)
+
+    def hand_over(self, name: str, draft: _Draft, reading: Reading) -> str:
+        """Offer the message to the question of state `name`, just arrived at.
+
+        If it answers it, that question is not shown and the conversation moves on.
+        """
+        state = self.dialogue.states[name]
+        answer = self.resolve(state, reading)
+        if answer is None:
+            return name
+        if draft.replies and draft.replies[-1].state == name:
+            draft.replies.pop()  # the message already answers that question
+        self.save(state, draft.slots, answer[0], reading)
+        return self.arrive(answer[1], draft, reading)
+
+    def question(self, state: State, slots: Mapping[str, SlotValue], hint: bool = False) -> Reply:
+        text = self.render(state.say, slots)
+        if hint:
+            text = f"{self.render(state.hint or self.dialogue.hint, slots)}\n\n{text}"
+        return Reply(text, state.buttons, state.name)
+
+    def render(self, text: str, slots: Mapping[str, SlotValue]) -> str:
+        return render(self.dialogue, self.matcher, text, slots)
+
+    def arrive(self, name: str, draft: _Draft, reading: Reading) -> str:
+        """Enter state `name` and pass through states until one waits for an answer."""
+        for _ in range(MAX_HOPS):
+            if name == BACK:
+                back = draft.slots.pop(BACK_SLOT, None)
+                name = (
+                    back
+                    if isinstance(back, str) and back in self.dialogue.states
+                    else (self.dialogue.start)
+                )
+            state = self.dialogue.states[name]
+            if state.reset:
+                draft.slots.clear()
+                self.remember(draft.slots, reading)
+            if state.asks and state.save is not None and state.save in draft.slots:
+                answer = self.resolve_slot(state, draft.slots)
+                if answer is not None:
+                    name = answer[1]
+                    continue
+            if state.do is not None:
+                draft.actions.append((len(draft.replies) + (1 if state.say else 0), state.do))
+            if state.advice:
+                draft.replies.extend(self.advise(state, draft))
+            elif state.say or state.buttons:
+                if state.asks:
+                    draft.replies.append(self.question(state, draft.slots))
+                else:
+                    draft.replies.append(Reply(self.render(state.say, draft.slots)))
+            if state.asks or state.goto is None:
+                return name
+            name = state.goto
+        raise RuntimeError(f"the dialogue loops without asking anything after state {name!r}")
+
+    def advise(self, state: State, draft: _Draft) -> list[Reply]:
+        """Compose advice that fits what the person said, and log the episode."""
+        slots = draft.slots
+        episode = _episode(self.user_id, self.now, slots)
+        hits = check(self.rules, self.history, episode, self.now) if self.rules else ()
+        if hits:
+            slots["recurring"] = hits[0].rule_id
+        else:
+            slots.pop("recurring", None)
+        sections: dict[str, list[str]] = {key: [] for key in self.dialogue.sections}
+        level: AdviceLevel = "self_care"
+        for block in self.dialogue.advice:
+            if all(_holds(slots.get(slot), values) for slot, values in block.when.items()):
+                sections[block.section].append(self.render(block.say, slots))
+                if _LEVEL_ORDER[block.level] > _LEVEL_ORDER[level]:
+                    level = block.level  # type: ignore[assignment]
+        if hits:
+            # What the recurrence rules say opens the last section ("when to get help").
+            sections[list(sections)[-1]][:0] = [" ".join(hit.text.split()) for hit in hits]
+            if _LEVEL_ORDER[level] < _LEVEL_ORDER["see_doctor"]:
+                level = "see_doctor"
+        parts = [self.render(state.say, slots)] if state.say else []
+        for key, paragraphs in sections.items():
+            if paragraphs:
+                heading = self.dialogue.sections[key]
+                parts.append(heading + "\n" + "\n".join(f"• {p}" for p in paragraphs))
+        draft.episode = replace(episode, advice_level=level)
+        return [Reply("\n\n".join(parts), state.buttons, state.name)]
+
+
+def resolve(
+    dialogue: Dialogue, matcher: Matcher, state: State, reading: Reading
+) -> tuple[SlotValue, str] | None:
+    """The answer `reading` gives to `state` and where it leads, or None.
+
+    The `on:` lines are tried in the order they are written; the first that fits
+    wins. An answer that fits none of them leads to `goto:`.
+    """
+    kind = state.expect
+    if kind is None:
+        return None
+    value: SlotValue | None = None
+    labels: tuple[str, ...] = ()
+    if kind == "text":
+        value = reading.text.strip()[:500] or None
+    elif kind == "number":
+        value = reading.number
+    else:
+        labels = reading.labels(kind)
+        if not labels and reading.number is not None:
+            by_number = matcher.label_for_number(kind, reading.number)
+            labels = (by_number,) if by_number else ()
+        if labels:
+            value = dialogue.value(kind, labels)
+    for key, target in state.on.items():
+        if key.startswith(ANY_PREFIX):
+            other = key[len(ANY_PREFIX) :]
+            found = reading.labels(other)
+            if found:
+                return (value if value is not None else dialogue.value(other, found)), target
+        elif key in labels:
+            return (value if value is not None else key), target
+    if value is None or state.goto is None:
+        return None
+    return value, state.goto
+
+
+def render(dialogue: Dialogue, matcher: Matcher, text: str, slots: Mapping[str, SlotValue]) -> str:
+    """Fill {slot} placeholders with words a person reads; values are never re-rendered."""
+
+    def fill(found: re.Match[str]) -> str:
+        slot = found.group(1)
+        value = slots.get(slot)
+        if value is None:
+            return ""
+        kind = dialogue.slot_kinds.get(slot)
+        if isinstance(value, str) and kind is not None and kind in matcher.kinds():
+            return " and ".join(matcher.display(kind, part) for part in value.split("+"))
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return SLOT_PATTERN.sub(fill, text)
+
+
+def _keep_minutes(
+    slots: dict[str, SlotValue], slot: str, kind: str | None, reading: Reading
+) -> None:
+    """A duration answer also keeps its length in minutes, which the episode records."""
+    if kind == "duration" and reading.duration_minutes is not None:
+        slots[minutes_slot(slot)] = reading.duration_minutes
+
+
+def _holds(value: SlotValue | None, wanted: tuple[str, ...]) -> bool:
+    if "any" in wanted and value is not None:
+        return True
+    if "unknown" in wanted and value is None:
+        return True
+    if value is None:
+        return False
+    parts = value.split("+") if isinstance(value, str) else [str(value).lower()]
+    return any(part in wanted for part in parts)
+
+
+def _episode(user_id: int, now: datetime, slots: Mapping[str, SlotValue]) -> Episode:
+    def text(name: str) -> str | None:
+        value = slots.get(name)
+        return value if isinstance(value, str) else None
+
+    minutes = slots.get(minutes_slot("duration"))
+    conditions = (text("conditions") or "").split("+")
+    known = text("conditions") is not None
+    return Episode(
+        user_id=user_id,
+        at=now,
+        muscle=text("muscle"),
+        duration_minutes=float(minutes) if isinstance(minutes, int | float) else None,
+        severity=text("severity"),
+        timing=text("timing"),
+        returning=("returning" in conditions) if known else None,
+        hot=("hot" in conditions) if known else None,
+        intense=("intense" in conditions) if known else None,
+    )

@@ -1,0 +1,294 @@
+"""A person's time zone from what they type: a city, or the time on their clock. Pure.
+
+    atlas.find("munich")                    -> City("Berlin", "Europe/Berlin")
+    atlas.by_local_time("it's 2:35pm", now) -> [City("Berlin", ...), City("Paris", ...), ...]
+
+Cities come from data/cities.yaml (common cities, countries and nicknames) and from
+the city part of every IANA zone name (zoneinfo.available_timezones(): "Kolkata" of
+Asia/Kolkata). Typos are forgiven with rapidfuzz. A typed local time is compared
+with the current time in every zone, so daylight-saving time is always right; the
+answer is a short list of cities to choose from, never a bare UTC offset. The result
+is always an IANA zone name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from rapidfuzz import fuzz, process
+
+from bot.content.yamlfile import load_yaml
+from bot.errors import ContentError
+
+#: Words around a city name that say nothing about it.
+_LEAD_INS = re.compile(
+    r"^(?:i'?m|i am|i live|we are|we're|im|living|based|currently|now|my city is|city is|"
+    r"it'?s|its|in|near|at|from|around|close to|the|city of|time zone|timezone)\s+"
+)
+_TIME = re.compile(
+    r"(?<![\d:.])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d])",
+    re.IGNORECASE,
+)
+FUZZY_CUTOFF = 80.0
+MAX_CHOICES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A place a person recognises, and the IANA zone it lies in."""
+
+    name: str
+    zone: str
+
+    @property
+    def zoneinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTime:
+    """A time someone typed: hour and minute, and whether it could be 12 hours off."""
+
+    hour: int
+    minute: int
+    exact_minute: bool  # "14:35" rather than "2pm"
+    twelve_hour: bool  # no am/pm and hour <= 12: "2:35" may be 02:35 or 14:35
+
+
+class Atlas:
+    """Cities from data/cities.yaml plus the city part of every IANA zone name."""
+
+    def __init__(self, cities: Sequence[City], aliases: Mapping[str, City]) -> None:
+        self.cities = tuple(cities)
+        self._names: dict[str, City] = {}
+        for city in self.cities:
+            self._names.setdefault(_key(city.name), city)
+        for alias, city in aliases.items():
+            self._names.setdefault(_key(alias), city)
+        self._by_zone: dict[str, City] = {}
+        for city in self.cities:
+            self._by_zone.setdefault(city.zone, city)
+
+    @cached_property
+    def _all_names(self) -> dict[str, City]:
+        """Listed names first, then the city part of every zone ("Kolkata" of Asia/Kolkata)."""
+        names = dict(self._names)
+        for zone in sorted(_zone_names()):
+            names.setdefault(_key(zone), City(self.display(zone), zone))
+            names.setdefault(_key(city_part_of(zone)), City(self.display(zone), zone))
+        return names
+
+    @cached_property
+    def _choices(self) -> list[str]:
+        return list(self._all_names)
+
+    def display(self, zone: str) -> str:
+        """A city name for a zone: the listed one, else the city part of its name."""
+        city = self._by_zone.get(zone)
+        return city.name if city is not None else city_part_of(zone)
+
+    def find(self, text: str) -> City | None:
+        """The city `text` names ("munich", "I'm in new yrok", "Europe/Berlin"), or None."""
+        names = self._all_names
+        for candidate in _candidates(text):
+            if candidate in names:
+                return names[candidate]
+        for candidate in _candidates(text):
+            if len(candidate) < 4:
+                continue
+            best = process.extractOne(
+                candidate, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+            )
+            if best is not None:
+                return names[best[0]]
+        return None
+
+    def by_local_time(self, text: str, now: datetime) -> list[City]:
+        """Cities whose clock shows the time in `text` right now, best known first.
+
+        One city per UTC offset (the first listed), up to MAX_CHOICES, the 24-hour
+        reading before the 12-hour one. Empty when `text` holds no time.
+        """
+        typed = parse_local_time(text)
+        if typed is None:
+            return []
+        now = now.astimezone(UTC)
+        offsets_now = {zone: now.astimezone(ZoneInfo(zone)).utcoffset() for zone in _zone_names()}
+        in_use = sorted({o for o in offsets_now.values() if o is not None})
+        offsets = list(dict.fromkeys(_matching_offsets(typed, now, in_use)))
+        groups = [self._cities_at(offset, now, offsets_now) for offset in offsets]
+        if not groups:
+            return []
+        # The likeliest reading first (several cities), then one city per other reading.
+        # One city for each other reading of the clock ("3:17" is also 15:17), not one
+        # per offset: two offsets can show the same time on different dates.
+        seen = {(now + offsets[0]).strftime("%H:%M")}
+        others = []
+        for offset, group in zip(offsets[1:], groups[1:], strict=True):
+            reading = (now + offset).strftime("%H:%M")
+            if group and reading not in seen:
+                seen.add(reading)
+                others.append(group[0])
+        found = groups[0][: MAX_CHOICES - len(others)] + others
+        return list(dict.fromkeys(found))[:MAX_CHOICES]
+
+    def _cities_at(
+        self, offset: timedelta, now: datetime, offsets_now: Mapping[str, timedelta | None]
+    ) -> list[City]:
+        listed = [c for c in self.cities if now.astimezone(c.zoneinfo).utcoffset() == offset]
+        if listed:
+            return listed
+        others = sorted(zone for zone, used in offsets_now.items() if used == offset)
+        return [City(self.display(zone), zone) for zone in others]
+
+
+def load_atlas(path: Path) -> Atlas:
+    """Read data/cities.yaml; ContentError names the file, the city and the fix."""
+    data = load_yaml(path)
+    name = path.name
+    if not isinstance(data, dict) or not isinstance(data.get("cities"), dict):
+        raise ContentError(f"{name}: must hold 'cities:', a mapping of city names to zones.")
+    problems: list[str] = []
+    cities: list[City] = []
+    aliases: dict[str, City] = {}
+    for raw_name, body in data["cities"].items():
+        where = f"{name}: cities.{raw_name}"
+        if not isinstance(body, dict) or not isinstance(body.get("zone"), str):
+            problems.append(f"{where}: needs 'zone:', e.g. {{zone: Europe/Berlin}}.")
+            continue
+        zone = body["zone"]
+        if not _valid_zone(zone):
+            problems.append(
+                f"{where}: {zone!r} is not an IANA time zone. Use a name such as "
+                "Europe/Berlin or America/New_York (see zoneinfo.available_timezones())."
+            )
+            continue
+        city = City(str(raw_name), zone)
+        cities.append(city)
+        also: Any = body.get("also") or []
+        if not isinstance(also, list):
+            problems.append(f"{where}: 'also' must be a list of other names, e.g. [munich].")
+            continue
+        for alias in also:
+            aliases.setdefault(str(alias), city)
+    if problems:
+        raise ContentError(problems)
+    return Atlas(cities, aliases)
+
+
+def parse_local_time(text: str) -> LocalTime | None:
+    """ "it's 14:35 here", "2:35pm", "2 pm", "14h35", "9.05" -> LocalTime; None if no time."""
+    lowered = text.lower()
+    for found in _TIME.finditer(lowered):
+        hour = int(found.group(1))
+        minute_text, suffix = found.group(2), found.group(3)
+        if minute_text is None and suffix is None:
+            continue  # a bare number ("3") is not a time
+        minute = int(minute_text or 0)
+        if minute > 59:
+            continue
+        if suffix is not None:
+            if not 1 <= hour <= 12:
+                continue
+            hour = hour % 12 + (12 if suffix.startswith("p") else 0)
+            return LocalTime(hour, minute, minute_text is not None, twelve_hour=False)
+        if hour > 23:
+            continue
+        return LocalTime(hour, minute, True, twelve_hour=1 <= hour <= 12)
+    return None
+
+
+def _matching_offsets(
+    typed: LocalTime, now: datetime, in_use: Sequence[timedelta]
+) -> Iterable[timedelta]:
+    """UTC offsets (in use by some zone now) at which the clock shows `typed`.
+
+    For "2:35" (no am/pm) both 02:35 and 14:35 fit; the reading in waking hours
+    (07:00-22:59) comes first.
+    """
+    hours = [typed.hour]
+    if typed.twelve_hour:
+        hours.append((typed.hour + 12) % 24)
+        hours.sort(key=lambda h: not 7 <= h <= 22)
+    for hour in hours:
+        for offset in in_use:
+            local = now + offset
+            if typed.exact_minute:
+                wanted = local.replace(hour=hour, minute=typed.minute, second=0, microsecond=0)
+                gap = abs(local - wanted)
+                gap = min(gap, abs(gap - timedelta(days=1)))
+                if gap <= timedelta(minutes=7):
+                    yield offset
+            elif local.hour == hour:
+                yield offset
+
+
+def _candidates(text: str) -> list[str]:
+    """Ways to read `text` as a name: whole, without lead-ins, each comma-separated part."""
+    whole = _key(text)
+    stripped = whole
+    for _ in range(4):
+        shorter = _LEAD_INS.sub("", stripped)
+        if shorter == stripped:
+            break
+        stripped = shorter
+    stripped = re.sub(r"\s+(?:here|now|right now|time)$", "", stripped)
+    parts = [_key(part) for part in re.split(r"[,;(]| - ", text) if part.strip()]
+    result = [whole, stripped, *parts]
+    return [c for c in dict.fromkeys(result) if c]
+
+
+def _key(text: str) -> str:
+    """Lower case, accents kept as written and also folded, underscores and slashes as spaces."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("_", " ")
+    text = re.sub(r"[^\w\s'/.-]", " ", text)
+    text = text.replace(".", " ").replace("'", "")
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return " ".join(folded.replace("/", " / ").split())
+
+
+def city_part_of(zone: str) -> str:
+    """The city of an IANA name, as people write it: "America/New_York" -> "New York"."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+
+
+def _zone_names() -> frozenset[str]:
+    """IANA zones named Region/City; old aliases (US/Eastern, Canada/Atlantic) are left out."""
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(zone for zone in available_timezones() if zone.startswith(_REGIONS))
+    return _ZONES
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _valid_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

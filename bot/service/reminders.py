@@ -1,0 +1,593 @@
+"""Hydration reminders inside the service: the dialogue's actions, and the sweep that sends.
+
+    dialogue `do: start_series` ─▶ action ─▶ store.save_reminder      (bot/core/schedule.py does
+    sweep: store.due_reminders(now) ─▶ decide ─▶ send ─▶ store.advance  the arithmetic)
+
+The sweep is the only thing that sends reminders; nothing is kept in memory per
+reminder, so a restart simply carries on from the database. Per person it sends
+first and records afterwards (one transaction): a crash in between repeats at most
+that one reminder, and none is ever lost. One message per person per sweep, even
+when a series and a daily reminder fall due together.
+
+How a reminder reaches the person is the adapter's business (`Send`): Telegram paces
+it (bot/channels/telegram/pacing.py), the console prints it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.model import Profile, Reply
+from bot.core.schedule import (
+    Advance,
+    Decision,
+    Plan,
+    Reminder,
+    Schedule,
+    day_bounds,
+    decide,
+    held_back,
+    load_plan,
+    message,
+    new_daily,
+    new_series,
+    parse_clock,
+    parse_interval,
+    rescheduled,
+    say_duration,
+    series_slots,
+    snoozed,
+)
+from bot.core.zones import Atlas, City, city_part_of, load_atlas
+from bot.errors import StoreError
+
+if TYPE_CHECKING:
+    from bot.service.turns import ActionOutput, ActionRequest, Service
+
+log = logging.getLogger(__name__)
+
+#: The dialogue state whose buttons go on every reminder (dialogues/reminders.yaml).
+REMINDER_STATE = "reminder"
+#: The anytime state whose answers are the cities offered for a typed local time.
+PICK_STATE = "tz_pick"
+#: Buttons per sweep sent at once; the adapter's pacing decides the real rate.
+CONCURRENCY = 16
+_KEEP = re.compile(r"\bkeep\b|^\s*(skip|same|no change|unchanged)\s*$", re.IGNORECASE)
+_NO_QUIET = re.compile(r"\bno quiet\b|\bnone\b|\bnever\b|\boff\b", re.IGNORECASE)
+_RANGE = re.compile(
+    r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?\s*(?:-|\u2013|to|until|till|and)\s*"
+    r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hydration:
+    """What the reminders need besides the store: the plan and the atlas of cities."""
+
+    plan: Plan = field(default_factory=Plan)
+    atlas: Atlas | None = None
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Hydration:
+        """data/reminders.yaml and data/cities.yaml; ContentError names the file and key."""
+        return cls(load_plan(data_dir / "reminders.yaml"), load_atlas(data_dir / "cities.yaml"))
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+class SendLater(Exception):
+    """Raised by a Send when Telegram says "too many requests": pause, then retry."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+SendResult = Literal["sent", "blocked"]
+#: Deliver one reminder to a person: "sent", "blocked" (they blocked the bot), or raise
+#: SendLater. Any other exception leaves the reminder due for the next sweep.
+Send = Callable[[int, Reply], Awaitable[SendResult]]
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one sweep did."""
+
+    due: int = 0  # reminders read
+    sent: int = 0  # messages sent (one per person)
+    skipped: int = 0  # reminders skipped (quiet hours, too late)
+    blocked: int = 0  # people who blocked the bot
+    failed: int = 0  # sends that failed otherwise (left due)
+    pause: float | None = None  # Telegram asked to wait this long
+    full: bool = False  # the batch was full: more may be due
+
+
+async def send_due(
+    service: Service,
+    now: datetime,
+    send: Send,
+    *,
+    limit: int = 500,
+    concurrency: int = CONCURRENCY,
+    only_user: int | None = None,
+) -> SweepReport:
+    """Send what is due at `now` (at most `limit` reminders) and record each send.
+
+    `only_user` keeps one person's reminders (the console shows only its own person's).
+    """
+    due = await service.store.due_reminders(now, limit)
+    if only_user is not None:
+        due = [(r, p) for r, p in due if r.user_id == only_user]
+    report = SweepReport(due=len(due), full=len(due) >= limit)
+    people: dict[int, tuple[Profile, list[Reminder]]] = {}
+    for reminder, profile in due:
+        people.setdefault(reminder.user_id, (profile, []))[1].append(reminder)
+    stop = asyncio.Event()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(profile: Profile, reminders: list[Reminder]) -> None:
+        async with gate:
+            if stop.is_set():
+                return
+            try:
+                await _send_person(service, now, send, profile, reminders, report, stop)
+            except Exception:
+                # One person's trouble (a bad row, a database error) must not stop the
+                # others' reminders: theirs stay due and are tried at the next sweep.
+                log.exception("Reminders of user %s failed; they stay due", profile.user_id)
+                report.failed += 1
+
+    async with asyncio.TaskGroup() as group:
+        for profile, reminders in people.values():
+            group.create_task(one(profile, reminders))
+    return report
+
+
+async def _send_person(
+    service: Service,
+    now: datetime,
+    send: Send,
+    profile: Profile,
+    reminders: list[Reminder],
+    report: SweepReport,
+    stop: asyncio.Event,
+) -> None:
+    plan = service.hydration.plan
+    schedule = schedule_of(profile)
+    decisions = [(r, decide(r, now, schedule, plan)) for r in reminders]
+    sending = [(r, d) for r, d in decisions if d.send]
+    report.skipped += len(decisions) - len(sending)
+    sent_at: datetime | None = None
+    if sending:
+        reply = reminder_reply(service, now, sending)
+        try:
+            result = await send(profile.user_id, reply)
+        except SendLater as exc:
+            report.pause = max(report.pause or 0.0, exc.seconds)
+            stop.set()
+            return  # nothing recorded: still due, sent after the pause
+        except Exception:
+            log.exception("Could not send a reminder to user %s; it stays due", profile.user_id)
+            report.failed += 1
+            return
+        if result == "blocked":
+            report.blocked += 1
+            await service.mark_inactive(profile.user_id)
+            return
+        report.sent += 1
+        sent_at = now
+    changes = [Advance(r, d.next_due, sent_at if d.send else None) for r, d in decisions]
+    try:
+        await service.store.advance_reminders(changes)
+    except StoreError:
+        # Sent but not recorded: the next sweep sends it again (at most one duplicate).
+        log.exception("Could not record reminders of user %s", profile.user_id)
+
+
+def reminder_reply(
+    service: Service, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
+) -> Reply:
+    """One message for everything due for a person: the series text wins over daily."""
+    plan = service.hydration.plan
+    reminder, decision = sorted(sending, key=lambda pair: pair[0].kind != "series")[0]
+    last = reminder.kind == "series" and decision.next_due is None
+    state = service.content.dialogue.states.get(REMINDER_STATE)
+    buttons = state.buttons if state is not None else ()
+    return Reply(message(reminder, now, plan, last=last), buttons, REMINDER_STATE)
+
+
+async def sweep_forever(
+    service: Service,
+    send: Send,
+    *,
+    every: timedelta = timedelta(seconds=10),
+    limit: int = 500,
+    stop: asyncio.Event | None = None,
+    on_report: Callable[[SweepReport], None] | None = None,
+) -> None:
+    """The one periodic job: sweep, wait, repeat, until `stop` is set (or cancelled).
+
+    A full batch sweeps again at once; a "too many requests" pauses as long as Telegram
+    asked; a database error is logged and retried at the next round. Setting `stop`
+    lets the sweep in progress finish its sends and records first.
+    """
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            report = await send_due(service, service.clock(), send, limit=limit)
+        except Exception:
+            # The sweep is the only thing that sends reminders: it must outlive any error.
+            log.exception("The reminder sweep failed; it tries again at the next round")
+            report = SweepReport()
+        if on_report is not None:
+            on_report(report)
+        if report.pause is not None:
+            log.warning("Telegram asked to slow down; reminders pause %.1f s", report.pause)
+            wait = report.pause
+        elif report.full and report.sent + report.skipped + report.blocked > 0:
+            continue  # more are due and this batch made progress: go on at once
+        else:
+            wait = every.total_seconds()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def schedule_of(profile: Profile) -> Schedule:
+    """The person's zone (UTC until known) and quiet hours."""
+    zone, known = ZoneInfo("UTC"), False
+    if profile.time_zone:
+        try:
+            zone, known = ZoneInfo(profile.time_zone), True
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("User %s has an unknown time zone; using UTC", profile.user_id)
+    return Schedule(zone, profile.quiet_start, profile.quiet_end, zone_known=known)
+
+
+def clock_text(moment: datetime, schedule: Schedule, now: datetime) -> str:
+    """ "15:40", "tomorrow 07:00" or "Mon 3 Jun 07:00", on the person's clock."""
+    local, today = moment.astimezone(schedule.zone), now.astimezone(schedule.zone).date()
+    hhmm = local.strftime("%H:%M")
+    if local.date() == today:
+        return hhmm
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow {hhmm}"
+    return local.strftime("%a %d %b ") + hhmm
+
+
+def quiet_text(schedule: Schedule) -> str:
+    if schedule.quiet_start == schedule.quiet_end:
+        return "none"
+    return f"{schedule.quiet_start:%H:%M} to {schedule.quiet_end:%H:%M}"
+
+
+def zone_text(profile: Profile, atlas: Atlas | None) -> str:
+    if not profile.time_zone:
+        return "not set (I use UTC)"
+    city = atlas.display(profile.time_zone) if atlas is not None else ""
+    city_part = city_part_of(profile.time_zone)
+    return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
+
+
+def parse_quiet(text: str) -> tuple[time, time] | None:
+    """ "22:00-07:00", "23 to 8", "10pm-6am", "No quiet hours" -> (start, end); None if unclear."""
+    if _NO_QUIET.search(text):
+        return (time(0), time(0))
+    text = re.sub(r"\bmidnight\b", "0:00", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bnoon\b", "12:00", text, flags=re.IGNORECASE)
+    found = _RANGE.search(text)
+    if found is None:
+        return None
+    first, second = found.group(2), found.group(4)
+    start = _clock_with_suffix(found.group(1), first)
+    end = _clock_with_suffix(found.group(3), second)
+    if start is None or end is None:
+        return None
+    if first is None and end < start < time(12) and start.hour >= 6:
+        # "11-6", "10 to 7am": quiet hours are a night; read the first as the evening.
+        start = start.replace(hour=start.hour + 12)
+    if start == end:
+        return None  # "9pm-9pm" is no night at all; "no quiet hours" says so in words
+    return start, end
+
+
+def _clock_with_suffix(text: str, suffix: str | None) -> time | None:
+    value = parse_clock(re.sub(r"[.h]", ":", text))
+    if value is None or suffix is None:
+        return value
+    if not 1 <= value.hour <= 12:
+        return None
+    return value.replace(hour=value.hour % 12 + (12 if suffix.lower() == "pm" else 0))
+
+
+def _slot(request: ActionRequest, name: str) -> str:
+    value = request.session.slots.get(name)
+    return value if isinstance(value, str) else ""
+
+
+async def _current_profile(request: ActionRequest) -> Profile:
+    """The profile as saved now (an earlier action of the same turn may have changed it)."""
+    return await request.service.store.load_profile(request.profile.user_id) or request.profile
+
+
+async def _reschedule_all(request: ActionRequest, profile: Profile) -> str:
+    """Move every reminder to the person's new zone or quiet hours; say what changed."""
+    store, schedule = request.service.store, schedule_of(profile)
+    kept: list[Reminder] = []
+    ended: list[str] = []
+    for reminder in await store.reminders(profile.user_id):
+        moved = rescheduled(reminder, request.now, schedule)
+        if moved is None:
+            await store.stop_reminders(profile.user_id, reminder.kind)
+            ended.append("after-workout" if reminder.kind == "series" else "daily")
+        else:
+            await store.save_reminder(moved)
+            kept.append(moved)
+    lines = [_next_line(kept, schedule, request.now)] if kept else []
+    if ended:
+        lines.append(
+            f"The rest of your {' and '.join(ended)} reminders would fall in your quiet hours "
+            "there, so they have ended."
+        )
+    return "\n".join(lines)
+
+
+def _next_line(reminders: Sequence[Reminder], schedule: Schedule, now: datetime) -> str:
+    if not reminders:
+        return "No reminders are running."
+    soonest = min(reminders, key=lambda r: r.due_at)
+    kind = "after your workout" if soonest.kind == "series" else "daily"
+    return f"Next reminder: {clock_text(soonest.due_at, schedule, now)} ({kind})."
+
+
+# --------------------------------------------------------------------------- the actions
+
+
+def actions() -> dict[str, Callable[[ActionRequest], Awaitable[ActionOutput]]]:
+    """Every action named in dialogues/reminders.yaml, for Service.actions."""
+    return {
+        "start_series": start_series,
+        "daily_on": daily_on,
+        "daily_off": daily_off,
+        "stop_reminders": stop_reminders,
+        "snooze": snooze,
+        "snooze_long": snooze_long,
+        "drank": drank,
+        "reminders_status": reminders_status,
+        "set_timezone": set_timezone,
+        "set_quiet": set_quiet,
+    }
+
+
+def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -> ActionOutput:
+    from bot.service.turns import ActionOutput
+
+    text = "\n".join(t for t in texts if t)
+    return ActionOutput((Reply(text, buttons, state),))
+
+
+async def start_series(request: ActionRequest) -> ActionOutput:
+    """A post-workout series: every `series.every` for `series.for`."""
+    plan = request.service.hydration.plan
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    series = new_series(profile.user_id, request.now, plan, schedule)
+    if series is None:
+        return _say(
+            f"It's your quiet time now ({quiet_text(schedule)}), so I'll hold back. "
+            "Drink a big glass of water before you sleep."
+        )
+    await request.service.store.save_reminder(series)
+    slots = [at for at in series_slots(series) if not held_back("series", at, schedule)]
+    if schedule.zone_known:
+        note = f"Reminders skip your quiet hours ({quiet_text(schedule)})."
+    else:
+        note = (
+            "Times are in UTC, and I can't keep your quiet hours until I know your time "
+            "zone: tell me your city with /timezone."
+        )
+    cut_short = "" if slots[-1] == series.ends_at else " (the rest would fall in your quiet hours)"
+    return _say(
+        f"Deal! I'll remind you to drink every {say_duration(plan.series_every)} for the next "
+        f"{say_duration(plan.series_for)}. First one at "
+        f"{clock_text(slots[0], schedule, request.now)}, last at "
+        f"{clock_text(slots[-1], schedule, request.now)}{cut_short}.",
+        f"Tap a reminder to log a drink, snooze or stop. {note}",
+    )
+
+
+async def daily_on(request: ActionRequest) -> ActionOutput:
+    """Daily reminders at the interval asked for (the plan's default if unclear)."""
+    hydration = request.service.hydration
+    zone_reply = ""
+    others: list[City] = []
+    typed = _slot(request, "tz_text")
+    if typed and not _KEEP.search(typed):
+        zone_reply, others = await _apply_zone(request, typed, report_changes=False)
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    every = parse_interval(_slot(request, "daily_every"), hydration.plan)
+    every = every or hydration.plan.daily_every
+    daily = new_daily(profile.user_id, request.now, every, schedule)
+    await request.service.store.save_reminder(daily)
+    waking = (
+        "all day"
+        if schedule.quiet_start == schedule.quiet_end
+        else f"from {schedule.quiet_end:%H:%M} to {schedule.quiet_start:%H:%M}"
+    )
+    said = _say(
+        zone_reply,
+        f"Daily reminders are on: every {say_duration(every)}, {waking} "
+        f"(time zone {zone_text(profile, hydration.atlas)}). "
+        f"Next one: {clock_text(daily.due_at, schedule, request.now)}.",
+    )
+    return _with_city_choices(said, others)
+
+
+async def daily_off(request: ActionRequest) -> ActionOutput:
+    stopped = await request.service.store.stop_reminders(request.profile.user_id, "daily")
+    return _say("Daily reminders are off." if stopped else "Daily reminders were already off.")
+
+
+async def stop_reminders(request: ActionRequest) -> ActionOutput:
+    stopped = await request.service.store.stop_reminders(request.profile.user_id)
+    if not stopped:
+        return _say("You have no reminders running. /reminders turns them on.")
+    return _say("All reminders are off. /reminders turns them on again whenever you like.")
+
+
+async def snooze(request: ActionRequest) -> ActionOutput:
+    return await _snooze(request, request.service.hydration.plan.snooze_short)
+
+
+async def snooze_long(request: ActionRequest) -> ActionOutput:
+    return await _snooze(request, request.service.hydration.plan.snooze_long)
+
+
+async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
+    """Snooze the reminder sent last (or, if none was sent yet, the next one)."""
+    store = request.service.store
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    running = await store.reminders(profile.user_id)
+    if not running:
+        return _say(
+            "No reminder is running any more (a workout series ends after its last one), "
+            "so there's nothing to snooze. Have a glass when you can; "
+            "/reminders starts new ones."
+        )
+    sent = [r for r in running if r.last_sent_at is not None]
+    target = (
+        max(sent, key=lambda r: r.last_sent_at or request.now)
+        if sent
+        else min(running, key=lambda r: r.due_at)
+    )
+    later = snoozed(target, request.now, delta, schedule)
+    if later is None:
+        await store.stop_reminders(profile.user_id, target.kind)
+        return _say(
+            "That falls in your quiet hours, after this series would have ended, so "
+            "that was the last one. Have a glass before bed!"
+        )
+    await store.save_reminder(later)
+    return _say(f"Snoozed. I'll remind you at {clock_text(later.due_at, schedule, request.now)}.")
+
+
+async def drank(request: ActionRequest) -> ActionOutput:
+    """Log one drink; say how many today (the person's calendar day)."""
+    store = request.service.store
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    await store.log_intake(profile.user_id, request.now)
+    count = await _drinks_today(request, schedule)
+    times = "1 drink" if count == 1 else f"{count} drinks"
+    return _say(f"Noted 💧 That's {times} today. Keep it up!")
+
+
+async def _drinks_today(request: ActionRequest, schedule: Schedule) -> int:
+    """How many drinks the person has logged on their own calendar day so far."""
+    start, end = day_bounds(request.now, schedule.zone)
+    drinks = await request.service.store.intake(request.profile.user_id, since=start, until=end)
+    return len(drinks)
+
+
+async def reminders_status(request: ActionRequest) -> ActionOutput:
+    """/reminders: the next reminder and every setting."""
+    store, hydration = request.service.store, request.service.hydration
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    running = await store.reminders(profile.user_id)
+    series = next((r for r in running if r.kind == "series"), None)
+    daily = next((r for r in running if r.kind == "daily"), None)
+    count = await _drinks_today(request, schedule)
+    local = request.now.astimezone(schedule.zone).strftime("%H:%M")
+    lines = [
+        "Your reminders",
+        _next_line(running, schedule, request.now),
+        "• After a workout: "
+        + (
+            f"running until {clock_text(series.ends_at, schedule, request.now)}"
+            if series is not None and series.ends_at is not None
+            else "off"
+        ),
+        "• Daily: " + (f"every {say_duration(daily.every)}" if daily is not None else "off"),
+        f"• Time zone: {zone_text(profile, hydration.atlas)}, it's {local} there now",
+        f"• Quiet hours: {quiet_text(schedule)}",
+        f"• Drinks logged today: {count}",
+    ]
+    return _say(*lines)
+
+
+async def set_timezone(request: ActionRequest) -> ActionOutput:
+    """Set the zone from the slot tz_text; cities with the same time come as buttons."""
+    text, others = await _apply_zone(request, _slot(request, "tz_text"))
+    return _with_city_choices(_say(text), others)
+
+
+def _with_city_choices(said: ActionOutput, others: Sequence[City]) -> ActionOutput:
+    """After a zone found from a typed time: other cities whose clock shows the same."""
+    if not others:
+        return said
+    from bot.service.turns import ActionOutput
+
+    names = tuple(city.name for city in others)
+    pick = Reply("Not there? Tap the city nearest you:", names, PICK_STATE)
+    return ActionOutput((*said.replies, pick), said.attachments)
+
+
+async def _apply_zone(
+    request: ActionRequest, typed: str, *, report_changes: bool = True
+) -> tuple[str, list[City]]:
+    """Find the zone in `typed` (a city, or the time on their clock), save it, move the
+    reminders to it. Returns what to say, and other cities whose clock shows the same."""
+    atlas = request.service.hydration.atlas
+    if atlas is None:
+        return "I can't look up places right now; your time zone is unchanged.", []
+    city = atlas.find(typed)
+    others: list[City] = []
+    if city is None:
+        matches = atlas.by_local_time(typed, request.now)
+        if matches:
+            city, others = matches[0], matches[1:]
+    if city is None:
+        return (
+            f'I couldn\'t place {typed!r}. Try a nearby big city ("Berlin", "Chicago") '
+            "or the time on your clock, like 14:35. /timezone to try again."
+        ), []
+    profile = replace(await _current_profile(request), time_zone=city.zone)
+    await request.service.store.save_profile(profile)
+    changes = await _reschedule_all(request, profile)
+    local = request.now.astimezone(ZoneInfo(city.zone)).strftime("%H:%M")
+    said = f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now."
+    return (f"{said}\n{changes}" if changes and report_changes else said), others
+
+
+async def set_quiet(request: ActionRequest) -> ActionOutput:
+    parsed = parse_quiet(_slot(request, "quiet_text"))
+    if parsed is None:
+        return _say(
+            "I didn't get those times. Write them like 22:00-07:00 or 11pm-7am. "
+            "/quiet to try again."
+        )
+    profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
+    await request.service.store.save_profile(profile)
+    changes = await _reschedule_all(request, profile)
+    schedule = schedule_of(profile)
+    if parsed[0] == parsed[1]:
+        said = "No quiet hours: reminders may come at any time of day."
+    else:
+        said = f"Quiet hours set: {quiet_text(schedule)}. No reminders then."
+    return _say(f"{said}\n{changes}" if changes else said)

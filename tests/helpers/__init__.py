@@ -1,0 +1,1 @@
+"""What the tests share: a hand-moved clock, the shipped content, the fake Bot API, paths."""

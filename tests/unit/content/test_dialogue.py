@@ -1,0 +1,202 @@
+"""Loading and validating dialogue files: every kind of broken content is named with a fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from bot.core.machine import load_dialogue
+from bot.errors import DialogueError
+from tests.helpers.paths import ROOT
+
+
+class Vocabulary:
+    """A tiny lexicon stand-in: kinds and their labels."""
+
+    table: ClassVar[dict[str, frozenset[str]]] = {
+        "body_part": frozenset({"calf", "hamstring"}),
+        "yes_no": frozenset({"yes", "no"}),
+        "intent": frozenset({"help", "restart", "cancel"}),
+        "red_flag": frozenset({"chest_pain"}),
+        "duration": frozenset({"seconds", "minutes", "hour", "hours"}),
+    }
+
+    def kinds(self) -> frozenset[str]:
+        return frozenset(self.table)
+
+    def labels(self, kind: str) -> frozenset[str]:
+        return self.table.get(kind, frozenset())
+
+
+GOOD = """
+start: greet
+red_flag: emergency
+states:
+  greet:
+    say: Where is the cramp?
+    buttons: [Calf, Hamstring]
+    expect: body_part
+    save: muscle
+    goto: ask_duration
+  ask_duration:
+    say: How long has your {muscle} been cramping?
+    expect: duration
+    save: duration
+    on:
+      hours: see_doctor
+    goto: done
+  see_doctor:
+    say: Please see a doctor about your {muscle}.
+    goto: greet
+  done:
+    say: Stretch your {muscle}.
+    goto: greet
+  emergency:
+    say: Call your local emergency number.
+    goto: greet
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "cramp.yaml") -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def problems(tmp_path: Path, text: str) -> str:
+    with pytest.raises(DialogueError) as caught:
+        load_dialogue(write(tmp_path, text), Vocabulary())
+    return str(caught.value)
+
+
+def test_good_dialogue_loads(tmp_path: Path) -> None:
+    dialogue = load_dialogue(write(tmp_path, GOOD), Vocabulary())
+    assert dialogue.start == "greet"
+    assert dialogue.states["ask_duration"].on == {"hours": "see_doctor"}
+    assert dialogue.slot_kinds["muscle"] == "body_part"
+    assert dialogue.slot_kinds["duration_minutes"] == "number"
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
+    text = problems(tmp_path, "start: greet\nstates:\n  greet:\n    say: [unclosed\n")
+    assert "cramp.yaml" in text
+    assert "line" in text
+    assert "not valid YAML" in text
+
+
+def test_missing_target_suggests_the_closest_state(tmp_path: Path) -> None:
+    text = problems(tmp_path, GOOD.replace("goto: ask_duration", "goto: ask_durration"))
+    assert "cramp.yaml: state 'greet': 'ask_durration' is not a state." in text
+    assert "Did you mean 'ask_duration'?" in text
+
+
+def test_unreachable_state_is_named(tmp_path: Path) -> None:
+    text = problems(tmp_path, GOOD + "  orphan:\n    say: Nobody comes here.\n    goto: greet\n")
+    assert "state 'orphan' is unreachable" in text
+    assert "Add a transition to it" in text
+
+
+def test_unknown_label_in_on_is_named_with_the_known_ones(tmp_path: Path) -> None:
+    text = problems(tmp_path, GOOD.replace("hours: see_doctor", "ages: see_doctor"))
+    assert "state 'ask_duration': 'ages' is not a duration label" in text
+    assert "Known labels: hour, hours, minutes, seconds." in text
+
+
+def test_undefined_slot_in_text_is_named(tmp_path: Path) -> None:
+    text = problems(tmp_path, GOOD.replace("Stretch your {muscle}.", "Stretch your {musle}."))
+    assert "state 'done' uses {musle}" in text
+    assert "Did you mean 'muscle'?" in text
+
+
+def test_slot_saved_only_on_some_paths_is_refused(tmp_path: Path) -> None:
+    # 'done' can now be reached from 'greet' before the duration is saved.
+    broken = GOOD.replace(
+        "    goto: ask_duration\n", "    on:\n      calf: done\n    goto: ask_duration\n"
+    )
+    broken = broken.replace("Stretch your {muscle}.", "Stretch for {duration}.")
+    assert "state 'done' uses {duration}" in problems(tmp_path, broken)
+
+
+def test_unknown_field_and_expect_kind(tmp_path: Path) -> None:
+    broken = GOOD.replace("    say: Where is the cramp?", "    sey: Where is the cramp?")
+    broken = broken.replace("expect: body_part", "expect: body_prt")
+    text = problems(tmp_path, broken)
+    assert "unknown field 'sey'. Did you mean 'say'?" in text
+    assert "expects 'body_prt'" in text
+    assert "Did you mean 'body_part'?" in text
+
+
+def test_missing_red_flag_state_is_refused(tmp_path: Path) -> None:
+    assert "no 'red_flag:' state" in problems(tmp_path, GOOD.replace("red_flag: emergency\n", ""))
+
+
+def test_states_can_be_split_across_files_but_not_defined_twice(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    write(tmp_path, "states:\n  done:\n    say: again\n    goto: greet\n", "extra.yaml")
+    with pytest.raises(
+        DialogueError, match=r"extra\.yaml: state 'done' is also defined in cramp\.yaml"
+    ):
+        load_dialogue(tmp_path, Vocabulary())
+
+
+def test_on_yes_and_no_are_words_not_booleans(tmp_path: Path) -> None:
+    text = "start: ask\nred_flag: ask\nstates:\n  ask:\n    say: Sure?\n    expect: yes_no\n"
+    text += "    on:\n      yes: ask\n      no: ask\n"
+    dialogue = load_dialogue(write(tmp_path, text), Vocabulary())
+    assert dialogue.states["ask"].on == {"yes": "ask", "no": "ask"}
+
+
+def test_shipped_dialogue_passes_check() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OK:")
+
+
+def test_check_fails_clearly_on_broken_content(tmp_path: Path) -> None:
+    dialogues = tmp_path / "dialogues"
+    dialogues.mkdir()
+    source = (ROOT / "dialogues" / "cramp.yaml").read_text(encoding="utf-8")
+    (dialogues / "cramp.yaml").write_text(
+        source.replace("goto: ask_timing", "goto: ask_timming"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"DIALOGUES_DIR": str(dialogues), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert "cramp.yaml: state 'ask_muscle': 'ask_timming' is not a state." in done.stderr
+    assert "Did you mean 'ask_timing'?" in done.stderr
+
+
+def test_check_also_refuses_a_broken_reminder_plan(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    plan = data / "reminders.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("every: 20m", "every: banana"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"DATA_DIR": str(data), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert "reminders.yaml" in done.stderr

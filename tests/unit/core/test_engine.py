@@ -1,0 +1,221 @@
+"""The pure engine on the shipped content: red flags, buttons, skips, robustness, purity."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.engine import STALE_BUTTON, Turn, step
+from bot.core.model import ButtonPress, Session
+from tests.helpers.shipped import ROOT, shipped_content
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+CONTENT = shipped_content()
+DIALOGUE = CONTENT.dialogue
+ASKING = sorted(name for name, state in DIALOGUE.states.items() if state.asks)
+
+
+def turn(
+    text: str, state: str = "menu", slots: dict[str, str | float] | None = None, **kw: object
+) -> Turn:
+    session = Session(7, state, dict(slots or {}), updated_at=NOW - timedelta(minutes=1))
+    return step(DIALOGUE, session, text, matcher=CONTENT.matcher, now=NOW, **kw)  # type: ignore[arg-type]
+
+
+def said(result: Turn) -> str:
+    return "\n".join(r.text for r in result.replies)
+
+
+@pytest.mark.parametrize("state", ASKING)
+@pytest.mark.parametrize(
+    "message",
+    ["chest pain", "i cant breathe", "my friend collapsed", "pee is dark like cola after the race"],
+)
+def test_red_flags_escalate_from_every_state(state: str, message: str) -> None:
+    result = turn(message, state)
+    assert result.session.state == DIALOGUE.states[DIALOGUE.red_flag].goto
+    assert result.red_flags
+    assert "emergency number" in result.replies[0].text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no chest pain, just my calf",
+        "calf cramp. not dizzy, no trouble breathing",
+        "didnt faint or anything, hammy locked up",
+    ],
+)
+def test_denied_red_flags_do_not_escalate(message: str) -> None:
+    result = turn(message)
+    assert not result.red_flags
+    assert result.session.state == "ask_timing"
+
+
+def test_message_naming_muscle_and_duration_skips_those_questions() -> None:
+    result = turn("hamstring cramp for 5 hrs right now")
+    assert result.session.slots["muscle"] == "hamstring"
+    assert result.session.slots["duration"] == "hours"
+    assert result.session.slots["duration_minutes"] == 300
+    assert result.session.state == "ask_severity"
+
+
+def test_button_press_answers_the_question() -> None:
+    state = DIALOGUE.states["ask_muscle"]
+    result = turn("", "ask_muscle", button=ButtonPress("ask_muscle", state.buttons.index("Calf")))
+    assert result.session.slots["muscle"] == "calf"
+    assert result.session.state == "ask_timing"
+
+
+@pytest.mark.parametrize(
+    "press",
+    [ButtonPress("ask_muscle", 0), ButtonPress("ask_timing", 99), ButtonPress("no-such", 0)],
+    ids=["state-has-moved-on", "index-out-of-range", "forged-state"],
+)
+def test_stale_or_forged_button_is_refused_and_the_current_question_repeated(
+    press: ButtonPress,
+) -> None:
+    result = turn("", "ask_timing", {"muscle": "calf"}, button=press)
+    assert result.replies[0].text == STALE_BUTTON
+    assert result.replies[1].state == "ask_timing"
+    assert result.session.state == "ask_timing"
+    assert result.session.slots == {"muscle": "calf"}
+
+
+def test_every_button_of_every_question_moves_the_conversation() -> None:
+    for name in ASKING:
+        state = DIALOGUE.states[name]
+        for index, label in enumerate(state.buttons):
+            result = turn("", name, button=ButtonPress(name, index))
+            assert not said(result).startswith(DIALOGUE.hint), f"{name}: {label!r}"
+
+
+def test_not_understood_reasks_with_a_hint() -> None:
+    result = turn("purple elephant", "ask_muscle")
+    assert result.session.state == "ask_muscle"
+    assert "didn't recognise a muscle" in said(result)
+    assert result.replies[-1].buttons == DIALOGUE.states["ask_muscle"].buttons
+
+
+def test_global_intents_work_in_any_question() -> None:
+    helped = turn("help", "ask_duration", {"muscle": "calf"})
+    assert "/history" in said(helped)
+    assert helped.session.state == "ask_duration"  # help leads back to the question
+    assert helped.session.slots["muscle"] == "calf"
+    cancelled = turn("cancel", "ask_duration", {"muscle": "calf"})
+    assert cancelled.session.slots == {}
+    assert "set that aside" in said(cancelled)
+
+
+def test_commands_jump_and_unknown_commands_are_explained() -> None:
+    assert turn("/cramp", "menu").session.state == "ask_muscle"
+    assert turn("/start@CrampCoachBot", "ask_duration").session.state == "menu"
+    unknown = turn("/fly", "ask_duration", {"muscle": "calf"})
+    assert "/fly" in said(unknown)
+    assert unknown.session.state == "ask_duration"
+
+
+def test_idle_person_mid_questions_is_welcomed_back() -> None:
+    session = Session(7, "ask_duration", {"muscle": "calf"}, updated_at=NOW - timedelta(hours=5))
+    result = step(
+        DIALOGUE, session, "5 min", matcher=CONTENT.matcher, now=NOW, idle_after=timedelta(hours=3)
+    )
+    assert result.session.state == "welcome_back"
+    fresh = step(
+        DIALOGUE, session, "5 min", matcher=CONTENT.matcher, now=NOW, idle_after=timedelta(days=1)
+    )
+    assert fresh.session.state == "ask_severity"
+
+
+def test_advice_records_an_episode_with_its_level() -> None:
+    slots = {
+        "muscle": "calf",
+        "timing": "now",
+        "duration": "hours",
+        "duration_minutes": 300.0,
+        "severity": "mild",
+    }
+    result = turn("neither", "ask_context", slots, rules=CONTENT.rules)
+    assert result.episode is not None
+    assert result.episode.advice_level == "see_doctor"
+    assert result.episode.duration_minutes == 300.0
+    assert "several hours" in said(result)
+
+
+@pytest.mark.parametrize("state", ASKING)
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "x" * 10_000,
+        "calf " * 2_000,
+        "🤬🦵💥🔥",
+        "\x00\x1b[31mred\x07\x08",
+        "'; DROP TABLE sessions; --",
+        "{muscle} {0} %s %(x)s {{}}",
+        "/",
+        "   ",
+    ],
+    ids=["empty", "10k", "many-words", "emoji", "control", "sql", "template", "slash", "spaces"],
+)
+def test_any_input_gets_a_reply_in_every_state(state: str, message: str) -> None:
+    result = turn(message, state, {"muscle": "calf", "_back": "ask_timing"})
+    assert result.replies, "every message gets an answer"
+    assert all(r.text.strip() for r in result.replies)
+    assert result.session.state in DIALOGUE.states
+    assert "{" not in said(result).replace(message, "")
+
+
+def test_engine_dialogue_and_matcher_import_no_io_libraries() -> None:
+    code = (
+        "import sys, bot.core.engine, bot.core.machine, bot.core.matcher, bot.content.loading\n"
+        "bad = [m for m in ('telegram', 'aiosqlite', 'sqlite3', 'httpx') if m in sys.modules]\n"
+        "print(bad)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_later_messages_do_not_overwrite_answers_already_given() -> None:
+    slots: dict[str, str | float] = {
+        "muscle": "calf",
+        "timing": "now",
+        "duration": "minutes",
+        "duration_minutes": 5.0,
+        "severity": "mild",
+    }
+    result = turn("first run back after 3 months, been off for 6 weeks", "ask_context", slots)
+    assert result.session.slots["muscle"] == "calf"
+    assert result.session.slots["duration_minutes"] == 5.0
+    assert result.session.slots["conditions"] == "returning"
+
+
+def test_the_question_being_asked_may_change_its_own_answer() -> None:
+    result = turn("actually my hamstring", "ask_muscle", {"muscle": "calf"})
+    assert result.session.slots["muscle"] == "hamstring"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["it let go now but sore", "cramped earlier, fine now", "not cramping anymore"],
+)
+def test_a_cramp_that_is_over_is_afterwards_even_when_it_says_now(message: str) -> None:
+    assert turn(message, "ask_timing", {"muscle": "calf"}).session.slots["timing"] == "after"
+
+
+def test_a_red_flag_at_the_end_of_a_long_message_is_not_cut_off() -> None:
+    result = turn("my calf hurts so much " * 300 + "and now chest pain", "ask_timing")
+    assert result.red_flags == ("chest_pain",)
+
+
+def test_a_new_person_asking_for_help_gets_the_introduction_and_the_help() -> None:
+    session = Session(7, DIALOGUE.start)
+    result = step(DIALOGUE, session, "help", matcher=CONTENT.matcher, now=NOW)
+    assert "I'm Cramp Coach" in said(result)
+    assert "/history" in said(result)
+    assert result.session.state == "menu"

@@ -1,0 +1,594 @@
+"""The matcher: labelled messages, negation, durations, scores, robustness, broken lexicons."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.core.matcher import MAX_TOKENS, Matcher, Reading, load_matcher
+from bot.errors import ContentError
+from tests.helpers.paths import ROOT
+
+DATA = ROOT / "data"
+MESSAGES = ROOT / "tests" / "data" / "messages.yaml"
+REQUIRED = {
+    "symptom": {"cramp", "spasm", "knot", "locked", "twitch", "tight", "sore"},
+    "body_part": {
+        "calf", "hamstring", "quad", "glutes", "groin", "hip", "shin", "foot", "toes", "back",
+        "neck", "shoulder", "abs", "side_stitch", "forearm", "hand", "upper_arm", "other",
+    },
+    "duration": {"seconds", "minutes", "hour", "hours"},
+    "severity": {"mild", "moderate", "severe"},
+    "yes_no": {"yes", "no"},
+    "timing": {"now", "after"},
+    "context": {"hot", "intense", "returning", "none"},
+    "red_flag": {
+        "chest_pain", "breathing", "fainting", "confusion", "slurred_speech",
+        "one_sided_weakness", "seizure", "hot_swollen_limb", "dark_urine", "heat_stroke",
+        "headache_stiff_neck",
+    },
+    "intent": {"help", "restart", "cancel", "greeting", "thanks"},
+    "topic": {"cramp", "prevent", "causes", "relief", "doctor", "what_is", "workout_done"},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return load_matcher(DATA)
+
+
+def _as_set(value: Any) -> set[str]:
+    if value is None:
+        return set()
+    if isinstance(value, list):
+        return {str(v) for v in value}
+    return {str(value)}
+
+
+def _problems(case: dict[str, Any], reading: Reading) -> list[str]:
+    """What differs between a labelled case and what the matcher read."""
+    out: list[str] = []
+    expect: dict[str, Any] = dict(case.get("expect") or {})
+    expect.setdefault("red_flag", [])
+    for kind, want in expect.items():
+        got = set(reading.labels(kind))
+        if got != _as_set(want):
+            out.append(f"{kind}: want {sorted(_as_set(want))}, got {sorted(got)}")
+    for kind, want in (case.get("negated") or {}).items():
+        got = set(reading.negated(kind))
+        if got != _as_set(want):
+            out.append(f"{kind} denied: want {sorted(_as_set(want))}, got {sorted(got)}")
+    if "minutes" in case:
+        got_minutes = reading.duration_minutes
+        want_minutes = float(case["minutes"])
+        if got_minutes is None or not math.isclose(got_minutes, want_minutes, rel_tol=0.05):
+            out.append(f"minutes: want {want_minutes}, got {got_minutes}")
+    return out
+
+
+def _cases() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    return cases
+
+
+# -- the labelled set -------------------------------------------------------------------------
+
+
+def test_labelled_set_is_big_and_varied() -> None:
+    cases = _cases()
+    assert len(cases) >= 220
+    assert sum(1 for c in cases if c["expect"].get("red_flag")) >= 40
+    assert sum(1 for c in cases if (c.get("negated") or {}).get("red_flag")) >= 20
+    assert sum(1 for c in cases if "duration" in c["expect"] and "minutes" in c) >= 30
+    assert len({c["text"] for c in cases}) == len(cases), "a message is listed twice"
+
+
+def test_labelled_set_uses_only_real_labels(matcher: Matcher) -> None:
+    for case in _cases():
+        for section in ("expect", "negated"):
+            for kind, want in (case.get(section) or {}).items():
+                assert kind in matcher.kinds(), f"{case['text']!r}: unknown kind {kind}"
+                unknown = _as_set(want) - matcher.labels(kind)
+                assert not unknown, f"{case['text']!r}: unknown {kind} labels {unknown}"
+
+
+def test_accuracy_on_labelled_messages(matcher: Matcher) -> None:
+    cases = _cases()
+    failures = []
+    for case in cases:
+        problems = _problems(case, matcher.read(case["text"]))
+        if problems:
+            failures.append(f"{case['text']!r}: " + "; ".join(problems))
+    accuracy = 1 - len(failures) / len(cases)
+    print(f"matcher accuracy: {accuracy:.1%} over {len(cases)} messages")
+    assert accuracy >= 0.95, f"accuracy {accuracy:.1%}; failures:\n" + "\n".join(failures)
+
+
+# -- the interface the dialogue relies on ---------------------------------------------------
+
+
+def test_every_required_kind_and_label_exists(matcher: Matcher) -> None:
+    assert set(REQUIRED) <= matcher.kinds()
+    for kind, labels in REQUIRED.items():
+        missing = labels - matcher.labels(kind)
+        assert not missing, f"{kind} lacks {missing}"
+
+
+def test_labels_of_unknown_kind_is_empty(matcher: Matcher) -> None:
+    assert matcher.labels("weather") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "shown"),
+    [
+        ("body_part", "quad", "thigh (front)"),
+        ("body_part", "calf", "calf"),
+        ("body_part", "upper_arm", "upper arm"),
+        ("severity", "severe", "severe"),
+        ("red_flag", "chest_pain", "chest pain or pressure"),
+        ("body_part", "no_such_label", "no such label"),
+        ("no_such_kind", "side_stitch", "side stitch"),
+    ],
+)
+def test_display(matcher: Matcher, kind: str, label: str, shown: str) -> None:
+    assert matcher.display(kind, label) == shown
+
+
+@pytest.mark.parametrize(
+    ("kind", "number", "label"),
+    [
+        ("severity", 0, "mild"),
+        ("severity", 3, "mild"),
+        ("severity", 3.5, "mild"),
+        ("severity", 4, "moderate"),
+        ("severity", 6, "moderate"),
+        ("severity", 7, "severe"),
+        ("severity", 8, "severe"),
+        ("severity", 10, "severe"),
+        ("severity", -1, None),
+        ("severity", float("nan"), None),
+        ("duration", 0.5, "seconds"),
+        ("duration", 1.99, "seconds"),
+        ("duration", 2, "minutes"),
+        ("duration", 59, "minutes"),
+        ("duration", 60, "hour"),
+        ("duration", 179, "hour"),
+        ("duration", 180, "hours"),
+        ("duration", 10_000, "hours"),
+        ("body_part", 3, None),
+        ("no_such_kind", 3, None),
+    ],
+)
+def test_label_for_number(matcher: Matcher, kind: str, number: float, label: str | None) -> None:
+    assert matcher.label_for_number(kind, number) == label
+
+
+# -- durations ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "bucket"),
+    [
+        ("30 sec", 0.5, "seconds"),
+        ("5 hrs", 300, "hours"),
+        ("5h", 300, "hours"),
+        ("2 hours", 120, "hour"),
+        ("1h30", 90, "hour"),
+        ("1 hr 30 min", 90, "hour"),
+        ("90 min", 90, "hour"),
+        ("half an hour", 30, "minutes"),
+        ("a few minutes", 3, "minutes"),
+        ("couple of hours", 120, "hour"),
+        ("few hours", 180, "hours"),
+        ("2 days", 2880, "hours"),
+        ("a minute", 1, "seconds"),
+        ("an hour and a half", 90, "hour"),
+        ("one and a half hours", 90, "hour"),
+        ("twenty five minutes", 25, "minutes"),
+        ("for ages", 90, "hour"),
+        ("since this morning", 240, "hours"),
+        ("all day", 480, "hours"),
+        ("since last night", 720, "hours"),
+        ("since yesterday", 720, "hours"),
+        ("just now", 1, "seconds"),
+        ("just started", 1, "seconds"),
+        ("10 minuts", 10, "minutes"),
+    ],
+)
+def test_duration_minutes(matcher: Matcher, text: str, minutes: float, bucket: str) -> None:
+    reading = matcher.read(text)
+    assert reading.duration_minutes == pytest.approx(minutes, rel=0.02)
+    assert reading.get("duration") == bucket
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cramped after a 2 hour run", "first run in 3 days", "took 3 weeks off", "5k race"],
+)
+def test_time_that_is_not_how_long_the_cramp_lasted(matcher: Matcher, text: str) -> None:
+    assert matcher.read(text).duration_minutes is None
+
+
+def test_first_duration_wins_and_each_gets_a_match(matcher: Matcher) -> None:
+    reading = matcher.read("cramped for 30 sec, then sore for 2 days")
+    assert reading.duration_minutes == pytest.approx(0.5, rel=0.01)
+    assert [m.label for m in reading.matches if m.kind == "duration"] == ["seconds", "hours"]
+
+
+# -- pain scores and numbers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "label"),
+    [
+        ("7/10", 7, "severe"),
+        ("8 out of 10", 8, "severe"),
+        ("pain 9", 9, "severe"),
+        ("pain is like a 5", 5, "moderate"),
+        ("rate it 2", 2, "mild"),
+        ("2/10", 2, "mild"),
+        ("11/10!!", 11, "severe"),
+    ],
+)
+def test_pain_scores(matcher: Matcher, text: str, number: float, label: str) -> None:
+    reading = matcher.read(text)
+    assert reading.number == number
+    assert reading.labels("severity") == (label,)
+
+
+def test_bare_number_is_a_number_not_a_severity(matcher: Matcher) -> None:
+    reading = matcher.read("8")
+    assert reading.number == 8
+    assert reading.get("severity") is None
+    assert matcher.label_for_number("severity", reading.number) == "severe"
+    assert matcher.read("eight").number == 8
+    assert matcher.read("calf").number is None
+
+
+def test_number_in_a_duration_is_not_the_number(matcher: Matcher) -> None:
+    reading = matcher.read("20 min, pain 6")
+    assert reading.duration_minutes == 20
+    assert reading.number == 6
+
+
+# -- negation ---------------------------------------------------------------------------------
+
+
+def _denied(reading: Reading) -> set[tuple[str, str]]:
+    return {(m.kind, m.label) for m in reading.matches if m.negated}
+
+
+def test_negation_stops_at_a_clause_break(matcher: Matcher) -> None:
+    reading = matcher.read("no chest pain, just my calf")
+    assert reading.negated("red_flag") == ("chest_pain",)
+    assert reading.get("body_part") == "calf"
+
+
+def test_negation_reaches_over_or(matcher: Matcher) -> None:
+    reading = matcher.read("no chest pain or shortness of breath")
+    assert set(reading.negated("red_flag")) == {"chest_pain", "breathing"}
+    assert reading.labels("red_flag") == ()
+
+
+@pytest.mark.parametrize("word", ["but", "just", "only", "though", "however", "except"])
+def test_every_clause_break_ends_negation(matcher: Matcher, word: str) -> None:
+    reading = matcher.read(f"not my hamstring {word} my calf")
+    assert reading.negated("body_part") == ("hamstring",)
+    assert reading.labels("body_part") == ("calf",)
+
+
+@pytest.mark.parametrize(
+    "negator",
+    ["no", "not", "never", "without", "don't", "dont", "didn't", "isn't", "wasn't", "haven't",
+     "nothing", "denies"],
+)  # fmt: skip
+def test_every_negator_denies(matcher: Matcher, negator: str) -> None:
+    reading = matcher.read(f"{negator} chest pain")
+    assert reading.negated("red_flag") == ("chest_pain",)
+    assert reading.labels("red_flag") == ()
+
+
+def test_any_nt_contraction_denies(matcher: Matcher) -> None:
+    assert matcher.read("couldn't feel any chest pain").negated("red_flag") == ("chest_pain",)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "label"),
+    [
+        ("not too bad", "severity", "mild"),
+        ("can't breathe", "red_flag", "breathing"),
+        ("it won't stop", "timing", "now"),
+        ("not really", "yes_no", "no"),
+        ("nothing special", "context", "none"),
+        ("haven't trained in ages", "context", "returning"),
+    ],
+)
+def test_phrases_holding_a_negator_are_not_negations(
+    matcher: Matcher, text: str, kind: str, label: str
+) -> None:
+    reading = matcher.read(text)
+    assert reading.get(kind) == label
+    assert not _denied(reading)
+
+
+def test_bare_no_is_an_answer_and_a_negator(matcher: Matcher) -> None:
+    assert matcher.read("no").get("yes_no") == "no"
+    assert matcher.read("nope").get("yes_no") == "no"
+    reading = matcher.read("no chest pain")
+    assert reading.get("yes_no") == "no"
+    assert reading.negated("red_flag") == ("chest_pain",)
+
+
+def test_won_t_stop_does_not_cancel(matcher: Matcher) -> None:
+    reading = matcher.read("cramp won't stop")
+    assert reading.get("intent") is None
+    assert reading.get("timing") == "now"
+    assert matcher.read("stop").get("intent") == "cancel"
+
+
+def test_negation_does_not_run_on_forever(matcher: Matcher) -> None:
+    reading = matcher.read("didn't stretch before my run and now my calf cramps")
+    assert reading.get("body_part") == "calf"
+    assert reading.get("symptom") == "cramp"
+
+
+# -- spelling, phrases shared by kinds, match details ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("calv", "calv"),  # a listed variant stays itself, and means calf
+        ("calff", "calf"),
+        ("hamstrng", "hamstring"),
+        ("twitchin", "twitchin"),
+        ("twitchinggg", "twitching"),
+        ("crampinn", "crampin"),
+        ("brething", "breathing"),
+        ("call", "call"),
+        ("cant", "cant"),
+        ("crap", "crap"),
+        ("sitting", "sitting"),
+        ("more", "more"),
+        ("hott", "hot"),
+    ],
+)
+def test_typo_correction(matcher: Matcher, typed: str, read_as: str) -> None:
+    assert matcher.correct(typed) == read_as
+
+
+def test_false_friends_do_not_match(matcher: Matcher) -> None:
+    assert matcher.read("call me").labels("body_part") == ()
+    assert matcher.read("can't sleep").labels("body_part") == ()
+    assert matcher.read("it's not hot").labels("context") == ()
+    assert matcher.read("sitting down").labels("red_flag") == ()
+
+
+def test_fuzzy_match_scores_below_exact(matcher: Matcher) -> None:
+    exact = matcher.read("hamstring").matches[0]
+    fuzzy = matcher.read("hamstrng").matches[0]
+    assert exact.score == 100
+    assert 80 <= fuzzy.score < 100
+    assert fuzzy.label == "hamstring"
+
+
+def test_a_phrase_in_two_kinds_gives_two_matches(matcher: Matcher) -> None:
+    reading = matcher.read("cramp")
+    assert {(m.kind, m.label) for m in reading.matches} >= {
+        ("symptom", "cramp"),
+        ("topic", "cramp"),
+    }
+
+
+def test_longest_phrase_wins(matcher: Matcher) -> None:
+    assert matcher.read("back of my thigh").labels("body_part") == ("hamstring",)
+    assert matcher.read("my lower back").labels("body_part") == ("back",)
+    assert matcher.read("little toe").labels("severity") == ()
+
+
+def test_matches_are_in_message_order_with_token_starts(matcher: Matcher) -> None:
+    reading = matcher.read("hammy locked up 2hrs")
+    assert [(m.kind, m.start) for m in reading.matches] == [
+        ("body_part", 0),
+        ("symptom", 1),
+        ("duration", 3),
+    ]
+
+
+# -- anything people send -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\x00\x01\x02\x1b[31m",
+        "🤕🤕🤕🔥💀",
+        "'; DROP TABLE sessions; --",
+        "{muscle}",
+        "{{muscle}} {0} %s %(x)s",
+        "\u202e\u200b\ufeff",
+        "\u0661\u0662\u0663 \u0663/\u0661\u0660",  # Arabic-Indic digits
+        "\uff43\uff41\uff4c\uff46 \uff43\uff52\uff41\uff4d\uff50",  # full-width
+        "/ / / 10 / 10 out of",
+        "and a half of of an",
+        "1.2.3.4 hours",
+        "9" * 400 + " hours",
+        "a " * 3000,
+        "calf " * 2000,
+    ],
+)
+def test_any_input_is_read_without_error(matcher: Matcher, text: str) -> None:
+    reading = matcher.read(text)
+    assert reading.text == text
+    assert isinstance(reading.matches, tuple)
+
+
+def test_huge_message_is_capped(matcher: Matcher) -> None:
+    text = "calf cramp " * 1000  # 11,000 characters
+    reading = matcher.read(text)
+    assert len(text) >= 10_000
+    assert 0 < len(reading.matches) <= MAX_TOKENS * 2
+    assert all(m.start < MAX_TOKENS for m in reading.matches)
+
+
+def test_full_width_letters_are_read(matcher: Matcher) -> None:
+    assert matcher.read("\uff43\uff41\uff4c\uff46").labels("body_part") == ("calf",)
+
+
+def test_control_characters_split_words(matcher: Matcher) -> None:
+    assert matcher.read("calf\x00cramp").labels("body_part") == ("calf",)
+
+
+# -- broken lexicons ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    shutil.copytree(DATA / "lexicon", tmp_path / "lexicon")
+    return tmp_path
+
+
+def _write(data_dir: Path, name: str, text: str) -> str:
+    path = data_dir / "lexicon" / name
+    path.write_text(text, encoding="utf-8")
+    return path.as_posix()
+
+
+def test_copy_of_shipped_lexicon_loads(data_copy: Path) -> None:
+    assert "body_part" in load_matcher(data_copy).kinds()
+
+
+def test_yaml_syntax_error_names_file_and_line(data_copy: Path) -> None:
+    where = _write(data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n   - [oops\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert where in str(e.value)
+    assert "line" in str(e.value)
+    assert "YAML syntax error" in str(e.value)
+
+
+def test_label_without_phrases(data_copy: Path) -> None:
+    where = _write(
+        data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n    display: calf\n"
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert f"{where}: label 'calf' has no phrases. Add a list under phrases:" in str(e.value)
+
+
+def test_unknown_label_key_suggests_the_right_one(data_copy: Path) -> None:
+    where = _write(
+        data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n    phrase: [calf]\n"
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    message = str(e.value)
+    assert where in message
+    assert "label 'calf': unknown key 'phrase'. Did you mean 'phrases'?" in message
+
+
+def test_unknown_top_level_key(data_copy: Path) -> None:
+    _write(data_copy, "body_part.yaml", "kind: body_part\nlables:\n  calf:\n    phrases: [calf]\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert "unknown key 'lables'. Did you mean 'labels'?" in str(e.value)
+
+
+def test_unquoted_yes_is_explained(data_copy: Path) -> None:
+    _write(data_copy, "yes_no.yaml", "kind: yes_no\nlabels:\n  yes:\n    phrases: [yep]\n")
+    with pytest.raises(ContentError, match="Put it in quotes"):
+        load_matcher(data_copy)
+
+
+def test_phrase_under_two_labels_of_one_kind(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "body_part.yaml",
+        "kind: body_part\nlabels:\n  calf:\n    phrases: [leg]\n  quad:\n    phrases: [Leg]\n",
+    )
+    with pytest.raises(ContentError, match="phrase 'Leg' is also under label 'calf'"):
+        load_matcher(data_copy)
+
+
+def test_bad_range_and_missing_kind_are_all_reported(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "severity.yaml",
+        "kind: severity\nlabels:\n  mild:\n    from: low\n    phrases: [mild]\n",
+    )
+    _write(data_copy, "zz_extra.yaml", "labels:\n  x:\n    phrases: [x]\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert len(e.value.problems) == 2
+    assert "`from:` must be a number" in e.value.problems[0]
+    assert "needs `kind:`" in e.value.problems[1]
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="no lexicon files"):
+        load_matcher(tmp_path)
+
+
+def test_an_added_label_can_be_matched(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "body_part.yaml",
+        "kind: body_part\nlabels:\n  calf:\n    phrases: [calf]\n"
+        "  jaw:\n    display: jaw\n    phrases: [jaw, jaw muscle]\n",
+    )
+    matcher = load_matcher(data_copy)
+    assert matcher.read("my jaw cramped").get("body_part") == "jaw"
+    assert matcher.labels("body_part") == {"calf", "jaw"}
+
+
+def test_together_rules_fire_in_any_order_within_a_clause(matcher: Matcher) -> None:
+    assert matcher.read("my pee is really dark").labels("red_flag") == ("dark_urine",)
+    assert matcher.read("dark brown urine").labels("red_flag") == ("dark_urine",)
+    assert matcher.read("pee is normal, not dark").labels("red_flag") == ()
+    assert matcher.read("my pee isn't dark").negated("red_flag") == ("dark_urine",)
+    assert matcher.read("headache and my neck is stiff").labels("red_flag") == (
+        "headache_stiff_neck",
+    )
+
+
+def test_bad_together_rule(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  dark_urine:\n    together: [pee urine]\n",
+    )
+    with pytest.raises(ContentError, match="needs two or more word lists joined by"):
+        load_matcher(data_copy)
+
+
+def test_plain_phrases_hide_the_words_inside(matcher: Matcher) -> None:
+    assert matcher.read("did chest press").labels("red_flag") == ()
+    assert matcher.read("chest pressure").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("can't feel my toes").labels("body_part") == ("toes",)
+    assert matcher.read("not sure").get("yes_no") is None
+    assert matcher.read("after my warm up").labels("context") == ()
+
+
+def test_numbers_inside_phrases_are_not_answers(matcher: Matcher) -> None:
+    assert matcher.read("temp 40").number is None
+    assert matcher.read("about 6 i guess").number == 6
+
+
+def test_a_longer_phrase_wins_over_an_amount_it_contains(matcher: Matcher) -> None:
+    reading = matcher.read("snooze 1 hour")
+    assert reading.get("intent") == "snooze_long"
+    assert reading.duration_minutes is None
+    assert matcher.read("calf cramp for 1 hour").duration_minutes == 60
+
+
+def test_ago_says_when_it_began_not_how_long_it_lasted(matcher: Matcher) -> None:
+    assert matcher.read("my hamstring seized up 2 hrs ago, fine now").duration_minutes is None
+    assert matcher.read("started 2 hrs ago and still going").duration_minutes == 120
+    assert matcher.read("it began 3 hours ago").duration_minutes == 180

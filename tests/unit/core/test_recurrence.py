@@ -1,0 +1,228 @@
+"""Recurrence rules: the shipped file, each rule at and below its threshold, old cramps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.model import Episode
+from bot.core.recurrence import (
+    CountRule,
+    Hit,
+    LongRule,
+    RecurrenceRules,
+    check,
+    hours_words,
+    load_rules,
+    parse_duration,
+    within_words,
+)
+from bot.errors import ContentError
+from tests.helpers.paths import ROOT
+
+RULES_PATH = ROOT / "data" / "recurrence.yaml"
+NOW = datetime(2025, 5, 20, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def rules() -> RecurrenceRules:
+    return load_rules(RULES_PATH)
+
+
+def cramp(
+    days_ago: float, muscle: str | None = "calf", minutes: float | None = 2, user: int = 1
+) -> Episode:
+    return Episode(user, NOW - timedelta(days=days_ago), muscle=muscle, duration_minutes=minutes)
+
+
+def ids(hits: tuple[Hit, ...]) -> list[str]:
+    return [hit.rule_id for hit in hits]
+
+
+def test_shipped_rules(rules: RecurrenceRules) -> None:
+    assert rules.rules == (
+        CountRule("frequent", 3, timedelta(days=14), rules.rules[0].say),
+        CountRule("same_muscle", 2, timedelta(days=7), rules.rules[1].say, same_muscle=True),
+        LongRule("long", timedelta(hours=3), rules.rules[2].say),
+    )
+
+
+def test_a_first_short_cramp_is_not_recurring(rules: RecurrenceRules) -> None:
+    assert check(rules, [], cramp(0), NOW) == ()
+
+
+# ---------------------------------------------------------------- frequent: 3 within 14 days
+
+
+def test_frequent_fires_at_three_cramps_in_fourteen_days(rules: RecurrenceRules) -> None:
+    earlier = [cramp(13, "foot"), cramp(2, "thigh")]
+    hits = check(rules, earlier, cramp(0, "back"), NOW)
+    assert ids(hits) == ["frequent"]
+    text = hits[0].text
+    assert "3 cramps in the last 14 days" in text
+    for word in ("doctor", "calcium", "potassium", "magnesium", "nerve"):
+        assert word in text
+
+
+def test_frequent_does_not_fire_at_two(rules: RecurrenceRules) -> None:
+    assert check(rules, [cramp(3, "foot")], cramp(0, "back"), NOW) == ()
+
+
+def test_frequent_old_cramps_stop_counting(rules: RecurrenceRules) -> None:
+    just_inside = [cramp(14, "foot"), cramp(5, "thigh")]
+    assert ids(check(rules, just_inside, cramp(0, "back"), NOW)) == ["frequent"]
+    just_outside = [
+        replace(cramp(14, "foot"), at=NOW - timedelta(days=14, seconds=1)),
+        cramp(5, "thigh"),
+    ]
+    assert check(rules, just_outside, cramp(0, "back"), NOW) == ()
+    # The same history, seen a day later, no longer counts the oldest cramp.
+    later = NOW + timedelta(days=1)
+    current = replace(cramp(0, "back"), at=later)
+    assert check(rules, just_inside, current, later) == ()
+
+
+# ---------------------------------------------------------------- same muscle: 2 within 7 days
+
+
+def test_same_muscle_fires_at_two_in_a_week(rules: RecurrenceRules) -> None:
+    hits = check(rules, [cramp(6, "Calf")], cramp(0, "calf "), NOW)
+    assert ids(hits) == ["same_muscle"]
+    assert hits[0].text.startswith("Your calf has cramped 2 times in the last 7 days.")
+    for word in ("doctor", "calcium", "potassium", "magnesium", "nerve"):
+        assert word in hits[0].text
+
+
+def test_same_muscle_needs_the_same_muscle(rules: RecurrenceRules) -> None:
+    assert check(rules, [cramp(1, "foot")], cramp(0, "calf"), NOW) == ()
+    assert check(rules, [cramp(1, None)], cramp(0, None), NOW) == ()
+
+
+def test_same_muscle_older_than_a_week_stops_counting(rules: RecurrenceRules) -> None:
+    assert check(rules, [cramp(7.01, "calf")], cramp(0, "calf"), NOW) == ()
+
+
+def test_both_counting_rules_in_file_order(rules: RecurrenceRules) -> None:
+    hits = check(rules, [cramp(10, "foot"), cramp(1, "calf")], cramp(0, "calf"), NOW)
+    assert ids(hits) == ["frequent", "same_muscle"]
+
+
+# ---------------------------------------------------------------- long: at least 3 hours
+
+
+def test_long_fires_from_three_hours(rules: RecurrenceRules) -> None:
+    hits = check(rules, [], cramp(0, minutes=180), NOW)
+    assert ids(hits) == ["long"]
+    assert "several hours" in hits[0].text and "doctor" in hits[0].text
+    assert check(rules, [], cramp(0, minutes=179), NOW) == ()
+    assert check(rules, [], cramp(0, minutes=None), NOW) == ()
+
+
+def test_an_old_long_cramp_does_not_fire_again(rules: RecurrenceRules) -> None:
+    assert check(rules, [cramp(20, minutes=300)], cramp(0, minutes=2), NOW) == ()
+
+
+# ---------------------------------------------------------------- what counts
+
+
+def test_current_already_in_the_list_is_counted_once(rules: RecurrenceRules) -> None:
+    earlier = [replace(cramp(5, "foot"), id=1)]
+    current = replace(cramp(0, "back"), id=2)
+    # Saved already (the store's list includes it) or not yet: the same answer.
+    assert check(rules, [*earlier, current], current, NOW) == ()
+    assert check(rules, earlier, current, NOW) == ()
+    unsaved = replace(current, id=None)
+    assert check(rules, [*earlier, unsaved], unsaved, NOW) == ()
+    assert ids(check(rules, [*earlier, cramp(1, "thigh")], current, NOW)) == ["frequent"]
+
+
+def test_other_people_and_future_cramps_do_not_count(rules: RecurrenceRules) -> None:
+    others = [cramp(1, user=2), cramp(2, user=2)]
+    assert check(rules, others, cramp(0), NOW) == ()
+    future = [replace(cramp(0), at=NOW + timedelta(hours=1))]
+    assert check(rules, future, cramp(0, "foot"), NOW) == ()
+
+
+# ---------------------------------------------------------------- the file format
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "recurrence.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_custom_rules_and_placeholders(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "rules:\n"
+        "  twice_today:\n    episodes: 2\n    within: 12h\n    say: '{count} in {within}'\n"
+        "  very_long:\n    lasting_at_least: 1.5h\n    say: 'It lasted {duration}.'\n",
+    )
+    rules = load_rules(path)
+    current = cramp(0, minutes=100)
+    hits = check(rules, [replace(cramp(0), at=NOW - timedelta(hours=11))], current, NOW)
+    assert hits == (
+        Hit("twice_today", "2 in 12 hours"),
+        Hit("very_long", "It lasted about 1.5 hours."),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rules:\n  a:\n    episodes: 3\n    within: 14 days\n    say: x\n", "rule 'a': 'within'"),
+        ("rules:\n  a:\n    episodes: 1\n    within: 3d\n    say: x\n", "2 or more"),
+        ("rules:\n  a:\n    episodes: 3\n    within: 3d\n", "'say' is missing"),
+        ("rules:\n  a:\n    episodes: 3\n    withn: 3d\n    say: x\n", "Did you mean 'within'"),
+        ("rules:\n  a:\n    lasting_at_least: 3h\n    episodes: 2\n    say: x\n", "not both"),
+        ("rules:\n  a:\n    lasting_at_least: 3h\n    say: '{muscle}'\n", "{muscle}"),
+        ("rules:\n  a:\n    episodes: 2\n    within: 3d\n    say: '{muscle}'\n", "{muscle}"),
+        (
+            "rules:\n  a:\n    episodes: 2\n    within: 3d\n    same_muscle: 2\n    say: x\n",
+            "true or false",
+        ),
+        ("rules:\n  a:\n    lasting_at_least: 3h\n    say: 'a } b'\n", "stray"),
+        ("rules: {}\n", "empty"),
+        ("frequent:\n  episodes: 3\n", "one key, 'rules:'"),
+        ("rules:\n  a: [1, 2\n", "not valid YAML at line 3"),
+    ],
+)
+def test_malformed_files_name_file_rule_and_fix(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ContentError) as raised:
+        load_rules(path)
+    message = str(raised.value)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_every_problem_is_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "rules:\n  a:\n    episodes: 0\n    within: 3d\n    say: x\n"
+        "  b:\n    lasting_at_least: soon\n    say: x\n",
+    )
+    with pytest.raises(ContentError) as raised:
+        load_rules(path)
+    assert len(raised.value.problems) == 2
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="cannot read"):
+        load_rules(tmp_path / "nope.yaml")
+
+
+def test_words() -> None:
+    assert parse_duration("90m") == timedelta(minutes=90)
+    assert parse_duration("2w") == timedelta(days=14)
+    assert parse_duration(3) is None
+    assert within_words(timedelta(days=14)) == "14 days"
+    assert within_words(timedelta(days=1)) == "24 hours"
+    assert within_words(timedelta(hours=1)) == "hour"
+    assert hours_words(200) == "about 3.5 hours"
+    assert hours_words(60) == "about 60 minutes"
+    assert hours_words(2000) == "more than a day"

@@ -1,0 +1,343 @@
+"""The sweep through the real service and dialogue, with an injected clock and a fake sender."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.model import ButtonPress, Reply
+from bot.core.schedule import Advance, Plan
+from bot.errors import StoreError
+from bot.service.reminders import Hydration, SendLater, SendResult
+from bot.service.turns import Service
+from bot.store.sqlite import SqliteStore, Store
+from tests.helpers.clock import T0, Clock
+from tests.helpers.shipped import shipped_content
+
+MINUTE = timedelta(minutes=1)
+
+
+@dataclass
+class Outbox:
+    """A fake Send: records what would go out; can play a blocked person or a 429."""
+
+    sent: list[tuple[datetime, int, Reply]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    too_many: int = 0
+    clock: Clock | None = None
+
+    async def __call__(self, user_id: int, reply: Reply) -> SendResult:
+        if self.too_many:
+            self.too_many -= 1
+            raise SendLater(2.0)
+        if user_id in self.blocked:
+            return "blocked"
+        self.sent.append((self.clock() if self.clock else T0, user_id, reply))
+        return "sent"
+
+    def texts(self, user_id: int = 1) -> list[str]:
+        return [reply.text for _, who, reply in self.sent if who == user_id]
+
+
+def service_on(store: Store, clock: Clock, hydration: Hydration | None = None) -> Service:
+    return Service(
+        shipped_content(), store, clock=clock, hydration=hydration or shipped_content().hydration
+    )
+
+
+async def run_until(
+    service: Service, clock: Clock, outbox: Outbox, until: datetime, step: timedelta = MINUTE
+) -> None:
+    """Sweep every `step` of simulated time up to `until`."""
+    while clock.now < until:
+        clock.now += step
+        await service.send_due(clock.now, outbox)
+
+
+async def start_series(service: Service, user_id: int = 1) -> None:
+    await service.handle(user_id, "/cancel")
+    await service.handle(user_id, "just finished my run")
+    outcome = await service.handle(user_id, "", button=ButtonPress("series_offer", 0))
+    assert "every 20 minutes" in outcome.replies[0].text
+
+
+async def test_a_series_is_delivered_every_20_minutes_then_ends(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock)
+    await start_series(service)
+    await run_until(service, clock, outbox, T0 + timedelta(hours=3))
+    times = [at for at, _, _ in outbox.sent]
+    assert times == [T0 + k * 20 * MINUTE for k in range(1, 7)]
+    assert outbox.texts()[0].startswith("💧 Time for a drink: it's 20 minutes")
+    assert outbox.texts()[-1].startswith("💧 Last one: it's 2 hours")
+    reply = outbox.sent[0][2]
+    assert reply.state == "reminder"
+    assert reply.buttons == ("I drank", "Snooze 30 min", "Snooze 1 hour", "Stop reminders")
+    assert await store.reminders(1) == []
+
+
+async def test_a_restart_in_the_middle_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    clock, outbox = Clock(), Outbox()
+    outbox.clock = clock
+    async with SqliteStore(tmp_path / "coach.db") as first:
+        service = service_on(first, clock)
+        await start_series(service)
+        await run_until(service, clock, outbox, T0 + 50 * MINUTE)
+    assert len(outbox.sent) == 2
+    async with SqliteStore(tmp_path / "coach.db") as second:  # a new process, same file
+        service = service_on(second, clock)
+        await run_until(service, clock, outbox, T0 + timedelta(hours=3))
+    assert [at for at, _, _ in outbox.sent] == [T0 + k * 20 * MINUTE for k in range(1, 7)]
+
+
+async def test_after_downtime_one_catch_up_then_on_schedule(tmp_path: Path) -> None:
+    clock, outbox = Clock(), Outbox()
+    outbox.clock = clock
+    async with SqliteStore(tmp_path / "coach.db") as store:
+        service = service_on(store, clock)
+        await start_series(service)
+        clock.now = T0 + 65 * MINUTE  # down from 09:00 to 10:05: three reminders missed
+        await run_until(service, clock, outbox, T0 + timedelta(hours=3))
+    assert [at - T0 for at, _, _ in outbox.sent] == [
+        66 * MINUTE,  # the one catch-up
+        80 * MINUTE,
+        100 * MINUTE,
+        120 * MINUTE,
+    ]
+
+
+async def test_a_crash_between_sending_and_recording_repeats_at_most_one(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock)
+    await start_series(service)
+    real = store.advance_reminders
+    failures = iter([True])
+
+    async def flaky(changes: list[Advance]) -> int:
+        if next(failures, False):
+            raise StoreError("disk full")
+        return await real(changes)
+
+    store.advance_reminders = flaky  # type: ignore[method-assign]
+    await run_until(service, clock, outbox, T0 + timedelta(hours=3))
+    times = [at - T0 for at, _, _ in outbox.sent]
+    assert times[:2] == [20 * MINUTE, 21 * MINUTE]  # the unrecorded one, once more
+    assert times[2:] == [k * 20 * MINUTE for k in range(2, 7)]  # then nothing lost
+
+
+async def test_snooze_drank_and_stop_buttons_on_a_reminder(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock)
+    await start_series(service)
+    await service.handle(1, "/history")  # the person is elsewhere when the reminder comes
+    await run_until(service, clock, outbox, T0 + 20 * MINUTE)
+    (reminder,) = [reply for _, _, reply in outbox.sent]
+    assert reminder.state is not None
+
+    drank = await service.handle(1, "", button=ButtonPress(reminder.state, 0))
+    assert "That's 1 drink today" in drank.replies[0].text
+    assert drank.replies[-1].text == "What would you like to do?"  # back where they were
+
+    later = await service.handle(1, "", button=ButtonPress(reminder.state, 2))  # 1 hour
+    assert "remind you at 10:20" in later.replies[0].text
+    await run_until(service, clock, outbox, T0 + 80 * MINUTE)
+    assert [at - T0 for at, _, _ in outbox.sent] == [20 * MINUTE, 80 * MINUTE]
+
+    soon = await service.handle(1, "", button=ButtonPress(reminder.state, 1))  # 30 min
+    assert "remind you at 10:50" in soon.replies[0].text
+
+    stop = await service.handle(1, "", button=ButtonPress(reminder.state, 3))
+    assert "All reminders are off" in stop.replies[0].text
+    await run_until(service, clock, outbox, T0 + timedelta(hours=3))
+    assert len(outbox.sent) == 2
+
+
+async def test_a_person_who_blocked_the_bot_gets_nothing_more(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock)
+    await start_series(service, 1)
+    await start_series(service, 2)
+    outbox.blocked.add(2)
+    await run_until(service, clock, outbox, T0 + timedelta(hours=3))
+    assert len(outbox.texts(1)) == 6 and outbox.texts(2) == []
+    assert await store.reminders(2) == []
+    profile = await store.load_profile(2)
+    assert profile is not None and not profile.active
+
+
+async def test_too_many_requests_pauses_and_nothing_is_lost(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock, too_many=1)
+    await start_series(service)
+    clock.now = T0 + 20 * MINUTE
+    report = await service.send_due(clock.now, outbox)
+    assert report.pause == 2.0 and report.sent == 0
+    report = await service.send_due(clock.now + timedelta(seconds=2), outbox)
+    assert report.sent == 1
+
+
+async def test_one_message_per_person_when_series_and_daily_fall_due_together(
+    store: Store,
+) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock)
+    await service.handle(1, "/timezone")
+    await service.handle(1, "London")  # 10:00 there
+    await service.handle(1, "/reminders")
+    await service.handle(1, "Daily reminders on")
+    await service.handle(1, "every hour")
+    await service.handle(1, "Keep my time zone")  # next daily at 11:00 London = 10:00 UTC
+    clock.now = T0 + 40 * MINUTE
+    await start_series(service)  # series at 10:00 UTC too
+    report = await service.send_due(T0 + 60 * MINUTE, outbox)
+    assert report.due == 2 and report.sent == 1
+    assert outbox.texts() == [
+        "💧 Time for a drink: it's 20 minutes since your workout. "
+        "A glass of water, or an electrolyte drink if it was hot or hard."
+    ]
+    assert [r.due_at for r in await store.reminders(1)] == [T0 + 80 * MINUTE, T0 + 120 * MINUTE]
+
+
+async def test_quiet_hours_hold_back_a_daily_reminder_across_a_dst_change(store: Store) -> None:
+    """New York, the night the clocks go back (1 November 2026): 22:00-07:00 stays quiet."""
+    clock = Clock(datetime(2026, 10, 31, 20, 0, tzinfo=UTC))  # 16:00 in New York
+    service = service_on(store, clock)
+    outbox = Outbox(clock=clock)
+    await service.handle(1, "/timezone")
+    await service.handle(1, "New York")
+    await service.handle(1, "/reminders")
+    await service.handle(1, "Daily reminders on")
+    await service.handle(1, "every 3 hours")
+    await service.handle(1, "Keep my time zone")
+    await run_until(service, clock, outbox, clock.now + timedelta(days=2), step=5 * MINUTE)
+    local = [at.astimezone(ZoneInfo("America/New_York")) for at, _, _ in outbox.sent]
+    assert [t.strftime("%d %H:%M") for t in local] == [
+        "31 19:00",
+        "01 07:00", "01 10:00", "01 13:00", "01 16:00", "01 19:00",
+        "02 07:00", "02 10:00", "02 13:00",
+    ]  # fmt: skip
+
+
+async def test_a_typed_local_time_offers_cities_as_buttons(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    await service.handle(1, "/timezone")
+    outcome = await service.handle(1, "it's 11:00 here")
+    offered = outcome.replies[1]
+    assert offered.state == "tz_pick" and "Berlin" in offered.buttons
+    # The adapter passes the pressed button's label as the text.
+    index = offered.buttons.index("Berlin")
+    picked = await service.handle(1, "Berlin", button=ButtonPress("tz_pick", index))
+    assert "Time zone set: Europe/Berlin" in picked.replies[0].text
+    profile = await store.load_profile(1)
+    assert profile is not None and profile.time_zone == "Europe/Berlin"
+
+
+async def test_forget_removes_reminders_and_intake(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    await start_series(service)
+    await service.handle(1, "i drank")
+    exported = await service.handle(1, "/export")
+    assert b'"reminders": [' in exported.attachments[0].data
+    assert b'"intake": [' in exported.attachments[0].data
+    await service.handle(1, "/forget")
+    await service.handle(1, "Yes, delete everything")
+    assert await store.reminders(1) == [] and await store.intake(1) == []
+
+
+def test_plan_values_come_from_the_yaml() -> None:
+    assert shipped_content().hydration.plan.series_count == Plan().series_count == 6
+
+
+async def test_history_adds_a_chart_of_drinks(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    await service.handle(1, "hi")
+    assert (await service.handle(1, "/history")).attachments == ()
+    await service.handle(1, "i drank")
+    clock.now += timedelta(days=1)
+    await service.handle(1, "/drank")
+    await service.handle(1, "/drank")
+    outcome = await service.handle(1, "/history")
+    (chart,) = outcome.attachments
+    assert chart.caption == "Drinks per day" and chart.data.startswith(b"\x89PNG")
+    from bot.service.charts import daily_intake
+
+    counts = daily_intake(await store.intake(1), ZoneInfo("UTC"), clock.now)
+    assert [n for _, n in counts][-2:] == [1, 2]
+
+
+async def test_one_persons_failure_does_not_stop_the_others_reminders(store: Store) -> None:
+    clock = Clock()
+    service = service_on(store, clock)
+    await start_series(service, user_id=1)
+    await start_series(service, user_id=2)
+
+    async def broken_mark_inactive(user_id: int) -> None:
+        raise StoreError("database is locked")
+
+    service.mark_inactive = broken_mark_inactive  # type: ignore[method-assign]
+    outbox = Outbox(clock=clock, blocked={1})
+    clock.now = T0 + 20 * MINUTE
+    report = await service.send_due(clock.now, outbox)  # does not raise
+    assert report.failed == 1
+    assert outbox.texts(2)  # the other person still got theirs
+    assert [r.due_at for r in await store.reminders(1)] == [T0 + 20 * MINUTE]  # still due
+
+
+@pytest.mark.parametrize(
+    ("typed", "quiet"),
+    [
+        ("22:00-07:00", ("22:00", "07:00")),
+        ("10pm-6am", ("22:00", "06:00")),
+        ("11-6", ("23:00", "06:00")),
+        ("11 to 6am", ("23:00", "06:00")),
+        ("23.00-07.00", ("23:00", "07:00")),
+        ("22h30 to 6", ("22:30", "06:00")),
+        ("between 11 pm and 6 am", ("23:00", "06:00")),
+        ("midnight to 8", ("00:00", "08:00")),
+        ("no quiet hours", ("00:00", "00:00")),
+        ("9pm-9pm", None),
+        ("whenever", None),
+    ],
+)
+def test_quiet_hours_are_read_as_a_person_types_them(
+    typed: str, quiet: tuple[str, str] | None
+) -> None:
+    from bot.service.reminders import parse_quiet
+
+    parsed = parse_quiet(typed)
+    shown = None if parsed is None else tuple(t.strftime("%H:%M") for t in parsed)
+    assert shown == quiet
+
+
+async def test_a_series_without_a_time_zone_does_not_promise_quiet_hours(store: Store) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/cancel")
+    await service.handle(1, "just finished my run")
+    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    text = outcome.replies[0].text
+    assert "can't keep your quiet hours until I know your time zone" in text
+    assert "skip your quiet hours" not in text
+
+
+async def test_a_series_cut_short_by_quiet_hours_says_its_real_last_time(store: Store) -> None:
+    clock = Clock(datetime(2026, 6, 1, 19, 15, tzinfo=UTC))  # 21:15 in Berlin
+    service = service_on(store, clock)
+    await service.handle(1, "/timezone")
+    await service.handle(1, "Berlin")
+    await service.handle(1, "just finished my run")
+    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    text = outcome.replies[0].text
+    assert "last at 21:55 (the rest would fall in your quiet hours)" in text
