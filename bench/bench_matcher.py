@@ -84,7 +84,7 @@ def _bigger_lexicon(target: Path, factor: int) -> int:
     """Copy the lexicon into `target`/lexicon with (factor - 1) x more synthetic phrases."""
     rng = random.Random(7)
     folder = target / "lexicon"
-    shutil.copytree(DATA / "lexicon", folder)
+    shutil.copytree(DATA / "lexicon" / "en", folder)
     added = 0
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
@@ -109,13 +109,13 @@ def _bigger_lexicon(target: Path, factor: int) -> int:
 
 def main() -> None:
     messages = _messages()
-    matcher = load_matcher(DATA)
+    matcher = load_matcher(DATA / "lexicon" / "en")
     cold, warm = _measure(matcher, messages)
     naive = _naive_rate(matcher.phrases(), messages)
 
     with tempfile.TemporaryDirectory() as tmp:
         _bigger_lexicon(Path(tmp), 10)
-        big = load_matcher(Path(tmp))
+        big = load_matcher(Path(tmp) / "lexicon")
     big_cold, big_warm = _measure(big, messages)
 
     rows = [

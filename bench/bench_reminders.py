@@ -194,7 +194,7 @@ async def sweep_figures(path: Path, rounds: int) -> dict[str, float]:
             started = time.perf_counter()
             due = await store.due_reminders(DUE_AT, 500)
             for reminder, profile in due:
-                decide(reminder, DUE_AT, schedule_of(profile), service.hydration.plan)
+                decide(reminder, DUE_AT, schedule_of(profile), service.content.plan)
             picks.append(time.perf_counter() - started)
         assert len(due) == 500, f"expected 500 due, found {len(due)}"
 
@@ -210,9 +210,7 @@ async def sweep_figures(path: Path, rounds: int) -> dict[str, float]:
         for _ in range(rounds):
             due = await store.due_reminders(DUE_AT, 500)
             changes = [
-                Advance(
-                    r, decide(r, DUE_AT, schedule_of(p), service.hydration.plan).next_due, DUE_AT
-                )
+                Advance(r, decide(r, DUE_AT, schedule_of(p), service.content.plan).next_due, DUE_AT)
                 for r, p in due
             ]
             started = time.perf_counter()

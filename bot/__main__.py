@@ -120,7 +120,7 @@ def check(settings: Settings) -> int:
 
     content = load_content(settings.dialogues_dir, settings.data_dir)
     dialogue = content.dialogue
-    atlas = content.hydration.atlas
+    atlas = content.atlas
     print(
         f"OK: dialogue '{dialogue.id}' with {len(dialogue.states)} states, "
         f"{len(content.matcher.kinds())} lexicon kinds, "

@@ -1,6 +1,11 @@
-"""Everything the bot says and understands, loaded and cross-checked at start-up.
+"""Everything the bot says and understands, per language, loaded and cross-checked at start-up.
 
-    load_content(dialogues_dir, data_dir) -> Content(dialogue, matcher, rules, hydration)
+    load_library(dialogues_dir, data_dir) -> Library({"en": Content(...), ...})
+    library.content(profile.language)     -> the Content for that person (English if absent)
+
+A language is a folder: dialogues/<code>/*.yaml (the machine and every text) and
+data/lexicon/<code>/*.yaml (the words). What is the same in every language (the
+reminder plan, the recurrence rules, the cities) is read once from data/.
 
 Used by `python -m bot check` and by every start-up, so broken content never
 reaches a person: all problems are reported together, each naming its file.
@@ -8,6 +13,7 @@ reaches a person: all problems are reported together, each naming its file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,47 +21,99 @@ from bot.core.engine import resolve
 from bot.core.machine import Dialogue, load_dialogue
 from bot.core.matcher import Matcher, load_matcher
 from bot.core.recurrence import RULES_FILE, RecurrenceRules, load_rules
+from bot.core.schedule import Plan, load_plan
+from bot.core.zones import Atlas, load_atlas
 from bot.errors import ContentError, DialogueError
-from bot.service.reminders import Hydration
+
+#: The language a person gets when theirs is unknown or not written yet.
+DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True, slots=True)
 class Content:
+    """Everything of one language, and what all languages share."""
+
+    language: str
     dialogue: Dialogue
     matcher: Matcher
     rules: RecurrenceRules
-    hydration: Hydration  # the reminder plan and the cities
+    plan: Plan  # data/reminders.yaml: how often and when to keep quiet
+    atlas: Atlas  # data/cities.yaml: cities and their time zones
 
 
-def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
-    """Load lexicons, rules, reminder plan, cities and the dialogue.
+@dataclass(frozen=True, slots=True)
+class Library:
+    """The content of every language the bot speaks."""
+
+    languages: Mapping[str, Content]
+    default: str = DEFAULT_LANGUAGE
+
+    def content(self, language: str | None = None) -> Content:
+        """The content for a language code ("de", "pt-BR"); the default one if not spoken."""
+        code = (language or "").split("-")[0].strip().lower()
+        return self.languages.get(code) or self.languages[self.default]
+
+
+def load_library(dialogues_dir: Path, data_dir: Path) -> Library:
+    """Load every language found under `dialogues_dir`, with what they share from `data_dir`.
 
     Raises ContentError listing every problem found.
     """
     problems: list[str] = []
-    matcher = rules = hydration = None
-    try:
-        matcher = load_matcher(data_dir)
-    except ContentError as exc:
-        problems.extend(exc.problems)
-    try:
-        rules = load_rules(data_dir / RULES_FILE)
-    except ContentError as exc:
-        problems.extend(exc.problems)
-    try:
-        hydration = Hydration.load(data_dir)
-    except ContentError as exc:
-        problems.extend(exc.problems)
-    if matcher is None or rules is None or hydration is None:
+    shared: dict[str, object] = {}
+    for name, load in (
+        ("rules", lambda: load_rules(data_dir / RULES_FILE)),
+        ("plan", lambda: load_plan(data_dir / "reminders.yaml")),
+        ("atlas", lambda: load_atlas(data_dir / "cities.yaml")),
+    ):
+        try:
+            shared[name] = load()
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    codes = (
+        sorted(p.name for p in dialogues_dir.iterdir() if p.is_dir())
+        if dialogues_dir.is_dir()
+        else []
+    )
+    if DEFAULT_LANGUAGE not in codes:
+        problems.append(
+            f"{dialogues_dir}: no folder {DEFAULT_LANGUAGE!r} with the dialogue in English. "
+            f"Put the *.yaml files in {dialogues_dir / DEFAULT_LANGUAGE}."
+        )
+    languages: dict[str, Content] = {}
+    for code in codes:
+        try:
+            languages[code] = _load_language(code, dialogues_dir, data_dir, shared)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
         raise ContentError(problems)
-    dialogue = load_dialogue(dialogues_dir, matcher)
-    button_problems = check_buttons(dialogue, matcher)
+    return Library(languages)
+
+
+def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
+    """The default language's content (what tests and tools that speak English need)."""
+    return load_library(dialogues_dir, data_dir).content()
+
+
+def _load_language(
+    code: str, dialogues_dir: Path, data_dir: Path, shared: Mapping[str, object]
+) -> Content:
+    lexicon = data_dir / "lexicon" / code
+    matcher = load_matcher(lexicon)
+    dialogue = load_dialogue(dialogues_dir / code, matcher)
+    button_problems = check_buttons(dialogue, matcher, lexicon)
     if button_problems:
         raise DialogueError(button_problems)
-    return Content(dialogue, matcher, rules, hydration)
+    if len(shared) < 3:  # a shared file is broken: reported already
+        raise ContentError([])
+    rules, plan, atlas = shared["rules"], shared["plan"], shared["atlas"]
+    assert isinstance(rules, RecurrenceRules) and isinstance(plan, Plan)
+    assert isinstance(atlas, Atlas)
+    return Content(code, dialogue, matcher, rules, plan, atlas)
 
 
-def check_buttons(dialogue: Dialogue, matcher: Matcher) -> list[str]:
+def check_buttons(dialogue: Dialogue, matcher: Matcher, lexicon: Path) -> list[str]:
     """Every button must be understood as an answer to its own question."""
     problems = []
     for state in dialogue.states.values():
@@ -68,6 +126,6 @@ def check_buttons(dialogue: Dialogue, matcher: Matcher) -> list[str]:
             problems.append(
                 f"{state.file}: state {state.name!r}: the button {text!r} is not understood as "
                 f"a {state.expect} answer. Rename it, or add its words to "
-                f"data/lexicon/{state.expect}.yaml."
+                f"{lexicon.as_posix()}/{state.expect}.yaml."
             )
     return problems

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import get_args
 
+from bot.core.contract import Needs
 from bot.core.machine import (
     ANY_PREFIX,
     BACK,
@@ -45,7 +46,15 @@ from bot.errors import closest
 MAX_HOPS = 30
 BACK_SLOT = "_back"
 _LEVEL_ORDER: dict[str, int] = {level: n for n, level in enumerate(get_args(AdviceLevel))}
-STALE_BUTTON = "That question has passed, so I ignored that button. Here is where we are now:"
+#: What the engine itself says (dialogues/<language>/texts.yaml).
+NEEDS = Needs(
+    who="the engine (bot/core/engine.py)",
+    texts={
+        "stale_button": (),
+        "unknown_command": ("command", "known"),
+        "unknown_command_guess": ("command", "guess", "known"),
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +129,7 @@ def step(
                 return finish(ctx.arrive(answer[1], draft, reading))
         label = pressed(current, button, text)
         if button.state != current.name or label is None or session.state != current.name:
-            draft.replies.append(Reply(STALE_BUTTON))
+            draft.replies.append(Reply(dialogue.texts.say("stale_button")))
             draft.replies.append(ctx.question(current, draft.slots))
             return finish(current.name)
         text = label
@@ -156,10 +165,14 @@ def step(
         if target is None:
             known = ", ".join(f"/{c}" for c in dialogue.commands)
             close = closest(command, dialogue.commands)
-            hint = f" Did you mean /{close}?" if close else ""
-            draft.replies.append(
-                Reply(f"I don't know the command /{command}.{hint} I know {known}.")
+            said = (
+                dialogue.texts.say(
+                    "unknown_command_guess", command=command, guess=close, known=known
+                )
+                if close
+                else dialogue.texts.say("unknown_command", command=command, known=known)
             )
+            draft.replies.append(Reply(said))
             draft.replies.append(ctx.question(current, draft.slots))
             return finish(current.name)
         ctx.leave(current, draft.slots)

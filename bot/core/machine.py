@@ -10,7 +10,6 @@ The file format is documented in dialogues/README.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Protocol, get_args
 
 from bot.content.yamlfile import load_yaml
 from bot.core.model import AdviceLevel
+from bot.core.texts import SLOT_PATTERN, Texts
 from bot.errors import ContentError, DialogueError, did_you_mean
 
 #: Answer kinds that need no lexicon.
@@ -45,7 +45,6 @@ ACTIONS = frozenset(
 BACK = "back"
 #: Slots the engine fills itself, usable in texts and advice conditions.
 ENGINE_SLOTS = {"red_flag": "red_flag", "recurring": "recurring"}
-SLOT_PATTERN = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ANY_PREFIX = "any "
 
 _TOP_KEYS = {
@@ -62,7 +61,10 @@ _TOP_KEYS = {
     "hint",
     "several",
     "prefer",
+    "texts",
 }
+#: Top-level keys that every file may add to (the others are set once).
+_MERGED_KEYS = {"states", "commands", "intents", "remember", "advice", "sections", "texts"}
 _STATE_KEYS = {
     "say",
     "buttons",
@@ -142,6 +144,7 @@ class Dialogue:
     advice: tuple[AdviceBlock, ...]
     hint: str
     slot_kinds: Mapping[str, str]  # slot -> the kind whose labels it holds
+    texts: Texts = field(default_factory=Texts)  # what the code says, by key (`texts:`)
     several: frozenset[str] = frozenset()  # kinds whose slots keep every label mentioned
     prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
 
@@ -182,7 +185,7 @@ def load_dialogue(directory: Path, vocabulary: Vocabulary) -> Dialogue:
         if not isinstance(data, dict):
             problems.append(f"{path.name}: the file must be a mapping with a 'states:' key.")
             continue
-        raw.append((path.name, data))
+        raw.append((f"{directory.name}/{path.name}", data))
     if problems:
         raise DialogueError(problems)
     return build_dialogue(raw, vocabulary)
@@ -197,6 +200,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
     intents: dict[str, str] = {}
     remember: dict[str, str] = {}
     sections: dict[str, str] = {}
+    texts: dict[str, str] = {}
     advice: list[AdviceBlock] = []
     for name, data in files:
         for key, value in data.items():
@@ -204,7 +208,15 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
                 problems.append(
                     f"{name}: unknown top-level key {key!r}.{did_you_mean(key, _TOP_KEYS)}"
                 )
-            elif key in {"states", "commands", "intents", "remember", "advice", "sections"}:
+            elif key in {
+                "states",
+                "commands",
+                "intents",
+                "remember",
+                "advice",
+                "sections",
+                "texts",
+            }:
                 continue
             elif key in top:
                 problems.append(f"{name}: {key!r} is already set in {top[key][0]}. Keep one.")
@@ -230,6 +242,13 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
                     target[str(key).lstrip("/")] = value
         for key, value in _mapping(data.get("sections"), name, "sections", problems).items():
             sections[str(key)] = str(value)
+        for key, value in _mapping(data.get("texts"), name, "texts", problems).items():
+            if not isinstance(value, str):
+                problems.append(f"{name}: texts.{key} must be text. Put it in quotes.")
+            elif str(key) in texts:
+                problems.append(f"{name}: texts.{key} is defined twice. Keep one.")
+            else:
+                texts[str(key)] = value.strip()
         blocks = data.get("advice") or []
         if not isinstance(blocks, list):
             problems.append(f"{name}: 'advice' must be a list of blocks (each '- section: ...').")
@@ -269,6 +288,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         hint=setting("hint")
         or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
         slot_kinds=slot_kinds,
+        texts=Texts(texts),
         several=frozenset(_names(top.get("several", ("", None))[1])),
         prefer={
             str(kind): tuple(_names(order))

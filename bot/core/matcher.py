@@ -653,16 +653,15 @@ def _read_yaml(path: Path, where: str, problems: _Problems) -> Any:
         return None
 
 
-def load_matcher(data_dir: Path) -> Matcher:
-    """Read data_dir/lexicon/*.yaml into a Matcher.
+def load_matcher(folder: Path) -> Matcher:
+    """Read the lexicon of one language (data/lexicon/<language>/*.yaml) into a Matcher.
 
     Raises ContentError listing every problem, each naming the file, the label and the fix.
     """
-    return Matcher(_load_lexicon(data_dir))
+    return Matcher(_load_lexicon(folder))
 
 
-def _load_lexicon(data_dir: Path) -> _Lexicon:
-    folder = data_dir / "lexicon"
+def _load_lexicon(folder: Path) -> _Lexicon:
     problems = _Problems()
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:

@@ -1,4 +1,11 @@
-"""One asyncio.Lock per person, so one person's messages are handled in arrival order."""
+"""One lock per person, so one person's messages are handled one at a time, in arrival order.
+
+The one per-person lock of the process: the service takes it for every turn, and an
+adapter that must keep a person's updates in order from the moment they arrive (Telegram
+answers a button press before the turn runs) takes the same lock earlier, in the same
+task. A task that holds a key's lock may take it again (the turn inside the adapter's
+hold), so there is one lock, held once, per person.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +20,9 @@ class KeyedLocks:
         async with locks.hold(user_id):
             ...
 
-    Every turn passes through two of these (the adapter's order, the service's), so
-    `hold` returns a small class rather than a generator-based context manager.
+    Every turn passes through `hold`, so it returns a small class rather than a
+    generator-based context manager. The task holding a key may hold it again: the inner
+    hold is a no-op.
     """
 
     def __init__(self) -> None:
@@ -32,11 +40,13 @@ class KeyedLocks:
 class _Entry:
     """A key's lock, and how many tasks hold or await it."""
 
-    __slots__ = ("lock", "users")
+    __slots__ = ("depth", "lock", "owner", "users")
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
         self.users = 0
+        self.owner: asyncio.Task[object] | None = None  # the task holding it
+        self.depth = 0  # how many times the owner holds it
 
 
 class _Held:
@@ -48,6 +58,10 @@ class _Held:
 
     async def __aenter__(self) -> None:
         entry = self._entries.get(self._key)
+        task = asyncio.current_task()
+        if entry is not None and entry.owner is task and task is not None:
+            entry.depth += 1  # held already by this very task
+            return
         if entry is None:
             entry = self._entries[self._key] = _Entry()
         entry.users += 1
@@ -56,6 +70,7 @@ class _Held:
         except BaseException:  # cancelled while waiting: no longer a user
             self._leave(entry)
             raise
+        entry.owner, entry.depth = task, 1
 
     async def __aexit__(
         self,
@@ -64,6 +79,10 @@ class _Held:
         trace: TracebackType | None,
     ) -> None:
         entry = self._entries[self._key]
+        entry.depth -= 1
+        if entry.depth:
+            return
+        entry.owner = None
         entry.lock.release()
         self._leave(entry)
 

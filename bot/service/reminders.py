@@ -20,9 +20,8 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,13 +29,11 @@ from bot.core.model import Profile, Reply
 from bot.core.schedule import (
     Advance,
     Decision,
-    Plan,
     Reminder,
     Schedule,
     day_bounds,
     decide,
     held_back,
-    load_plan,
     message,
     new_daily,
     new_series,
@@ -47,7 +44,7 @@ from bot.core.schedule import (
     series_slots,
     snoozed,
 )
-from bot.core.zones import Atlas, City, city_part_of, load_atlas
+from bot.core.zones import Atlas, City, city_part_of
 from bot.errors import StoreError
 
 if TYPE_CHECKING:
@@ -68,19 +65,6 @@ _RANGE = re.compile(
     r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Hydration:
-    """What the reminders need besides the store: the plan and the atlas of cities."""
-
-    plan: Plan = field(default_factory=Plan)
-    atlas: Atlas | None = None
-
-    @classmethod
-    def load(cls, data_dir: Path) -> Hydration:
-        """data/reminders.yaml and data/cities.yaml; ContentError names the file and key."""
-        return cls(load_plan(data_dir / "reminders.yaml"), load_atlas(data_dir / "cities.yaml"))
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -163,7 +147,7 @@ async def _send_person(
     report: SweepReport,
     stop: asyncio.Event,
 ) -> None:
-    plan = service.hydration.plan
+    plan = service.content.plan
     schedule = schedule_of(profile)
     decisions = [(r, decide(r, now, schedule, plan)) for r in reminders]
     sending = [(r, d) for r, d in decisions if d.send]
@@ -199,7 +183,7 @@ def reminder_reply(
     service: Service, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
 ) -> Reply:
     """One message for everything due for a person: the series text wins over daily."""
-    plan = service.hydration.plan
+    plan = service.content.plan
     reminder, decision = sorted(sending, key=lambda pair: pair[0].kind != "series")[0]
     last = reminder.kind == "series" and decision.next_due is None
     state = service.content.dialogue.states.get(REMINDER_STATE)
@@ -381,7 +365,7 @@ def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -
 
 async def start_series(request: ActionRequest) -> ActionOutput:
     """A post-workout series: every `series.every` for `series.for`."""
-    plan = request.service.hydration.plan
+    plan = request.service.content.plan
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     series = new_series(profile.user_id, request.now, plan, schedule)
@@ -411,7 +395,7 @@ async def start_series(request: ActionRequest) -> ActionOutput:
 
 async def daily_on(request: ActionRequest) -> ActionOutput:
     """Daily reminders at the interval asked for (the plan's default if unclear)."""
-    hydration = request.service.hydration
+    content = request.service.content
     zone_reply = ""
     others: list[City] = []
     typed = _slot(request, "tz_text")
@@ -419,8 +403,8 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
         zone_reply, others = await _apply_zone(request, typed, report_changes=False)
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
-    every = parse_interval(_slot(request, "daily_every"), hydration.plan)
-    every = every or hydration.plan.daily_every
+    every = parse_interval(_slot(request, "daily_every"), content.plan)
+    every = every or content.plan.daily_every
     daily = new_daily(profile.user_id, request.now, every, schedule)
     await request.service.store.save_reminder(daily)
     waking = (
@@ -431,7 +415,7 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
     said = _say(
         zone_reply,
         f"Daily reminders are on: every {say_duration(every)}, {waking} "
-        f"(time zone {zone_text(profile, hydration.atlas)}). "
+        f"(time zone {zone_text(profile, content.atlas)}). "
         f"Next one: {clock_text(daily.due_at, schedule, request.now)}.",
     )
     return _with_city_choices(said, others)
@@ -450,11 +434,11 @@ async def stop_reminders(request: ActionRequest) -> ActionOutput:
 
 
 async def snooze(request: ActionRequest) -> ActionOutput:
-    return await _snooze(request, request.service.hydration.plan.snooze_short)
+    return await _snooze(request, request.service.content.plan.snooze_short)
 
 
 async def snooze_long(request: ActionRequest) -> ActionOutput:
-    return await _snooze(request, request.service.hydration.plan.snooze_long)
+    return await _snooze(request, request.service.content.plan.snooze_long)
 
 
 async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
@@ -506,7 +490,7 @@ async def _drinks_today(request: ActionRequest, schedule: Schedule) -> int:
 
 async def reminders_status(request: ActionRequest) -> ActionOutput:
     """/reminders: the next reminder and every setting."""
-    store, hydration = request.service.store, request.service.hydration
+    store, content = request.service.store, request.service.content
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     running = await store.reminders(profile.user_id)
@@ -524,7 +508,7 @@ async def reminders_status(request: ActionRequest) -> ActionOutput:
             else "off"
         ),
         "• Daily: " + (f"every {say_duration(daily.every)}" if daily is not None else "off"),
-        f"• Time zone: {zone_text(profile, hydration.atlas)}, it's {local} there now",
+        f"• Time zone: {zone_text(profile, content.atlas)}, it's {local} there now",
         f"• Quiet hours: {quiet_text(schedule)}",
         f"• Drinks logged today: {count}",
     ]
@@ -553,7 +537,7 @@ async def _apply_zone(
 ) -> tuple[str, list[City]]:
     """Find the zone in `typed` (a city, or the time on their clock), save it, move the
     reminders to it. Returns what to say, and other cities whose clock shows the same."""
-    atlas = request.service.hydration.atlas
+    atlas = request.service.content.atlas
     if atlas is None:
         return "I can't look up places right now; your time zone is unchanged.", []
     city = atlas.find(typed)

@@ -23,7 +23,7 @@ from bot.core.model import ButtonPress, Profile, Reply, Session
 from bot.errors import StoreError
 from bot.service.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
 from bot.service.locks import KeyedLocks
-from bot.service.reminders import Hydration, Send, SweepReport, schedule_of, send_due
+from bot.service.reminders import Send, SweepReport, schedule_of, send_due
 from bot.service.reminders import actions as hydration_actions
 from bot.store.sqlite import Store, open_store
 
@@ -122,13 +122,11 @@ class Service:
         *,
         clock: Clock = utc_now,
         idle_after: timedelta = timedelta(hours=3),
-        hydration: Hydration | None = None,
     ) -> None:
         self.content = content
         self.store = store
         self.clock = clock
         self.idle_after = idle_after
-        self.hydration = hydration or content.hydration
         self.actions: dict[str, Action] = {"history": history_action, "export": export_action}
         self.actions.update(hydration_actions())
         self._locks = KeyedLocks()
@@ -161,7 +159,7 @@ class Service:
         session = session or Session(user_id, content.dialogue.start)
         new_profile = None
         if profile is None:
-            plan = self.hydration.plan
+            plan = self.content.plan
             profile = new_profile = Profile(
                 user_id,
                 first_seen=now,

@@ -134,8 +134,9 @@ def test_a_bad_setting_stops_start_up_naming_the_variable() -> None:
 
 
 def test_broken_content_stops_start_up_naming_file_state_and_fix(tmp_path: Path) -> None:
-    source = (ROOT / "dialogues" / "cramp.yaml").read_text(encoding="utf-8")
-    (tmp_path / "cramp.yaml").write_text(
+    source = (ROOT / "dialogues" / "en" / "cramp.yaml").read_text(encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "cramp.yaml").write_text(
         source.replace("save: muscle", "save: muscle\n    sey: typo"), encoding="utf-8"
     )
     done = run_bot("console", env={"DIALOGUES_DIR": str(tmp_path)}, stdin="hi\n")

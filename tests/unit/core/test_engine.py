@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.engine import STALE_BUTTON, Turn, step
+from bot.core.engine import Turn, step
 from bot.core.model import ButtonPress, Session
 from tests.helpers.shipped import ROOT, shipped_content
 
@@ -79,7 +79,7 @@ def test_stale_or_forged_button_is_refused_and_the_current_question_repeated(
     press: ButtonPress,
 ) -> None:
     result = turn("", "ask_timing", {"muscle": "calf"}, button=press)
-    assert result.replies[0].text == STALE_BUTTON
+    assert result.replies[0].text == CONTENT.dialogue.texts.say("stale_button")
     assert result.replies[1].state == "ask_timing"
     assert result.session.state == "ask_timing"
     assert result.session.slots == {"muscle": "calf"}

@@ -39,7 +39,7 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return load_matcher(DATA)
+    return load_matcher(DATA / "lexicon" / "en")
 
 
 def _as_set(value: Any) -> set[str]:
@@ -451,12 +451,12 @@ def test_control_characters_split_words(matcher: Matcher) -> None:
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    shutil.copytree(DATA / "lexicon", tmp_path / "lexicon")
-    return tmp_path
+    shutil.copytree(DATA / "lexicon" / "en", tmp_path / "lexicon")
+    return tmp_path / "lexicon"
 
 
 def _write(data_dir: Path, name: str, text: str) -> str:
-    path = data_dir / "lexicon" / name
+    path = data_dir / name
     path.write_text(text, encoding="utf-8")
     return path.as_posix()
 

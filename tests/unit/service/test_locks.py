@@ -54,3 +54,27 @@ async def test_a_cancelled_wait_and_an_error_inside_leave_nothing_behind() -> No
     assert len(locks) == 0
     async with locks.hold("k"):  # still usable
         assert len(locks) == 1
+
+
+async def test_the_task_holding_a_key_may_hold_it_again_and_others_still_wait() -> None:
+    locks = KeyedLocks()
+    log: list[str] = []
+
+    async def outer() -> None:
+        async with locks.hold(7):
+            log.append("outer")
+            async with locks.hold(7):  # the turn inside the adapter's hold: no deadlock
+                log.append("inner")
+                await asyncio.sleep(0)
+            log.append("outer again")
+            await asyncio.sleep(0)
+        log.append("released")
+
+    async def other() -> None:
+        await asyncio.sleep(0)
+        async with locks.hold(7):
+            log.append("other")
+
+    await asyncio.gather(outer(), other())
+    assert log == ["outer", "inner", "outer again", "released", "other"]
+    assert len(locks) == 0

@@ -12,7 +12,7 @@ import pytest
 from bot.core.model import ButtonPress, Reply
 from bot.core.schedule import Advance, Plan
 from bot.errors import StoreError
-from bot.service.reminders import Hydration, SendLater, SendResult
+from bot.service.reminders import SendLater, SendResult
 from bot.service.turns import Service
 from bot.store.sqlite import SqliteStore, Store
 from tests.helpers.clock import T0, Clock
@@ -43,10 +43,8 @@ class Outbox:
         return [reply.text for _, who, reply in self.sent if who == user_id]
 
 
-def service_on(store: Store, clock: Clock, hydration: Hydration | None = None) -> Service:
-    return Service(
-        shipped_content(), store, clock=clock, hydration=hydration or shipped_content().hydration
-    )
+def service_on(store: Store, clock: Clock) -> Service:
+    return Service(shipped_content(), store, clock=clock)
 
 
 async def run_until(
@@ -257,7 +255,7 @@ async def test_forget_removes_reminders_and_intake(store: Store) -> None:
 
 
 def test_plan_values_come_from_the_yaml() -> None:
-    assert shipped_content().hydration.plan.series_count == Plan().series_count == 6
+    assert shipped_content().plan.series_count == Plan().series_count == 6
 
 
 async def test_history_adds_a_chart_of_drinks(store: Store) -> None:
