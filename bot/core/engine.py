@@ -31,7 +31,6 @@ from bot.core.contract import Needs
 from bot.core.machine import (
     ANY_PREFIX,
     BACK,
-    SLOT_PATTERN,
     Dialogue,
     State,
     minutes_slot,
@@ -40,6 +39,7 @@ from bot.core.machine import (
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.recurrence import RecurrenceRules, check
+from bot.core.texts import SLOT_PATTERN
 from bot.errors import closest
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
