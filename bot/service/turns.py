@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.content.loading import Content, load_content
 from bot.core import engine
 from bot.core.model import ButtonPress, Profile, Reply, Session
+from bot.core.texts import Texts
 from bot.errors import StoreError
 from bot.service.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
 from bot.service.locks import KeyedLocks
@@ -122,6 +123,7 @@ class Service:
         *,
         clock: Clock = utc_now,
         idle_after: timedelta = timedelta(hours=3),
+        locks: KeyedLocks | None = None,
     ) -> None:
         self.content = content
         self.store = store
@@ -129,7 +131,7 @@ class Service:
         self.idle_after = idle_after
         self.actions: dict[str, Action] = {"history": history_action, "export": export_action}
         self.actions.update(hydration_actions())
-        self._locks = KeyedLocks()
+        self._locks = locks or KeyedLocks()  # shared with an adapter that orders updates
 
     async def handle(
         self,
@@ -211,6 +213,10 @@ class Service:
             replies[position:position] = output.replies
             attachments[:0] = output.attachments
         return Outcome(tuple(replies), tuple(attachments))
+
+    def texts(self, language: str | None = None) -> Texts:
+        """What the bot says outside the dialogue's states, in `language` where it has it."""
+        return self.content.dialogue.texts
 
     def takes_numbers(self, state: str) -> bool:
         """Whether a bare number answers the question asked in `state` (0-10, minutes...)."""
