@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content.dialogue import load_dialogue
 from bot.core.engine import resolve
-from bot.core.machine import Dialogue, load_dialogue
+from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher, load_matcher
 from bot.core.recurrence import RULES_FILE, RecurrenceRules, load_rules
 from bot.core.schedule import Plan, load_plan

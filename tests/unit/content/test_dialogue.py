@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 
-from bot.core.machine import load_dialogue
+from bot.content.dialogue import load_dialogue
 from bot.errors import DialogueError
 from tests.helpers.paths import ROOT
 

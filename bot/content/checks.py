@@ -1,0 +1,214 @@
+"""Is the dialogue consistent? Every check behind `python -m bot check` on the machine.
+
+    validate(dialogue, vocabulary, top) -> [problem, ...]
+
+Targets exist (with a did-you-mean), expected kinds and `on:` labels are ones the
+lexicon can produce, every state is reachable, every `{slot}` is saved on every path
+to its text, advice conditions name real slots and labels. What the Python code
+relies on (effects, states, slots, texts) is checked by bot/content/contract.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.machine import (
+    ANY_PREFIX,
+    BACK,
+    BUILTIN_KINDS,
+    ENGINE_SLOTS,
+    Dialogue,
+    Vocabulary,
+    entry_points,
+    minutes_slot,
+    targets,
+)
+from bot.core.texts import SLOT_PATTERN
+from bot.errors import did_you_mean
+
+
+def validate(
+    dialogue: Dialogue, vocabulary: Vocabulary, top: Mapping[str, tuple[str, Any]]
+) -> list[str]:
+    problems: list[str] = []
+    states = dialogue.states
+    names = set(states)
+    kinds = vocabulary.kinds() | BUILTIN_KINDS
+
+    def check_target(where: str, target: str) -> None:
+        if target not in names and target != BACK:
+            problems.append(f"{where}: {target!r} is not a state.{did_you_mean(target, names)}")
+
+    def file_of(key: str) -> str:
+        return top.get(key, ("dialogue", None))[0]
+
+    for key in ("start", "red_flag", "resume"):
+        value = getattr(dialogue, key)
+        if value:
+            check_target(f"{file_of(key)}: {key}", value)
+    for label, target in dialogue.intents.items():
+        check_target(f"intents.{label}", target)
+        if "intent" in vocabulary.kinds() and label not in vocabulary.labels("intent"):
+            problems.append(
+                f"intents: {label!r} is not an intent label in the lexicon."
+                f"{did_you_mean(label, vocabulary.labels('intent'))}"
+            )
+    for command, target in dialogue.commands.items():
+        check_target(f"commands./{command}", target)
+    for kind, order in dialogue.prefer.items():
+        for label in order:
+            if label not in vocabulary.labels(kind):
+                problems.append(
+                    f"prefer.{kind}: {label!r} is not a {kind} label the lexicon can produce."
+                    f"{did_you_mean(label, vocabulary.labels(kind))}"
+                )
+    for kind in dialogue.several:
+        if kind not in vocabulary.kinds():
+            problems.append(
+                f"several: {kind!r} is not a lexicon kind.{did_you_mean(kind, vocabulary.kinds())}"
+            )
+    for kind, slot in dialogue.remember.items():
+        if kind not in vocabulary.kinds():
+            problems.append(
+                f"remember: {kind!r} is not a lexicon kind (files in data/lexicon/)."
+                f"{did_you_mean(kind, vocabulary.kinds())}"
+            )
+        if not slot.isidentifier():
+            problems.append(f"remember.{kind}: slot name {slot!r} must be a single word.")
+
+    for state in states.values():
+        where = f"{state.file}: state {state.name!r}"
+        for target in targets(state):
+            check_target(where, target)
+        if state.expect is not None and state.expect not in kinds:
+            problems.append(
+                f"{where}: expects {state.expect!r}, which is not a lexicon kind or one of "
+                f"{', '.join(sorted(BUILTIN_KINDS))}.{did_you_mean(state.expect, kinds)}"
+            )
+        labels = (
+            vocabulary.labels(state.expect) if state.expect in vocabulary.kinds() else frozenset()
+        )
+        for key in state.on:
+            if key.startswith(ANY_PREFIX):
+                kind = key[len(ANY_PREFIX) :]
+                if kind not in vocabulary.kinds():
+                    problems.append(
+                        f"{where}: on '{key}': {kind!r} is not a lexicon kind."
+                        f"{did_you_mean(kind, vocabulary.kinds())}"
+                    )
+            elif state.expect in BUILTIN_KINDS or state.expect is None:
+                problems.append(
+                    f"{where}: on {key!r} needs 'expect:' set to a lexicon kind whose labels "
+                    "include it."
+                )
+            elif state.expect in vocabulary.kinds() and key not in labels:
+                problems.append(
+                    f"{where}: {key!r} is not a {state.expect} label the lexicon can produce."
+                    f"{did_you_mean(key, labels)} Known labels: {', '.join(sorted(labels))}."
+                )
+        if state.expect is None:
+            if state.goto is None and not state.end:
+                problems.append(
+                    f"{where}: expects no answer and has no 'goto:'. Add 'goto: <next state>', "
+                    "'expect:' with buttons, or 'end: true' if the conversation ends here."
+                )
+            if state.buttons:
+                problems.append(
+                    f"{where}: has buttons but no 'expect:'. Say what the buttons answer."
+                )
+        elif state.goto is None and state.expect in vocabulary.kinds():
+            missing = labels - set(state.on)
+            if missing and not any(k.startswith(ANY_PREFIX + state.expect) for k in state.on):
+                problems.append(
+                    f"{where}: no 'goto:' and 'on:' misses {', '.join(sorted(missing))}. "
+                    "Add 'goto: <state>' for every other answer."
+                )
+        elif state.goto is None:
+            problems.append(f"{where}: expects {state.expect!r} but has no 'goto:'. Add one.")
+        if state.save is not None and not state.save.isidentifier():
+            problems.append(f"{where}: slot name {state.save!r} must be a single word.")
+
+    for number, block in enumerate(dialogue.advice, 1):
+        where = f"advice block {number}"
+        if block.section not in dialogue.sections:
+            problems.append(
+                f"{where}: section {block.section!r} is not listed under 'sections:'."
+                f"{did_you_mean(block.section, dialogue.sections)}"
+            )
+        for slot, values in block.when.items():
+            slot_kind = dialogue.slot_kinds.get(slot)
+            if slot_kind is None:
+                problems.append(
+                    f"{where}: 'when' uses slot {slot!r}, which no state saves."
+                    f"{did_you_mean(slot, dialogue.slot_kinds)}"
+                )
+                continue
+            if slot_kind in vocabulary.kinds():
+                known = vocabulary.labels(slot_kind) | {"any", "unknown"}
+                for value in values:
+                    if value not in known:
+                        problems.append(
+                            f"{where}: {slot} {value!r} is not a {slot_kind} label."
+                            f"{did_you_mean(value, known)}"
+                        )
+    if any(s.advice for s in states.values()) and not dialogue.advice:
+        problems.append("dialogue: a state has 'advice: true' but there are no advice blocks.")
+
+    if not problems:
+        problems.extend(_check_reachability(dialogue))
+        problems.extend(_check_slots(dialogue))
+    return problems
+
+
+def _check_reachability(dialogue: Dialogue) -> list[str]:
+    seen: set[str] = set()
+    todo = list(entry_points(dialogue))
+    while todo:
+        name = todo.pop()
+        if name in seen or name == BACK:
+            continue
+        seen.add(name)
+        todo.extend(targets(dialogue.states[name]))
+    return [
+        f"{state.file}: state {name!r} is unreachable: nothing leads to it. "
+        "Add a transition to it from another state, or delete it."
+        for name, state in dialogue.states.items()
+        if name not in seen
+    ]
+
+
+def _check_slots(dialogue: Dialogue) -> list[str]:
+    """Every {slot} in a text must be saved on every path that reaches it."""
+    everything = frozenset(dialogue.slot_kinds)
+    # known[s]: slots surely filled on arrival at s (a must-analysis: intersection over paths).
+    known: dict[str, frozenset[str]] = {name: everything for name in dialogue.states}
+    engine = frozenset(ENGINE_SLOTS)
+    for entry in entry_points(dialogue):
+        known[entry] = engine
+    changed = True
+    while changed:
+        changed = False
+        for name, state in dialogue.states.items():
+            after = known[name] | ({state.save} if state.save else set())
+            if state.expect == "duration" and state.save:
+                after |= {minutes_slot(state.save)}
+            for target in targets(state):
+                if target == BACK:
+                    continue
+                base = engine if dialogue.states[target].reset else after
+                narrowed = known[target] & base
+                if narrowed != known[target]:
+                    known[target] = narrowed
+                    changed = True
+    problems = []
+    for name, state in dialogue.states.items():
+        texts = [state.say, state.hint or ""]
+        used = {m.group(1) for text in texts for m in SLOT_PATTERN.finditer(text)}
+        for slot in sorted(used - known[name]):
+            problems.append(
+                f"{state.file}: state {name!r} uses {{{slot}}}, but {slot!r} is not saved on every "
+                f"path to it.{did_you_mean(slot, everything)} Save it in an earlier state "
+                "or remove it from the text."
+            )
+    return problems

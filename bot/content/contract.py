@@ -1,0 +1,74 @@
+"""Does the dialogue of a language give the Python code what it relies on?
+
+    check_needs(dialogue, needs) -> [problem, ...]
+
+Each piece of code declares its Needs (bot/core/contract.py) next to itself: the texts
+it says and the fields it fills in, the states and slots it names, the effects it
+provides for `do:`. The composition root gathers them (bot/app.py) and every start-up
+and `python -m bot check` run this, so a state renamed in the YAML, a misspelt effect
+or a missing text is reported with its file, state and a did-you-mean, before anyone
+is answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.core.contract import Needs
+from bot.core.machine import Dialogue
+from bot.core.texts import placeholders
+from bot.errors import did_you_mean
+
+
+def check_needs(dialogue: Dialogue, needs: Iterable[Needs], *, where: str = "") -> list[str]:
+    """Every problem between `dialogue` and what the code needs of it.
+
+    `where` names the language folder ("dialogues/en") in the messages.
+    """
+    needs = list(needs)
+    place = f"{where}: " if where else ""
+    problems: list[str] = []
+    effects = {effect: need.who for need in needs for effect in need.effects}
+    if needs:
+        for state in dialogue.states.values():
+            if state.do is not None and state.do not in effects:
+                problems.append(
+                    f"{state.file}: state {state.name!r}: do {state.do!r} is not an effect."
+                    f"{did_you_mean(state.do, effects)} Effects: {', '.join(sorted(effects))}."
+                )
+    saved = {state.save for state in dialogue.states.values() if state.save}
+    texts = dialogue.texts.entries
+    for need in needs:
+        for name in need.states:
+            wanted = dialogue.states.get(name)
+            if wanted is None:
+                problems.append(
+                    f"{place}{need.who} needs a state {name!r}, which the dialogue lacks."
+                    f"{did_you_mean(name, dialogue.states)} Add it, or keep its old name."
+                )
+            elif name in need.buttons and not wanted.buttons:
+                problems.append(
+                    f"{wanted.file}: state {name!r} needs buttons: {need.who} sends them."
+                )
+        for slot in need.slots:
+            if slot not in saved:
+                problems.append(
+                    f"{place}{need.who} reads the slot {slot!r}, which no state saves."
+                    f"{did_you_mean(slot, saved)} Add 'save: {slot}' to the state that asks it."
+                )
+        for key, fields in need.texts.items():
+            text = texts.get(key)
+            if text is None:
+                problems.append(
+                    f"{place}texts: {key!r} is missing; {need.who} says it."
+                    f"{did_you_mean(key, texts)} Add it under 'texts:'."
+                )
+                continue
+            unknown = sorted(placeholders(text) - set(fields))
+            if unknown:
+                given = ", ".join("{" + f + "}" for f in fields) or "none"
+                problems.append(
+                    f"{place}texts: {key!r} uses {', '.join('{' + u + '}' for u in unknown)}, "
+                    f"which {need.who} does not fill (it fills: {given}). Remove it."
+                )
+    return problems

@@ -1,0 +1,295 @@
+"""dialogues/<language>/*.yaml -> one Dialogue, or DialogueError listing every problem.
+
+Every file of a language's folder is read and together they form one machine (a file
+may hold only some of the states). Each problem names the file, the state and a fix;
+all of them are reported at once. Consistency (targets, reachability, slots, labels)
+is checked by bot/content/checks.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, get_args
+
+from bot.content.checks import validate
+from bot.content.yamlfile import load_yaml
+from bot.core.machine import ENGINE_SLOTS, AdviceBlock, Dialogue, State, Vocabulary, minutes_slot
+from bot.core.model import AdviceLevel
+from bot.core.texts import Texts
+from bot.errors import ContentError, DialogueError, did_you_mean
+
+_TOP_KEYS = {
+    "id",
+    "start",
+    "states",
+    "remember",
+    "intents",
+    "commands",
+    "red_flag",
+    "resume",
+    "advice",
+    "sections",
+    "hint",
+    "several",
+    "prefer",
+    "texts",
+}
+
+#: Top-level keys that every file may add to (the others are set once).
+_MERGED_KEYS = {"states", "commands", "intents", "remember", "advice", "sections", "texts"}
+
+_STATE_KEYS = {
+    "say",
+    "buttons",
+    "expect",
+    "save",
+    "on",
+    "goto",
+    "else",
+    "hint",
+    "do",
+    "advice",
+    "reset",
+    "anytime",
+    "end",
+}
+
+_BLOCK_KEYS = {"section", "when", "say", "level"}
+
+_LEVELS: tuple[str, ...] = get_args(AdviceLevel)
+
+
+def load_dialogue(directory: Path, vocabulary: Vocabulary) -> Dialogue:
+    """Load and validate every *.yaml file in `directory` as one machine."""
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise DialogueError(f"{directory}: no *.yaml dialogue files. Add one, e.g. cramp.yaml.")
+    raw: list[tuple[str, dict[str, Any]]] = []
+    problems: list[str] = []
+    for path in files:
+        try:
+            data = load_yaml(path)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{path.name}: the file must be a mapping with a 'states:' key.")
+            continue
+        raw.append((f"{directory.name}/{path.name}", data))
+    if problems:
+        raise DialogueError(problems)
+    return build_dialogue(raw, vocabulary)
+
+
+def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabulary) -> Dialogue:
+    """Merge parsed files into one Dialogue, or raise DialogueError listing every problem."""
+    problems: list[str] = []
+    top: dict[str, tuple[str, Any]] = {}
+    states: dict[str, State] = {}
+    commands: dict[str, str] = {}
+    intents: dict[str, str] = {}
+    remember: dict[str, str] = {}
+    sections: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    advice: list[AdviceBlock] = []
+    for name, data in files:
+        for key, value in data.items():
+            if key not in _TOP_KEYS:
+                problems.append(
+                    f"{name}: unknown top-level key {key!r}.{did_you_mean(key, _TOP_KEYS)}"
+                )
+            elif key in {
+                "states",
+                "commands",
+                "intents",
+                "remember",
+                "advice",
+                "sections",
+                "texts",
+            }:
+                continue
+            elif key in top:
+                problems.append(f"{name}: {key!r} is already set in {top[key][0]}. Keep one.")
+            else:
+                top[key] = (name, value)
+        for state_name, body in _mapping(data.get("states"), name, "states", problems).items():
+            if state_name in states:
+                problems.append(
+                    f"{name}: state {state_name!r} is also defined in {states[state_name].file}. "
+                    "Rename one of them."
+                )
+                continue
+            state = _parse_state(name, str(state_name), body, problems)
+            if state is not None:
+                states[state.name] = state
+        for table, target in (("commands", commands), ("intents", intents), ("remember", remember)):
+            for key, value in _mapping(data.get(table), name, table, problems).items():
+                if not isinstance(value, str):
+                    problems.append(f"{name}: {table}.{key} must be a name, not {value!r}.")
+                elif str(key).lstrip("/") in target:
+                    problems.append(f"{name}: {table}.{key} is defined twice. Keep one.")
+                else:
+                    target[str(key).lstrip("/")] = value
+        for key, value in _mapping(data.get("sections"), name, "sections", problems).items():
+            sections[str(key)] = str(value)
+        for key, value in _mapping(data.get("texts"), name, "texts", problems).items():
+            if not isinstance(value, str):
+                problems.append(f"{name}: texts.{key} must be text. Put it in quotes.")
+            elif str(key) in texts:
+                problems.append(f"{name}: texts.{key} is defined twice. Keep one.")
+            else:
+                texts[str(key)] = value.strip()
+        blocks = data.get("advice") or []
+        if not isinstance(blocks, list):
+            problems.append(f"{name}: 'advice' must be a list of blocks (each '- section: ...').")
+        else:
+            for number, block in enumerate(blocks, 1):
+                parsed = _parse_block(name, number, block, problems)
+                if parsed is not None:
+                    advice.append(parsed)
+
+    def setting(key: str) -> str | None:
+        value = top.get(key, ("", None))[1]
+        return None if value is None else str(value)
+
+    start = setting("start")
+    if start is None:
+        problems.append("dialogue: no 'start:' state. Add 'start: <state name>' to one file.")
+        start = ""
+    red_flag = setting("red_flag")
+    if red_flag is None:
+        problems.append(
+            "dialogue: no 'red_flag:' state. Red flags must be answered from every state: "
+            "add 'red_flag: <state name>'."
+        )
+        red_flag = ""
+    slot_kinds = _slot_kinds(states, remember)
+    dialogue = Dialogue(
+        id=setting("id") or "dialogue",
+        start=start,
+        states=states,
+        remember=remember,
+        intents=intents,
+        commands=commands,
+        red_flag=red_flag,
+        resume=setting("resume"),
+        sections=sections,
+        advice=tuple(advice),
+        hint=setting("hint")
+        or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
+        slot_kinds=slot_kinds,
+        texts=Texts(texts),
+        several=frozenset(_names(top.get("several", ("", None))[1])),
+        prefer={
+            str(kind): tuple(_names(order))
+            for kind, order in _mapping(
+                top.get("prefer", ("", None))[1], "dialogue", "prefer", problems
+            ).items()
+        },
+    )
+    problems.extend(validate(dialogue, vocabulary, top))
+    if problems:
+        raise DialogueError(problems)
+    return dialogue
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _mapping(value: Any, file: str, key: str, problems: list[str]) -> Mapping[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{file}: {key!r} must be a mapping of names to values.")
+        return {}
+    return value
+
+
+def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State | None:
+    where = f"{file}: state {name!r}"
+    if not isinstance(body, dict):
+        problems.append(f"{where}: must be a mapping with 'say:' and other fields.")
+        return None
+    problems.extend(_unknown_fields(where, body, _STATE_KEYS))
+    buttons = body.get("buttons") or []
+    if not isinstance(buttons, list) or not all(isinstance(b, str | int) for b in buttons):
+        problems.append(f"{where}: 'buttons' must be a list of texts, e.g. [Calf, Thigh].")
+        buttons = []
+    on = body.get("on") or {}
+    if not isinstance(on, dict):
+        problems.append(f"{where}: 'on' must map answers to states, e.g. 'yes: ask_duration'.")
+        on = {}
+    texts = {}
+    for key in ("say", "expect", "save", "goto", "else", "hint", "do"):
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"{where}: {key!r} must be text, not {value!r}.")
+            value = None
+        texts[key] = value
+    return State(
+        name=name,
+        file=file,
+        say=(texts["say"] or "").strip(),
+        buttons=tuple(str(b) for b in buttons),
+        expect=texts["expect"],
+        save=texts["save"],
+        on={str(k): str(v) for k, v in on.items()},
+        goto=texts["goto"],
+        otherwise=texts["else"],
+        hint=texts["hint"].strip() if texts["hint"] else None,
+        do=texts["do"],
+        advice=bool(body.get("advice", False)),
+        reset=bool(body.get("reset", False)),
+        anytime=bool(body.get("anytime", False)),
+        end=bool(body.get("end", False)),
+    )
+
+
+def _parse_block(file: str, number: int, block: Any, problems: list[str]) -> AdviceBlock | None:
+    where = f"{file}: advice block {number}"
+    if not isinstance(block, dict) or not isinstance(block.get("say"), str):
+        problems.append(f"{where}: needs 'section:' and 'say:' text.")
+        return None
+    problems.extend(_unknown_fields(where, block, _BLOCK_KEYS))
+    level = str(block.get("level", "self_care"))
+    if level not in _LEVELS:
+        problems.append(f"{where}: level {level!r} is not one of {', '.join(_LEVELS)}.")
+    when: dict[str, tuple[str, ...]] = {}
+    raw_when = block.get("when") or {}
+    if not isinstance(raw_when, dict):
+        problems.append(f"{where}: 'when' must map slots to values, e.g. 'when: {{timing: now}}'.")
+        raw_when = {}
+    for slot, values in raw_when.items():
+        items = values if isinstance(values, list) else [values]
+        when[str(slot)] = tuple(str(v) for v in items)
+    return AdviceBlock(
+        section=str(block.get("section", "")),
+        say=block["say"].strip(),
+        when=when,
+        level=level,
+    )
+
+
+def _slot_kinds(states: Mapping[str, State], remember: Mapping[str, str]) -> dict[str, str]:
+    kinds = {slot: kind for kind, slot in remember.items()}
+    for state in states.values():
+        if state.save and state.expect:
+            kinds.setdefault(state.save, state.expect)
+            if state.expect == "duration":
+                kinds.setdefault(minutes_slot(state.save), "number")
+    kinds.update(ENGINE_SLOTS)
+    return kinds
+
+
+def _unknown_fields(where: str, mapping: Mapping[Any, Any], known: set[str]) -> list[str]:
+    return [
+        f"{where}: unknown field {key!r}.{did_you_mean(str(key), known)}"
+        for key in mapping
+        if key not in known
+    ]
