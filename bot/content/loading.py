@@ -17,13 +17,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content.cities import load_atlas
 from bot.content.dialogue import load_dialogue
+from bot.content.plan import load_plan
+from bot.content.rules import RULES_FILE, load_rules
 from bot.core.engine import resolve
 from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher, load_matcher
-from bot.core.recurrence import RULES_FILE, RecurrenceRules, load_rules
-from bot.core.schedule import Plan, load_plan
-from bot.core.zones import Atlas, load_atlas
+from bot.core.recurrence import RecurrenceRules
+from bot.core.schedule import Plan
+from bot.core.zones import Atlas
 from bot.errors import ContentError, DialogueError
 
 #: The language a person gets when theirs is unknown or not written yet.

@@ -33,23 +33,15 @@ Rules, each tested in tests/test_reminders.py:
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
-
-from bot.content.yamlfile import load_yaml
-from bot.core.words import parse_span
-from bot.errors import ContentError
 
 UTC_ZONE = ZoneInfo("UTC")
 ReminderKind = Literal["series", "daily"]
 KINDS: tuple[ReminderKind, ...] = ("series", "daily")
-
-_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
 
 # --------------------------------------------------------------------------- the plan
@@ -82,113 +74,9 @@ class Plan:
         """How many reminders one series sends (when none is skipped)."""
         return int(self.series_for / self.series_every)
 
-
-_PLAN_KEYS: dict[str, set[str]] = {
-    "series": {"every", "for"},
-    "daily": {"every", "shortest", "longest"},
-    "quiet": {"start", "end"},
-    "snooze": {"short", "long"},
-    "catch_up_within": set(),
-    "messages": {"series", "series_last", "daily"},
-}
-
-
-def load_plan(path: Path) -> Plan:
-    """Read and check data/reminders.yaml; ContentError lists every problem (file, key, fix)."""
-    name = path.name
-    data = load_yaml(path)
-    problems: list[str] = []
-    if not isinstance(data, dict):
-        raise ContentError(f"{name}: must be a mapping with series:, daily:, quiet:, snooze:.")
-    for key in data:
-        if key not in _PLAN_KEYS:
-            problems.append(f"{name}: unknown key {key!r}. Known keys: {', '.join(_PLAN_KEYS)}.")
-
-    def section(key: str) -> dict[str, Any]:
-        value = data.get(key) or {}
-        if not isinstance(value, dict):
-            problems.append(f"{name}: {key!r} must be a mapping, e.g. '{key}:' then indented keys.")
-            return {}
-        for inner in value:
-            if inner not in _PLAN_KEYS[key]:
-                problems.append(
-                    f"{name}: unknown key {key}.{inner}. Known: "
-                    f"{', '.join(sorted(_PLAN_KEYS[key]))}."
-                )
-        return value
-
-    default = Plan()
-
-    def duration(where: str, raw: Any, fallback: timedelta) -> timedelta:
-        if raw is None:
-            return fallback
-        span = parse_span(str(raw), "smhd")
-        if span is None or span <= timedelta(0):
-            problems.append(f"{name}: {where} = {raw!r} is not a duration. Write e.g. 20m or 2h.")
-            return fallback
-        return span
-
-    def clock(where: str, raw: Any, fallback: time) -> time:
-        if raw is None:
-            return fallback
-        parsed = parse_clock(str(raw))
-        if parsed is None:
-            problems.append(
-                f'{name}: {where} = {raw!r} is not a time of day. Write e.g. "22:00" in quotes.'
-            )
-            return fallback
-        return parsed
-
-    series, daily, quiet = section("series"), section("daily"), section("quiet")
-    snooze, texts = section("snooze"), section("messages")
-    plan = Plan(
-        series_every=duration("series.every", series.get("every"), default.series_every),
-        series_for=duration("series.for", series.get("for"), default.series_for),
-        daily_every=duration("daily.every", daily.get("every"), default.daily_every),
-        daily_shortest=duration("daily.shortest", daily.get("shortest"), default.daily_shortest),
-        daily_longest=duration("daily.longest", daily.get("longest"), default.daily_longest),
-        quiet_start=clock("quiet.start", quiet.get("start"), default.quiet_start),
-        quiet_end=clock("quiet.end", quiet.get("end"), default.quiet_end),
-        snooze_short=duration("snooze.short", snooze.get("short"), default.snooze_short),
-        snooze_long=duration("snooze.long", snooze.get("long"), default.snooze_long),
-        catch_up_within=duration(
-            "catch_up_within", data.get("catch_up_within"), default.catch_up_within
-        ),
-        messages={**default.messages, **{str(k): str(v) for k, v in texts.items()}},
-    )
-    if plan.series_every > plan.series_for:
-        problems.append(
-            f"{name}: series.every ({series.get('every')}) is longer than series.for "
-            f"({series.get('for')}), so a series would send nothing. Make 'for' longer."
-        )
-    if not plan.daily_shortest <= plan.daily_every <= plan.daily_longest:
-        problems.append(
-            f"{name}: daily.every must lie between daily.shortest and daily.longest. "
-            "Change one of the three."
-        )
-    if plan.daily_shortest < timedelta(minutes=5):
-        problems.append(f"{name}: daily.shortest must be at least 5m; reminders are not a chat.")
-    for key, text in plan.messages.items():
-        leftover = re.sub(r"\{since\}", "", text)
-        if "{" in leftover or "}" in leftover:
-            problems.append(
-                f"{name}: messages.{key} uses a placeholder other than {{since}}. "
-                "Remove it or write {since}."
-            )
-    if problems:
-        raise ContentError(problems)
-    return plan
-
-
-def parse_clock(text: str) -> time | None:
-    """ "22:00", "7", "07:30" -> a time of day; None if it is not one."""
-    found = _CLOCK.match(text)
-    if not found:
-        return None
-    hour, minute = int(found.group(1)), int(found.group(2) or 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+    def clamp_daily(self, every: timedelta) -> timedelta:
+        """A daily interval someone asked for, within daily.shortest .. daily.longest."""
+        return min(max(every, self.daily_shortest), self.daily_longest)
 
 
 # --------------------------------------------------------------------------- values
@@ -424,37 +312,6 @@ def say_duration(span: timedelta) -> str:
     if rest == 0:
         return "1 hour" if hours == 1 else f"{hours} hours"
     return f"{hours} h {rest} min"
-
-
-_INTERVAL = re.compile(
-    r"(\d+(?:[.,]\d+)?|an?|one|two|three|four|half an?)\s*"
-    r"(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)\b",
-    re.IGNORECASE,
-)
-_WORD_NUMBERS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0}
-
-
-def parse_interval(text: str, plan: Plan) -> timedelta | None:
-    """ "every 2 hours", "90 min", "hourly", "1.5h" -> a timedelta within the plan's limits.
-
-    None when the text names no interval; an interval outside daily.shortest ..
-    daily.longest is clamped to the nearest limit.
-    """
-    lowered = re.sub(r"\bevery\s+(hour|minute)\b", r"every 1 \1", text.lower().strip())
-    if "hourly" in lowered:
-        found_span = timedelta(hours=1)
-    else:
-        found = _INTERVAL.search(lowered)
-        if found is None:
-            return None
-        amount_text = found.group(1).lower().replace(",", ".")
-        if amount_text.startswith("half"):
-            amount = 0.5
-        else:
-            amount = _WORD_NUMBERS.get(amount_text) or float(amount_text)
-        unit = 3600 if found.group(2).lower().startswith("h") else 60
-        found_span = timedelta(seconds=amount * unit)
-    return min(max(found_span, plan.daily_shortest), plan.daily_longest)
 
 
 def _utc(value: datetime) -> datetime:

@@ -3,12 +3,12 @@
     atlas.find("munich")                    -> City("Berlin", "Europe/Berlin")
     atlas.by_local_time("it's 2:35pm", now) -> [City("Berlin", ...), City("Paris", ...), ...]
 
-Cities come from data/cities.yaml (common cities, countries and nicknames) and from
-the city part of every IANA zone name (zoneinfo.available_timezones(): "Kolkata" of
-Asia/Kolkata). Typos are forgiven with rapidfuzz. A typed local time is compared
-with the current time in every zone, so daylight-saving time is always right; the
-answer is a short list of cities to choose from, never a bare UTC offset. The result
-is always an IANA zone name.
+Cities come from data/cities.yaml (common cities, countries and nicknames; read by
+bot/content/cities.py) and from the city part of every IANA zone name
+(zoneinfo.available_timezones(): "Kolkata" of Asia/Kolkata). Typos are forgiven with
+rapidfuzz. A typed local time is compared with the current time in every zone, so
+daylight-saving time is always right; the answer is a short list of cities to choose
+from, never a bare UTC offset. The result is always an IANA zone name.
 """
 
 from __future__ import annotations
@@ -19,23 +19,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.content.yamlfile import load_yaml
-from bot.errors import ContentError
+from bot.core.words import Clock, find_clock
 
 #: Words around a city name that say nothing about it.
 _LEAD_INS = re.compile(
     r"^(?:i'?m|i am|i live|we are|we're|im|living|based|currently|now|my city is|city is|"
     r"it'?s|its|in|near|at|from|around|close to|the|city of|time zone|timezone)\s+"
-)
-_TIME = re.compile(
-    r"(?<![\d:.])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d])",
-    re.IGNORECASE,
 )
 FUZZY_CUTOFF = 80.0
 MAX_CHOICES = 4
@@ -51,16 +44,6 @@ class City:
     @property
     def zoneinfo(self) -> ZoneInfo:
         return ZoneInfo(self.zone)
-
-
-@dataclass(frozen=True, slots=True)
-class LocalTime:
-    """A time someone typed: hour and minute, and whether it could be 12 hours off."""
-
-    hour: int
-    minute: int
-    exact_minute: bool  # "14:35" rather than "2pm"
-    twelve_hour: bool  # no am/pm and hour <= 12: "2:35" may be 02:35 or 14:35
 
 
 class Atlas:
@@ -117,7 +100,7 @@ class Atlas:
         One city per UTC offset (the first listed), up to MAX_CHOICES, the 24-hour
         reading before the 12-hour one. Empty when `text` holds no time.
         """
-        typed = parse_local_time(text)
+        typed = find_clock(text)
         if typed is None:
             return []
         now = now.astimezone(UTC)
@@ -150,64 +133,8 @@ class Atlas:
         return [City(self.display(zone), zone) for zone in others]
 
 
-def load_atlas(path: Path) -> Atlas:
-    """Read data/cities.yaml; ContentError names the file, the city and the fix."""
-    data = load_yaml(path)
-    name = path.name
-    if not isinstance(data, dict) or not isinstance(data.get("cities"), dict):
-        raise ContentError(f"{name}: must hold 'cities:', a mapping of city names to zones.")
-    problems: list[str] = []
-    cities: list[City] = []
-    aliases: dict[str, City] = {}
-    for raw_name, body in data["cities"].items():
-        where = f"{name}: cities.{raw_name}"
-        if not isinstance(body, dict) or not isinstance(body.get("zone"), str):
-            problems.append(f"{where}: needs 'zone:', e.g. {{zone: Europe/Berlin}}.")
-            continue
-        zone = body["zone"]
-        if not _valid_zone(zone):
-            problems.append(
-                f"{where}: {zone!r} is not an IANA time zone. Use a name such as "
-                "Europe/Berlin or America/New_York (see zoneinfo.available_timezones())."
-            )
-            continue
-        city = City(str(raw_name), zone)
-        cities.append(city)
-        also: Any = body.get("also") or []
-        if not isinstance(also, list):
-            problems.append(f"{where}: 'also' must be a list of other names, e.g. [munich].")
-            continue
-        for alias in also:
-            aliases.setdefault(str(alias), city)
-    if problems:
-        raise ContentError(problems)
-    return Atlas(cities, aliases)
-
-
-def parse_local_time(text: str) -> LocalTime | None:
-    """ "it's 14:35 here", "2:35pm", "2 pm", "14h35", "9.05" -> LocalTime; None if no time."""
-    lowered = text.lower()
-    for found in _TIME.finditer(lowered):
-        hour = int(found.group(1))
-        minute_text, suffix = found.group(2), found.group(3)
-        if minute_text is None and suffix is None:
-            continue  # a bare number ("3") is not a time
-        minute = int(minute_text or 0)
-        if minute > 59:
-            continue
-        if suffix is not None:
-            if not 1 <= hour <= 12:
-                continue
-            hour = hour % 12 + (12 if suffix.startswith("p") else 0)
-            return LocalTime(hour, minute, minute_text is not None, twelve_hour=False)
-        if hour > 23:
-            continue
-        return LocalTime(hour, minute, True, twelve_hour=1 <= hour <= 12)
-    return None
-
-
 def _matching_offsets(
-    typed: LocalTime, now: datetime, in_use: Sequence[timedelta]
+    typed: Clock, now: datetime, in_use: Sequence[timedelta]
 ) -> Iterable[timedelta]:
     """UTC offsets (in use by some zone now) at which the clock shows `typed`.
 
@@ -284,11 +211,3 @@ def _zone_names() -> frozenset[str]:
 
 
 _ZONES: frozenset[str] | None = None
-
-
-def _valid_zone(zone: str) -> bool:
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

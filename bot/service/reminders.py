@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,13 +37,12 @@ from bot.core.schedule import (
     message,
     new_daily,
     new_series,
-    parse_clock,
-    parse_interval,
     rescheduled,
     say_duration,
     series_slots,
     snoozed,
 )
+from bot.core.words import parse_interval, parse_quiet
 from bot.core.zones import Atlas, City, city_part_of
 from bot.errors import StoreError
 
@@ -59,12 +58,6 @@ PICK_STATE = "tz_pick"
 #: Buttons per sweep sent at once; the adapter's pacing decides the real rate.
 CONCURRENCY = 16
 _KEEP = re.compile(r"\bkeep\b|^\s*(skip|same|no change|unchanged)\s*$", re.IGNORECASE)
-_NO_QUIET = re.compile(r"\bno quiet\b|\bnone\b|\bnever\b|\boff\b", re.IGNORECASE)
-_RANGE = re.compile(
-    r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?\s*(?:-|\u2013|to|until|till|and)\s*"
-    r"(\d{1,2}(?:[:.h]\d{2})?)\s*(am|pm)?",
-    re.IGNORECASE,
-)
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -266,37 +259,6 @@ def zone_text(profile: Profile, atlas: Atlas | None) -> str:
     return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
 
 
-def parse_quiet(text: str) -> tuple[time, time] | None:
-    """ "22:00-07:00", "23 to 8", "10pm-6am", "No quiet hours" -> (start, end); None if unclear."""
-    if _NO_QUIET.search(text):
-        return (time(0), time(0))
-    text = re.sub(r"\bmidnight\b", "0:00", text, flags=re.IGNORECASE)
-    text = re.sub(r"\bnoon\b", "12:00", text, flags=re.IGNORECASE)
-    found = _RANGE.search(text)
-    if found is None:
-        return None
-    first, second = found.group(2), found.group(4)
-    start = _clock_with_suffix(found.group(1), first)
-    end = _clock_with_suffix(found.group(3), second)
-    if start is None or end is None:
-        return None
-    if first is None and end < start < time(12) and start.hour >= 6:
-        # "11-6", "10 to 7am": quiet hours are a night; read the first as the evening.
-        start = start.replace(hour=start.hour + 12)
-    if start == end:
-        return None  # "9pm-9pm" is no night at all; "no quiet hours" says so in words
-    return start, end
-
-
-def _clock_with_suffix(text: str, suffix: str | None) -> time | None:
-    value = parse_clock(re.sub(r"[.h]", ":", text))
-    if value is None or suffix is None:
-        return value
-    if not 1 <= value.hour <= 12:
-        return None
-    return value.replace(hour=value.hour % 12 + (12 if suffix.lower() == "pm" else 0))
-
-
 def _slot(request: ActionRequest, name: str) -> str:
     value = request.session.slots.get(name)
     return value if isinstance(value, str) else ""
@@ -403,8 +365,8 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
         zone_reply, others = await _apply_zone(request, typed, report_changes=False)
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
-    every = parse_interval(_slot(request, "daily_every"), content.plan)
-    every = every or content.plan.daily_every
+    asked = parse_interval(_slot(request, "daily_every"))
+    every = content.plan.daily_every if asked is None else content.plan.clamp_daily(asked)
     daily = new_daily(profile.user_id, request.now, every, schedule)
     await request.service.store.save_reminder(daily)
     waking = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from bot.content.rules import load_rules
 from bot.core.model import Episode
 from bot.core.recurrence import (
     CountRule,
@@ -16,11 +16,8 @@ from bot.core.recurrence import (
     RecurrenceRules,
     check,
     hours_words,
-    load_rules,
-    parse_duration,
     within_words,
 )
-from bot.errors import ContentError
 from tests.helpers.paths import ROOT
 
 RULES_PATH = ROOT / "data" / "recurrence.yaml"
@@ -146,80 +143,7 @@ def test_other_people_and_future_cramps_do_not_count(rules: RecurrenceRules) -> 
     assert check(rules, future, cramp(0, "foot"), NOW) == ()
 
 
-# ---------------------------------------------------------------- the file format
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "recurrence.yaml"
-    path.write_text(text)
-    return path
-
-
-def test_custom_rules_and_placeholders(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "rules:\n"
-        "  twice_today:\n    episodes: 2\n    within: 12h\n    say: '{count} in {within}'\n"
-        "  very_long:\n    lasting_at_least: 1.5h\n    say: 'It lasted {duration}.'\n",
-    )
-    rules = load_rules(path)
-    current = cramp(0, minutes=100)
-    hits = check(rules, [replace(cramp(0), at=NOW - timedelta(hours=11))], current, NOW)
-    assert hits == (
-        Hit("twice_today", "2 in 12 hours"),
-        Hit("very_long", "It lasted about 1.5 hours."),
-    )
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("rules:\n  a:\n    episodes: 3\n    within: 14 days\n    say: x\n", "rule 'a': 'within'"),
-        ("rules:\n  a:\n    episodes: 1\n    within: 3d\n    say: x\n", "2 or more"),
-        ("rules:\n  a:\n    episodes: 3\n    within: 3d\n", "'say' is missing"),
-        ("rules:\n  a:\n    episodes: 3\n    withn: 3d\n    say: x\n", "Did you mean 'within'"),
-        ("rules:\n  a:\n    lasting_at_least: 3h\n    episodes: 2\n    say: x\n", "not both"),
-        ("rules:\n  a:\n    lasting_at_least: 3h\n    say: '{muscle}'\n", "{muscle}"),
-        ("rules:\n  a:\n    episodes: 2\n    within: 3d\n    say: '{muscle}'\n", "{muscle}"),
-        (
-            "rules:\n  a:\n    episodes: 2\n    within: 3d\n    same_muscle: 2\n    say: x\n",
-            "true or false",
-        ),
-        ("rules:\n  a:\n    lasting_at_least: 3h\n    say: 'a } b'\n", "stray"),
-        ("rules: {}\n", "empty"),
-        ("frequent:\n  episodes: 3\n", "one key, 'rules:'"),
-        ("rules:\n  a: [1, 2\n", "not valid YAML at line 3"),
-    ],
-)
-def test_malformed_files_name_file_rule_and_fix(tmp_path: Path, text: str, expected: str) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(ContentError) as raised:
-        load_rules(path)
-    message = str(raised.value)
-    assert str(path) in message
-    assert expected in message
-
-
-def test_every_problem_is_reported(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "rules:\n  a:\n    episodes: 0\n    within: 3d\n    say: x\n"
-        "  b:\n    lasting_at_least: soon\n    say: x\n",
-    )
-    with pytest.raises(ContentError) as raised:
-        load_rules(path)
-    assert len(raised.value.problems) == 2
-
-
-def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ContentError, match="cannot read"):
-        load_rules(tmp_path / "nope.yaml")
-
-
 def test_words() -> None:
-    assert parse_duration("90m") == timedelta(minutes=90)
-    assert parse_duration("2w") == timedelta(days=14)
-    assert parse_duration(3) is None
     assert within_words(timedelta(days=14)) == "14 days"
     assert within_words(timedelta(days=1)) == "24 hours"
     assert within_words(timedelta(hours=1)) == "hour"

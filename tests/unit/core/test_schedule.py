@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,20 +17,17 @@ from bot.core.schedule import (
     day_bounds,
     decide,
     in_quiet,
-    load_plan,
     message,
     new_daily,
     new_series,
     next_daily,
     next_due,
-    parse_interval,
     rescheduled,
     say_duration,
     series_slots,
     snoozed,
 )
-from bot.errors import ContentError
-from tests.helpers.paths import ROOT
+from bot.core.words import parse_interval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -356,7 +352,8 @@ def test_day_bounds_follow_the_persons_calendar_and_dst() -> None:
     ],
 )
 def test_parse_interval(text: str, minutes: int | None) -> None:
-    found = parse_interval(text, PLAN)
+    read = parse_interval(text)
+    found = None if read is None else PLAN.clamp_daily(read)
     assert (None if found is None else found.total_seconds() / 60) == minutes
 
 
@@ -364,28 +361,6 @@ def test_say_duration() -> None:
     assert say_duration(timedelta(minutes=40)) == "40 minutes"
     assert say_duration(timedelta(minutes=60)) == "1 hour"
     assert say_duration(timedelta(minutes=80)) == "1 h 20 min"
-
-
-def test_the_shipped_plan() -> None:
-    plan = load_plan(ROOT / "data" / "reminders.yaml")
-    assert plan.series_every == timedelta(minutes=20) and plan.series_count == 6
-    assert (plan.quiet_start, plan.quiet_end) == (time(22), time(7))
-    assert (plan.snooze_short, plan.snooze_long) == (timedelta(minutes=30), timedelta(hours=1))
-
-
-def test_a_broken_plan_names_the_file_the_key_and_the_fix(tmp_path: Path) -> None:
-    path = tmp_path / "reminders.yaml"
-    path.write_text(
-        "series: {every: 20 minutes, for: 2h}\nquiet: {start: '25:00'}\nsnooze: {shrot: 5m}\n"
-        "messages: {daily: 'Drink {amount}'}\n"
-    )
-    with pytest.raises(ContentError) as failure:
-        load_plan(path)
-    text = str(failure.value)
-    assert "reminders.yaml: series.every = '20 minutes' is not a duration. Write e.g. 20m" in text
-    assert "quiet.start = '25:00' is not a time of day" in text
-    assert "unknown key snooze.shrot" in text
-    assert "messages.daily uses a placeholder other than {since}" in text
 
 
 def test_reminders_are_aware() -> None:

@@ -1,12 +1,12 @@
-"""bot.spans.parse_span: the one reader of "90s", "20m", "3h", "1d", "2w"."""
+"""bot.core.words: the one reader of spans ("90s", "20m") and of times of day ("2:35pm")."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
-from bot.core.words import parse_span
+from bot.core.words import find_clock, parse_clock, parse_span
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,39 @@ from bot.core.words import parse_span
 )
 def test_parse_span(text: object, units: str, bare: str | None, expected: object) -> None:
     assert parse_span(text, units, bare=bare) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("22:00", time(22)),
+        ("7", time(7)),
+        (" 07:30 ", time(7, 30)),
+        ("14h35", time(14, 35)),
+        ("9.05", time(9, 5)),
+        ("2pm", time(14)),
+        ("2:35 pm", time(14, 35)),
+        ("12am", time(0)),
+        ("midnight", time(0)),
+        ("Noon", time(12)),
+        ("25:00", None),
+        ("13pm", None),
+        ("7:75", None),
+        ("at 7", None),  # the whole text must be a time
+        ("", None),
+    ],
+)
+def test_parse_clock(text: str, expected: time | None) -> None:
+    assert parse_clock(text) == expected
+
+
+def test_find_clock_skips_bare_numbers_and_impossible_times() -> None:
+    found = find_clock("3 cramps, 25:00, and now it's 2:35")
+    assert found is not None and (found.hour, found.minute, found.twelve_hour) == (2, 35, True)
+    noon = find_clock("it's noon here")
+    assert noon is not None and (noon.hour, noon.twelve_hour, noon.exact_minute) == (
+        12,
+        False,
+        False,
+    )
+    assert find_clock("3") is None

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.zones import Atlas, load_atlas, parse_local_time
+from bot.content.cities import load_atlas
+from bot.core.words import find_clock
+from bot.core.zones import Atlas
 from bot.errors import ContentError
 from tests.helpers.paths import ROOT
 
@@ -58,15 +60,15 @@ def test_words_that_are_not_places(atlas: Atlas, text: str) -> None:
         ("2:35", 2, 35, True),
     ],
 )
-def test_parse_local_time(text: str, hour: int, minute: int, twelve: bool) -> None:
-    found = parse_local_time(text)
+def test_find_clock(text: str, hour: int, minute: int, twelve: bool) -> None:
+    found = find_clock(text)
     assert found is not None
     assert (found.hour, found.minute, found.twelve_hour) == (hour, minute, twelve)
 
 
 @pytest.mark.parametrize("text", ["3", "25:00", "berlin", "14:75", "13pm"])
 def test_not_a_time(text: str) -> None:
-    assert parse_local_time(text) is None
+    assert find_clock(text) is None
 
 
 def test_a_typed_time_offers_cities_whose_clock_shows_it(atlas: Atlas) -> None:
