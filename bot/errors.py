@@ -12,8 +12,9 @@ and the fix.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
 
 
 class CrampCoachError(Exception):
@@ -41,9 +42,13 @@ class StoreError(CrampCoachError):
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:
-    """The option a misspelt name most likely meant, or None when none is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The option a misspelt name most likely meant, or None when none is close.
+
+    Close means a similarity (rapidfuzz fuzz.ratio, from the longest common subsequence)
+    of 60 or more out of 100; of equally close options the first in sorted order wins.
+    """
+    best = process.extractOne(word, sorted(set(options)), scorer=fuzz.ratio, score_cutoff=60)
+    return best[0] if best else None
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
