@@ -27,7 +27,8 @@ from pathlib import Path
 from bench.stats import percentile
 from bot import eventloop
 from bot.core.model import Episode, Session
-from bot.store.sqlite import SqliteStore, Synchronous
+from bot.store import SqliteStore
+from bot.store.sqlite_open import Synchronous
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 USERS = 50
