@@ -14,7 +14,9 @@ finished write.
 
 What it buys: a turn of someone seen recently is ONE round trip to the connection's
 thread (the write), not three (the person, their recent episodes, then the write).
-Measured by `python -m bench store` (figures in SqliteStore's docstring).
+`python -m bench store` (3 runs on a shared machine): loading a person and their 90
+days of episodes and saving the turn takes 0.075-0.104 ms with cache_people=4096
+against 0.152-0.215 ms with cache_people=0 (median; 2.02-2.08x).
 """
 
 from __future__ import annotations
