@@ -19,11 +19,12 @@ from pathlib import Path
 
 from bot.content.cities import load_atlas
 from bot.content.dialogue import load_dialogue
+from bot.content.lexicon import load_matcher
 from bot.content.plan import load_plan
 from bot.content.rules import RULES_FILE, load_rules
 from bot.core.engine import resolve
 from bot.core.machine import Dialogue
-from bot.core.matcher import Matcher, load_matcher
+from bot.core.matcher import Matcher
 from bot.core.recurrence import RecurrenceRules
 from bot.core.schedule import Plan
 from bot.core.zones import Atlas

@@ -1,17 +1,19 @@
-"""The matcher: labelled messages, negation, durations, scores, robustness, broken lexicons."""
+"""The matcher: labelled messages, negation, durations, scores, robustness.
+
+Loading and checking the lexicon files is tested in tests/unit/content/test_lexicon.py.
+"""
 
 from __future__ import annotations
 
 import math
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from bot.core.matcher import MAX_TOKENS, Matcher, Reading, load_matcher
-from bot.errors import ContentError
+from bot.content.lexicon import load_lexicon, load_matcher
+from bot.core.lexicon import Entry, Lexicon, Together
+from bot.core.matcher import MAX_TOKENS, Matcher, Reading
 from tests.helpers.paths import ROOT
 
 DATA = ROOT / "data"
@@ -446,106 +448,7 @@ def test_control_characters_split_words(matcher: Matcher) -> None:
     assert matcher.read("calf\x00cramp").labels("body_part") == ("calf",)
 
 
-# -- broken lexicons ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    shutil.copytree(DATA / "lexicon" / "en", tmp_path / "lexicon")
-    return tmp_path / "lexicon"
-
-
-def _write(data_dir: Path, name: str, text: str) -> str:
-    path = data_dir / name
-    path.write_text(text, encoding="utf-8")
-    return path.as_posix()
-
-
-def test_copy_of_shipped_lexicon_loads(data_copy: Path) -> None:
-    assert "body_part" in load_matcher(data_copy).kinds()
-
-
-def test_yaml_syntax_error_names_file_and_line(data_copy: Path) -> None:
-    where = _write(data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n   - [oops\n")
-    with pytest.raises(ContentError) as e:
-        load_matcher(data_copy)
-    assert where in str(e.value)
-    assert "line" in str(e.value)
-    assert "YAML syntax error" in str(e.value)
-
-
-def test_label_without_phrases(data_copy: Path) -> None:
-    where = _write(
-        data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n    display: calf\n"
-    )
-    with pytest.raises(ContentError) as e:
-        load_matcher(data_copy)
-    assert f"{where}: label 'calf' has no phrases. Add a list under phrases:" in str(e.value)
-
-
-def test_unknown_label_key_suggests_the_right_one(data_copy: Path) -> None:
-    where = _write(
-        data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n    phrase: [calf]\n"
-    )
-    with pytest.raises(ContentError) as e:
-        load_matcher(data_copy)
-    message = str(e.value)
-    assert where in message
-    assert "label 'calf': unknown key 'phrase'. Did you mean 'phrases'?" in message
-
-
-def test_unknown_top_level_key(data_copy: Path) -> None:
-    _write(data_copy, "body_part.yaml", "kind: body_part\nlables:\n  calf:\n    phrases: [calf]\n")
-    with pytest.raises(ContentError) as e:
-        load_matcher(data_copy)
-    assert "unknown key 'lables'. Did you mean 'labels'?" in str(e.value)
-
-
-def test_unquoted_yes_is_explained(data_copy: Path) -> None:
-    _write(data_copy, "yes_no.yaml", "kind: yes_no\nlabels:\n  yes:\n    phrases: [yep]\n")
-    with pytest.raises(ContentError, match="Put it in quotes"):
-        load_matcher(data_copy)
-
-
-def test_phrase_under_two_labels_of_one_kind(data_copy: Path) -> None:
-    _write(
-        data_copy,
-        "body_part.yaml",
-        "kind: body_part\nlabels:\n  calf:\n    phrases: [leg]\n  quad:\n    phrases: [Leg]\n",
-    )
-    with pytest.raises(ContentError, match="phrase 'Leg' is also under label 'calf'"):
-        load_matcher(data_copy)
-
-
-def test_bad_range_and_missing_kind_are_all_reported(data_copy: Path) -> None:
-    _write(
-        data_copy,
-        "severity.yaml",
-        "kind: severity\nlabels:\n  mild:\n    from: low\n    phrases: [mild]\n",
-    )
-    _write(data_copy, "zz_extra.yaml", "labels:\n  x:\n    phrases: [x]\n")
-    with pytest.raises(ContentError) as e:
-        load_matcher(data_copy)
-    assert len(e.value.problems) == 2
-    assert "`from:` must be a number" in e.value.problems[0]
-    assert "needs `kind:`" in e.value.problems[1]
-
-
-def test_empty_folder(tmp_path: Path) -> None:
-    with pytest.raises(ContentError, match="no lexicon files"):
-        load_matcher(tmp_path)
-
-
-def test_an_added_label_can_be_matched(data_copy: Path) -> None:
-    _write(
-        data_copy,
-        "body_part.yaml",
-        "kind: body_part\nlabels:\n  calf:\n    phrases: [calf]\n"
-        "  jaw:\n    display: jaw\n    phrases: [jaw, jaw muscle]\n",
-    )
-    matcher = load_matcher(data_copy)
-    assert matcher.read("my jaw cramped").get("body_part") == "jaw"
-    assert matcher.labels("body_part") == {"calf", "jaw"}
+# -- together rules, plain phrases, amounts inside phrases --------------------------------------
 
 
 def test_together_rules_fire_in_any_order_within_a_clause(matcher: Matcher) -> None:
@@ -556,16 +459,6 @@ def test_together_rules_fire_in_any_order_within_a_clause(matcher: Matcher) -> N
     assert matcher.read("headache and my neck is stiff").labels("red_flag") == (
         "headache_stiff_neck",
     )
-
-
-def test_bad_together_rule(data_copy: Path) -> None:
-    _write(
-        data_copy,
-        "red_flag.yaml",
-        "kind: red_flag\nlabels:\n  dark_urine:\n    together: [pee urine]\n",
-    )
-    with pytest.raises(ContentError, match="needs two or more word lists joined by"):
-        load_matcher(data_copy)
 
 
 def test_plain_phrases_hide_the_words_inside(matcher: Matcher) -> None:
@@ -592,3 +485,32 @@ def test_ago_says_when_it_began_not_how_long_it_lasted(matcher: Matcher) -> None
     assert matcher.read("my hamstring seized up 2 hrs ago, fine now").duration_minutes is None
     assert matcher.read("started 2 hrs ago and still going").duration_minutes == 120
     assert matcher.read("it began 3 hours ago").duration_minutes == 180
+
+
+# -- the core needs no files ------------------------------------------------------------------
+
+
+def test_a_matcher_is_built_from_a_lexicon_value() -> None:
+    lexicon = Lexicon(
+        phrases={("calf",): (Entry("body_part", "calf"),), ("no",): (Entry("yes_no", "no"),)},
+        display={"body_part": {"calf": "calf"}, "yes_no": {"no": "no"}},
+        ranges={},
+        units={"min": 1.0},
+        amounts={},
+        plain_words=frozenset(),
+        symbols=frozenset(),
+        together=(Together("body_part", "calf", (frozenset({"lower"}), frozenset({"leg"}))),),
+    )
+    matcher = Matcher(lexicon)
+    assert matcher.read("calff").labels("body_part") == ("calf",)
+    assert matcher.read("no calf").negated("body_part") == ("calf",)
+    assert matcher.read("my leg, lower down").labels("body_part") == ()
+    assert matcher.read("lower leg for 5 min").labels("body_part") == ("calf",)
+    assert matcher.read("lower leg for 5 min").duration_minutes is None  # no duration ranges
+
+
+def test_two_matchers_from_one_lexicon_read_alike() -> None:
+    lexicon = load_lexicon(DATA / "lexicon" / "en")
+    first, second = Matcher(lexicon), Matcher(lexicon)
+    for text in ("calff cramp 2hrs", "no chest pain, just my hamstring", "pain 7"):
+        assert first.read(text) == second.read(text)

@@ -1,0 +1,368 @@
+"""data/lexicon/<language>/*.yaml -> a checked Lexicon value -> a Matcher.
+
+    load_matcher(folder)  -> Matcher   what every start-up and `python -m bot check` call
+    load_lexicon(folder)  -> Lexicon   the plain value, for benchmarks and tests
+
+`folder` is one language's lexicon folder (data/lexicon/en). Each file holds one kind
+(`kind:`, `labels:`, and for durations `units:`, `amounts:`, `approximate:`), or the plain
+words and phrases (plain_words.yaml); the comment at the top of each file explains it.
+Every problem in every file is collected and raised together as one ContentError, each
+naming the file, the label and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from bot.content.yamlfile import load_yaml
+from bot.core.lexicon import Entry, Lexicon, Together
+from bot.core.matcher import Matcher
+from bot.core.reading import phrase_key, token_pattern, tokenize
+from bot.errors import ContentError, did_you_mean
+
+__all__ = ["load_lexicon", "load_matcher"]
+
+_PLAIN_WORDS_KEY = "plain_words"
+_PLAIN_PHRASES_KEY = "plain_phrases"
+_KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
+_LABEL_KEYS = frozenset({"display", "phrases", "from", "together"})
+
+
+class _Problems:
+    """Collects every problem found while loading, to report them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        self.items.append(f"{where}: {what}")
+
+
+def _text(value: Any) -> str | None:
+    """A YAML scalar as text; None for booleans (unquoted true/false) and non-scalars."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def load_matcher(folder: Path) -> Matcher:
+    """Read the lexicon of one language (data/lexicon/<language>/*.yaml) into a Matcher.
+
+    Raises ContentError listing every problem, each naming the file, the label and the fix.
+    """
+    return Matcher(load_lexicon(folder))
+
+
+def load_lexicon(folder: Path) -> Lexicon:
+    problems = _Problems()
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        raise ContentError(
+            f"{folder.as_posix()}: no lexicon files (*.yaml) found. "
+            "Run the bot from the project folder, or point it at the folder holding lexicon/."
+        )
+    docs: list[tuple[str, dict[str, Any]]] = []
+    for path in files:
+        where = path.as_posix()
+        try:
+            doc = load_yaml(path)
+        except ContentError as e:
+            problems.items.extend(e.problems)
+            continue
+        if doc is None:
+            problems.add(where, "is empty. Write `kind:` and `labels:`, or delete the file.")
+        elif not isinstance(doc, dict):
+            problems.add(where, "must be a mapping with `kind:` and `labels:` at the top.")
+        else:
+            docs.append((where, doc))
+
+    # Symbols such as 👍 are tokens only if some phrase uses them.
+    symbols: set[str] = set()
+    for _, doc in docs:
+        for label_doc in (
+            (doc.get("labels") or {}).values() if isinstance(doc.get("labels"), dict) else ()
+        ):
+            if isinstance(label_doc, dict) and isinstance(label_doc.get("phrases"), list):
+                for p in label_doc["phrases"]:
+                    if isinstance(p, str):
+                        symbols.update(ch for ch in p if not (ch.isalnum() or ch in " '-_"))
+    symbols -= set(",.;!?/\n")
+    pattern = token_pattern(symbols)
+
+    phrases: dict[tuple[str, ...], list[Entry]] = {}
+    owner: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, phrase) -> (file, label)
+    display: dict[str, dict[str, str]] = {}
+    ranges: dict[str, tuple[tuple[float, str], ...]] = {}
+    units: dict[str, float] = {}
+    amounts: dict[str, float] = {}
+    plain: set[str] = set()
+    together: list[Together] = []
+
+    def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
+        key = phrase_key(text, pattern)
+        if not key:
+            problems.add(
+                where, f"label '{label}': phrase {text!r} has no letters or numbers. Remove it."
+            )
+            return
+        previous = owner.get((kind, " ".join(key)))
+        if previous is not None and previous[1] != label:
+            problems.add(
+                where,
+                f"label '{label}': phrase {text!r} is also under label '{previous[1]}' "
+                f"in {previous[0]}. Keep it under one label only.",
+            )
+            return
+        if previous is not None:
+            return  # listed twice under the same label: harmless
+        owner[(kind, " ".join(key))] = (where, label)
+        phrases.setdefault(key, []).append(Entry(kind, label, minutes))
+
+    for where, doc in docs:
+        if _PLAIN_WORDS_KEY in doc or _PLAIN_PHRASES_KEY in doc:
+            extra = set(doc) - {_PLAIN_WORDS_KEY, _PLAIN_PHRASES_KEY}
+            if extra:
+                problems.add(
+                    where,
+                    "a plain-words file holds only `plain_words:` and `plain_phrases:`; "
+                    f"remove {sorted(map(str, extra))}.",
+                )
+            plain_phrases = doc.get(_PLAIN_PHRASES_KEY) or []
+            if not isinstance(plain_phrases, list):
+                problems.add(
+                    where, "`plain_phrases:` must be a list, like [chest press, cant feel]."
+                )
+                plain_phrases = []
+            for phrase in plain_phrases:
+                t = _text(phrase)
+                plain_key = phrase_key(t, pattern) if t is not None else ()
+                if not plain_key:
+                    problems.add(where, f"plain phrase {phrase!r} must be text with words.")
+                else:
+                    phrases.setdefault(plain_key, [])
+            words = doc.get(_PLAIN_WORDS_KEY) or []
+            if not isinstance(words, list):
+                problems.add(where, "`plain_words:` must be a list, like [call, crap, more].")
+                continue
+            for w in words:
+                t = _text(w)
+                if t is None:
+                    problems.add(where, f"plain word {w!r} must be text. Put it in quotes.")
+                else:
+                    plain.update(tokenize(t))
+            continue
+
+        for top in doc:
+            if top not in _KIND_KEYS:
+                problems.add(
+                    where,
+                    f"unknown key '{top}'.{did_you_mean(str(top), _KIND_KEYS)} "
+                    f"Allowed at the top: {', '.join(sorted(_KIND_KEYS))}.",
+                )
+        kind = _text(doc.get("kind"))
+        if kind is None or not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+            problems.add(
+                where,
+                "needs `kind:` with a lower-case name such as `kind: body_part` "
+                "(letters, digits and _).",
+            )
+            continue
+        if kind in display:
+            problems.add(where, f"kind '{kind}' is already defined in another file. Merge them.")
+            continue
+        labels = doc.get("labels")
+        if not isinstance(labels, dict) or not labels:
+            problems.add(
+                where,
+                f"kind '{kind}' needs `labels:` with at least one label, each with "
+                "`phrases:` (a list of words people type).",
+            )
+            continue
+        computed = "units" in doc  # durations: amounts are computed, phrases are optional
+        display[kind] = {}
+        kind_ranges: list[tuple[float, str]] = []
+        for raw_label, label_doc in labels.items():
+            label = _text(raw_label)
+            if label is None:
+                problems.add(
+                    where,
+                    f"label {raw_label!r} must be text. Put it in quotes.",
+                )
+                continue
+            if label_doc is None:
+                label_doc = {}
+            if not isinstance(label_doc, dict):
+                problems.add(
+                    where,
+                    f"label '{label}' must hold `display:` and `phrases:`, each on its own "
+                    "indented line.",
+                )
+                continue
+            for key in label_doc:
+                if key not in _LABEL_KEYS:
+                    problems.add(
+                        where,
+                        f"label '{label}': unknown key '{key}'."
+                        f"{did_you_mean(str(key), _LABEL_KEYS)} "
+                        f"Allowed: {', '.join(sorted(_LABEL_KEYS))}.",
+                    )
+            shown = label_doc.get("display", label.replace("_", " "))
+            shown_text = _text(shown)
+            if shown_text is None or not shown_text.strip():
+                problems.add(where, f"label '{label}': `display:` must be text. Quote it.")
+                shown_text = label.replace("_", " ")
+            display[kind][label] = shown_text
+            if "from" in label_doc:
+                low = _number(label_doc["from"])
+                if low is None:
+                    problems.add(
+                        where,
+                        f"label '{label}': `from:` must be a number, like `from: 4`.",
+                    )
+                else:
+                    kind_ranges.append((low, label))
+            rules = label_doc.get("together") or []
+            if not isinstance(rules, list):
+                problems.add(
+                    where,
+                    f"label '{label}': `together:` must be a list, like "
+                    "`together: [face + droop drooping]`.",
+                )
+                rules = []
+            for rule in rules:
+                rule_text = _text(rule)
+                groups = tuple(frozenset(tokenize(part)) for part in (rule_text or "").split("+"))
+                if rule_text is None or len(groups) < 2 or not all(groups):
+                    problems.add(
+                        where,
+                        f"label '{label}': together rule {rule!r} needs two or more word "
+                        "lists joined by +, like `pee urine + dark brown`.",
+                    )
+                    continue
+                together.append(Together(kind, label, groups))
+            phrase_list = label_doc.get("phrases")
+            if phrase_list is None or phrase_list == []:
+                if not computed and not rules:
+                    problems.add(
+                        where,
+                        f"label '{label}' has no phrases. Add a list under phrases:, "
+                        f"like `phrases: [{label.replace('_', ' ')}]`.",
+                    )
+                continue
+            if not isinstance(phrase_list, list):
+                problems.add(
+                    where,
+                    f"label '{label}': `phrases:` must be a list, like "
+                    f"`phrases: [{label.replace('_', ' ')}, another way to say it]`.",
+                )
+                continue
+            for p in phrase_list:
+                text = _text(p)
+                if text is None:
+                    problems.add(
+                        where,
+                        f"label '{label}': phrase {p!r} must be text. Put it in quotes "
+                        "(YAML reads true and false without quotes as booleans).",
+                    )
+                    continue
+                add_phrase(where, kind, label, text, None)
+        if kind_ranges:
+            kind_ranges.sort()
+            lows = [low for low, _ in kind_ranges]
+            if len(set(lows)) != len(lows):
+                problems.add(where, f"kind '{kind}': two labels have the same `from:` number.")
+            ranges[kind] = tuple(kind_ranges)
+
+        if computed:
+            _load_units(where, doc, units, amounts, problems)
+        approx = doc.get("approximate")
+        if approx is not None:
+            if not isinstance(approx, dict):
+                problems.add(where, "`approximate:` must map phrases to minutes: `all day: 480`.")
+            elif not kind_ranges:
+                problems.add(
+                    where, "`approximate:` needs labels with `from:` minutes to sort them into."
+                )
+            else:
+                for phrase, minutes in approx.items():
+                    m = _number(minutes)
+                    text = _text(phrase)
+                    if m is None or text is None or m < 0:
+                        problems.add(
+                            where,
+                            f"approximate {phrase!r}: give a phrase and a number of minutes, "
+                            "like `since last night: 720`.",
+                        )
+                        continue
+                    label = next((lb for low, lb in reversed(kind_ranges) if m >= low), None)
+                    if label is None:
+                        problems.add(where, f"approximate {phrase!r}: {m} is below every label.")
+                        continue
+                    add_phrase(where, kind, label, text, m)
+        elif "amounts" in doc and not computed:
+            problems.add(where, "`amounts:` only works together with `units:`.")
+
+    if problems.items:
+        raise ContentError(problems.items)
+    return Lexicon(
+        phrases={k: tuple(v) for k, v in phrases.items()},
+        display=display,
+        ranges=ranges,
+        units=units,
+        amounts=amounts,
+        plain_words=frozenset(plain),
+        symbols=frozenset(symbols),
+        together=tuple(together),
+    )
+
+
+def _load_units(
+    where: str,
+    doc: dict[str, Any],
+    units: dict[str, float],
+    amounts: dict[str, float],
+    problems: _Problems,
+) -> None:
+    raw_units = doc.get("units")
+    if not isinstance(raw_units, dict) or not raw_units:
+        problems.add(
+            where,
+            "`units:` must name each unit with its minutes and words, like "
+            "`hour: {minutes: 60, words: [h, hr, hrs, hour, hours]}`.",
+        )
+    else:
+        for name, unit in raw_units.items():
+            minutes = _number(unit.get("minutes")) if isinstance(unit, dict) else None
+            words = unit.get("words") if isinstance(unit, dict) else None
+            if minutes is None or minutes <= 0 or not isinstance(words, list) or not words:
+                problems.add(
+                    where,
+                    f"unit '{name}' needs `minutes:` (a number above 0) and `words:` "
+                    "(a list), like `{minutes: 60, words: [h, hr, hour, hours]}`.",
+                )
+                continue
+            for w in words:
+                t = _text(w)
+                if t is None or not tokenize(t):
+                    problems.add(where, f"unit '{name}': word {w!r} must be text.")
+                else:
+                    units[tokenize(t)[0]] = minutes
+    raw_amounts = doc.get("amounts") or {}
+    if not isinstance(raw_amounts, dict):
+        problems.add(where, "`amounts:` must map words to numbers, like `couple: 2`.")
+        return
+    for word, value in raw_amounts.items():
+        v = _number(value)
+        t = _text(word)
+        if v is None or t is None or len(tokenize(t)) != 1:
+            problems.add(where, f"amount {word!r}: give one word and a number, like `few: 3`.")
+        else:
+            amounts[tokenize(t)[0]] = v

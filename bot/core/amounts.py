@@ -1,0 +1,169 @@
+"""Numbers in a message: amounts of time, pain scores, a bare number, "ago".
+
+    durations(["cramp", "for", "1", "h", "30"], units, amounts) -> [(2, 5, 90.0)]
+    pain_scores(["pain", "is", "like", "a", "7"], used)         -> [(4, 5, 7.0)]
+    bare_number(["about", "6", "i", "guess"], ...)              -> 6.0
+    ago(["2", "hrs", "ago"], 0, 2)                               -> True
+
+Every function takes the words of a message as the matcher read them (tokens, typos
+fixed) and the units ("hrs" -> 60 minutes) and amounts ("couple" -> 2) of the lexicon.
+Pure: the Matcher (bot.core.matcher) calls these in step 3 of reading a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "NOT_A_CRAMP_TIME",
+    "SCORE_FILLERS",
+    "SCORE_WORDS",
+    "ago",
+    "bare_number",
+    "durations",
+    "pain_scores",
+]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words that may stand before a pain score: "pain 9", "pain is like a 7", "rate it 6".
+SCORE_WORDS = _words("pain level severity rating rate rated score")
+SCORE_FILLERS = _words("a an is at of about like around maybe its it prob probably")
+#: Words after an amount of time that make it the length of a workout, not of a cramp.
+NOT_A_CRAMP_TIME = _words(
+    "run ride hike session workout game match race walk swim bike cycle class training "
+    "practice shift drive flight off"
+)
+#: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
+_BEGAN = _words("started began begin start starting since going been")
+
+
+def _amount(
+    words: Sequence[str], i: int, amounts: Mapping[str, float]
+) -> tuple[float, int, bool] | None:
+    """A number at words[i]: (value, index after it, written in digits)."""
+    w = words[i]
+    if w[0].isdigit():
+        return float(w), i + 1, True
+    value = amounts.get(w)
+    if value is None:
+        return None
+    j = i + 1
+    n = len(words)
+    if w in ("a", "an") and j < n and words[j] in amounts and words[j] not in ("a", "an"):
+        value = amounts[words[j]]
+        j += 1
+    elif value >= 20 and j < n and 0 < amounts.get(words[j], 0) < 10:
+        value += amounts[words[j]]  # "twenty five"
+        j += 1
+    if value == 0.5 and j < n and words[j] in ("a", "an"):
+        j += 1  # "half an hour"
+    if j < n and words[j] == "of":
+        j += 1  # "a couple of hours"
+        if j < n and words[j] in ("a", "an"):
+            j += 1  # "a quarter of an hour"
+    return value, j, False
+
+
+def durations(
+    words: Sequence[str], units: Mapping[str, float], amounts: Mapping[str, float]
+) -> list[tuple[int, int, float]]:
+    """Every amount of time: (first index, index after, minutes).
+
+    "2 hrs", "1h30", "1 hr 30 min", "half an hour", "an hour and a half", "twenty five
+    minutes". Not "a 2 hour run" or "in 3 days": those are not how long a cramp lasted.
+    """
+    out: list[tuple[int, int, float]] = []
+    n = len(words)
+    i = 0
+    while i < n:
+        amount = _amount(words, i, amounts)
+        if amount is None:
+            i += 1
+            continue
+        value, j, digits = amount
+        if words[j : j + 3] == ["and", "a", "half"]:
+            value += 0.5  # "one and a half hours"
+            j += 3
+        unit = units.get(words[j]) if j < n else None
+        if unit is None or (len(words[j]) == 1 and not digits):
+            i += 1
+            continue
+        minutes = value * unit
+        k = j + 1
+        if words[k : k + 3] == ["and", "a", "half"]:
+            minutes += 0.5 * unit  # "an hour and a half"
+            k += 3
+        elif k < n and words[k][0].isdigit():
+            smaller = units.get(words[k + 1]) if k + 1 < n else None
+            if smaller is not None and smaller < unit:
+                minutes += float(words[k]) * smaller  # "1 hr 30 min"
+                k += 2
+            elif smaller is None and unit == units.get("hour"):
+                minutes += float(words[k])  # "1h30"
+                k += 1
+        if (k < n and words[k] in NOT_A_CRAMP_TIME) or (i > 0 and words[i - 1] == "in"):
+            i = k  # "a 2 hour run", "first run in 3 days": not how long the cramp lasted
+            continue
+        out.append((i, k, minutes))
+        i = k
+    return out
+
+
+def pain_scores(words: Sequence[str], used: Sequence[bool]) -> list[tuple[int, int, float]]:
+    """Pain scores: "7/10", "8 out of 10", "pain 9" -> (start, end, value).
+
+    Words already `used` (by a duration) are skipped.
+    """
+    out: list[tuple[int, int, float]] = []
+    n = len(words)
+    for i, w in enumerate(words):
+        if used[i] or not w[0].isdigit():
+            continue
+        value = float(w)
+        after = words[i + 1 : i + 4]
+        if after[:2] == ["/", "10"] or after[:2] == ["outta", "10"]:
+            out.append((i, i + 3, value))
+        elif after == ["out", "of", "10"]:
+            out.append((i, i + 4, value))
+        elif value <= 10 and (i + 1 >= n or words[i + 1] != "/"):
+            j = i - 1
+            while j >= 0 and i - j <= 4 and words[j] in SCORE_FILLERS:
+                j -= 1
+            if j >= 0 and words[j] in SCORE_WORDS:
+                out.append((i, i + 1, value))
+    return out
+
+
+def bare_number(
+    words: Sequence[str],
+    used: Sequence[bool],
+    in_phrase: Sequence[bool],
+    score: float | None,
+    amounts: Mapping[str, float],
+) -> float | None:
+    """The pain score if one was given, else the first number not part of anything.
+
+    A short answer in words counts too: "two" -> 2.0 ("a" and "an" do not).
+    """
+    if score is not None:
+        return score
+    for i, w in enumerate(words):
+        if not used[i] and not in_phrase[i] and w[0].isdigit():
+            return float(w)
+    if len(words) <= 2:
+        for w in words:
+            value = amounts.get(w)
+            if value is not None and value >= 1 and w not in ("a", "an"):
+                return value
+    return None
+
+
+def ago(words: Sequence[str], start: int, end: int) -> bool:
+    """True for "2 hrs ago", but not for "started 2 hrs ago" (that is how long it lasts)."""
+    if end >= len(words) or words[end] != "ago":
+        return False
+    return not any(w in _BEGAN for w in words[max(0, start - 3) : start])

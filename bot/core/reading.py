@@ -1,0 +1,99 @@
+"""What a message says, as found by the matcher, and the words it is read as.
+
+    tokenize("Can't breathe!!")  -> ["cant", "breathe", "!", "!"]
+    Reading.get("body_part")     -> "calf"        the first label of a kind, not denied
+    Reading.labels("red_flag")   -> ("chest_pain",)
+    Reading.negated("red_flag")  -> ("fainting",)  what the person said they do not have
+
+Pure values and one pure function; the Matcher (bot.core.matcher) builds Readings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["MAX_CHARS", "MAX_TOKENS", "Match", "Reading", "token_pattern", "tokenize"]
+
+MAX_CHARS = 4000  # a longer message is cut here before it is read
+MAX_TOKENS = 500  # and only its first 500 words and marks are looked at
+
+_WORD = r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*"
+_MARKS = r"[,.;!?/\n]"
+#: The marks that end a clause; a phrase in a lexicon file is read without them.
+CLAUSE_MARKS = frozenset({",", ".", ";", "!", "?"})
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One thing found in a message: `label` of lexicon `kind`, maybe negated ("no chest pain")."""
+
+    kind: str
+    label: str
+    negated: bool = False
+    score: float = 100.0
+    start: int = 0  # index of the first token it covers
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Everything the matcher understood in one message."""
+
+    text: str
+    matches: tuple[Match, ...] = ()
+    duration_minutes: float | None = None
+    number: float | None = None
+
+    def get(self, kind: str) -> str | None:
+        """The first label of `kind` that is not negated, or None."""
+        for m in self.matches:
+            if m.kind == kind and not m.negated:
+                return m.label
+        return None
+
+    def labels(self, kind: str) -> tuple[str, ...]:
+        """Every label of `kind` that is not negated, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for m in self.matches:
+            if m.kind == kind and not m.negated:
+                seen.setdefault(m.label, None)
+        return tuple(seen)
+
+    def negated(self, kind: str) -> tuple[str, ...]:
+        """Every label of `kind` the person denied ("no chest pain", "not hot")."""
+        seen: dict[str, None] = {}
+        for m in self.matches:
+            if m.kind == kind and m.negated:
+                seen.setdefault(m.label, None)
+        return tuple(seen)
+
+
+def token_pattern(symbols: Iterable[str] = ()) -> re.Pattern[str]:
+    """The pattern of one token: a word, a number, a clause mark, or one of `symbols` (👍)."""
+    extra = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+    return re.compile(f"{_WORD}|{_MARKS}" + (f"|{extra}" if extra else ""))
+
+
+_DEFAULT_PATTERN = token_pattern()
+
+
+def tokenize(text: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> list[str]:
+    """Lower-case words, numbers and clause marks of `text`; apostrophes dropped.
+
+    "Can't breathe!!" -> ["cant", "breathe", "!", "!"]; "1h30" -> ["1", "h", "30"].
+    Only the first MAX_CHARS characters and MAX_TOKENS tokens are kept.
+    """
+    text = text[:MAX_CHARS]
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width letters, ligatures
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    tokens = pattern.findall(text, 0, MAX_CHARS)
+    del tokens[MAX_TOKENS:]
+    return [t.replace("'", "") if "'" in t else t for t in tokens]
+
+
+def phrase_key(phrase: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> tuple[str, ...]:
+    """A phrase as the matcher looks it up: its tokens without clause marks."""
+    return tuple(t for t in tokenize(phrase, pattern) if t not in CLAUSE_MARKS)

@@ -1,0 +1,145 @@
+"""Loading the lexicon files: data/lexicon/<language>/*.yaml -> Lexicon -> Matcher, and every
+problem a broken file can have, each named with its file and fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content.lexicon import load_lexicon, load_matcher
+from bot.errors import ContentError
+from tests.helpers.paths import ROOT
+
+DATA = ROOT / "data"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    shutil.copytree(DATA / "lexicon" / "en", tmp_path / "lexicon")
+    return tmp_path / "lexicon"
+
+
+def _write(data_dir: Path, name: str, text: str) -> str:
+    path = data_dir / name
+    path.write_text(text, encoding="utf-8")
+    return path.as_posix()
+
+
+def test_copy_of_shipped_lexicon_loads(data_copy: Path) -> None:
+    assert "body_part" in load_matcher(data_copy).kinds()
+
+
+def test_yaml_syntax_error_names_file_and_line(data_copy: Path) -> None:
+    where = _write(data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n   - [oops\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert where in str(e.value)
+    assert "not valid YAML at line 5" in str(e.value)  # where libyaml notices
+
+
+def test_label_without_phrases(data_copy: Path) -> None:
+    where = _write(
+        data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n    display: calf\n"
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert f"{where}: label 'calf' has no phrases. Add a list under phrases:" in str(e.value)
+
+
+def test_unknown_label_key_suggests_the_right_one(data_copy: Path) -> None:
+    where = _write(
+        data_copy, "body_part.yaml", "kind: body_part\nlabels:\n  calf:\n    phrase: [calf]\n"
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    message = str(e.value)
+    assert where in message
+    assert "label 'calf': unknown key 'phrase'. Did you mean 'phrases'?" in message
+
+
+def test_unknown_top_level_key(data_copy: Path) -> None:
+    _write(data_copy, "body_part.yaml", "kind: body_part\nlables:\n  calf:\n    phrases: [calf]\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert "unknown key 'lables'. Did you mean 'labels'?" in str(e.value)
+
+
+def test_yes_and_no_are_text_without_quotes(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "yes_no.yaml",
+        "kind: yes_no\nlabels:\n  yes:\n    display: yes\n    phrases: [yes, yep, on]\n"
+        "  no:\n    phrases: [no, nope, off]\n",
+    )
+    matcher = load_matcher(data_copy)
+    assert matcher.labels("yes_no") == {"yes", "no"}
+    assert matcher.display("yes_no", "yes") == "yes"
+    assert matcher.read("yep").get("yes_no") == "yes"
+    assert matcher.read("off").get("yes_no") == "no"
+
+
+def test_a_boolean_label_is_explained(data_copy: Path) -> None:
+    _write(data_copy, "yes_no.yaml", "kind: yes_no\nlabels:\n  true:\n    phrases: [yep]\n")
+    with pytest.raises(ContentError, match=r"label True must be text\. Put it in quotes\."):
+        load_matcher(data_copy)
+
+
+def test_the_lexicon_value_holds_what_the_files_say() -> None:
+    lexicon = load_lexicon(DATA / "lexicon" / "en")
+    assert ("chest", "pain") in lexicon.phrases
+    assert {e.label for e in lexicon.phrases[("calf",)]} == {"calf"}
+    assert lexicon.units["hrs"] == 60
+    assert "call" in lexicon.plain_words
+
+
+def test_phrase_under_two_labels_of_one_kind(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "body_part.yaml",
+        "kind: body_part\nlabels:\n  calf:\n    phrases: [leg]\n  quad:\n    phrases: [Leg]\n",
+    )
+    with pytest.raises(ContentError, match="phrase 'Leg' is also under label 'calf'"):
+        load_matcher(data_copy)
+
+
+def test_bad_range_and_missing_kind_are_all_reported(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "severity.yaml",
+        "kind: severity\nlabels:\n  mild:\n    from: low\n    phrases: [mild]\n",
+    )
+    _write(data_copy, "zz_extra.yaml", "labels:\n  x:\n    phrases: [x]\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert len(e.value.problems) == 2
+    assert "`from:` must be a number" in e.value.problems[0]
+    assert "needs `kind:`" in e.value.problems[1]
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="no lexicon files"):
+        load_matcher(tmp_path)
+
+
+def test_an_added_label_can_be_matched(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "body_part.yaml",
+        "kind: body_part\nlabels:\n  calf:\n    phrases: [calf]\n"
+        "  jaw:\n    display: jaw\n    phrases: [jaw, jaw muscle]\n",
+    )
+    matcher = load_matcher(data_copy)
+    assert matcher.read("my jaw cramped").get("body_part") == "jaw"
+    assert matcher.labels("body_part") == {"calf", "jaw"}
+
+
+def test_bad_together_rule(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  dark_urine:\n    together: [pee urine]\n",
+    )
+    with pytest.raises(ContentError, match="needs two or more word lists joined by"):
+        load_matcher(data_copy)
