@@ -8,7 +8,12 @@ For synchronous=NORMAL (the default) and FULL, in a temporary directory:
   finishing a cramp report);
 - session turns: `load_session` then `save_turn` (one ordinary message; the
   session comes from SqliteStore's cache of people, as in a conversation);
-- a person's episodes: the query, and the answer from the cache.
+- a person's episodes: the query, and the answer from the cache;
+- what the two speed-ups that cost clarity buy, measured in the same run:
+  (a) `save_turn` with an episode as ONE statement (the view turn_writes and its
+  trigger) against the same writes as BEGIN + separate statements + COMMIT;
+  (b) a whole turn (load the person, their 90 days of episodes, save) with the
+  cache of people (cache_people=4096) against without it (cache_people=0).
 
 Prints operations per second, median and p99 latency, and what a power failure
 or a process crash could lose with each setting. Takes well under a minute.
@@ -17,6 +22,7 @@ or a process crash could lose with each setting. Takes well under a minute.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -26,8 +32,12 @@ from pathlib import Path
 
 from bench.stats import percentile
 from bot import eventloop
-from bot.core.model import Episode, Session
-from bot.store.sqlite import SqliteStore, Synchronous
+from bot.core.model import Episode, Profile, Session
+from bot.store import SqliteStore
+from bot.store.codec import slots_json, utc_text
+from bot.store.sqlite_open import Synchronous
+from bot.store.sqlite_rows import episode_from, episode_row
+from bot.store.sqlite_schema import EPISODE_COLUMNS, UPSERT_SESSION
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 USERS = 50
@@ -62,9 +72,10 @@ def report(name: str, timings: list[float]) -> str:
 async def bench(directory: Path, synchronous: Synchronous, episodes: int, turns: int) -> None:
     path = directory / f"bench-{synchronous.lower()}.db"
     async with SqliteStore(path, synchronous=synchronous) as store:
-        journal = await store.pragma("journal_mode")
-        level = await store.pragma("synchronous")
-        print(f"journal_mode={journal} synchronous={synchronous} ({level})")
+        with sqlite3.connect(path) as own:  # journal_mode is the file's: any connection sees it
+            (journal,) = own.execute("PRAGMA journal_mode").fetchone()
+        own.close()
+        print(f"journal_mode={journal} synchronous={synchronous}")
         print(f"  loses: {LOSES[synchronous]}")
 
         async def insert_episode(i: int) -> object:
@@ -98,9 +109,83 @@ async def bench(directory: Path, synchronous: Synchronous, episodes: int, turns:
     print()
 
 
+async def save_turn_in_steps(store: SqliteStore, session: Session, episode: Episode) -> Episode:
+    """What save_turn did before turn_writes: BEGIN, the session's upsert, the episode's
+    INSERT ... RETURNING, COMMIT (four round trips instead of one). For comparison only."""
+    row = episode_row(episode)
+    updated = None if session.updated_at is None else utc_text(session.updated_at)
+    values = (session.user_id, session.state, slots_json(session), updated, session.turn)
+    async with store._writing("save a turn in steps", person=session.user_id) as conn:
+        await conn.execute(UPSERT_SESSION, values)
+        inserted = await conn.execute_fetchall(
+            f"INSERT INTO episodes ({EPISODE_COLUMNS}) VALUES ({', '.join('?' * 11)}) RETURNING id",
+            row,
+        )
+    return episode_from((next(iter(inserted))[0], *row[1:]))
+
+
+def compare(name: str, slow: list[float], fast: list[float], what: tuple[str, str]) -> None:
+    slow_ms, fast_ms = statistics.median(slow) * 1000, statistics.median(fast) * 1000
+    print(f"  {name}")
+    print(f"    {what[0]:<40} median {slow_ms:7.3f} ms")
+    print(f"    {what[1]:<40} median {fast_ms:7.3f} ms   ratio {slow_ms / fast_ms:4.2f}x")
+
+
+async def speedups(directory: Path, count: int) -> None:
+    """(a) one statement vs BEGIN + statements + COMMIT; (b) cache vs none, rounds interleaved."""
+    print("What the speed-ups buy (synchronous=NORMAL, medians, interleaved rounds):")
+    one, steps = [], []
+    async with SqliteStore(directory / "writes.db") as store:
+        for i in range(count):
+            user, at = i % USERS, T0 + timedelta(minutes=i)
+            turn = Session(user, "ask_context", {"muscle": "calf", "minutes": 5}, at, i)
+            ep = Episode(user, at, muscle="calf", duration_minutes=5.0, severity="mild")
+            began = time.perf_counter()
+            if i % 2:
+                await store.save_turn(turn, episode=ep)
+                one.append(time.perf_counter() - began)
+            else:
+                await save_turn_in_steps(store, turn, ep)
+                steps.append(time.perf_counter() - began)
+    compare(
+        "(a) save_turn with an episode",
+        steps,
+        one,
+        ("BEGIN + 2 statements + COMMIT", "one INSERT into turn_writes"),
+    )
+    path = directory / "people.db"
+    async with SqliteStore(path) as seed:
+        for user in range(USERS):
+            first = Profile(user, T0, time_zone="Europe/Berlin")
+            await seed.save_turn(Session(user, "greet"), profile=first)
+            for day in range(5):
+                at = T0 + timedelta(days=day)
+                await seed.save_turn(Session(user, "greet"), episode=Episode(user, at))
+    timings: dict[int, list[float]] = {4096: [], 0: []}
+    async with SqliteStore(path) as cached, SqliteStore(path, cache_people=0) as uncached:
+        for i in range(count):
+            store = cached if i % 2 else uncached
+            user = (i // 2) % USERS + (0 if i % 2 else USERS)  # each store its own people
+            began = time.perf_counter()
+            await store.load_person(user)
+            await store.episodes(user, since=T0 - timedelta(days=90))
+            await store.save_turn(
+                Session(user, "ask_duration", {"turn": i}, T0 + timedelta(seconds=i), i)
+            )
+            timings[store.cache_people].append(time.perf_counter() - began)
+    compare(
+        "(b) a turn: load person + 90 days of episodes + save_turn",
+        timings[0],
+        timings[4096],
+        ("cache_people=0", "cache_people=4096"),
+    )
+    print()
+
+
 async def main(episodes: int, turns: int, where: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="cramp-bench-", dir=where) as directory:
         print(f"Benchmarking SqliteStore in {directory}\n")
+        await speedups(Path(directory), max(episodes, turns))
         for synchronous in ("NORMAL", "FULL"):
             await bench(Path(directory), synchronous, episodes, turns)
 

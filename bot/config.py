@@ -40,11 +40,6 @@ class Settings:
     reminder_rate: float = 29.0
 
     @property
-    def database_path(self) -> Path:
-        """The SQLite file named by DATABASE_URL (checked in from_env)."""
-        return _sqlite_path(self.database_url)
-
-    @property
     def webhook_route(self) -> str:
         """URL path the webhook listens on: WEBHOOK_PATH, or one derived from the token."""
         if self.webhook_path:
@@ -88,8 +83,8 @@ class Settings:
                 f"TELEGRAM_API_BASE_URL={base_url!r} is not a URL. "
                 "Example: http://127.0.0.1:8081 for a self-hosted Bot API server."
             )
+        # Read as it is: open_store (bot/store/url.py) is the one place that checks it.
         database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        _sqlite_path(database_url)  # validates the scheme
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError(
@@ -160,16 +155,3 @@ def _directory(name: str, value: str | None, default: Path) -> Path:
             f"checkout with 'pip install -e .' (the README's command), or set {name}."
         )
     raise ConfigError(f"{name}={str(path)!r} is not a directory. Point it at an existing one.")
-
-
-def _sqlite_path(url: str) -> Path:
-    if not url.startswith("sqlite:///"):
-        scheme = url.split(":", 1)[0] if ":" in url else url
-        raise ConfigError(
-            f"DATABASE_URL uses {scheme!r}, but only SQLite is supported. "
-            "Use sqlite:///relative/path.db or sqlite:////absolute/path.db."
-        )
-    rest = url[len("sqlite:///") :]
-    if not rest:
-        raise ConfigError("DATABASE_URL names no file. Use e.g. sqlite:///cramp_coach.db.")
-    return Path(rest)

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake Bot API server on 127.0.0.1."""
+"""Shared fixtures: a fake Bot API server on 127.0.0.1, and a store of each kind."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.sqlite import MemoryStore, SqliteStore, Store
+from bot.store import MemoryStore, SqliteStore, Store
 from tests.helpers.fake_bot_api import TEST_TOKEN, FakeBotApi
 
 
@@ -18,11 +18,18 @@ async def fake_bot_api() -> AsyncIterator[FakeBotApi]:
         yield fake
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+#: Every store backend, as the `store` fixture gives them (tests/contract/test_store.py).
+STORE_KINDS = ["memory", "sqlite", "sqlite-nocache"]
+
+
+@pytest.fixture(params=STORE_KINDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each store backend in turn: the in-memory twin and SQLite in a temporary file."""
+    """Each store backend in turn, open: the in-memory twin, SQLite in a temporary file,
+    and SQLite without its cache of people (cache_people=0)."""
     if request.param == "memory":
-        yield MemoryStore()
+        async with MemoryStore() as memory:
+            yield memory
         return
-    async with SqliteStore(tmp_path / "coach.db") as sqlite:
+    options = {"cache_people": 0} if request.param == "sqlite-nocache" else {}
+    async with SqliteStore(tmp_path / "coach.db", **options) as sqlite:
         yield sqlite

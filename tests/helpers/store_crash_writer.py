@@ -1,8 +1,8 @@
 """Commit turns one by one and print each turn number once it is committed.
 
-    python tests/store_crash_writer.py DB_PATH [TURNS]
+    python tests/helpers/store_crash_writer.py DB_PATH [TURNS]
 
-Used by tests/test_store.py, which kills this process with SIGKILL part way and
+Used by tests/unit/store/test_sqlite.py, which kills this process with SIGKILL part way and
 checks that every turn printed here survived.
 """
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.model import Episode, Session
-from bot.store.sqlite import SqliteStore
+from bot.store import SqliteStore
 
 USER = 42
 START = datetime(2025, 1, 1, tzinfo=UTC)

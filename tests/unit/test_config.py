@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,27 +16,19 @@ def test_defaults_need_no_environment() -> None:
     settings = Settings.from_env({})
     assert settings.telegram_token is None
     assert settings.database_url == DEFAULT_DATABASE_URL
-    assert settings.database_path == Path("cramp_coach.db")
     assert settings.idle_resume_after == timedelta(hours=3)
     assert settings.port == 8080
 
 
-@pytest.mark.parametrize(
-    ("url", "path"),
-    [
-        ("sqlite:///data/coach.db", Path("data/coach.db")),
-        ("sqlite:////var/coach.db", Path("/var/coach.db")),
-    ],
-)
-def test_sqlite_urls_relative_and_absolute(url: str, path: Path) -> None:
-    assert Settings.from_env({"DATABASE_URL": url}).database_path == path
+def test_database_url_is_kept_as_text() -> None:
+    """open_store (tests/unit/store/test_url.py) is the one place that reads its scheme."""
+    url = "postgres://db/coach"
+    assert Settings.from_env({"DATABASE_URL": url}).database_url == url
 
 
 @pytest.mark.parametrize(
     ("environ", "names"),
     [
-        ({"DATABASE_URL": "postgresql://localhost/coach"}, ["DATABASE_URL", "only SQLite"]),
-        ({"DATABASE_URL": "sqlite:///"}, ["DATABASE_URL"]),
         ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, ["TELEGRAM_BOT_TOKEN", "BotFather"]),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://x.org"}, ["WEBHOOK_SECRET"]),
         ({"WEBHOOK_URL": "https://x.org", "WEBHOOK_SECRET": "abc"}, ["TELEGRAM_BOT_TOKEN"]),

@@ -26,9 +26,11 @@ import pytest
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder
 from bot.errors import StoreError
-from bot.service.turns import Service
-from bot.store.sqlite import SqliteStore, _session_as_read, _session_from, _utc_text
-from tests.helpers.shipped import shipped_content
+from bot.service import Service
+from bot.store import SqliteStore
+from bot.store.codec import utc_text
+from bot.store.sqlite_rows import session_as_read, session_from
+from tests.helpers.shipped import shipped_library
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -215,9 +217,9 @@ async def test_after_each_write_the_cache_agrees_with_the_file(
 )
 def test_a_written_session_is_cached_exactly_as_a_read_returns_it(slots: dict[Any, Any]) -> None:
     written = Session(3, "ask", slots, datetime(2025, 6, 1, 12, 30, 1, 7, tzinfo=BERLIN), 4)
-    row = (3, "ask", json.dumps(slots, sort_keys=True), _utc_text(written.updated_at), 4)
+    row = (3, "ask", json.dumps(slots, sort_keys=True), utc_text(written.updated_at), 4)
     # repr: the same types, key order and time zone, not only equal values
-    assert repr(_session_as_read(row, written)) == repr(_session_from(row))
+    assert repr(session_as_read(row, written)) == repr(session_from(row))
 
 
 async def test_advancing_reminders_leaves_people_as_they_are(
@@ -234,7 +236,7 @@ async def test_a_profile_is_never_guessed_for_someone_not_cached(
 ) -> None:
     # Person 1 has a profile on disk; this process has not read it yet.
     await store.save_turn(session(1, turn=2))
-    assert 1 not in store._people
+    assert 1 not in store._cache.people
     assert await store.load_profile(1) == profile(1)
 
 
@@ -280,7 +282,7 @@ async def test_every_service_turn_of_a_known_person_is_one_round_trip(
 ) -> None:
     """Questions, a question about causes, and the turns that log a cramp alike."""
     async with SqliteStore(path) as store:
-        bot = Service(shipped_content(), store, clock=lambda: T0)
+        bot = Service(shipped_library(), store, clock=lambda: T0)
         await bot.handle(1, "/start")
         trips = Trips(store, monkeypatch)
         await bot.handle(1, "what causes cramps")
@@ -323,7 +325,7 @@ async def test_a_failed_write_drops_the_entry(
     break_table(seeded, table)
     with pytest.raises(StoreError, match="broken on purpose"):
         await write(store)
-    assert 1 not in store._people and 1 not in store._histories
+    assert 1 not in store._cache.people and 1 not in store._cache.histories
     trips = Trips(store, monkeypatch)
     assert await store.load_person(1) == committed == await on_disk(seeded, 1)
     assert (
@@ -413,7 +415,7 @@ async def test_concurrent_writes_and_reads_keep_the_cache_true(path: Path) -> No
 
         # Two tasks per person, so one person's writes and reads interleave too.
         await asyncio.gather(*(busy(user_id) for user_id in (*PEOPLE, *PEOPLE)))
-        assert len(store._people) <= 3
+        assert len(store._cache.people) <= 3
         for user_id in PEOPLE:
             assert await store.load_person(user_id) == await on_disk(path, user_id)
 
@@ -427,21 +429,21 @@ async def test_the_least_recently_used_leave_first(
     async with SqliteStore(path, cache_people=2) as store:
         for user_id in (1, 2, 3):
             await store.save_turn(session(user_id), profile=profile(user_id))
-        assert list(store._people) == [2, 3]
+        assert list(store._cache.people) == [2, 3]
         trips = Trips(store, monkeypatch)
         await store.load_person(2)  # a hit, and now the most recent
         assert trips.taken() == 0
         await store.load_person(1)  # a miss: 3, the least recent, leaves
         assert trips.taken() == 1
-        assert list(store._people) == [2, 1]
+        assert list(store._cache.people) == [2, 1]
         await store.load_person(2)
         assert trips.taken() == 0
         await store.load_person(3)
         assert trips.taken() == 1
-        assert list(store._people) == [2, 3]
+        assert list(store._cache.people) == [2, 3]
         for user_id in (1, 2, 3, 2):
             await store.episodes(user_id, since=WINDOW)
-        assert list(store._histories) == [3, 2]
+        assert list(store._cache.histories) == [3, 2]
 
 
 async def test_cache_people_zero_reads_every_time(
@@ -455,7 +457,7 @@ async def test_cache_people_zero_reads_every_time(
             assert known is not None
             await store.save_turn(replace(known, turn=turn))
             assert trips.taken() == 2  # the read, then the write
-        assert not store._people
+        assert not store._cache.people
         assert await store.load_person(1) == await on_disk(path, 1)
 
 
@@ -469,9 +471,9 @@ async def test_close_empties_the_cache(path: Path, monkeypatch: pytest.MonkeyPat
     store = SqliteStore(path)
     await store.open()
     await store.save_turn(session(1), profile=profile(1))
-    assert store._people
+    assert store._cache.people
     await store.close()
-    assert not store._people
+    assert not store._cache.people
     await store.open()
     try:
         trips = Trips(store, monkeypatch)
@@ -495,7 +497,7 @@ async def test_reads_in_flight_at_close_leave_nothing_cached(path: Path) -> None
     await asyncio.sleep(0)  # the reads are waiting for the connection
     await store.close()
     await asyncio.gather(*reads, return_exceptions=True)
-    assert not store._people and not store._histories
+    assert not store._cache.people and not store._cache.histories
 
 
 async def test_a_naive_since_is_refused_from_the_cache_too(store: SqliteStore) -> None:

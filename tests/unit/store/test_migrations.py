@@ -1,9 +1,9 @@
 """Every schema the bot ever shipped migrates to the latest one and keeps its rows.
 
 tests/data/schema_vN.sql is a database at version N, with a few rows, dumped as
-SQL. It is written from the real migration steps in bot/store/sqlite.py:
+SQL. It is written from the real migration steps in bot/store/sqlite_schema.py:
 
-    python tests/test_migrations.py write N
+    python tests/unit/store/test_migrations.py write N
 
 When you append step N to MIGRATIONS, add SAMPLE_ROWS[N] if step N adds a table
 or a column worth filling, then write schema_vN.sql (the fixture of N-1 is
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import StoreError
-from bot.store.sqlite import LATEST_VERSION, MIGRATIONS, Migration, SqliteStore
+from bot.store import LATEST_VERSION, MIGRATIONS, Migration, SqliteStore
 from tests.helpers.paths import DATA
 
 FIXTURES = DATA
@@ -107,6 +107,15 @@ def snapshot(path: Path) -> tuple[int, dict[str, str], dict[str, list[tuple[obje
     return version, schema, rows
 
 
+def user_version(store: SqliteStore) -> int:
+    """The schema version of the store's file, read with a connection of our own."""
+    conn = sqlite3.connect(store.path)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def integrity(path: Path) -> list[tuple[str]]:
     conn = sqlite3.connect(path)
     try:
@@ -117,7 +126,7 @@ def integrity(path: Path) -> list[tuple[str]]:
 
 async def test_a_new_database_gets_the_latest_schema(tmp_path: Path) -> None:
     async with SqliteStore(tmp_path / "new.db") as store:
-        assert await store.user_version() == LATEST_VERSION == len(MIGRATIONS)
+        assert user_version(store) == LATEST_VERSION == len(MIGRATIONS)
     version, schema, _ = snapshot(tmp_path / "new.db")
     assert version == LATEST_VERSION
     assert {"profiles", "sessions", "episodes", "episodes_by_user_time"} <= set(schema)
@@ -128,7 +137,7 @@ def test_fixture_matches_the_migration_steps(version: int, tmp_path: Path) -> No
     """Shipped steps are never edited: their schema is still the one in the fixture."""
     assert (FIXTURES / f"schema_v{version}.sql").is_file(), (
         f"tests/data/schema_v{version}.sql is missing. Write it with: "
-        f"python tests/test_migrations.py write {version}"
+        f"python tests/unit/store/test_migrations.py write {version}"
     )
     load_fixture(version, tmp_path / "fixture.db")
     conn = sqlite3.connect(tmp_path / "steps.db", isolation_level=None)
@@ -158,7 +167,7 @@ async def test_every_old_schema_migrates_and_keeps_its_rows(version: int, tmp_pa
         old_conn.close()
 
     async with SqliteStore(path) as store:
-        assert await store.user_version() == LATEST_VERSION
+        assert user_version(store) == LATEST_VERSION
         # Every row reads back through the store as domain values.
         for user_id in (1, 2):
             assert await store.load_session(user_id) is not None
@@ -189,7 +198,7 @@ async def test_opening_a_migrated_database_again_changes_nothing(
     async with SqliteStore(path):
         pass
     before = snapshot(path)
-    caplog.set_level(logging.INFO, logger="bot.store.sqlite")
+    caplog.set_level(logging.INFO, logger="bot.store")
     caplog.clear()
     async with SqliteStore(path):
         pass
@@ -204,7 +213,7 @@ async def test_two_processes_opening_at_once_migrate_once(tmp_path: Path) -> Non
     stores = [SqliteStore(path) for _ in range(4)]
     try:
         await asyncio.gather(*(store.open() for store in stores))
-        assert [await store.user_version() for store in stores] == [LATEST_VERSION] * 4
+        assert [user_version(store) for store in stores] == [LATEST_VERSION] * 4
     finally:
         for store in stores:
             await store.close()
@@ -225,7 +234,7 @@ async def test_an_appended_step_runs_on_an_old_database(tmp_path: Path) -> None:
     load_fixture(LATEST_VERSION, path)
     _, _, old_rows = snapshot(path)
     async with SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)) as store:
-        assert await store.user_version() == LATEST_VERSION + 1
+        assert user_version(store) == LATEST_VERSION + 1
         assert len(await store.episodes(1)) == 2
     version, schema, rows = snapshot(path)
     assert version == LATEST_VERSION + 1
@@ -247,7 +256,7 @@ async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> Non
     assert version == LATEST_VERSION
     assert "half_done" not in schema
     async with SqliteStore(path) as store:  # the shipped code still opens it
-        assert await store.user_version() == LATEST_VERSION
+        assert user_version(store) == LATEST_VERSION
 
 
 async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
@@ -268,7 +277,7 @@ if __name__ == "__main__":
     import tempfile
 
     if len(sys.argv) != 3 or sys.argv[1] != "write" or not sys.argv[2].isdigit():
-        sys.exit("usage: python tests/test_migrations.py write VERSION")
+        sys.exit("usage: python tests/unit/store/test_migrations.py write VERSION")
     wanted = int(sys.argv[2])
     if not 1 <= wanted <= LATEST_VERSION:
         sys.exit(f"VERSION must be between 1 and {LATEST_VERSION}")

@@ -1,0 +1,261 @@
+"""The SQLite schema: its migrations, the tables that hold a person, and the SQL texts.
+
+The schema is the ordered tuple `MIGRATIONS`. Step N brings a database from
+`PRAGMA user_version` N-1 to N, inside its own `BEGIN IMMEDIATE ... COMMIT`
+(user_version is set in the same transaction, so a crash leaves the database at
+N-1 or N, never in between). Opening a store (bot/store/sqlite_open.py) applies
+the steps a database has not seen yet; on a migrated database it does nothing.
+
+To change the schema, APPEND a step; never edit a step that has shipped (old
+databases have already run it, and tests/unit/store/test_migrations.py compares
+the old fixtures with the steps):
+
+    Migration(
+        version=4,                       # the next number
+        description="notes: what a person asked to be reminded of",
+        statements=(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, ...)",
+            "CREATE INDEX notes_by_user ON notes (user_id)",
+        ),
+    ),
+
+then write its fixture (`python tests/unit/store/test_migrations.py write N`) so
+that every schema ever shipped stays tested. A table that holds something about a
+person has a `user_id` column and is named in `PERSON_TABLES`, which `forget()`
+deletes from and `export()` reads (a unit test fails until it is). SqliteStore
+caches sessions, profiles and episodes and sees only the writes made through its
+own methods: a new trigger must not write those tables (the one of step 3,
+`turn_writes`, runs only for `save_turn`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.errors import StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: from user_version `version - 1` to `version`."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version=1,
+        description="profiles, sessions and episodes",
+        statements=(
+            """CREATE TABLE profiles (
+                user_id     INTEGER PRIMARY KEY,
+                first_seen  TEXT    NOT NULL,
+                language    TEXT,
+                time_zone   TEXT,
+                quiet_start TEXT    NOT NULL DEFAULT '22:00:00',
+                quiet_end   TEXT    NOT NULL DEFAULT '07:00:00',
+                active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+            )""",
+            """CREATE TABLE sessions (
+                user_id    INTEGER PRIMARY KEY,
+                state      TEXT    NOT NULL,
+                slots      TEXT    NOT NULL DEFAULT '{}',
+                updated_at TEXT,
+                turn       INTEGER NOT NULL DEFAULT 0
+            )""",
+            # AUTOINCREMENT: an id is never reused after forget(), so a reference kept
+            # elsewhere (an exported file, a future reminder) can never point at
+            # someone else's cramp.
+            """CREATE TABLE episodes (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id          INTEGER NOT NULL,
+                at               TEXT    NOT NULL,
+                muscle           TEXT,
+                duration_minutes REAL    CHECK (duration_minutes >= 0),
+                severity         TEXT,
+                timing           TEXT,
+                "returning"      INTEGER CHECK ("returning" IN (0, 1)),
+                hot              INTEGER CHECK (hot IN (0, 1)),
+                intense          INTEGER CHECK (intense IN (0, 1)),
+                advice_level     TEXT    NOT NULL DEFAULT 'self_care'
+                    CHECK (advice_level IN ('info', 'self_care', 'see_doctor', 'emergency'))
+            )""",
+            "CREATE INDEX episodes_by_user_time ON episodes (user_id, at)",
+        ),
+    ),
+    Migration(
+        version=2,
+        description="reminders (one per person and kind, indexed by due time) and intake",
+        statements=(
+            # AUTOINCREMENT: a sweep that read a reminder must never update a new one
+            # that happens to reuse its id.
+            """CREATE TABLE reminders (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id      INTEGER NOT NULL,
+                kind         TEXT    NOT NULL CHECK (kind IN ('series', 'daily')),
+                due_at       TEXT    NOT NULL,
+                every        REAL    NOT NULL CHECK (every > 0),
+                started_at   TEXT    NOT NULL,
+                ends_at      TEXT,
+                last_sent_at TEXT,
+                sent         INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (user_id, kind)
+            )""",
+            "CREATE INDEX reminders_due ON reminders (due_at)",
+            """CREATE TABLE intake (
+                id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id INTEGER NOT NULL,
+                at      TEXT    NOT NULL
+            )""",
+            "CREATE INDEX intake_by_user_time ON intake (user_id, at)",
+        ),
+    ),
+    Migration(
+        version=3,
+        description="turn_writes: a turn's session, episode and profile in one statement",
+        statements=(
+            # A view that holds no rows: an INSERT into it runs the trigger below, which
+            # writes the three tables. One statement is one transaction, so a turn is
+            # saved whole or not at all, in ONE round trip to the connection's thread
+            # (1.6x faster than BEGIN + statements + COMMIT: see WRITE_TURN below).
+            """CREATE VIEW turn_writes AS SELECT
+                NULL AS user_id, NULL AS state, NULL AS slots, NULL AS updated_at,
+                NULL AS turn, NULL AS episode_id, NULL AS at, NULL AS muscle,
+                NULL AS duration_minutes, NULL AS severity, NULL AS timing,
+                NULL AS "returning", NULL AS hot, NULL AS intense, NULL AS advice_level,
+                NULL AS first_seen, NULL AS language, NULL AS time_zone,
+                NULL AS quiet_start, NULL AS quiet_end, NULL AS active
+            WHERE 0""",
+            # The session always; the episode when `at` is set; the profile when
+            # `first_seen` is set.
+            """CREATE TRIGGER turn_writes_insert INSTEAD OF INSERT ON turn_writes BEGIN
+                INSERT INTO sessions (user_id, state, slots, updated_at, turn)
+                VALUES (NEW.user_id, NEW.state, NEW.slots, NEW.updated_at, NEW.turn)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    state = excluded.state, slots = excluded.slots,
+                    updated_at = excluded.updated_at, turn = excluded.turn;
+                INSERT INTO episodes (id, user_id, at, muscle, duration_minutes, severity,
+                                      timing, "returning", hot, intense, advice_level)
+                SELECT NEW.episode_id, NEW.user_id, NEW.at, NEW.muscle,
+                       NEW.duration_minutes, NEW.severity, NEW.timing, NEW."returning",
+                       NEW.hot, NEW.intense, NEW.advice_level
+                WHERE NEW.at IS NOT NULL;
+                INSERT INTO profiles (user_id, first_seen, language, time_zone,
+                                      quiet_start, quiet_end, active)
+                SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
+                       NEW.quiet_start, NEW.quiet_end, NEW.active
+                WHERE NEW.first_seen IS NOT NULL
+                ON CONFLICT (user_id) DO UPDATE SET
+                    first_seen = excluded.first_seen, language = excluded.language,
+                    time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+                    quiet_end = excluded.quiet_end, active = excluded.active;
+            END""",
+        ),
+    ),
+    # Append the next step here (see the module docstring).
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def check_migrations(migrations: Sequence[Migration]) -> None:
+    for position, step in enumerate(migrations, start=1):
+        if step.version != position:
+            raise StoreError(
+                f"Migration {step.description!r} has version {step.version}, but it is step "
+                f"{position} in the list. Number the steps 1, 2, 3, ... in order."
+            )
+
+
+check_migrations(MIGRATIONS)
+
+
+#: Every table with a user_id column, in the order forget() deletes from them: a table
+#: whose rows may reference another's comes before it (profiles, the parent, last).
+#: tests/unit/store/test_sqlite_schema.py checks this against a migrated database.
+PERSON_TABLES: tuple[str, ...] = ("sessions", "episodes", "reminders", "intake", "profiles")
+
+#: INSERT ... RETURNING (save_reminder, and save_turn's one statement) came with SQLite 3.35.
+MIN_SQLITE = (3, 35, 0)
+
+
+# --------------------------------------------------------------------------- the SQL texts
+
+EPISODE_COLUMNS = (
+    'id, user_id, at, muscle, duration_minutes, severity, timing, "returning", hot, '
+    "intense, advice_level"
+)
+
+
+def _qualified(alias: str, columns: str) -> str:
+    """ "a, b" -> "s.a, s.b": a table's columns named through its alias in a join."""
+    return ", ".join(f"{alias}.{column}" for column in columns.split(", "))
+
+
+SESSION_COLUMNS = "user_id, state, slots, updated_at, turn"
+PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
+
+LOAD_PERSON = f"""
+    SELECT {_qualified("s", SESSION_COLUMNS)},
+           {_qualified("p", PROFILE_COLUMNS)}
+    FROM (SELECT ? AS user_id) AS u
+    LEFT JOIN sessions AS s ON s.user_id = u.user_id
+    LEFT JOIN profiles AS p ON p.user_id = u.user_id
+"""
+
+UPSERT_SESSION = f"""
+    INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET
+        state = excluded.state, slots = excluded.slots,
+        updated_at = excluded.updated_at, turn = excluded.turn
+"""
+UPSERT_PROFILE = f"""
+    INSERT INTO profiles ({PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET
+        first_seen = excluded.first_seen, language = excluded.language,
+        time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+        quiet_end = excluded.quiet_end, active = excluded.active
+"""
+REMINDER_COLUMNS = "id, user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent"
+REMINDER_WIDTH = 9
+UPSERT_REMINDER = """
+    INSERT INTO reminders (user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id, kind) DO UPDATE SET
+        due_at = excluded.due_at, every = excluded.every, started_at = excluded.started_at,
+        ends_at = excluded.ends_at, last_sent_at = excluded.last_sent_at, sent = excluded.sent
+    RETURNING id
+"""
+DUE_REMINDERS = f"""
+    SELECT {_qualified("r", REMINDER_COLUMNS)},
+           {_qualified("p", PROFILE_COLUMNS)}
+    FROM reminders AS r INDEXED BY reminders_due
+    JOIN profiles AS p ON p.user_id = r.user_id
+    WHERE r.due_at <= ? AND p.active = 1
+    ORDER BY r.due_at
+    LIMIT ?
+"""
+
+TURN_WIDTH = 20
+#: What it buys (`python -m bench store`, 3 runs on a shared machine): a save_turn with an
+#: episode takes 0.105-0.129 ms as this one statement against 0.173-0.210 ms as BEGIN, the
+#: two statements and COMMIT (median; 1.63-1.66x), as it is one round trip, not four.
+#: save_turn's one statement (migration 3). A new episode's id is the one AUTOINCREMENT
+#: would give (past the largest ever used: ids are never reused), chosen here so that
+#: RETURNING can hand it back; an id the episode already has is kept.
+WRITE_TURN = f"""
+    INSERT INTO turn_writes (
+        user_id, state, slots, updated_at, turn, at, muscle, duration_minutes, severity,
+        timing, "returning", hot, intense, advice_level, first_seen, language, time_zone,
+        quiet_start, quiet_end, active, episode_id
+    )
+    VALUES ({", ".join(f"?{n}" for n in range(1, TURN_WIDTH + 1))},
+        CASE WHEN ?6 IS NULL THEN NULL ELSE coalesce(?{TURN_WIDTH + 1}, 1 + max(
+            coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'episodes'), 0),
+            coalesce((SELECT max(id) FROM episodes), 0)
+        )) END)
+    RETURNING episode_id
+"""

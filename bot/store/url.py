@@ -1,0 +1,91 @@
+"""open_store(url): the backend DATABASE_URL names, opened and ready.
+
+    sqlite:///relative/path.db     SqliteStore on a file relative to the working directory
+    sqlite:////absolute/path.db    SqliteStore on an absolute path
+    memory://                      MemoryStore: nothing is kept once the process ends
+
+This is the one place that reads DATABASE_URL's scheme. A second backend is a
+module under bot/store/ that passes tests/contract/test_store.py, plus its
+scheme in `_BACKENDS` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import ConfigError, StoreError
+from bot.store.base import Store
+from bot.store.memory import MemoryStore
+from bot.store.sqlite import SqliteStore
+
+_FORMS = (
+    "Use sqlite:///relative/path.db or sqlite:////absolute/path.db "
+    "(or memory:// for a store that keeps nothing)."
+)
+
+
+async def open_store(url: str, **options: Any) -> Store:
+    """An open store for DATABASE_URL `url`; `options` go to the backend's constructor
+    (SqliteStore: synchronous, busy_timeout_ms, cache_people).
+
+        store = await open_store(settings.database_url)
+        try: ...
+        finally: await store.close()
+
+    or ``async with await open_store(url) as store: ...``. Raises ConfigError naming
+    DATABASE_URL for a URL no backend reads, StoreError when the database cannot open.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme:
+        raise ConfigError(f"DATABASE_URL={url!r} is not a database URL. {_FORMS}")
+    backend = _BACKENDS.get(scheme)
+    if backend is None:
+        raise ConfigError(
+            f"DATABASE_URL uses {scheme!r}, which this version does not support. {_FORMS}"
+        )
+    store = await backend(rest, options)
+    return store
+
+
+async def _open_sqlite(rest: str, options: dict[str, Any]) -> Store:
+    if not rest.startswith("/"):
+        raise ConfigError(
+            f"DATABASE_URL=sqlite://{rest} names a host; SQLite needs none (three slashes "
+            "before a relative path, four before an absolute one). "
+            "Use sqlite:///relative/path.db or sqlite:////absolute/path.db."
+        )
+    if rest == "/":
+        raise ConfigError("DATABASE_URL names no file. Use e.g. sqlite:///cramp_coach.db.")
+    path = Path(rest[1:])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Could not create the directory {str(path.parent)!r} for the database: {exc}. "
+            "Point DATABASE_URL at a writable place."
+        ) from exc
+    store = SqliteStore(path, **options)
+    await store.open()
+    return store
+
+
+async def _open_memory(rest: str, options: dict[str, Any]) -> Store:
+    if rest:
+        raise ConfigError(f"DATABASE_URL=memory://{rest}: memory:// takes nothing after it.")
+    store = MemoryStore(**options)
+    await store.open()
+    return store
+
+
+#: scheme -> how to open the backend from the rest of the URL (after "://").
+_BACKENDS: dict[str, Callable[[str, dict[str, Any]], Awaitable[Store]]] = {
+    "sqlite": _open_sqlite,
+    "memory": _open_memory,
+}
+
+
+if TYPE_CHECKING:  # every backend keeps to the protocol
+    _memory: Store = MemoryStore()
+    _sqlite: Store = SqliteStore(Path("cramp_coach.db"))

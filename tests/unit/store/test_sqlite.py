@@ -1,0 +1,185 @@
+"""What only SqliteStore can show: its connection settings, locks, crashes and the index.
+
+The contract every backend keeps is tests/contract/test_store.py; the cache is
+test_cache.py, the migrations test_migrations.py, the schema test_sqlite_schema.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.model import Episode, Profile, Session
+from bot.errors import StoreError
+from bot.store import LATEST_VERSION, SqliteStore
+from tests.helpers.paths import ROOT
+
+T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def session(turn: int = 0) -> Session:
+    return Session(1, "greet", {}, T0 + timedelta(minutes=turn), turn)
+
+
+def episode() -> Episode:
+    return Episode(1, T0, muscle="calf", duration_minutes=5.0)
+
+
+async def pragma(store: SqliteStore, name: str) -> Any:
+    """A PRAGMA as the store's own connection sees it (most are per connection)."""
+    conn = store._conn
+    assert conn is not None, "open the store first"
+    async with conn.execute(f"PRAGMA {name}") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    async with SqliteStore(tmp_path / "coach.db") as store:
+        yield store
+
+
+async def test_connection_settings(sqlite_store: SqliteStore) -> None:
+    assert await pragma(sqlite_store, "journal_mode") == "wal"
+    assert await pragma(sqlite_store, "foreign_keys") == 1
+    assert await pragma(sqlite_store, "synchronous") == 1  # NORMAL
+    assert await pragma(sqlite_store, "busy_timeout") == 5000
+    assert await pragma(sqlite_store, "secure_delete") == 1
+    assert await pragma(sqlite_store, "user_version") == LATEST_VERSION
+
+
+async def test_full_synchronous_can_be_chosen(tmp_path: Path) -> None:
+    async with SqliteStore(tmp_path / "coach.db", synchronous="FULL") as store:
+        assert await pragma(store, "synchronous") == 2
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        SqliteStore(tmp_path / "coach.db", synchronous="OFF")  # type: ignore[arg-type]
+
+
+async def test_locked_database_gives_store_error_after_the_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "coach.db"
+    async with SqliteStore(path, busy_timeout_ms=100) as store:
+        await store.save_turn(session(turn=1))
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(StoreError, match="locked"):
+                await store.save_turn(session(turn=2), episode=episode())
+            assert asyncio.get_running_loop().time() - started >= 0.09
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        assert await store.load_session(1) == session(turn=1)
+        # The lock is gone: the store works again.
+        assert await store.save_turn(session(turn=3), episode=episode()) is not None
+
+
+async def test_closed_store_says_how_to_open_it(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "coach.db")
+    with pytest.raises(StoreError, match="not open"):
+        await store.load_session(1)
+    await store.open()
+    await store.open()  # already open: nothing happens
+    await store.close()
+    await store.close()
+    with pytest.raises(StoreError, match="not open"):
+        await store.save_turn(session())
+
+
+async def test_unreadable_file_gives_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "coach.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match=r"coach\.db"):
+        await SqliteStore(path).open()
+
+
+async def test_cancelled_turn_leaves_the_store_usable(sqlite_store: SqliteStore) -> None:
+    await sqlite_store.save_turn(session(turn=1))
+    for steps in range(12):
+        before = len(await sqlite_store.episodes(1))
+        task = asyncio.create_task(sqlite_store.save_turn(session(turn=100), episode=episode()))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        # Cancelled before, during or after the commit: all or nothing.
+        loaded = await sqlite_store.load_session(1)
+        saved = len(await sqlite_store.episodes(1)) - before
+        assert loaded is not None
+        assert (saved, loaded.turn == 100) in {(0, False), (1, True)}
+        # Whatever happened, the next turn goes through.
+        await sqlite_store.save_turn(session(turn=steps), episode=episode())
+        loaded = await sqlite_store.load_session(1)
+        assert loaded is not None and loaded.turn == steps
+
+
+def test_a_killed_writer_loses_no_committed_turn(tmp_path: Path) -> None:
+    """SIGKILL the writer mid-way: every turn it reported as committed is on disk."""
+    path = tmp_path / "coach.db"
+    writer = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "helpers" / "store_crash_writer.py"), str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert writer.stdout is not None and writer.stderr is not None
+    committed: list[int] = []
+    try:
+        for line in writer.stdout:
+            committed.append(int(line))
+            if len(committed) >= 200:
+                writer.send_signal(signal.SIGKILL)
+                break
+        else:
+            pytest.fail(f"the writer stopped early: {writer.stderr.read()}")
+        committed += [int(line) for line in writer.stdout]  # printed before the kill
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+        writer.stderr.close()
+    assert writer.returncode == -signal.SIGKILL
+    assert committed == list(range(1, len(committed) + 1))
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        (turn,) = conn.execute("SELECT turn FROM sessions WHERE user_id = 42").fetchone()
+        minutes = {m for (m,) in conn.execute("SELECT duration_minutes FROM episodes")}
+    finally:
+        conn.close()
+    assert turn >= committed[-1]
+    assert set(map(float, committed)) <= minutes
+
+
+async def test_the_due_query_uses_the_index(tmp_path: Path) -> None:
+    async with SqliteStore(tmp_path / "coach.db") as store:
+        await store.save_turn(Session(1, "menu"), profile=Profile(1, T0))
+    with sqlite3.connect(tmp_path / "coach.db") as conn:
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT r.id FROM reminders AS r INDEXED BY reminders_due "
+            "JOIN profiles AS p ON p.user_id = r.user_id WHERE r.due_at <= ? AND p.active = 1 "
+            "ORDER BY r.due_at LIMIT 500",
+            ("2026",),
+        ).fetchall()
+    conn.close()
+    details = " | ".join(row[-1] for row in plan)
+    assert "USING INDEX reminders_due (due_at<?)" in details
+    assert "USING INTEGER PRIMARY KEY" in details
+    assert "TEMP B-TREE" not in details  # no sort: the index gives the order
