@@ -20,8 +20,8 @@ from pathlib import Path
 from bot.content.cities import load_atlas
 from bot.content.dialogue import load_dialogue
 from bot.content.lexicon import load_matcher
-from bot.content.plan import load_plan
-from bot.content.rules import RULES_FILE, load_rules
+from bot.content.plan import check_calendar_words, load_plan
+from bot.content.rules import RULES_FILE, check_rule_texts, load_rules
 from bot.core.engine import resolve
 from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher
@@ -115,6 +115,11 @@ def _load_language(
     rules, plan, atlas = shared["rules"], shared["plan"], shared["atlas"]
     assert isinstance(rules, RecurrenceRules) and isinstance(plan, Plan)
     assert isinstance(atlas, Atlas)
+    where = (dialogues_dir / code).as_posix()
+    text_problems = check_rule_texts(rules, dialogue.texts, where=where)
+    text_problems += check_calendar_words(dialogue.texts, where=where)
+    if text_problems:
+        raise ContentError(text_problems)
     return Content(code, dialogue, matcher, rules, plan, atlas)
 
 

@@ -5,13 +5,13 @@ load_plan(path) -> Plan      or ContentError listing every problem (file, key, f
 
 from __future__ import annotations
 
-import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.content.yamlfile import load_yaml
 from bot.core.schedule import Plan
+from bot.core.texts import Texts
 from bot.core.words import parse_clock, parse_span
 from bot.errors import ContentError
 
@@ -23,8 +23,8 @@ _PLAN_KEYS: dict[str, set[str]] = {
     "quiet": {"start", "end"},
     "snooze": {"short", "long"},
     "catch_up_within": set(),
-    "messages": {"series", "series_last", "daily"},
 }
+_MOVED = {"messages": "reminder_series, reminder_series_last and reminder_daily"}
 
 
 def load_plan(path: Path) -> Plan:
@@ -35,7 +35,12 @@ def load_plan(path: Path) -> Plan:
     if not isinstance(data, dict):
         raise ContentError(f"{name}: must be a mapping with series:, daily:, quiet:, snooze:.")
     for key in data:
-        if key not in _PLAN_KEYS:
+        if key in _MOVED:
+            problems.append(
+                f"{name}: {key!r} is no longer written here: the texts are {_MOVED[key]} "
+                "under 'texts:' in dialogues/<language>/texts.yaml. Move them there."
+            )
+        elif key not in _PLAN_KEYS:
             problems.append(f"{name}: unknown key {key!r}. Known keys: {', '.join(_PLAN_KEYS)}.")
 
     def section(key: str) -> dict[str, Any]:
@@ -74,7 +79,7 @@ def load_plan(path: Path) -> Plan:
         return parsed
 
     series, daily, quiet = section("series"), section("daily"), section("quiet")
-    snooze, texts = section("snooze"), section("messages")
+    snooze = section("snooze")
     plan = Plan(
         series_every=duration("series.every", series.get("every"), default.series_every),
         series_for=duration("series.for", series.get("for"), default.series_for),
@@ -88,7 +93,6 @@ def load_plan(path: Path) -> Plan:
         catch_up_within=duration(
             "catch_up_within", data.get("catch_up_within"), default.catch_up_within
         ),
-        messages={**default.messages, **{str(k): str(v) for k, v in texts.items()}},
     )
     if plan.series_every > plan.series_for:
         problems.append(
@@ -102,13 +106,21 @@ def load_plan(path: Path) -> Plan:
         )
     if plan.daily_shortest < timedelta(minutes=5):
         problems.append(f"{name}: daily.shortest must be at least 5m; reminders are not a chat.")
-    for key, text in plan.messages.items():
-        leftover = re.sub(r"\{since\}", "", text)
-        if "{" in leftover or "}" in leftover:
-            problems.append(
-                f"{name}: messages.{key} uses a placeholder other than {{since}}. "
-                "Remove it or write {since}."
-            )
     if problems:
         raise ContentError(problems)
     return plan
+
+
+def check_calendar_words(texts: Texts, *, where: str) -> list[str]:
+    """The names bot/core/saying.py picks by position: 7 weekdays, 12 months."""
+    problems: list[str] = []
+    for key, count, example in (
+        ("weekdays", 7, "Mon Tue Wed Thu Fri Sat Sun"),
+        ("months", 12, "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"),
+    ):
+        if key in texts and len(texts.say(key).split()) != count:
+            problems.append(
+                f"{where}: texts: {key!r} must be {count} names separated by spaces, "
+                f'e.g. "{example}".'
+            )
+    return problems

@@ -5,20 +5,27 @@ load_rules(path) -> RecurrenceRules        or ContentError listing every problem
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 from bot.content.yamlfile import load_yaml
-from bot.core.recurrence import CountRule, LongRule, RecurrenceRules, Rule
+from bot.core.recurrence import (
+    CountRule,
+    LongRule,
+    RecurrenceRules,
+    Rule,
+    text_fields,
+    text_key,
+)
+from bot.core.texts import SLOT_PATTERN, Texts, placeholders
 from bot.core.words import parse_span
 from bot.errors import ContentError, did_you_mean
 
 RULES_FILE = "recurrence.yaml"
 
-_COUNT_KEYS = {"episodes", "within", "same_muscle", "say"}
-_LONG_KEYS = {"lasting_at_least", "say"}
+_COUNT_KEYS = {"episodes", "within", "same_muscle"}
+_LONG_KEYS = {"lasting_at_least"}
 
 
 def load_rules(path: Path) -> RecurrenceRules:
@@ -36,7 +43,7 @@ def parse_rules(raw: object, *, source: str = RULES_FILE) -> RecurrenceRules:
     if not isinstance(entries, Mapping) or not entries:
         raise ContentError(
             f"{source}: 'rules:' is empty or not a list of named rules. Write e.g.\n"
-            "rules:\n  frequent:\n    episodes: 3\n    within: 14d\n    say: ..."
+            "rules:\n  frequent:\n    episodes: 3\n    within: 14d"
         )
     problems: list[str] = []
     rules: list[Rule] = []
@@ -64,23 +71,23 @@ def _parse_rule(rule_id: str, body: object, where: str, problems: list[str]) -> 
         return None
     allowed = _COUNT_KEYS if counting else _LONG_KEYS
     for key in body:
-        if key not in allowed:
+        if key == "say":
+            problems.append(
+                f"{where}: 'say' is no longer written here: the text is "
+                f"'{text_key(rule_id)}' under 'texts:' in dialogues/<language>/texts.yaml. "
+                "Move it there."
+            )
+        elif key not in allowed:
             problems.append(
                 f"{where}: '{key}' is not a setting here; use {', '.join(sorted(allowed))}."
                 f"{did_you_mean(str(key), sorted(allowed))}"
             )
-    say = body.get("say")
-    if not isinstance(say, str) or not say.strip():
-        problems.append(f"{where}: 'say' is missing; write the text the person should read.")
-        say = ""
-    say = " ".join(say.split())
 
     if long:
         lasting = _duration(body.get("lasting_at_least"), "lasting_at_least", where, problems)
-        _check_placeholders(say, {"duration"}, where, problems)
         if len(problems) > start or lasting is None:
             return None
-        return LongRule(rule_id, lasting, say)
+        return LongRule(rule_id, lasting)
 
     episodes = body.get("episodes")
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 2:
@@ -91,12 +98,10 @@ def _parse_rule(rule_id: str, body: object, where: str, problems: list[str]) -> 
     same_muscle = body.get("same_muscle", False)
     if not isinstance(same_muscle, bool):
         problems.append(f"{where}: 'same_muscle' is {same_muscle!r}; write true or false.")
-    fields = {"count", "within"} | ({"muscle"} if same_muscle is True else set())
-    _check_placeholders(say, fields, where, problems)
     if len(problems) > start or within is None:
         return None
     assert isinstance(episodes, int) and isinstance(same_muscle, bool)
-    return CountRule(rule_id, episodes, within, say, same_muscle)
+    return CountRule(rule_id, episodes, within, same_muscle)
 
 
 def _duration(value: object, key: str, where: str, problems: list[str]) -> timedelta | None:
@@ -109,14 +114,25 @@ def _duration(value: object, key: str, where: str, problems: list[str]) -> timed
     return parsed
 
 
-def _check_placeholders(say: str, allowed: set[str], where: str, problems: list[str]) -> None:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(say) if name is not None}
-    except ValueError as exc:
-        problems.append(f"{where}: 'say' has a stray {{ or }} ({exc}); remove it.")
-        return
-    for name in sorted(names - allowed):
-        problems.append(
-            f"{where}: 'say' uses {{{name}}}, which this rule cannot fill; "
-            f"use {', '.join('{' + n + '}' for n in sorted(allowed))}."
-        )
+def check_rule_texts(rules: RecurrenceRules, texts: Texts, *, where: str) -> list[str]:
+    """Every rule needs its text in the dialogue of each language, using only the
+    placeholders that rule fills. `where` names the texts ("dialogues/en/texts.yaml")."""
+    problems: list[str] = []
+    for rule in rules.rules:
+        key, fields = text_key(rule.id), text_fields(rule)
+        named = ", ".join("{" + field + "}" for field in fields)
+        if key not in texts:
+            problems.append(
+                f"{where}: texts: {key!r} is missing: the recurrence rule '{rule.id}' "
+                f"({RULES_FILE}) says it. Add it under 'texts:'; it may use {named}."
+            )
+            continue
+        text = texts.entries[key]
+        for name in sorted(placeholders(text) - set(fields)):
+            problems.append(
+                f"{where}: texts: {key!r} uses {{{name}}}, which the rule '{rule.id}' cannot "
+                f"fill; use {named}."
+            )
+        if "{" in SLOT_PATTERN.sub("", text) or "}" in SLOT_PATTERN.sub("", text):
+            problems.append(f"{where}: texts: {key!r} has a stray {{ or }}; remove it.")
+    return problems

@@ -374,7 +374,8 @@ class _Context:
         """Compose advice that fits what the person said, and log the episode."""
         slots = draft.slots
         episode = _episode(self.user_id, self.now, slots)
-        hits = check(self.rules, self.history, episode, self.now) if self.rules else ()
+        texts = self.dialogue.texts
+        hits = check(self.rules, self.history, episode, self.now, texts) if self.rules else ()
         if hits:
             slots["recurring"] = hits[0].rule_id
         else:

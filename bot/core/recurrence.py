@@ -1,8 +1,11 @@
 """Do this person's cramps look recurring? Rules from data/recurrence.yaml.
 
-    check(rules, episodes, current, now) -> (Hit, ...)
+    check(rules, episodes, current, now, texts) -> (Hit, ...)
 
-The rules are read and checked by bot/content/rules.py.
+The rules are read and checked by bot/content/rules.py. What a rule says is a text of
+the dialogue (dialogues/<language>/texts.yaml), keyed text_key(rule id):
+"recurrence_frequent"; content/rules.py checks every rule has one, using only the
+placeholders text_fields(rule) names.
 
 Two kinds of rule (the YAML file explains them for its readers):
 
@@ -20,6 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.model import Episode
+from bot.core.saying import hours_words, within_words
+from bot.core.texts import Texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +34,6 @@ class CountRule:
     id: str
     episodes: int
     within: timedelta
-    say: str
     same_muscle: bool = False
 
 
@@ -39,7 +43,6 @@ class LongRule:
 
     id: str
     lasting_at_least: timedelta
-    say: str
 
 
 Rule = CountRule | LongRule
@@ -48,6 +51,18 @@ Rule = CountRule | LongRule
 @dataclass(frozen=True, slots=True)
 class RecurrenceRules:
     rules: tuple[Rule, ...]
+
+
+def text_key(rule_id: str) -> str:
+    """The key of a rule's text in the dialogue's texts: "recurrence_frequent"."""
+    return f"recurrence_{rule_id}"
+
+
+def text_fields(rule: Rule) -> tuple[str, ...]:
+    """The placeholders `check` fills in a rule's text."""
+    if isinstance(rule, LongRule):
+        return ("duration",)
+    return ("count", "within", "muscle") if rule.same_muscle else ("count", "within")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +77,11 @@ class Hit:
 
 
 def check(
-    rules: RecurrenceRules, episodes: Sequence[Episode], current: Episode, now: datetime
+    rules: RecurrenceRules,
+    episodes: Sequence[Episode],
+    current: Episode,
+    now: datetime,
+    texts: Texts,
 ) -> tuple[Hit, ...]:
     """The rules that match once `current` is recorded, in file order.
 
@@ -76,7 +95,8 @@ def check(
         if isinstance(rule, LongRule):
             minutes = current.duration_minutes
             if minutes is not None and timedelta(minutes=minutes) >= rule.lasting_at_least:
-                hits.append(Hit(rule.id, rule.say.format(duration=hours_words(minutes))))
+                text = texts.say(text_key(rule.id), duration=hours_words(minutes, texts))
+                hits.append(Hit(rule.id, text))
             continue
         start = now - rule.within
         counted = [e for e in earlier if start <= e.at <= now]
@@ -87,8 +107,11 @@ def check(
             counted = [e for e in counted if _muscle(e) == muscle]
         count = len(counted) + 1
         if count >= rule.episodes:
-            text = rule.say.format(
-                count=count, within=within_words(rule.within), muscle=(current.muscle or "").strip()
+            text = texts.say(
+                text_key(rule.id),
+                count=count,
+                within=within_words(rule.within, texts),
+                muscle=(current.muscle or "").strip(),
             )
             hits.append(Hit(rule.id, text))
     return tuple(hits)
@@ -102,25 +125,3 @@ def _same(episode: Episode, current: Episode) -> bool:
 
 def _muscle(episode: Episode) -> str | None:
     return episode.muscle.strip().casefold() if episode.muscle and episode.muscle.strip() else None
-
-
-def within_words(span: timedelta) -> str:
-    """14 days, 2 weeks is said as "14 days"; 1 day as "24 hours"; 1 hour as "hour"."""
-    seconds = int(span.total_seconds())
-    if seconds % 86400 == 0 and seconds >= 2 * 86400:
-        return f"{seconds // 86400} days"
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return "hour" if hours == 1 else f"{hours} hours"
-    minutes = max(1, round(seconds / 60))
-    return "minute" if minutes == 1 else f"{minutes} minutes"
-
-
-def hours_words(minutes: float) -> str:
-    """A long duration in words: "about 3 hours", "about 4.5 hours", "more than a day"."""
-    if minutes >= 24 * 60:
-        return "more than a day"
-    if minutes < 90:
-        return f"about {round(minutes)} minutes"
-    hours = round(minutes / 30) / 2
-    return f"about {hours:g} hours"

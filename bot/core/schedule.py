@@ -6,6 +6,8 @@
     next_due(r, after)   the next time `r` fires strictly after `after`, or None (series over)
     decide(r, now)       at a sweep: send now or skip (quiet, too late), and when next
 
+The plan is read by bot/content/plan.py; what a reminder says is bot/core/saying.py.
+
 No I/O and no clock: `now` is always passed in. Inside, every datetime is aware
 and in UTC; the person's ZoneInfo is applied only to place slots on their wall
 clock and to test quiet hours.
@@ -33,8 +35,7 @@ Rules, each tested in tests/test_reminders.py:
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -45,14 +46,6 @@ KINDS: tuple[ReminderKind, ...] = ("series", "daily")
 
 
 # --------------------------------------------------------------------------- the plan
-
-DEFAULT_MESSAGES = {
-    "series": "💧 Time for a drink: it's {since} since your workout.",
-    "series_last": "💧 Last one: it's {since} since your workout.",
-    "daily": "💧 Time for a glass of water.",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """data/reminders.yaml, checked. See the comments in that file for each value."""
@@ -67,7 +60,6 @@ class Plan:
     snooze_short: timedelta = timedelta(minutes=30)
     snooze_long: timedelta = timedelta(hours=1)
     catch_up_within: timedelta = timedelta(hours=3)
-    messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
 
     @property
     def series_count(self) -> int:
@@ -293,25 +285,6 @@ def decide(reminder: Reminder, now: datetime, schedule: Schedule, plan: Plan) ->
     if held_back(reminder.kind, now, schedule):
         return Decision(False, following, "quiet")
     return Decision(True, following)
-
-
-def message(reminder: Reminder, now: datetime, plan: Plan, *, last: bool) -> str:
-    """The text of the reminder being sent at `now`."""
-    if reminder.kind == "daily":
-        return plan.messages["daily"]
-    key = "series_last" if last else "series"
-    return plan.messages[key].replace("{since}", say_duration(now - reminder.started_at))
-
-
-def say_duration(span: timedelta) -> str:
-    """timedelta -> "40 minutes", "1 hour", "1 h 20 min", "2 hours" (rounded to minutes)."""
-    minutes = max(0, round(span.total_seconds() / 60))
-    hours, rest = divmod(minutes, 60)
-    if hours == 0:
-        return "1 minute" if rest == 1 else f"{rest} minutes"
-    if rest == 0:
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return f"{hours} h {rest} min"
 
 
 def _utc(value: datetime) -> datetime:

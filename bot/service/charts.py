@@ -2,7 +2,7 @@
 
     history_chart(episodes, tz, now) -> PNG bytes   stacked bars: cramps per week, by muscle
     intake_chart(drinks, tz, now) -> PNG bytes      bars: drinks logged per day ("I drank")
-    history_text(episodes, tz, now) -> str          the last few cramps, one per line
+    history_text(episodes, tz, now, texts) -> str   the last few cramps, one per line
     weekly_counts(episodes, tz, now) -> [Week]      the numbers behind the chart
 
 Weeks start on Monday in the person's own time zone; episodes arrive in UTC.
@@ -21,6 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.model import Episode
+from bot.core.saying import duration_words
+from bot.core.texts import Texts
 
 WEEKS_SHOWN = 12
 NO_MUSCLE = "not given"
@@ -199,18 +201,6 @@ def intake_chart(
     return _png(canvas)
 
 
-def duration_words(minutes: float | None) -> str | None:
-    """ "under a minute", "about 5 min", "about 1.5 h"; None if not known."""
-    if minutes is None:
-        return None
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 59.5:
-        return f"about {round(minutes)} min"
-    hours = round(minutes / 30) / 2
-    return f"about {hours:g} h"
-
-
 def _when(at: datetime, tz: ZoneInfo, now: datetime) -> str:
     local, today = at.astimezone(tz), now.astimezone(tz).date()
     clock = f"{local:%H:%M}"
@@ -222,7 +212,9 @@ def _when(at: datetime, tz: ZoneInfo, now: datetime) -> str:
     return f"{local:%a} {local.day} {local:%b}{year}, {clock}"
 
 
-def history_text(episodes: Iterable[Episode], tz: ZoneInfo, now: datetime, limit: int = 10) -> str:
+def history_text(
+    episodes: Iterable[Episode], tz: ZoneInfo, now: datetime, texts: Texts, limit: int = 10
+) -> str:
     """The last `limit` cramps, newest first, with times in the person's zone."""
     ordered = sorted(episodes, key=lambda e: (e.at, e.id or 0), reverse=True)
     if not ordered:
@@ -232,7 +224,7 @@ def history_text(episodes: Iterable[Episode], tz: ZoneInfo, now: datetime, limit
     lines = [f"{title} (times in {tz.key}):"]
     for episode in shown:
         parts = [muscle_label(episode) if episode.muscle else "muscle not given"]
-        duration = duration_words(episode.duration_minutes)
+        duration = duration_words(episode.duration_minutes, texts)
         if duration:
             parts.append(duration)
         if episode.severity:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.model import Profile, Reply
+from bot.core.saying import clock_text, quiet_text, reminder_text, say_duration
 from bot.core.schedule import (
     Advance,
     Decision,
@@ -34,14 +35,13 @@ from bot.core.schedule import (
     day_bounds,
     decide,
     held_back,
-    message,
     new_daily,
     new_series,
     rescheduled,
-    say_duration,
     series_slots,
     snoozed,
 )
+from bot.core.texts import Texts
 from bot.core.words import parse_interval, parse_quiet
 from bot.core.zones import Atlas, City, city_part_of
 from bot.errors import StoreError
@@ -176,12 +176,12 @@ def reminder_reply(
     service: Service, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
 ) -> Reply:
     """One message for everything due for a person: the series text wins over daily."""
-    plan = service.content.plan
     reminder, decision = sorted(sending, key=lambda pair: pair[0].kind != "series")[0]
     last = reminder.kind == "series" and decision.next_due is None
     state = service.content.dialogue.states.get(REMINDER_STATE)
     buttons = state.buttons if state is not None else ()
-    return Reply(message(reminder, now, plan, last=last), buttons, REMINDER_STATE)
+    text = reminder_text(reminder, now, service.content.dialogue.texts, last=last)
+    return Reply(text, buttons, REMINDER_STATE)
 
 
 async def sweep_forever(
@@ -234,23 +234,6 @@ def schedule_of(profile: Profile) -> Schedule:
     return Schedule(zone, profile.quiet_start, profile.quiet_end, zone_known=known)
 
 
-def clock_text(moment: datetime, schedule: Schedule, now: datetime) -> str:
-    """ "15:40", "tomorrow 07:00" or "Mon 3 Jun 07:00", on the person's clock."""
-    local, today = moment.astimezone(schedule.zone), now.astimezone(schedule.zone).date()
-    hhmm = local.strftime("%H:%M")
-    if local.date() == today:
-        return hhmm
-    if local.date() == today + timedelta(days=1):
-        return f"tomorrow {hhmm}"
-    return local.strftime("%a %d %b ") + hhmm
-
-
-def quiet_text(schedule: Schedule) -> str:
-    if schedule.quiet_start == schedule.quiet_end:
-        return "none"
-    return f"{schedule.quiet_start:%H:%M} to {schedule.quiet_end:%H:%M}"
-
-
 def zone_text(profile: Profile, atlas: Atlas | None) -> str:
     if not profile.time_zone:
         return "not set (I use UTC)"
@@ -271,6 +254,7 @@ async def _current_profile(request: ActionRequest) -> Profile:
 
 async def _reschedule_all(request: ActionRequest, profile: Profile) -> str:
     """Move every reminder to the person's new zone or quiet hours; say what changed."""
+    texts = request.service.content.dialogue.texts
     store, schedule = request.service.store, schedule_of(profile)
     kept: list[Reminder] = []
     ended: list[str] = []
@@ -282,7 +266,7 @@ async def _reschedule_all(request: ActionRequest, profile: Profile) -> str:
         else:
             await store.save_reminder(moved)
             kept.append(moved)
-    lines = [_next_line(kept, schedule, request.now)] if kept else []
+    lines = [_next_line(kept, schedule, request.now, texts)] if kept else []
     if ended:
         lines.append(
             f"The rest of your {' and '.join(ended)} reminders would fall in your quiet hours "
@@ -291,12 +275,14 @@ async def _reschedule_all(request: ActionRequest, profile: Profile) -> str:
     return "\n".join(lines)
 
 
-def _next_line(reminders: Sequence[Reminder], schedule: Schedule, now: datetime) -> str:
+def _next_line(
+    reminders: Sequence[Reminder], schedule: Schedule, now: datetime, texts: Texts
+) -> str:
     if not reminders:
         return "No reminders are running."
     soonest = min(reminders, key=lambda r: r.due_at)
     kind = "after your workout" if soonest.kind == "series" else "daily"
-    return f"Next reminder: {clock_text(soonest.due_at, schedule, now)} ({kind})."
+    return f"Next reminder: {clock_text(soonest.due_at, schedule, now, texts)} ({kind})."
 
 
 # --------------------------------------------------------------------------- the actions
@@ -327,19 +313,20 @@ def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -
 
 async def start_series(request: ActionRequest) -> ActionOutput:
     """A post-workout series: every `series.every` for `series.for`."""
+    texts = request.service.content.dialogue.texts
     plan = request.service.content.plan
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     series = new_series(profile.user_id, request.now, plan, schedule)
     if series is None:
         return _say(
-            f"It's your quiet time now ({quiet_text(schedule)}), so I'll hold back. "
+            f"It's your quiet time now ({quiet_text(schedule, texts)}), so I'll hold back. "
             "Drink a big glass of water before you sleep."
         )
     await request.service.store.save_reminder(series)
     slots = [at for at in series_slots(series) if not held_back("series", at, schedule)]
     if schedule.zone_known:
-        note = f"Reminders skip your quiet hours ({quiet_text(schedule)})."
+        note = f"Reminders skip your quiet hours ({quiet_text(schedule, texts)})."
     else:
         note = (
             "Times are in UTC, and I can't keep your quiet hours until I know your time "
@@ -347,16 +334,17 @@ async def start_series(request: ActionRequest) -> ActionOutput:
         )
     cut_short = "" if slots[-1] == series.ends_at else " (the rest would fall in your quiet hours)"
     return _say(
-        f"Deal! I'll remind you to drink every {say_duration(plan.series_every)} for the next "
-        f"{say_duration(plan.series_for)}. First one at "
-        f"{clock_text(slots[0], schedule, request.now)}, last at "
-        f"{clock_text(slots[-1], schedule, request.now)}{cut_short}.",
+        f"Deal! I'll remind you to drink every {say_duration(plan.series_every, texts)} "
+        f"for the next {say_duration(plan.series_for, texts)}. First one at "
+        f"{clock_text(slots[0], schedule, request.now, texts)}, last at "
+        f"{clock_text(slots[-1], schedule, request.now, texts)}{cut_short}.",
         f"Tap a reminder to log a drink, snooze or stop. {note}",
     )
 
 
 async def daily_on(request: ActionRequest) -> ActionOutput:
     """Daily reminders at the interval asked for (the plan's default if unclear)."""
+    texts = request.service.content.dialogue.texts
     content = request.service.content
     zone_reply = ""
     others: list[City] = []
@@ -376,9 +364,9 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
     )
     said = _say(
         zone_reply,
-        f"Daily reminders are on: every {say_duration(every)}, {waking} "
+        f"Daily reminders are on: every {say_duration(every, texts)}, {waking} "
         f"(time zone {zone_text(profile, content.atlas)}). "
-        f"Next one: {clock_text(daily.due_at, schedule, request.now)}.",
+        f"Next one: {clock_text(daily.due_at, schedule, request.now, texts)}.",
     )
     return _with_city_choices(said, others)
 
@@ -405,6 +393,7 @@ async def snooze_long(request: ActionRequest) -> ActionOutput:
 
 async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
     """Snooze the reminder sent last (or, if none was sent yet, the next one)."""
+    texts = request.service.content.dialogue.texts
     store = request.service.store
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
@@ -429,7 +418,8 @@ async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
             "that was the last one. Have a glass before bed!"
         )
     await store.save_reminder(later)
-    return _say(f"Snoozed. I'll remind you at {clock_text(later.due_at, schedule, request.now)}.")
+    when = clock_text(later.due_at, schedule, request.now, texts)
+    return _say(f"Snoozed. I'll remind you at {when}.")
 
 
 async def drank(request: ActionRequest) -> ActionOutput:
@@ -452,6 +442,7 @@ async def _drinks_today(request: ActionRequest, schedule: Schedule) -> int:
 
 async def reminders_status(request: ActionRequest) -> ActionOutput:
     """/reminders: the next reminder and every setting."""
+    texts = request.service.content.dialogue.texts
     store, content = request.service.store, request.service.content
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
@@ -462,16 +453,16 @@ async def reminders_status(request: ActionRequest) -> ActionOutput:
     local = request.now.astimezone(schedule.zone).strftime("%H:%M")
     lines = [
         "Your reminders",
-        _next_line(running, schedule, request.now),
+        _next_line(running, schedule, request.now, texts),
         "• After a workout: "
         + (
-            f"running until {clock_text(series.ends_at, schedule, request.now)}"
+            f"running until {clock_text(series.ends_at, schedule, request.now, texts)}"
             if series is not None and series.ends_at is not None
             else "off"
         ),
-        "• Daily: " + (f"every {say_duration(daily.every)}" if daily is not None else "off"),
+        "• Daily: " + (f"every {say_duration(daily.every, texts)}" if daily else "off"),
         f"• Time zone: {zone_text(profile, content.atlas)}, it's {local} there now",
-        f"• Quiet hours: {quiet_text(schedule)}",
+        f"• Quiet hours: {quiet_text(schedule, texts)}",
         f"• Drinks logged today: {count}",
     ]
     return _say(*lines)
@@ -522,6 +513,7 @@ async def _apply_zone(
 
 
 async def set_quiet(request: ActionRequest) -> ActionOutput:
+    texts = request.service.content.dialogue.texts
     parsed = parse_quiet(_slot(request, "quiet_text"))
     if parsed is None:
         return _say(
@@ -535,5 +527,5 @@ async def set_quiet(request: ActionRequest) -> ActionOutput:
     if parsed[0] == parsed[1]:
         said = "No quiet hours: reminders may come at any time of day."
     else:
-        said = f"Quiet hours set: {quiet_text(schedule)}. No reminders then."
+        said = f"Quiet hours set: {quiet_text(schedule, texts)}. No reminders then."
     return _say(f"{said}\n{changes}" if changes else said)

@@ -91,7 +91,7 @@ async def history_action(request: ActionRequest) -> ActionOutput:
     store, user_id = request.service.store, request.profile.user_id
     episodes = await store.episodes(user_id)
     zone = schedule_of(request.profile).zone
-    text = history_text(episodes, zone, request.now)
+    text = history_text(episodes, zone, request.now, request.service.content.dialogue.texts)
     attachments: list[Attachment] = []
     if episodes:
         chart = await asyncio.to_thread(history_chart, episodes, zone, request.now)

@@ -15,13 +15,13 @@ from bot.core.recurrence import (
     LongRule,
     RecurrenceRules,
     check,
-    hours_words,
-    within_words,
 )
 from tests.helpers.paths import ROOT
+from tests.helpers.texts import english
 
 RULES_PATH = ROOT / "data" / "recurrence.yaml"
 NOW = datetime(2025, 5, 20, 18, 0, tzinfo=UTC)
+TEXTS = english()
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +41,14 @@ def ids(hits: tuple[Hit, ...]) -> list[str]:
 
 def test_shipped_rules(rules: RecurrenceRules) -> None:
     assert rules.rules == (
-        CountRule("frequent", 3, timedelta(days=14), rules.rules[0].say),
-        CountRule("same_muscle", 2, timedelta(days=7), rules.rules[1].say, same_muscle=True),
-        LongRule("long", timedelta(hours=3), rules.rules[2].say),
+        CountRule("frequent", 3, timedelta(days=14)),
+        CountRule("same_muscle", 2, timedelta(days=7), same_muscle=True),
+        LongRule("long", timedelta(hours=3)),
     )
 
 
 def test_a_first_short_cramp_is_not_recurring(rules: RecurrenceRules) -> None:
-    assert check(rules, [], cramp(0), NOW) == ()
+    assert check(rules, [], cramp(0), NOW, TEXTS) == ()
 
 
 # ---------------------------------------------------------------- frequent: 3 within 14 days
@@ -56,7 +56,7 @@ def test_a_first_short_cramp_is_not_recurring(rules: RecurrenceRules) -> None:
 
 def test_frequent_fires_at_three_cramps_in_fourteen_days(rules: RecurrenceRules) -> None:
     earlier = [cramp(13, "foot"), cramp(2, "thigh")]
-    hits = check(rules, earlier, cramp(0, "back"), NOW)
+    hits = check(rules, earlier, cramp(0, "back"), NOW, TEXTS)
     assert ids(hits) == ["frequent"]
     text = hits[0].text
     assert "3 cramps in the last 14 days" in text
@@ -65,28 +65,28 @@ def test_frequent_fires_at_three_cramps_in_fourteen_days(rules: RecurrenceRules)
 
 
 def test_frequent_does_not_fire_at_two(rules: RecurrenceRules) -> None:
-    assert check(rules, [cramp(3, "foot")], cramp(0, "back"), NOW) == ()
+    assert check(rules, [cramp(3, "foot")], cramp(0, "back"), NOW, TEXTS) == ()
 
 
 def test_frequent_old_cramps_stop_counting(rules: RecurrenceRules) -> None:
     just_inside = [cramp(14, "foot"), cramp(5, "thigh")]
-    assert ids(check(rules, just_inside, cramp(0, "back"), NOW)) == ["frequent"]
+    assert ids(check(rules, just_inside, cramp(0, "back"), NOW, TEXTS)) == ["frequent"]
     just_outside = [
         replace(cramp(14, "foot"), at=NOW - timedelta(days=14, seconds=1)),
         cramp(5, "thigh"),
     ]
-    assert check(rules, just_outside, cramp(0, "back"), NOW) == ()
+    assert check(rules, just_outside, cramp(0, "back"), NOW, TEXTS) == ()
     # The same history, seen a day later, no longer counts the oldest cramp.
     later = NOW + timedelta(days=1)
     current = replace(cramp(0, "back"), at=later)
-    assert check(rules, just_inside, current, later) == ()
+    assert check(rules, just_inside, current, later, TEXTS) == ()
 
 
 # ---------------------------------------------------------------- same muscle: 2 within 7 days
 
 
 def test_same_muscle_fires_at_two_in_a_week(rules: RecurrenceRules) -> None:
-    hits = check(rules, [cramp(6, "Calf")], cramp(0, "calf "), NOW)
+    hits = check(rules, [cramp(6, "Calf")], cramp(0, "calf "), NOW, TEXTS)
     assert ids(hits) == ["same_muscle"]
     assert hits[0].text.startswith("Your calf has cramped 2 times in the last 7 days.")
     for word in ("doctor", "calcium", "potassium", "magnesium", "nerve"):
@@ -94,16 +94,16 @@ def test_same_muscle_fires_at_two_in_a_week(rules: RecurrenceRules) -> None:
 
 
 def test_same_muscle_needs_the_same_muscle(rules: RecurrenceRules) -> None:
-    assert check(rules, [cramp(1, "foot")], cramp(0, "calf"), NOW) == ()
-    assert check(rules, [cramp(1, None)], cramp(0, None), NOW) == ()
+    assert check(rules, [cramp(1, "foot")], cramp(0, "calf"), NOW, TEXTS) == ()
+    assert check(rules, [cramp(1, None)], cramp(0, None), NOW, TEXTS) == ()
 
 
 def test_same_muscle_older_than_a_week_stops_counting(rules: RecurrenceRules) -> None:
-    assert check(rules, [cramp(7.01, "calf")], cramp(0, "calf"), NOW) == ()
+    assert check(rules, [cramp(7.01, "calf")], cramp(0, "calf"), NOW, TEXTS) == ()
 
 
 def test_both_counting_rules_in_file_order(rules: RecurrenceRules) -> None:
-    hits = check(rules, [cramp(10, "foot"), cramp(1, "calf")], cramp(0, "calf"), NOW)
+    hits = check(rules, [cramp(10, "foot"), cramp(1, "calf")], cramp(0, "calf"), NOW, TEXTS)
     assert ids(hits) == ["frequent", "same_muscle"]
 
 
@@ -111,15 +111,15 @@ def test_both_counting_rules_in_file_order(rules: RecurrenceRules) -> None:
 
 
 def test_long_fires_from_three_hours(rules: RecurrenceRules) -> None:
-    hits = check(rules, [], cramp(0, minutes=180), NOW)
+    hits = check(rules, [], cramp(0, minutes=180), NOW, TEXTS)
     assert ids(hits) == ["long"]
     assert "several hours" in hits[0].text and "doctor" in hits[0].text
-    assert check(rules, [], cramp(0, minutes=179), NOW) == ()
-    assert check(rules, [], cramp(0, minutes=None), NOW) == ()
+    assert check(rules, [], cramp(0, minutes=179), NOW, TEXTS) == ()
+    assert check(rules, [], cramp(0, minutes=None), NOW, TEXTS) == ()
 
 
 def test_an_old_long_cramp_does_not_fire_again(rules: RecurrenceRules) -> None:
-    assert check(rules, [cramp(20, minutes=300)], cramp(0, minutes=2), NOW) == ()
+    assert check(rules, [cramp(20, minutes=300)], cramp(0, minutes=2), NOW, TEXTS) == ()
 
 
 # ---------------------------------------------------------------- what counts
@@ -129,24 +129,15 @@ def test_current_already_in_the_list_is_counted_once(rules: RecurrenceRules) -> 
     earlier = [replace(cramp(5, "foot"), id=1)]
     current = replace(cramp(0, "back"), id=2)
     # Saved already (the store's list includes it) or not yet: the same answer.
-    assert check(rules, [*earlier, current], current, NOW) == ()
-    assert check(rules, earlier, current, NOW) == ()
+    assert check(rules, [*earlier, current], current, NOW, TEXTS) == ()
+    assert check(rules, earlier, current, NOW, TEXTS) == ()
     unsaved = replace(current, id=None)
-    assert check(rules, [*earlier, unsaved], unsaved, NOW) == ()
-    assert ids(check(rules, [*earlier, cramp(1, "thigh")], current, NOW)) == ["frequent"]
+    assert check(rules, [*earlier, unsaved], unsaved, NOW, TEXTS) == ()
+    assert ids(check(rules, [*earlier, cramp(1, "thigh")], current, NOW, TEXTS)) == ["frequent"]
 
 
 def test_other_people_and_future_cramps_do_not_count(rules: RecurrenceRules) -> None:
     others = [cramp(1, user=2), cramp(2, user=2)]
-    assert check(rules, others, cramp(0), NOW) == ()
+    assert check(rules, others, cramp(0), NOW, TEXTS) == ()
     future = [replace(cramp(0), at=NOW + timedelta(hours=1))]
-    assert check(rules, future, cramp(0, "foot"), NOW) == ()
-
-
-def test_words() -> None:
-    assert within_words(timedelta(days=14)) == "14 days"
-    assert within_words(timedelta(days=1)) == "24 hours"
-    assert within_words(timedelta(hours=1)) == "hour"
-    assert hours_words(200) == "about 3.5 hours"
-    assert hours_words(60) == "about 60 minutes"
-    assert hours_words(2000) == "more than a day"
+    assert check(rules, future, cramp(0, "foot"), NOW, TEXTS) == ()

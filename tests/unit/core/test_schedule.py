@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.saying import reminder_text
 from bot.core.schedule import (
     Plan,
     Reminder,
@@ -17,21 +18,21 @@ from bot.core.schedule import (
     day_bounds,
     decide,
     in_quiet,
-    message,
     new_daily,
     new_series,
     next_daily,
     next_due,
     rescheduled,
-    say_duration,
     series_slots,
     snoozed,
 )
 from bot.core.words import parse_interval
+from tests.helpers.texts import english
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 PLAN = Plan()
+TEXTS = english()
 
 
 def at(zone: ZoneInfo, *parts: int, fold: int = 0) -> datetime:
@@ -193,7 +194,7 @@ def test_a_series_ends_after_its_last_slot() -> None:
     assert next_due(series, last, schedule(BERLIN)) is None
     decision = decide(replace(series, due_at=last), last, schedule(BERLIN), PLAN)
     assert decision.send and decision.next_due is None
-    assert message(series, last, PLAN, last=True).startswith("💧 Last one: it's 2 hours")
+    assert reminder_text(series, last, TEXTS, last=True).startswith("💧 Last one: it's 2 hours")
 
 
 def test_series_slots_in_quiet_hours_are_skipped_and_can_end_the_series() -> None:
@@ -355,12 +356,6 @@ def test_parse_interval(text: str, minutes: int | None) -> None:
     read = parse_interval(text)
     found = None if read is None else PLAN.clamp_daily(read)
     assert (None if found is None else found.total_seconds() / 60) == minutes
-
-
-def test_say_duration() -> None:
-    assert say_duration(timedelta(minutes=40)) == "40 minutes"
-    assert say_duration(timedelta(minutes=60)) == "1 hour"
-    assert say_duration(timedelta(minutes=80)) == "1 h 20 min"
 
 
 def test_reminders_are_aware() -> None:

@@ -9,20 +9,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.model import Episode
+from bot.core.saying import duration_words
 from bot.service.charts import (
     OTHER,
-    duration_words,
     history_chart,
     history_text,
     local_week_start,
     weekly_counts,
 )
+from tests.helpers.texts import english
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 # Tuesday 20 May 2025, 18:00 UTC (20:00 in Berlin).
 NOW = datetime(2025, 5, 20, 18, 0, tzinfo=UTC)
+TEXTS = english()
 
 
 def cramp(at: datetime, muscle: str | None = "calf", minutes: float | None = 5) -> Episode:
@@ -120,13 +122,13 @@ def test_many_muscles_are_grouped() -> None:
 
 
 def test_duration_words() -> None:
-    assert duration_words(None) is None
-    assert duration_words(0.5) == "under a minute"
-    assert duration_words(5) == "about 5 min"
-    assert duration_words(59) == "about 59 min"
-    assert duration_words(60) == "about 1 h"
-    assert duration_words(100) == "about 1.5 h"
-    assert duration_words(180) == "about 3 h"
+    assert duration_words(None, TEXTS) is None
+    assert duration_words(0.5, TEXTS) == "under a minute"
+    assert duration_words(5, TEXTS) == "about 5 min"
+    assert duration_words(59, TEXTS) == "about 59 min"
+    assert duration_words(60, TEXTS) == "about 1 h"
+    assert duration_words(100, TEXTS) == "about 1.5 h"
+    assert duration_words(180, TEXTS) == "about 3 h"
 
 
 def test_history_text_uses_the_persons_zone() -> None:
@@ -136,7 +138,7 @@ def test_history_text_uses_the_persons_zone() -> None:
         cramp(datetime(2025, 5, 13, 6, 5, tzinfo=UTC), None, None),
         cramp(datetime(2024, 12, 31, 23, 30, tzinfo=UTC), "foot", 0.5),  # 1 Jan 2025 Berlin
     ]
-    text = history_text(episodes, BERLIN, NOW)
+    text = history_text(episodes, BERLIN, NOW, TEXTS)
     assert text.splitlines() == [
         "Your last 4 cramps (times in Europe/Berlin):",
         "• today 19:00: calf, about 5 min, mild",
@@ -144,17 +146,17 @@ def test_history_text_uses_the_persons_zone() -> None:
         "• Tue 13 May, 08:05: muscle not given, mild",
         "• Wed 1 Jan, 00:30: foot, under a minute, mild",
     ]
-    in_new_york = history_text(episodes, NEW_YORK, NOW)
+    in_new_york = history_text(episodes, NEW_YORK, NOW, TEXTS)
     assert "• Sun 18 May, 18:30: thigh" in in_new_york
     assert "• Tue 31 Dec 2024, 18:30: foot" in in_new_york
 
 
 def test_history_text_limit_and_empty() -> None:
     episodes = [cramp(NOW - timedelta(days=n)) for n in range(13)]
-    text = history_text(episodes, BERLIN, NOW, limit=10)
+    text = history_text(episodes, BERLIN, NOW, TEXTS, limit=10)
     lines = text.splitlines()
     assert lines[0] == "Your last 10 cramps (times in Europe/Berlin):"
     assert len(lines) == 12
     assert lines[-1] == "…and 3 earlier cramps."
-    assert history_text(episodes[:1], BERLIN, NOW).startswith("Your last cramp ")
-    assert history_text([], BERLIN, NOW).startswith("No cramps recorded yet.")
+    assert history_text(episodes[:1], BERLIN, NOW, TEXTS).startswith("Your last cramp ")
+    assert history_text([], BERLIN, NOW, TEXTS).startswith("No cramps recorded yet.")

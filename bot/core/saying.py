@@ -1,0 +1,126 @@
+"""Saying times and durations, in the person's language. Pure. The one place for each.
+
+    say_duration(timedelta(minutes=80), texts)   -> "1 h 20 min"       reminders
+    within_words(timedelta(days=14), texts)      -> "14 days"          "in the last {within}"
+    hours_words(200, texts)                      -> "about 3.5 hours"  a long cramp
+    duration_words(5, texts)                     -> "about 5 min"      the cramp history
+    clock_text(moment, schedule, now, texts)     -> "tomorrow 07:00"   on the person's clock
+    quiet_text(schedule, texts)                  -> "22:00 to 07:00"
+    reminder_text(reminder, now, texts, last=)   -> "💧 Time for a drink: it's 40 minutes ..."
+
+Every word comes from the dialogue's texts (dialogues/<language>/texts.yaml); NEEDS
+lists the keys and the fields each is given. Reading them is bot/core/words.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.core.contract import Needs
+from bot.core.schedule import Reminder, Schedule
+from bot.core.texts import Texts
+
+NEEDS = Needs(
+    who="the words for times and durations (bot/core/saying.py)",
+    texts={
+        "minutes_one": (),
+        "minutes_many": ("n",),
+        "hours_one": (),
+        "hours_many": ("n",),
+        "hours_minutes": ("hours", "minutes"),
+        "days_many": ("n",),
+        "the_hour": (),
+        "the_minute": (),
+        "about_minutes": ("n",),
+        "about_hours": ("n",),
+        "over_a_day": (),
+        "under_a_minute": (),
+        "about_min": ("n",),
+        "about_h": ("n",),
+        "clock_tomorrow": ("time",),
+        "clock_other_day": ("weekday", "day", "month", "time"),
+        "weekdays": (),
+        "months": (),
+        "quiet_none": (),
+        "quiet_hours": ("start", "end"),
+        "reminder_series": ("since",),
+        "reminder_series_last": ("since",),
+        "reminder_daily": (),
+    },
+)
+
+
+def say_duration(span: timedelta, texts: Texts) -> str:
+    """timedelta -> "40 minutes", "1 hour", "1 h 20 min", "2 hours" (rounded to minutes)."""
+    minutes = max(0, round(span.total_seconds() / 60))
+    hours, rest = divmod(minutes, 60)
+    if hours == 0:
+        return texts.say("minutes_one") if rest == 1 else texts.say("minutes_many", n=rest)
+    if rest == 0:
+        return texts.say("hours_one") if hours == 1 else texts.say("hours_many", n=hours)
+    return texts.say("hours_minutes", hours=hours, minutes=rest)
+
+
+def within_words(span: timedelta, texts: Texts) -> str:
+    """A rule's window, after "in the last": 14 days as "14 days", 1 day as "24 hours",
+    1 hour as "hour"."""
+    seconds = int(span.total_seconds())
+    if seconds % 86400 == 0 and seconds >= 2 * 86400:
+        return texts.say("days_many", n=seconds // 86400)
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return texts.say("the_hour") if hours == 1 else texts.say("hours_many", n=hours)
+    minutes = max(1, round(seconds / 60))
+    return texts.say("the_minute") if minutes == 1 else texts.say("minutes_many", n=minutes)
+
+
+def hours_words(minutes: float, texts: Texts) -> str:
+    """A long duration: "about 60 minutes", "about 4.5 hours", "more than a day"."""
+    if minutes >= 24 * 60:
+        return texts.say("over_a_day")
+    if minutes < 90:
+        return texts.say("about_minutes", n=round(minutes))
+    return texts.say("about_hours", n=f"{round(minutes / 30) / 2:g}")
+
+
+def duration_words(minutes: float | None, texts: Texts) -> str | None:
+    """A cramp's length, short: "under a minute", "about 5 min", "about 1.5 h"; None if
+    not known."""
+    if minutes is None:
+        return None
+    if minutes < 1:
+        return texts.say("under_a_minute")
+    if minutes < 59.5:
+        return texts.say("about_min", n=round(minutes))
+    return texts.say("about_h", n=f"{round(minutes / 30) / 2:g}")
+
+
+def clock_text(moment: datetime, schedule: Schedule, now: datetime, texts: Texts) -> str:
+    """ "15:40", "tomorrow 07:00" or "Mon 03 Jun 07:00", on the person's clock."""
+    local, today = moment.astimezone(schedule.zone), now.astimezone(schedule.zone).date()
+    hhmm = f"{local:%H:%M}"
+    if local.date() == today:
+        return hhmm
+    if local.date() == today + timedelta(days=1):
+        return texts.say("clock_tomorrow", time=hhmm)
+    weekday = texts.say("weekdays").split()[local.weekday()]
+    month = texts.say("months").split()[local.month - 1]
+    return texts.say(
+        "clock_other_day", weekday=weekday, day=f"{local.day:02d}", month=month, time=hhmm
+    )
+
+
+def quiet_text(schedule: Schedule, texts: Texts) -> str:
+    """The person's quiet hours: "22:00 to 07:00", or "none"."""
+    start, end = schedule.quiet_start, schedule.quiet_end
+    if start == end:
+        return texts.say("quiet_none")
+    return texts.say("quiet_hours", start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+
+
+def reminder_text(reminder: Reminder, now: datetime, texts: Texts, *, last: bool) -> str:
+    """What the reminder being sent at `now` says."""
+    if reminder.kind == "daily":
+        return texts.say("reminder_daily")
+    key = "reminder_series_last" if last else "reminder_series"
+    return texts.say(key, since=say_duration(now - reminder.started_at, texts))
