@@ -47,13 +47,13 @@ from shipped import shipped_content  # noqa: E402
 
 from bench.stats import percentile  # noqa: E402
 from bot import eventloop  # noqa: E402
-from bot.channels.telegram.relay import build_application, running  # noqa: E402
+from bot.app import telegram  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.model import Reply  # noqa: E402
 from bot.core.schedule import Advance, decide  # noqa: E402
 from bot.service.reminders import SendResult, schedule_of  # noqa: E402
-from bot.service.turns import Service, create_service  # noqa: E402
-from bot.store.sqlite import SqliteStore  # noqa: E402
+from bot.service.turns import Service  # noqa: E402
+from bot.store import SqliteStore  # noqa: E402
 
 TOKEN = "123456:BENCH-token-0123456789abcdefghij"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -141,8 +141,7 @@ async def startup(path: Path) -> tuple[float, float]:
         settings = settings_for(fake, path)
         loop = asyncio.get_running_loop()
         started = loop.time()
-        application = build_application(settings, create_service)
-        async with running(application, settings):
+        async with telegram(settings):
             call = await fake.wait_for("getUpdates", timeout=30)
             elapsed = fake.stamps[call.index] - started
             rss = _vm(await asyncio.to_thread(Path("/proc/self/status").read_text), "VmRSS")
@@ -259,9 +258,8 @@ async def dispatch(
     await build(path, reminders, reminders, now, quiet=("00:00", "00:00"))  # awake all day
     async with TimedFake(TOKEN) as fake:
         settings = settings_for(fake, path, reminder_sweep_every=timedelta(seconds=0.2))
-        application = build_application(settings, create_service)
         loop = asyncio.get_running_loop()
-        async with running(application, settings):
+        async with telegram(settings):
             latencies: list[float] = []
             chatter = 10_000_000
             pushes: dict[int, float] = {}

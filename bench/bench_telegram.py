@@ -12,7 +12,7 @@ Three Applications, measured in the same run on the same prepared updates, each 
 and, for scale, `service`: the real service's handle() alone, no Telegram at all.
 
 `adapter` can beat `echo`: the echo's reply_text parses the Message Telegram answers with,
-which ReplyBot.send_text does not (bot/channels/telegram/relay.py says why). Everything runs on the
+which ReplyBot.send_text does not (bot/channels/telegram/bot.py says why). Everything runs on the
 event loop the bot runs on (bot/eventloop.py: uvloop where installed), named in the output.
 
 No network: an offline BaseRequest answers every Bot API call locally with a plausible result,
@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,15 @@ from telegram.request import BaseRequest, RequestData
 
 from bench.stats import percentile
 from bot import eventloop
-from bot.channels.telegram.relay import ChatService, Delivery, build_application
+from bot.app import load
+from bot.channels.telegram.application import build_application
+from bot.channels.telegram.contract import ChatService
+from bot.channels.telegram.requests import Delivery
 from bot.config import Settings
 from bot.core.model import ButtonPress, Reply
-from bot.service.turns import Outcome, create_service
+from bot.core.texts import Texts
+from bot.service import KeyedLocks, Outcome, Service
+from bot.store import open_store
 
 TOKEN = "123456:BENCH-token-0123456789abcdefghij"
 USERS = 300
@@ -120,8 +124,8 @@ class NoService:
     async def mark_inactive(self, user_id: int) -> None:
         pass
 
-    async def close(self) -> None:
-        pass
+    def texts(self, language: str | None = None) -> Texts:
+        return Texts({})
 
 
 def updates_json() -> list[dict[str, Any]]:
@@ -185,20 +189,38 @@ async def echo_application(*, keyboard: bool = False) -> Any:
     return application
 
 
-async def our_application(tmp: Path, factory: Callable[[Settings], Any]) -> Any:
-    settings = Settings(
+def settings_in(tmp: Path) -> Settings:
+    return Settings(
         telegram_token=TOKEN,
         telegram_api_base_url="http://offline.invalid",
         database_url=f"sqlite:///{tmp / 'bench.sqlite'}",
     )
+
+
+async def our_application(settings: Settings, service: ChatService, locks: KeyedLocks) -> Any:
+    """Our Application as bot/app.py builds it, without polling: updates are fed directly."""
     delivery = Delivery(messages_per_second=0)  # Telegram's 30/s would measure the limiter
     return build_application(
         settings,
-        factory,
+        service,
+        locks=locks,
         delivery=delivery,
         request=OfflineRequest(),
         get_updates_request=OfflineRequest(),
-    )
+    ).application
+
+
+async def full_round(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float]:
+    """Our Application on the real service, wired as bot/app.py does: one lock per person."""
+    settings = settings_in(tmp)
+    library = load(settings)
+    store = await open_store(settings.database_url)
+    try:
+        locks = KeyedLocks()
+        service = Service(library, store, idle_after=settings.idle_resume_after, locks=locks)
+        return await run_one(await our_application(settings, service, locks), raw)
+    finally:
+        await store.close()
 
 
 def summary(latencies: list[float], calls: int) -> dict[str, float]:
@@ -214,21 +236,19 @@ def summary(latencies: list[float], calls: int) -> dict[str, float]:
 async def run_one(application: Any, raw: list[dict[str, Any]]) -> dict[str, float]:
     await application.initialize()
     try:
-        if application.post_init:
-            await application.post_init(application)
         await measure(application, raw[: len(raw) // 10])  # warm up
         before = OfflineRequest.calls
         latencies = await measure(application, raw)
         calls = OfflineRequest.calls - before
     finally:
         await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
     return summary(latencies, calls)
 
 
 async def service_alone(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float]:
-    service = await create_service(Settings(database_url=f"sqlite:///{tmp / 'alone.sqlite'}"))
+    settings = Settings(database_url=f"sqlite:///{tmp / 'alone.sqlite'}")
+    store = await open_store(settings.database_url)
+    service = Service(load(settings), store, idle_after=settings.idle_resume_after)
     try:
         turns = [(u["message"]["from"]["id"], u["message"]["text"]) for u in raw]
         for user, text in turns[: len(turns) // 10]:
@@ -240,20 +260,18 @@ async def service_alone(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float
             await service.handle(user, text)
             latencies.append(clock() - start)
     finally:
-        await service.close()
+        await store.close()
     return summary(latencies, 0)
 
 
 async def one_round(raw: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    async def no_service(_: Settings) -> ChatService:
-        return NoService()
-
     results = {"echo": await run_one(await echo_application(), raw)}
     results["echo+keys"] = await run_one(await echo_application(keyboard=True), raw)
     with tempfile.TemporaryDirectory() as tmp:
-        results["adapter"] = await run_one(await our_application(Path(tmp), no_service), raw)
+        adapter = await our_application(settings_in(Path(tmp)), NoService(), KeyedLocks())
+        results["adapter"] = await run_one(adapter, raw)
     with tempfile.TemporaryDirectory() as tmp:
-        results["full"] = await run_one(await our_application(Path(tmp), create_service), raw)
+        results["full"] = await full_round(Path(tmp), raw)
     with tempfile.TemporaryDirectory() as tmp:
         results["service"] = await service_alone(Path(tmp), raw)
     return results

@@ -14,14 +14,12 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from bot import app
 from bot.channels.telegram.pacing import Pacer
-from bot.channels.telegram.relay import App, ChatService, Delivery, build_application, running
-from bot.config import Settings
-from bot.service.turns import Service
-from bot.store.sqlite import open_store
+from bot.channels.telegram.requests import Delivery
 from tests.helpers.clock import Clock
 from tests.helpers.fake_bot_api import Call, FakeBotApi, settings_for
-from tests.helpers.shipped import shipped_content
+from tests.helpers.shipped import shipped_library
 
 FAST = Delivery(
     attempts=2, first_delay=0.01, max_delay=0.05, read_timeout=1.0, rate_limit_retries=1,
@@ -33,16 +31,17 @@ BUTTONS = ["I drank", "Snooze 30 min", "Snooze 1 hour", "Stop reminders"]
 
 
 @asynccontextmanager
-async def bot(fake: FakeBotApi, tmp_path: Path, clock: Clock) -> AsyncIterator[App]:
+async def bot(fake: FakeBotApi, tmp_path: Path, clock: Clock) -> AsyncIterator[app.Running]:
+    """The bot as bot/app.py wires it (service, adapter, sweep), on a clock the test moves."""
     settings = settings_for(fake, tmp_path, reminder_sweep_every=timedelta(seconds=0.05))
-
-    async def factory(settings: Settings) -> ChatService:
-        return Service(shipped_content(), await open_store(settings), clock=clock)
-
-    application = build_application(settings, factory, delivery=FAST)
-    application.bot_data["relay"].pacer = Pacer(100.0, per_chat=0.0)
-    async with running(application, settings):
-        yield application
+    async with app.telegram(
+        settings,
+        library=shipped_library(),
+        clock=clock,
+        delivery=FAST,
+        pacer=Pacer(100.0, per_chat=0.0),
+    ) as running:
+        yield running
 
 
 def reminders(fake: FakeBotApi, user: int = 1) -> list[Call]:
@@ -138,7 +137,7 @@ async def test_a_person_who_blocked_the_bot_stops_receiving(
     fake_bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
     fake, clock = fake_bot_api, Clock()
-    async with bot(fake, tmp_path, clock) as app:
+    async with bot(fake, tmp_path, clock) as running:
         await start_series(fake, 1)
         await start_series(fake, 2)
         fake.fail("sendMessage", "403")  # the next message, a reminder to 1 or 2, is refused
@@ -151,9 +150,7 @@ async def test_a_person_who_blocked_the_bot_stops_receiving(
         other = 2 if blocked == 1 else 1
         for _ in range(SERIES - 1):
             await next_reminder(fake, clock, other)
-        service = app.bot_data["relay"].service
-        assert isinstance(service, Service)
-        assert await service.store.reminders(blocked) == []
+        assert await running.service.store.reminders(blocked) == []
     attempts = [c for c in fake.calls if c.method == "sendMessage" and c.chat_id == blocked]
     assert [c.fault for c in attempts if "💧" in c.text or c.fault] == ["403"]
     assert len(reminders(fake, other)) == SERIES

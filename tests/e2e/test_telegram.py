@@ -15,23 +15,16 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.channels.telegram.relay import (
-    APOLOGY,
-    COMMANDS,
-    EDITS_NOT_READ,
-    REDACTED,
-    TEXT_ONLY,
-    App,
-    ChatService,
-    Delivery,
-    build_application,
-    redact_secrets_in_logs,
-    running,
-)
+from bot.channels.telegram.application import Telegram, build_application, running
+from bot.channels.telegram.contract import COMMANDS, ChatService
+from bot.channels.telegram.redaction import REDACTED, redact_secrets_in_logs
+from bot.channels.telegram.requests import Delivery
 from bot.config import Settings
 from bot.core.model import ButtonPress, Reply
-from bot.service.turns import Attachment, Outcome
+from bot.core.texts import Texts
+from bot.service import Attachment, KeyedLocks, Outcome
 from tests.helpers.fake_bot_api import TEST_TOKEN, FakeBotApi, settings_for
+from tests.helpers.shipped import shipped_content
 
 FAST = Delivery(
     attempts=4,
@@ -47,6 +40,10 @@ QUESTIONS = {
     "how_long": Reply("How long did it last?", ("< 1 min", "1-10 min", "longer"), "how_long"),
 }
 NEXT = {"where": "how_long", "how_long": "done"}
+TEXTS = shipped_content().dialogue.texts
+APOLOGY = TEXTS.say("apology")
+TEXT_ONLY = TEXTS.say("text_only")
+EDITS_NOT_READ = TEXTS.say("edits_not_read")
 
 
 class ScriptedService:
@@ -56,7 +53,7 @@ class ScriptedService:
         self.state: dict[int, str] = {}
         self.calls: list[tuple[int, str, ButtonPress | None, str | None]] = []
         self.inactive: list[int] = []
-        self.closed = False
+        self.languages: list[str | None] = []
         self.delay = 0.0
         self.started = asyncio.Event()
 
@@ -101,8 +98,9 @@ class ScriptedService:
     async def mark_inactive(self, user_id: int) -> None:
         self.inactive.append(user_id)
 
-    async def close(self) -> None:
-        self.closed = True
+    def texts(self, language: str | None = None) -> Texts:
+        self.languages.append(language)
+        return TEXTS
 
     def _ask(self, user_id: int) -> tuple[Reply, ...]:
         state = self.state.get(user_id)
@@ -119,13 +117,10 @@ class ScriptedService:
 @asynccontextmanager
 async def bot_running(
     fake: FakeBotApi, service: ChatService, settings: Settings, delivery: Delivery = FAST
-) -> AsyncIterator[App]:
-    async def factory(_: Settings) -> ChatService:
-        return service
-
-    application = build_application(settings, factory, delivery=delivery)
-    async with running(application, settings):
-        yield application
+) -> AsyncIterator[Telegram]:
+    telegram = build_application(settings, service, locks=KeyedLocks(), delivery=delivery)
+    async with running(telegram, settings):
+        yield telegram
 
 
 @pytest.fixture
@@ -136,22 +131,22 @@ def service() -> ScriptedService:
 @pytest.fixture
 async def app(
     fake_bot_api: FakeBotApi, service: ScriptedService, tmp_path: Path
-) -> AsyncIterator[App]:
+) -> AsyncIterator[Telegram]:
     async with bot_running(fake_bot_api, service, settings_for(fake_bot_api, tmp_path)) as app:
         yield app
 
 
-async def settled(fake: FakeBotApi, app: App) -> None:
+async def settled(fake: FakeBotApi, app: Telegram) -> None:
     """Every pushed update fetched (polling) and fully handled."""
     await fake.wait_confirmed()
-    await asyncio.wait_for(app.update_queue.join(), 5)
+    await asyncio.wait_for(app.application.update_queue.join(), 5)
 
 
 # A conversation ------------------------------------------------------------------------------
 
 
 async def test_full_conversation_with_buttons(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     mark = fake.push_text(1, "/start")
@@ -179,9 +174,12 @@ async def test_full_conversation_with_buttons(
     assert len(answered) == 2  # every press answered
 
 
-async def test_commands_published_at_start(fake_bot_api: FakeBotApi, app: App) -> None:
+async def test_commands_published_at_start(fake_bot_api: FakeBotApi, app: Telegram) -> None:
     call = await fake_bot_api.wait_for("setMyCommands")
-    assert [c["command"] for c in call.json("commands")] == [name for name, _ in COMMANDS]
+    assert [c["command"] for c in call.json("commands")] == list(COMMANDS)
+    assert [c["description"] for c in call.json("commands")] == [
+        TEXTS.say(f"command_{name}") for name in COMMANDS
+    ]
     assert {"start", "help", "cramp", "history", "reminders", "forget", "export", "cancel"} == {
         c["command"] for c in call.json("commands")
     }
@@ -191,7 +189,7 @@ async def test_commands_published_at_start(fake_bot_api: FakeBotApi, app: App) -
 
 
 async def test_red_flag_mid_conversation_gets_the_emergency_reply_first(
-    fake_bot_api: FakeBotApi, app: App
+    fake_bot_api: FakeBotApi, app: Telegram
 ) -> None:
     fake = fake_bot_api
     fake.push_text(1, "/start")
@@ -203,7 +201,7 @@ async def test_red_flag_mid_conversation_gets_the_emergency_reply_first(
 
 
 async def test_stale_and_forged_buttons(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     fake.push_text(1, "/start")
@@ -226,7 +224,7 @@ async def test_stale_and_forged_buttons(
 
 
 async def test_people_are_kept_apart_and_each_in_order(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     service.delay = 0.05
@@ -239,7 +237,7 @@ async def test_people_are_kept_apart_and_each_in_order(
 
 
 async def test_different_people_run_concurrently(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     service.delay = 0.3
@@ -256,7 +254,7 @@ async def test_different_people_run_concurrently(
 
 
 async def test_groups_spoken_to_get_the_private_only_message(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     fake.push_group_text(-100, 1, "/start")
@@ -273,7 +271,7 @@ async def test_groups_spoken_to_get_the_private_only_message(
 
 
 async def test_non_text_messages_get_a_friendly_reply(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     fake.push_sticker(1)
@@ -288,7 +286,7 @@ async def test_non_text_messages_get_a_friendly_reply(
 
 
 async def test_edited_message_is_not_read(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake_bot_api.push_edited(1, "actually my thigh")
     await settled(fake_bot_api, app)
@@ -297,7 +295,7 @@ async def test_edited_message_is_not_read(
 
 
 async def test_long_reply_is_split_and_keyboard_sits_on_the_last_part(
-    fake_bot_api: FakeBotApi, app: App
+    fake_bot_api: FakeBotApi, app: Telegram
 ) -> None:
     fake = fake_bot_api
     fake.push_text(1, "long")
@@ -309,7 +307,9 @@ async def test_long_reply_is_split_and_keyboard_sits_on_the_last_part(
     assert [bool(p.buttons) for p in parts] == [False] * (len(parts) - 1) + [True]
 
 
-async def test_attachments_go_out_as_photo_and_document(fake_bot_api: FakeBotApi, app: App) -> None:
+async def test_attachments_go_out_as_photo_and_document(
+    fake_bot_api: FakeBotApi, app: Telegram
+) -> None:
     fake = fake_bot_api
     fake.push_text(1, "/history")
     fake.push_text(1, "/export")
@@ -322,10 +322,10 @@ async def test_attachments_go_out_as_photo_and_document(fake_bot_api: FakeBotApi
 
 
 async def test_a_failing_service_gets_an_apology_and_polling_goes_on(
-    fake_bot_api: FakeBotApi, app: App, caplog: pytest.LogCaptureFixture
+    fake_bot_api: FakeBotApi, app: Telegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = fake_bot_api
-    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.relay"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
         fake.push_text(1, "boom")
         await fake.wait_for_text(1, "Sorry")
         fake.push_text(1, "still there?")
@@ -337,7 +337,7 @@ async def test_a_failing_service_gets_an_apology_and_polling_goes_on(
 
 
 async def test_blocking_the_bot_in_private_marks_the_person_inactive(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     member = {"user": {"id": 1, "is_bot": False, "first_name": "U"}, "until_date": 0}
     fake_bot_api.push_update(
@@ -368,7 +368,7 @@ async def test_blocking_the_bot_in_private_marks_the_person_inactive(
 
 @pytest.mark.parametrize("fault", ["429", "500", "hang"])
 async def test_transient_faults_are_retried_and_nothing_is_lost(
-    fake_bot_api: FakeBotApi, app: App, fault: str
+    fake_bot_api: FakeBotApi, app: Telegram, fault: str
 ) -> None:
     fake = fake_bot_api
     fake.fail("sendMessage", fault, times=1, retry_after=1, hang=3)  # type: ignore[arg-type]
@@ -380,7 +380,9 @@ async def test_transient_faults_are_retried_and_nothing_is_lost(
     assert fake.texts(1) == ["first\n\nsecond"]
 
 
-async def test_repeated_5xx_are_retried_with_back_off(fake_bot_api: FakeBotApi, app: App) -> None:
+async def test_repeated_5xx_are_retried_with_back_off(
+    fake_bot_api: FakeBotApi, app: Telegram
+) -> None:
     fake = fake_bot_api
     fake.fail("sendMessage", "500", times=3)
     fake.push_text(1, "hi")
@@ -389,7 +391,7 @@ async def test_repeated_5xx_are_retried_with_back_off(fake_bot_api: FakeBotApi, 
 
 
 async def test_forbidden_marks_inactive_and_sends_nothing_more(
-    fake_bot_api: FakeBotApi, app: App, service: ScriptedService
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
 ) -> None:
     fake = fake_bot_api
     fake.fail("sendMessage", "403")
@@ -452,14 +454,14 @@ async def test_webhook_checks_the_secret(
         async with http.post(url, json=update, headers=headers) as response:
             assert response.status == 200
         await fake.wait_for_text(5, "You said: hello by webhook")
-        await asyncio.wait_for(app.update_queue.join(), 5)
+        await asyncio.wait_for(app.application.update_queue.join(), 5)
     assert [c[:2] for c in service.calls] == [(5, "hello by webhook")]
 
 
 # Shutdown and logs ----------------------------------------------------------------------------
 
 
-async def test_stopping_finishes_the_update_in_flight_and_closes_the_service(
+async def test_stopping_finishes_the_update_in_flight(
     fake_bot_api: FakeBotApi, service: ScriptedService, tmp_path: Path
 ) -> None:
     fake = fake_bot_api
@@ -468,7 +470,6 @@ async def test_stopping_finishes_the_update_in_flight_and_closes_the_service(
         fake.push_text(1, "slow one")
         await asyncio.wait_for(service.started.wait(), 5)
     assert fake.texts(1) == ["You said: slow one"]
-    assert service.closed
     assert fake.pending_updates == []  # confirmed before exit: not handled twice
 
 
@@ -501,3 +502,20 @@ async def test_the_token_never_reaches_the_logs(
     assert caplog.records
     assert secret_half not in caplog.text
     assert REDACTED in caplog.text  # python-telegram-bot logs its base URL at DEBUG
+
+
+async def test_the_application_keeps_no_state_of_ours(
+    fake_bot_api: FakeBotApi, app: Telegram
+) -> None:
+    fake_bot_api.push_text(1, "/start")
+    await settled(fake_bot_api, app)
+    assert app.application.bot_data == {}  # what the adapter needs, it was given
+    assert app.application.post_init is None and app.application.post_shutdown is None
+
+
+async def test_notices_are_said_in_the_language_of_the_person(
+    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
+) -> None:
+    fake_bot_api.push_text(1, "boom", language="de")  # fails: the apology is a text
+    await fake_bot_api.wait_for_text(1, "Sorry")
+    assert service.languages[-1] == "de"  # the sender's language_code, for service.texts

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram.relay import App, Delivery, build_application, running
-from bot.service.turns import Service, create_service
+from bot import app
+from bot.channels.telegram.requests import Delivery
+from bot.service import Service
 from tests.helpers.fake_bot_api import TEST_TOKEN, Call, FakeBotApi, settings_for
 from tests.helpers.paths import ROOT
+from tests.helpers.shipped import shipped_library
 
 FAST = Delivery(
     attempts=4,
@@ -32,17 +34,15 @@ FAST = Delivery(
 
 
 @asynccontextmanager
-async def real_bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[App]:
+async def real_bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[app.Running]:
+    """The bot as `python -m bot run` wires it (bot/app.py), in this process."""
     settings = settings_for(fake, tmp_path)
-    application = build_application(settings, create_service, delivery=FAST)
-    async with running(application, settings):
-        yield application
+    async with app.telegram(settings, library=shipped_library(), delivery=FAST) as running:
+        yield running
 
 
-def service_of(app: App) -> Service:
-    service = app.bot_data["relay"].service
-    assert isinstance(service, Service)
-    return service
+def service_of(running: app.Running) -> Service:
+    return running.service
 
 
 async def ask(fake: FakeBotApi, user: int, text: str, expect: str) -> Call:
@@ -83,13 +83,13 @@ async def test_a_full_cramp_conversation(fake_bot_api: FakeBotApi, tmp_path: Pat
 
 async def test_red_flag_in_the_middle_comes_first(fake_bot_api: FakeBotApi, tmp_path: Path) -> None:
     fake = fake_bot_api
-    async with real_bot(fake, tmp_path) as app:
+    async with real_bot(fake, tmp_path) as bot:
         menu = await ask(fake, 1, "/start", "What would you like to do?")
         await press(fake, 1, menu, "I have a cramp", "Where is the cramp?")
         mark = fake.push_text(1, "my calf cramps and I have chest pain")
         await fake.wait_for_text(1, "emergency", after=mark)
         await fake.wait_confirmed()
-        await asyncio.wait_for(app.update_queue.join(), 5)
+        await asyncio.wait_for(bot.telegram.application.update_queue.join(), 5)
         first = fake.texts(1, after=mark)[0]
         assert "emergency" in first and "chest pain" in first
 
@@ -148,13 +148,13 @@ async def test_blocked_by_the_person_marks_them_inactive(
     fake_bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
     fake = fake_bot_api
-    async with real_bot(fake, tmp_path) as app:
+    async with real_bot(fake, tmp_path) as bot:
         await ask(fake, 1, "/start", "What would you like to do?")
         fake.fail("sendMessage", "403")
         mark = fake.push_text(1, "/help")
         await fake.wait_confirmed()
-        await asyncio.wait_for(app.update_queue.join(), 5)
-        profile = await service_of(app).store.load_profile(1)
+        await asyncio.wait_for(bot.telegram.application.update_queue.join(), 5)
+        profile = await service_of(bot).store.load_profile(1)
         assert profile is not None and not profile.active
         assert [c.fault for c in fake.calls[mark:] if c.method == "sendMessage"] == ["403"]
 
@@ -239,7 +239,7 @@ async def test_sigterm_shuts_down_cleanly(fake_bot_api: FakeBotApi, tmp_path: Pa
         code = await stop(process, signal.SIGTERM)
     output = log.read_text()
     assert code == 0, output
-    assert "Service closed" in output
+    assert "Store closed" in output
     assert fake.pending_updates == []  # the last offset was confirmed on the way out
     assert TEST_TOKEN.split(":", 1)[1] not in output
     assert "[REDACTED]" in output  # DEBUG logs mention the API URL, token masked

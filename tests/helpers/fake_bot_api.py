@@ -5,7 +5,9 @@
 
 It serves /bot<token>/<method> for the methods the adapter uses, records every call (`calls`),
 keeps updates until a getUpdates offset confirms them (so a killed bot sees them again), and
-answers long polls as soon as an update is pushed. Faults are injected per method:
+answers long polls as soon as an update is pushed. Like Telegram, it reads method names
+case-insensitively ("sendmessage" is sendMessage) and records each under its canonical
+name. Faults are injected per method:
 
     fake.fail("sendMessage", "429", times=1, retry_after=1)   # Too Many Requests
     fake.fail("sendMessage", "500")                           # Internal Server Error
@@ -109,6 +111,7 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.confirmed_offset = 0
+        self._spellings: dict[str, str] | None = None  # method.lower() -> method
 
     # Life cycle -------------------------------------------------------------------------------
 
@@ -327,7 +330,7 @@ class FakeBotApi:
     async def _serve(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
-        method = request.match_info["method"]
+        method = self._canonical(request.match_info["method"])
         params, files = await _read_params(request)
         call = Call(len(self.calls), method, params, files)
         queue = self._faults.get(method)
@@ -347,6 +350,13 @@ class FakeBotApi:
             self._record(call)
             result = call.result
         return web.json_response({"ok": True, "result": result})
+
+    def _canonical(self, method: str) -> str:
+        """The method's documented spelling: the Bot API ignores case in method names."""
+        if self._spellings is None:
+            found = (name[3:] for name in dir(self) if name.startswith("_m_"))
+            self._spellings = {name.lower(): name for name in found}
+        return self._spellings.get(method.lower(), method)
 
     async def _faulty(self, fault: Fault, retry_after: float, hang: float) -> web.Response:
         if fault == "429":

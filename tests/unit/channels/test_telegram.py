@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,21 +14,20 @@ from telegram import Chat, Message, Update, User
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.channels.telegram.relay import (
-    CALLBACK_DATA_LIMIT,
-    REDACTED,
-    ButtonCodec,
-    PerUserOrder,
-    RetryingRequest,
-    SecretFilter,
-    _api_url,
-    keyboard,
-    redact_secrets_in_logs,
-    split_text,
-    webhook_url,
-)
+from bot.channels.telegram import NEEDS
+from bot.channels.telegram.application import api_url, webhook_url
+from bot.channels.telegram.bot import SEND_MESSAGE, ReplyBot
+from bot.channels.telegram.buttons import CALLBACK_DATA_LIMIT, ButtonCodec, keyboard
+from bot.channels.telegram.messages import merged, split_text
+from bot.channels.telegram.order import PerUserOrder
+from bot.channels.telegram.redaction import REDACTED, SecretFilter, redact_secrets_in_logs
+from bot.channels.telegram.requests import RetryingRequest
 from bot.config import Settings
 from bot.core.model import ButtonPress, Reply
+from bot.core.texts import placeholders
+from bot.service import KeyedLocks
+from tests.helpers.paths import ROOT
+from tests.helpers.shipped import shipped_content
 
 TOKEN = "123456:AAHsecretSECRETsecret_0123456789"
 
@@ -164,7 +165,8 @@ def _update(update_id: int, user_id: int) -> Update:
 
 
 async def test_one_persons_updates_run_in_order_and_people_in_parallel() -> None:
-    order = PerUserOrder(max_concurrent_updates=64)
+    locks = KeyedLocks()
+    order = PerUserOrder(locks, max_concurrent_updates=64)
     log: list[tuple[str, int, int]] = []
 
     async def work(user: int, n: int) -> None:
@@ -184,11 +186,11 @@ async def test_one_persons_updates_run_in_order_and_people_in_parallel() -> None
         assert mine == [(kind, n) for n in range(5) for kind in ("start", "end")]
     first_three = [(kind, u) for kind, u, _ in log[:3]]
     assert first_three == [("start", 1), ("start", 2), ("start", 3)]  # not one after another
-    assert len(order._locks) == 0  # idle locks are dropped
+    assert len(locks) == 0  # idle locks are dropped
 
 
 async def test_updates_without_a_person_are_not_serialised() -> None:
-    order = PerUserOrder()
+    order = PerUserOrder(KeyedLocks())
     ran: list[int] = []
 
     async def work() -> None:
@@ -289,10 +291,10 @@ async def test_back_off_doubles_up_to_the_cap() -> None:
 
 
 def test_api_urls() -> None:
-    assert _api_url("http://127.0.0.1:8081", "bot") == "http://127.0.0.1:8081/bot"
-    assert _api_url("http://127.0.0.1:8081/", "file/bot") == "http://127.0.0.1:8081/file/bot"
-    assert _api_url("http://h/bot", "bot") == "http://h/bot"
-    assert _api_url("http://h/x{token}/", "bot") == "http://h/x{token}/"
+    assert api_url("http://127.0.0.1:8081", "bot") == "http://127.0.0.1:8081/bot"
+    assert api_url("http://127.0.0.1:8081/", "file/bot") == "http://127.0.0.1:8081/file/bot"
+    assert api_url("http://h/bot", "bot") == "http://h/bot"
+    assert api_url("http://h/x{token}/", "bot") == "http://h/x{token}/"
 
 
 def test_webhook_url_ends_in_the_route() -> None:
@@ -304,8 +306,6 @@ def test_webhook_url_ends_in_the_route() -> None:
 
 
 def test_replies_without_buttons_join_the_next_while_they_fit() -> None:
-    from bot.channels.telegram.relay import merged
-
     question = Reply("Where?", ("Calf",), "ask")
     assert merged([Reply("Passed."), question]) == [Reply("Passed.\n\nWhere?", ("Calf",), "ask")]
     assert merged([question, Reply("Later.")]) == [question, Reply("Later.")]
@@ -315,7 +315,7 @@ def test_replies_without_buttons_join_the_next_while_they_fit() -> None:
 
 
 async def test_a_backlog_from_one_person_does_not_hold_up_the_others() -> None:
-    order = PerUserOrder(max_concurrent_updates=2)
+    order = PerUserOrder(KeyedLocks(), max_concurrent_updates=2)
     gate = asyncio.Event()
     done: list[int] = []
 
@@ -336,3 +336,157 @@ async def test_a_backlog_from_one_person_does_not_hold_up_the_others() -> None:
         gate.set()
         await asyncio.gather(*backlog)
     assert done[0] == 2
+
+
+async def test_the_turn_takes_the_lock_the_update_already_holds() -> None:
+    """One lock per person: the service's hold inside the adapter's is the same lock, held
+    once more by the same task, not a second lock (and no deadlock)."""
+    locks = KeyedLocks()
+    order = PerUserOrder(locks)
+    held: list[int] = []
+
+    async def turn() -> None:  # what Service.handle does with the same locks
+        async with locks.hold(1):
+            held.append(len(locks))
+
+    async with order:
+        await asyncio.wait_for(order.process_update(_update(1, 1), turn()), timeout=2)
+    assert held == [1]  # one person, one lock
+    assert len(locks) == 0
+
+
+# Public python-telegram-bot names only ---------------------------------------------------------
+
+
+async def test_send_text_goes_through_the_public_do_api_request() -> None:
+    requests: list[tuple[str, Any, Any]] = []
+
+    class RecordingBot(ReplyBot):
+        """A ReplyBot whose do_api_request records instead of calling Telegram."""
+
+        async def do_api_request(
+            self, endpoint: str, api_kwargs: Any = None, return_type: Any = None, **more: Any
+        ) -> Any:
+            requests.append((endpoint, api_kwargs, return_type))
+            return True
+
+    bot = RecordingBot(TOKEN)
+    await bot.send_text(7, "hello", '{"inline_keyboard": []}')
+    await bot.send_text(7, "plain")
+    markup = '{"inline_keyboard": []}'
+    assert requests == [
+        (SEND_MESSAGE, {"chat_id": 7, "text": "hello", "reply_markup": markup}, None),
+        (SEND_MESSAGE, {"chat_id": 7, "text": "plain"}, None),
+    ]  # return_type None: Telegram's answer is not parsed into a Message
+    # Telegram reads method names case-insensitively; this spelling is no Bot attribute,
+    # so do_api_request has no reason to warn "use Bot.send_message".
+    assert SEND_MESSAGE.lower() == "sendmessage" and not hasattr(bot, SEND_MESSAGE)
+
+
+def _private_uses(tree: ast.AST) -> list[str]:
+    """`x._name` where x is not self/cls, `self._name` where the class itself does not
+    define `_name`, and imports of python-telegram-bot's private modules."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("telegram"):
+            if any(part.startswith("_") for part in node.module.split(".")):
+                found.append(f"from {node.module} import ...")
+            found.extend(f"import {a.name}" for a in node.names if a.name.startswith("_"))
+        if not isinstance(node, ast.ClassDef):
+            continue
+        own = {
+            n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        for n in ast.walk(node):
+            if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
+                own.add(n.attr)
+        for n in ast.walk(node):
+            if (
+                isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name)
+                and n.value.id in ("self", "cls")
+                and n.attr.startswith("_")
+                and not n.attr.startswith("__")
+                and n.attr not in own
+            ):
+                found.append(f"{node.name}: self.{n.attr}")
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        ):
+            found.append(f"{ast.unparse(node)}")
+    return found
+
+
+def test_no_private_python_telegram_bot_name_is_used() -> None:
+    """Every module of bot/ that imports python-telegram-bot uses only its public names:
+    a private one (Bot._post, Application._x, telegram._utils) may change in a minor release."""
+    checked = 0
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }
+        if "telegram" in imports:
+            checked += 1
+            assert _private_uses(tree) == [], f"{path.relative_to(ROOT)}"
+    assert checked >= 5
+
+
+def test_the_scan_finds_a_private_call() -> None:
+    source = """
+from telegram.ext import ExtBot
+class B(ExtBot):
+    def __init__(self): self._mine = 1
+    async def send(self):
+        self._mine
+        await self._post("sendMessage", {})
+async def f(bot):
+    await bot._do_post("x")
+"""
+    assert _private_uses(ast.parse(source)) == ["B: self._post", "bot._do_post"]
+
+
+def test_every_text_the_adapter_says_is_in_the_shipped_content() -> None:
+    texts = shipped_content().dialogue.texts
+    for key, fields in NEEDS.texts.items():
+        assert key in texts, key
+        assert placeholders(texts.entries[key]) <= set(fields), key
+
+
+def test_no_english_sentence_is_left_in_the_adapter() -> None:
+    """What the adapter says to people comes from the YAML (contract.NEEDS)."""
+    for path in sorted(Path(ROOT / "bot/channels/telegram").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for phrase in ("private chats", "I can only read", "edited messages", "Sorry,"):
+            assert phrase not in _strings(source), (path.name, phrase)
+
+
+def _strings(source: str) -> str:
+    """Every string constant of a module that is not a docstring."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return "\n".join(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    )

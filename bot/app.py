@@ -1,0 +1,212 @@
+"""The one composition root: settings -> content, store, service, sweep, adapter; start, stop.
+
+    NEEDS                 what every piece of code relies on in the content; checked at
+                          every start-up and by `python -m bot check`
+    load(settings)        the content of every language, checked against NEEDS
+    check(settings)       `python -m bot check`: load, and say what was found
+    console(settings, n)  `python -m bot console`: the chat in this terminal
+
+    python -m bot run  ->  run_telegram(settings)
+        redact the token in every log record
+        eventloop.run(serve(settings)):
+            telegram(settings):                      (an async context: tests enter it too)
+                library = load_library(dialogues_dir, data_dir)     every language
+                store   = open_store(database_url)                  inside the running loop
+                locks   = KeyedLocks()               the one per-person lock, shared by
+                service = Service(library, store, locks=locks)      the turn and
+                adapter = build_application(settings, service, locks=locks)     the adapter
+                running(adapter)                     initialise, commands, poll or webhook
+                sweeping(Sweep(store, library, adapter.relay.send_reminder))
+            wait for SIGTERM or SIGINT
+            stop, in reverse: the sweep (the round in progress finishes, up to a grace
+            period), the Application (the updates in flight finish), the store
+
+Nothing else wires things together: the adapter does not open the service nor start the
+sweep, and keeps nothing in python-telegram-bot's bot_data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram.error import InvalidToken
+from telegram.request import BaseRequest
+
+from bot import eventloop
+from bot.channels import console as console_channel
+from bot.channels import telegram as telegram_channel
+from bot.channels.telegram.application import Telegram, build_application, running
+from bot.channels.telegram.pacing import Pacer
+from bot.channels.telegram.redaction import redact_secrets_in_logs
+from bot.channels.telegram.requests import Delivery
+from bot.config import Settings
+from bot.content.loading import Library, load_library
+from bot.core import advice, engine, saying
+from bot.core.contract import Needs
+from bot.service import KeyedLocks, Service, Sweep, effects, sweep, turns
+from bot.service.turns import Clock, utc_now
+from bot.store import open_store
+
+log = logging.getLogger(__name__)
+
+#: How long the reminder sweep in progress may go on finishing its sends once asked to stop.
+SWEEP_GRACE = 10.0
+#: What the code relies on in the content, one entry per piece of code that names states,
+#: slots, effects, labels or texts. A new piece of code adds its Needs here.
+NEEDS: tuple[Needs, ...] = (
+    engine.NEEDS,
+    advice.NEEDS,
+    saying.NEEDS,
+    turns.NEEDS,
+    *effects.NEEDS,
+    sweep.NEEDS,
+    telegram_channel.NEEDS,
+    console_channel.NEEDS,
+)
+
+
+def load(settings: Settings) -> Library:
+    """Every language's content, checked against what the code needs (ContentError if not)."""
+    return load_library(settings.dialogues_dir, settings.data_dir, NEEDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """The bot while it runs: the service and the Telegram adapter."""
+
+    service: Service
+    telegram: Telegram
+
+
+@asynccontextmanager
+async def telegram(
+    settings: Settings,
+    *,
+    library: Library | None = None,
+    clock: Clock = utc_now,
+    delivery: Delivery | None = None,
+    pacer: Pacer | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> AsyncIterator[Running]:
+    """The whole bot on Telegram, started in the current loop; stopped cleanly on exit.
+
+    `library` (the content, loaded from the settings when not given), `clock`, `delivery`,
+    `pacer` and the two requests are seams for tests and benchmarks.
+    """
+    library = library or load(settings)
+    store = await open_store(settings.database_url)
+    try:
+        locks = KeyedLocks()
+        service = Service(
+            library, store, clock=clock, idle_after=settings.idle_resume_after, locks=locks
+        )
+        adapter = build_application(
+            settings,
+            service,
+            locks=locks,
+            delivery=delivery,
+            pacer=pacer,
+            request=request,
+            get_updates_request=get_updates_request,
+        )
+        async with (
+            running(adapter, settings),
+            sweeping(
+                Sweep(store, library, adapter.relay.send_reminder, clock=clock),
+                every=settings.reminder_sweep_every,
+            ),
+        ):
+            yield Running(service, adapter)
+    finally:
+        await store.close()
+        log.info("Store closed")
+
+
+@asynccontextmanager
+async def sweeping(
+    reminders: Sweep, *, every: timedelta, grace: float = SWEEP_GRACE
+) -> AsyncIterator[None]:
+    """The reminder sweep as a task for the block, a round every `every`; on exit the round
+    in progress finishes its sends and records, and is cancelled after `grace` seconds."""
+    stop = asyncio.Event()
+    sweeper = asyncio.create_task(reminders.forever(every=every, stop=stop), name="reminder-sweep")
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(sweeper), grace)
+        except TimeoutError:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
+        except Exception:
+            # Shutting down must go on (updates in flight, closing the database).
+            log.exception("The reminder sweep had stopped with an error")
+
+
+async def serve(settings: Settings) -> None:
+    """Run the bot on Telegram until SIGTERM or SIGINT, then stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with telegram(settings):
+            await stop.wait()
+            log.info("Stop signal received; finishing the updates in flight")
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def run_telegram(settings: Settings) -> None:
+    """`python -m bot run`: polling without WEBHOOK_URL, a webhook with it, until a signal."""
+    redact_secrets_in_logs(settings.telegram_token, settings.webhook_secret)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
+    try:
+        log.info("Starting on the %s event loop", eventloop.name())
+        eventloop.run(serve(settings))
+    except InvalidToken:
+        # python-telegram-bot's own message quotes the token: say it without.
+        log.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (401/404). Copy the token again from "
+            "@BotFather; if TELEGRAM_API_BASE_URL is set, check that it points at a Bot API server."
+        )
+        raise SystemExit(2) from None
+
+
+def check(settings: Settings) -> int:
+    """`python -m bot check`: load and check everything; say what was found."""
+    library = load(settings)
+    for code, content in sorted(library.languages.items()):
+        dialogue = content.dialogue
+        print(
+            f"OK: {code}: dialogue '{dialogue.id}' with {len(dialogue.states)} states, "
+            f"{len(dialogue.texts.entries)} texts, {len(content.matcher.kinds())} lexicon kinds."
+        )
+    content = library.content()
+    print(
+        f"OK: {len(content.rules.rules)} recurrence rules, the reminder plan, "
+        f"{len(content.atlas.cities)} cities; {len(effects.EFFECTS)} effects."
+    )
+    return 0
+
+
+async def console(settings: Settings, user_id: int) -> int:
+    """`python -m bot console`: the same service, chatting in this terminal as `user_id`."""
+    library = load(settings)
+    store = await open_store(settings.database_url)
+    try:
+        service = Service(library, store, idle_after=settings.idle_resume_after)
+        return await console_channel.chat(service, user_id=user_id)
+    finally:
+        await store.close()
