@@ -23,11 +23,12 @@ from pathlib import Path
 
 from bench.stats import percentile
 from bot import eventloop
-from bot.content.loading import Content, load_content
+from bot.app import NEEDS
+from bot.content.loading import Content, Library, load_library
 from bot.core.engine import step
 from bot.core.model import ButtonPress, Session
-from bot.service.turns import Service
-from bot.store.sqlite import SqliteStore
+from bot.service import Service
+from bot.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -81,12 +82,12 @@ def bench_engine(content: Content, rounds: int) -> tuple[list[float], float]:
 
 
 async def bench_service(
-    content: Content, rounds: int, directory: Path
+    library: Library, rounds: int, directory: Path
 ) -> tuple[list[float], float]:
     samples: list[float] = []
     clock = [T0]
     async with SqliteStore(directory / "turns.db") as store:
-        service = Service(content, store, clock=lambda: clock[0])
+        service = Service(library, store, clock=lambda: clock[0])
         started = time.perf_counter()
         for user in range(rounds):
             for text, button in MESSAGES:
@@ -103,11 +104,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=300, help="people per measurement")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # red flags are logged; not what is measured
-    content = load_content(ROOT / "dialogues", ROOT / "data")
+    library = load_library(ROOT / "dialogues", ROOT / "data", NEEDS)
+    content = library.content()
     engine_samples, engine_time = bench_engine(content, args.rounds)
     with tempfile.TemporaryDirectory() as tmp:
         service_samples, service_time = eventloop.run(
-            bench_service(content, args.rounds, Path(tmp))
+            bench_service(library, args.rounds, Path(tmp))
         )
     print(f"{len(SCRIPT)} messages x {args.rounds} people per measurement")
     print(f"{'':<28}{'median ms':>10}{'p99 ms':>10}{'turns/s':>14}")

@@ -11,8 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot import eventloop
+from bot import app, eventloop
 from bot.config import Settings
+from bot.content.graph import mermaid
 from bot.errors import ConfigError, ContentError
 
 DESCRIPTION = """\
@@ -84,17 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or ("run" if settings.telegram_token else "console")
     try:
         if command == "check":
-            return check(settings)
+            return app.check(settings)
         if command == "graph":
-            from bot.content.graph import mermaid
-            from bot.content.loading import load_content
-
-            print(mermaid(load_content(settings.dialogues_dir, settings.data_dir).dialogue))
+            print(mermaid(app.load(settings).content().dialogue))
             return 0
         if command == "console":
             # The chat owns the terminal: only errors are logged there.
             logging.getLogger().setLevel(max(logging.ERROR, logging.getLogger().level))
-            return eventloop.run(console(settings, getattr(args, "user_id", 1)))
+            return eventloop.run(app.console(settings, getattr(args, "user_id", 1)))
         if settings.telegram_token is None:
             print(
                 "Configuration error: TELEGRAM_BOT_TOKEN is not set. Get a token from "
@@ -102,10 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        from bot.channels.telegram.relay import run
-
-        run(settings)
+        app.run_telegram(settings)
         return 0
+    except ConfigError as exc:  # DATABASE_URL is checked as the store opens
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
     except ContentError as exc:
         print("The bot's content has problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -113,32 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def check(settings: Settings) -> int:
-    from bot.content.loading import load_content
-
-    content = load_content(settings.dialogues_dir, settings.data_dir)
-    dialogue = content.dialogue
-    atlas = content.atlas
-    print(
-        f"OK: dialogue '{dialogue.id}' with {len(dialogue.states)} states, "
-        f"{len(content.matcher.kinds())} lexicon kinds, "
-        f"{len(content.rules.rules)} recurrence rules, the reminder plan and "
-        f"{len(atlas.cities) if atlas else 0} cities."
-    )
-    return 0
-
-
-async def console(settings: Settings, user_id: int) -> int:
-    from bot.channels.console import chat
-    from bot.service.turns import create_service
-
-    service = await create_service(settings)
-    try:
-        return await chat(service, user_id=user_id)
-    finally:
-        await service.close()
 
 
 if __name__ == "__main__":

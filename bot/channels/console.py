@@ -20,11 +20,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.contract import Needs
 from bot.core.model import ButtonPress, Reply
-from bot.service.reminders import SendResult
-from bot.service.turns import Outcome, Service
+from bot.service import Outcome, SendResult, Service, Sweep
 
 PROMPT = "you> "
+NEEDS = Needs(
+    who="the console (bot/channels/console.py)",
+    texts={"console_greeting": (), "console_resume": (), "console_saved": ("file", "path")},
+)
 LEAVE = frozenset({"/quit", "/exit"})
 
 
@@ -57,8 +61,10 @@ class Console:
 
     async def sweep(self, every: timedelta) -> None:
         """Print this person's reminders as they fall due, until cancelled."""
+        service = self.service
+        sweep = Sweep(service.store, service.library, self.remind, clock=service.clock)
         while True:
-            await self.service.send_due(self.service.clock(), self.remind, only_user=self.user_id)
+            await sweep.once(service.clock(), only_user=self.user_id)
             await asyncio.sleep(every.total_seconds())
 
     def _button(self, text: str) -> tuple[ButtonPress, str] | None:
@@ -94,7 +100,8 @@ class Console:
             path = self.files_dir / f"{self.user_id}-{stamp}-{attachment.filename}"
             path.write_bytes(attachment.data)
             label = attachment.caption or attachment.filename
-            self.out.write(f"coach> [{label}] saved to {path}\n")
+            saved = self.service.texts().say("console_saved", file=label, path=path)
+            self.out.write(f"coach> {saved}\n")
         self.out.flush()
 
 
@@ -132,10 +139,10 @@ async def _converse(
 ) -> int:
     interactive = stdin.isatty()
     if interactive:
-        out.write("Cramp Coach console. Type a message; /quit or Ctrl-D to leave.\n")
+        out.write(service.texts().say("console_greeting") + "\n")
     question = await service.current_question(user_id)
     if question is not None:
-        out.write("coach> Where we left off:\n")
+        out.write(f"coach> {service.texts().say('console_resume')}\n")
         console.render(Outcome((question,)))
     out.flush()
     while True:

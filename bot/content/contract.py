@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.core.contract import Needs
-from bot.core.machine import Dialogue
+from bot.core.machine import Dialogue, Vocabulary
 from bot.core.texts import placeholders
 from bot.errors import did_you_mean
 
@@ -29,7 +29,7 @@ def check_needs(dialogue: Dialogue, needs: Iterable[Needs], *, where: str = "") 
     place = f"{where}: " if where else ""
     problems: list[str] = []
     effects = {effect: need.who for need in needs for effect in need.effects}
-    if needs:
+    if effects:  # code that provides effects is checked against: every `do:` names one
         for state in dialogue.states.values():
             if state.do is not None and state.do not in effects:
                 problems.append(
@@ -71,4 +71,20 @@ def check_needs(dialogue: Dialogue, needs: Iterable[Needs], *, where: str = "") 
                     f"{place}texts: {key!r} uses {', '.join('{' + u + '}' for u in unknown)}, "
                     f"which {need.who} does not fill (it fills: {given}). Remove it."
                 )
+    return problems
+
+
+def check_labels(vocabulary: Vocabulary, needs: Iterable[Needs], *, where: str = "") -> list[str]:
+    """Every lexicon label the code reads must be one the lexicon can produce."""
+    place = f"{where}: " if where else ""
+    problems: list[str] = []
+    for need in needs:
+        for kind, labels in need.labels.items():
+            known = vocabulary.labels(kind)
+            for label in labels:
+                if label not in known:
+                    problems.append(
+                        f"{place}{need.who} reads the {kind} label {label!r}, which the lexicon "
+                        f"cannot produce.{did_you_mean(label, known)} Add it to {kind}.yaml."
+                    )
     return problems

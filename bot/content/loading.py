@@ -13,15 +13,17 @@ reaches a person: all problems are reported together, each naming its file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.cities import load_atlas
+from bot.content.contract import check_labels, check_needs
 from bot.content.dialogue import load_dialogue
 from bot.content.lexicon import load_matcher
 from bot.content.plan import check_calendar_words, load_plan
 from bot.content.rules import RULES_FILE, check_rule_texts, load_rules
+from bot.core.contract import Needs
 from bot.core.engine import resolve
 from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher
@@ -59,8 +61,9 @@ class Library:
         return self.languages.get(code) or self.languages[self.default]
 
 
-def load_library(dialogues_dir: Path, data_dir: Path) -> Library:
-    """Load every language found under `dialogues_dir`, with what they share from `data_dir`.
+def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = ()) -> Library:
+    """Load every language found under `dialogues_dir`, with what they share from `data_dir`,
+    and check each against what the code `needs` of it (bot/app.py gathers them).
 
     Raises ContentError listing every problem found.
     """
@@ -88,9 +91,15 @@ def load_library(dialogues_dir: Path, data_dir: Path) -> Library:
     languages: dict[str, Content] = {}
     for code in codes:
         try:
-            languages[code] = _load_language(code, dialogues_dir, data_dir, shared)
+            languages[code] = content = _load_language(code, dialogues_dir, data_dir, shared)
         except ContentError as exc:
             problems.extend(exc.problems)
+            continue
+        where = (dialogues_dir / code).as_posix()
+        problems.extend(check_needs(content.dialogue, needs, where=where))
+        problems.extend(check_labels(content.matcher, needs, where=where))
+        problems.extend(check_rule_texts(content.rules, content.dialogue.texts, where=where))
+        problems.extend(check_calendar_words(content.dialogue.texts, where=where))
     if problems:
         raise ContentError(problems)
     return Library(languages)
@@ -115,11 +124,6 @@ def _load_language(
     rules, plan, atlas = shared["rules"], shared["plan"], shared["atlas"]
     assert isinstance(rules, RecurrenceRules) and isinstance(plan, Plan)
     assert isinstance(atlas, Atlas)
-    where = (dialogues_dir / code).as_posix()
-    text_problems = check_rule_texts(rules, dialogue.texts, where=where)
-    text_problems += check_calendar_words(dialogue.texts, where=where)
-    if text_problems:
-        raise ContentError(text_problems)
     return Content(code, dialogue, matcher, rules, plan, atlas)
 
 

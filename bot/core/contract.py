@@ -30,3 +30,4 @@ class Needs:
     buttons: tuple[str, ...] = ()  # of those, states whose buttons the code sends
     slots: tuple[str, ...] = ()  # slots the code reads: some state must save them
     effects: tuple[str, ...] = ()  # effects the code provides for `do:`
+    labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels it reads

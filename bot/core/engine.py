@@ -21,12 +21,11 @@ No I/O, no clock: `now` and the person's history are passed in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import get_args
 
+from bot.core.advice import advise
 from bot.core.contract import Needs
 from bot.core.machine import (
     ANY_PREFIX,
@@ -37,15 +36,14 @@ from bot.core.machine import (
     targets,
 )
 from bot.core.matcher import Match, Matcher, Reading
-from bot.core.model import AdviceLevel, ButtonPress, Episode, Reply, Session, SlotValue
-from bot.core.recurrence import RecurrenceRules, check
-from bot.core.texts import SLOT_PATTERN
+from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
+from bot.core.recurrence import RecurrenceRules
+from bot.core.render import render
 from bot.errors import closest
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
 BACK_SLOT = "_back"
-_LEVEL_ORDER: dict[str, int] = {level: n for n, level in enumerate(get_args(AdviceLevel))}
 #: What the engine itself says (dialogues/<language>/texts.yaml).
 NEEDS = Needs(
     who="the engine (bot/core/engine.py)",
@@ -68,7 +66,7 @@ class Turn:
     replies: tuple[Reply, ...]
     session: Session
     episode: Episode | None = None
-    actions: tuple[tuple[int, str], ...] = ()
+    effects: tuple[tuple[int, str], ...] = ()
     red_flags: tuple[str, ...] = ()
 
 
@@ -78,7 +76,7 @@ class _Draft:
 
     slots: dict[str, SlotValue]
     replies: list[Reply]
-    actions: list[tuple[int, str]]
+    effects: list[tuple[int, str]]
     episode: Episode | None = None
 
 
@@ -96,7 +94,7 @@ def step(
 ) -> Turn:
     """Advance `session` by one message (or button press) and say what happens."""
     current = dialogue.states.get(session.state) or dialogue.states[dialogue.start]
-    draft = _Draft(slots=dict(session.slots), replies=[], actions=[])
+    draft = _Draft(slots=dict(session.slots), replies=[], effects=[])
     ctx = _Context(dialogue, matcher, now, history, rules, session.user_id)
 
     def finish(state: str, red_flags: tuple[str, ...] = ()) -> Turn:
@@ -111,7 +109,7 @@ def step(
             replies=tuple(draft.replies),
             session=new,
             episode=draft.episode,
-            actions=tuple(draft.actions),
+            effects=tuple(draft.effects),
             red_flags=red_flags,
         )
 
@@ -357,7 +355,7 @@ class _Context:
                     name = answer[1]
                     continue
             if state.do is not None:
-                draft.actions.append((len(draft.replies) + (1 if state.say else 0), state.do))
+                draft.effects.append((len(draft.replies) + (1 if state.say else 0), state.do))
             if state.advice:
                 draft.replies.extend(self.advise(state, draft))
             elif state.say or state.buttons:
@@ -372,33 +370,17 @@ class _Context:
 
     def advise(self, state: State, draft: _Draft) -> list[Reply]:
         """Compose advice that fits what the person said, and log the episode."""
-        slots = draft.slots
-        episode = _episode(self.user_id, self.now, slots)
-        texts = self.dialogue.texts
-        hits = check(self.rules, self.history, episode, self.now, texts) if self.rules else ()
-        if hits:
-            slots["recurring"] = hits[0].rule_id
-        else:
-            slots.pop("recurring", None)
-        sections: dict[str, list[str]] = {key: [] for key in self.dialogue.sections}
-        level: AdviceLevel = "self_care"
-        for block in self.dialogue.advice:
-            if all(_holds(slots.get(slot), values) for slot, values in block.when.items()):
-                sections[block.section].append(self.render(block.say, slots))
-                if _LEVEL_ORDER[block.level] > _LEVEL_ORDER[level]:
-                    level = block.level  # type: ignore[assignment]
-        if hits:
-            # What the recurrence rules say opens the last section ("when to get help").
-            sections[list(sections)[-1]][:0] = [" ".join(hit.text.split()) for hit in hits]
-            if _LEVEL_ORDER[level] < _LEVEL_ORDER["see_doctor"]:
-                level = "see_doctor"
-        parts = [self.render(state.say, slots)] if state.say else []
-        for key, paragraphs in sections.items():
-            if paragraphs:
-                heading = self.dialogue.sections[key]
-                parts.append(heading + "\n" + "\n".join(f"• {p}" for p in paragraphs))
-        draft.episode = replace(episode, advice_level=level)
-        return [Reply("\n\n".join(parts), state.buttons, state.name)]
+        reply, draft.episode = advise(
+            self.dialogue,
+            self.matcher,
+            state,
+            draft.slots,
+            user_id=self.user_id,
+            now=self.now,
+            history=self.history,
+            rules=self.rules,
+        )
+        return [reply]
 
 
 def resolve(
@@ -438,59 +420,9 @@ def resolve(
     return value, state.goto
 
 
-def render(dialogue: Dialogue, matcher: Matcher, text: str, slots: Mapping[str, SlotValue]) -> str:
-    """Fill {slot} placeholders with words a person reads; values are never re-rendered."""
-
-    def fill(found: re.Match[str]) -> str:
-        slot = found.group(1)
-        value = slots.get(slot)
-        if value is None:
-            return ""
-        kind = dialogue.slot_kinds.get(slot)
-        if isinstance(value, str) and kind is not None and kind in matcher.kinds():
-            return " and ".join(matcher.display(kind, part) for part in value.split("+"))
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return SLOT_PATTERN.sub(fill, text)
-
-
 def _keep_minutes(
     slots: dict[str, SlotValue], slot: str, kind: str | None, reading: Reading
 ) -> None:
     """A duration answer also keeps its length in minutes, which the episode records."""
     if kind == "duration" and reading.duration_minutes is not None:
         slots[minutes_slot(slot)] = reading.duration_minutes
-
-
-def _holds(value: SlotValue | None, wanted: tuple[str, ...]) -> bool:
-    if "any" in wanted and value is not None:
-        return True
-    if "unknown" in wanted and value is None:
-        return True
-    if value is None:
-        return False
-    parts = value.split("+") if isinstance(value, str) else [str(value).lower()]
-    return any(part in wanted for part in parts)
-
-
-def _episode(user_id: int, now: datetime, slots: Mapping[str, SlotValue]) -> Episode:
-    def text(name: str) -> str | None:
-        value = slots.get(name)
-        return value if isinstance(value, str) else None
-
-    minutes = slots.get(minutes_slot("duration"))
-    conditions = (text("conditions") or "").split("+")
-    known = text("conditions") is not None
-    return Episode(
-        user_id=user_id,
-        at=now,
-        muscle=text("muscle"),
-        duration_minutes=float(minutes) if isinstance(minutes, int | float) else None,
-        severity=text("severity"),
-        timing=text("timing"),
-        returning=("returning" in conditions) if known else None,
-        hot=("hot" in conditions) if known else None,
-        intense=("intense" in conditions) if known else None,
-    )

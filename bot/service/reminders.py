@@ -1,39 +1,28 @@
-"""Hydration reminders inside the service: the dialogue's actions, and the sweep that sends.
+"""The effects of the hydration reminders: what `do: start_series` and its kin carry out.
 
-    dialogue `do: start_series` ─▶ action ─▶ store.save_reminder      (bot/core/schedule.py does
-    sweep: store.due_reminders(now) ─▶ decide ─▶ send ─▶ store.advance  the arithmetic)
+    dialogue `do: start_series` -> effect -> store.save_reminder  (bot/core/schedule.py
+    does the arithmetic; bot/service/sweep.py sends the reminders when they fall due)
 
-The sweep is the only thing that sends reminders; nothing is kept in memory per
-reminder, so a restart simply carries on from the database. Per person it sends
-first and records afterwards (one transaction): a crash in between repeats at most
-that one reminder, and none is ever lost. One message per person per sweep, even
-when a series and a daily reminder fall due together.
-
-How a reminder reaches the person is the adapter's business (`Send`): Telegram paces
-it (bot/channels/telegram/pacing.py), the console prints it.
+Each effect gets an EffectContext (store, content, profile, session, time) and says
+what it did: the next reminder, the time zone it found, today's count of drinks.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.contract import Needs
 from bot.core.model import Profile, Reply
-from bot.core.saying import clock_text, quiet_text, reminder_text, say_duration
+from bot.core.saying import clock_text, quiet_text, say_duration
 from bot.core.schedule import (
-    Advance,
-    Decision,
     Reminder,
     Schedule,
     day_bounds,
-    decide,
     held_back,
     new_daily,
     new_series,
@@ -44,180 +33,13 @@ from bot.core.schedule import (
 from bot.core.texts import Texts
 from bot.core.words import parse_interval, parse_quiet
 from bot.core.zones import Atlas, City, city_part_of
-from bot.errors import StoreError
-
-if TYPE_CHECKING:
-    from bot.service.turns import ActionOutput, ActionRequest, Service
+from bot.service.outcome import Effect, EffectContext, EffectOutput
 
 log = logging.getLogger(__name__)
 
-#: The dialogue state whose buttons go on every reminder (dialogues/reminders.yaml).
-REMINDER_STATE = "reminder"
 #: The anytime state whose answers are the cities offered for a typed local time.
 PICK_STATE = "tz_pick"
-#: Buttons per sweep sent at once; the adapter's pacing decides the real rate.
-CONCURRENCY = 16
 _KEEP = re.compile(r"\bkeep\b|^\s*(skip|same|no change|unchanged)\s*$", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------- the sweep
-
-
-class SendLater(Exception):
-    """Raised by a Send when Telegram says "too many requests": pause, then retry."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds} s")
-        self.seconds = seconds
-
-
-SendResult = Literal["sent", "blocked"]
-#: Deliver one reminder to a person: "sent", "blocked" (they blocked the bot), or raise
-#: SendLater. Any other exception leaves the reminder due for the next sweep.
-Send = Callable[[int, Reply], Awaitable[SendResult]]
-
-
-@dataclass(slots=True)
-class SweepReport:
-    """What one sweep did."""
-
-    due: int = 0  # reminders read
-    sent: int = 0  # messages sent (one per person)
-    skipped: int = 0  # reminders skipped (quiet hours, too late)
-    blocked: int = 0  # people who blocked the bot
-    failed: int = 0  # sends that failed otherwise (left due)
-    pause: float | None = None  # Telegram asked to wait this long
-    full: bool = False  # the batch was full: more may be due
-
-
-async def send_due(
-    service: Service,
-    now: datetime,
-    send: Send,
-    *,
-    limit: int = 500,
-    concurrency: int = CONCURRENCY,
-    only_user: int | None = None,
-) -> SweepReport:
-    """Send what is due at `now` (at most `limit` reminders) and record each send.
-
-    `only_user` keeps one person's reminders (the console shows only its own person's).
-    """
-    due = await service.store.due_reminders(now, limit)
-    if only_user is not None:
-        due = [(r, p) for r, p in due if r.user_id == only_user]
-    report = SweepReport(due=len(due), full=len(due) >= limit)
-    people: dict[int, tuple[Profile, list[Reminder]]] = {}
-    for reminder, profile in due:
-        people.setdefault(reminder.user_id, (profile, []))[1].append(reminder)
-    stop = asyncio.Event()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(profile: Profile, reminders: list[Reminder]) -> None:
-        async with gate:
-            if stop.is_set():
-                return
-            try:
-                await _send_person(service, now, send, profile, reminders, report, stop)
-            except Exception:
-                # One person's trouble (a bad row, a database error) must not stop the
-                # others' reminders: theirs stay due and are tried at the next sweep.
-                log.exception("Reminders of user %s failed; they stay due", profile.user_id)
-                report.failed += 1
-
-    async with asyncio.TaskGroup() as group:
-        for profile, reminders in people.values():
-            group.create_task(one(profile, reminders))
-    return report
-
-
-async def _send_person(
-    service: Service,
-    now: datetime,
-    send: Send,
-    profile: Profile,
-    reminders: list[Reminder],
-    report: SweepReport,
-    stop: asyncio.Event,
-) -> None:
-    plan = service.content.plan
-    schedule = schedule_of(profile)
-    decisions = [(r, decide(r, now, schedule, plan)) for r in reminders]
-    sending = [(r, d) for r, d in decisions if d.send]
-    report.skipped += len(decisions) - len(sending)
-    sent_at: datetime | None = None
-    if sending:
-        reply = reminder_reply(service, now, sending)
-        try:
-            result = await send(profile.user_id, reply)
-        except SendLater as exc:
-            report.pause = max(report.pause or 0.0, exc.seconds)
-            stop.set()
-            return  # nothing recorded: still due, sent after the pause
-        except Exception:
-            log.exception("Could not send a reminder to user %s; it stays due", profile.user_id)
-            report.failed += 1
-            return
-        if result == "blocked":
-            report.blocked += 1
-            await service.mark_inactive(profile.user_id)
-            return
-        report.sent += 1
-        sent_at = now
-    changes = [Advance(r, d.next_due, sent_at if d.send else None) for r, d in decisions]
-    try:
-        await service.store.advance_reminders(changes)
-    except StoreError:
-        # Sent but not recorded: the next sweep sends it again (at most one duplicate).
-        log.exception("Could not record reminders of user %s", profile.user_id)
-
-
-def reminder_reply(
-    service: Service, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
-) -> Reply:
-    """One message for everything due for a person: the series text wins over daily."""
-    reminder, decision = sorted(sending, key=lambda pair: pair[0].kind != "series")[0]
-    last = reminder.kind == "series" and decision.next_due is None
-    state = service.content.dialogue.states.get(REMINDER_STATE)
-    buttons = state.buttons if state is not None else ()
-    text = reminder_text(reminder, now, service.content.dialogue.texts, last=last)
-    return Reply(text, buttons, REMINDER_STATE)
-
-
-async def sweep_forever(
-    service: Service,
-    send: Send,
-    *,
-    every: timedelta = timedelta(seconds=10),
-    limit: int = 500,
-    stop: asyncio.Event | None = None,
-    on_report: Callable[[SweepReport], None] | None = None,
-) -> None:
-    """The one periodic job: sweep, wait, repeat, until `stop` is set (or cancelled).
-
-    A full batch sweeps again at once; a "too many requests" pauses as long as Telegram
-    asked; a database error is logged and retried at the next round. Setting `stop`
-    lets the sweep in progress finish its sends and records first.
-    """
-    stop = stop or asyncio.Event()
-    while not stop.is_set():
-        try:
-            report = await send_due(service, service.clock(), send, limit=limit)
-        except Exception:
-            # The sweep is the only thing that sends reminders: it must outlive any error.
-            log.exception("The reminder sweep failed; it tries again at the next round")
-            report = SweepReport()
-        if on_report is not None:
-            on_report(report)
-        if report.pause is not None:
-            log.warning("Telegram asked to slow down; reminders pause %.1f s", report.pause)
-            wait = report.pause
-        elif report.full and report.sent + report.skipped + report.blocked > 0:
-            continue  # more are due and this batch made progress: go on at once
-        else:
-            wait = every.total_seconds()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -242,20 +64,20 @@ def zone_text(profile: Profile, atlas: Atlas | None) -> str:
     return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
 
 
-def _slot(request: ActionRequest, name: str) -> str:
+def _slot(request: EffectContext, name: str) -> str:
     value = request.session.slots.get(name)
     return value if isinstance(value, str) else ""
 
 
-async def _current_profile(request: ActionRequest) -> Profile:
+async def _current_profile(request: EffectContext) -> Profile:
     """The profile as saved now (an earlier action of the same turn may have changed it)."""
-    return await request.service.store.load_profile(request.profile.user_id) or request.profile
+    return await request.store.load_profile(request.profile.user_id) or request.profile
 
 
-async def _reschedule_all(request: ActionRequest, profile: Profile) -> str:
+async def _reschedule_all(request: EffectContext, profile: Profile) -> str:
     """Move every reminder to the person's new zone or quiet hours; say what changed."""
-    texts = request.service.content.dialogue.texts
-    store, schedule = request.service.store, schedule_of(profile)
+    texts = request.content.dialogue.texts
+    store, schedule = request.store, schedule_of(profile)
     kept: list[Reminder] = []
     ended: list[str] = []
     for reminder in await store.reminders(profile.user_id):
@@ -288,8 +110,7 @@ def _next_line(
 # --------------------------------------------------------------------------- the actions
 
 
-def actions() -> dict[str, Callable[[ActionRequest], Awaitable[ActionOutput]]]:
-    """Every action named in dialogues/reminders.yaml, for Service.actions."""
+def _effects() -> dict[str, Effect]:
     return {
         "start_series": start_series,
         "daily_on": daily_on,
@@ -304,17 +125,15 @@ def actions() -> dict[str, Callable[[ActionRequest], Awaitable[ActionOutput]]]:
     }
 
 
-def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -> ActionOutput:
-    from bot.service.turns import ActionOutput
-
+def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -> EffectOutput:
     text = "\n".join(t for t in texts if t)
-    return ActionOutput((Reply(text, buttons, state),))
+    return EffectOutput((Reply(text, buttons, state),))
 
 
-async def start_series(request: ActionRequest) -> ActionOutput:
+async def start_series(request: EffectContext) -> EffectOutput:
     """A post-workout series: every `series.every` for `series.for`."""
-    texts = request.service.content.dialogue.texts
-    plan = request.service.content.plan
+    texts = request.content.dialogue.texts
+    plan = request.content.plan
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     series = new_series(profile.user_id, request.now, plan, schedule)
@@ -323,7 +142,7 @@ async def start_series(request: ActionRequest) -> ActionOutput:
             f"It's your quiet time now ({quiet_text(schedule, texts)}), so I'll hold back. "
             "Drink a big glass of water before you sleep."
         )
-    await request.service.store.save_reminder(series)
+    await request.store.save_reminder(series)
     slots = [at for at in series_slots(series) if not held_back("series", at, schedule)]
     if schedule.zone_known:
         note = f"Reminders skip your quiet hours ({quiet_text(schedule, texts)})."
@@ -342,10 +161,10 @@ async def start_series(request: ActionRequest) -> ActionOutput:
     )
 
 
-async def daily_on(request: ActionRequest) -> ActionOutput:
+async def daily_on(request: EffectContext) -> EffectOutput:
     """Daily reminders at the interval asked for (the plan's default if unclear)."""
-    texts = request.service.content.dialogue.texts
-    content = request.service.content
+    texts = request.content.dialogue.texts
+    content = request.content
     zone_reply = ""
     others: list[City] = []
     typed = _slot(request, "tz_text")
@@ -356,7 +175,7 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
     asked = parse_interval(_slot(request, "daily_every"))
     every = content.plan.daily_every if asked is None else content.plan.clamp_daily(asked)
     daily = new_daily(profile.user_id, request.now, every, schedule)
-    await request.service.store.save_reminder(daily)
+    await request.store.save_reminder(daily)
     waking = (
         "all day"
         if schedule.quiet_start == schedule.quiet_end
@@ -371,30 +190,30 @@ async def daily_on(request: ActionRequest) -> ActionOutput:
     return _with_city_choices(said, others)
 
 
-async def daily_off(request: ActionRequest) -> ActionOutput:
-    stopped = await request.service.store.stop_reminders(request.profile.user_id, "daily")
+async def daily_off(request: EffectContext) -> EffectOutput:
+    stopped = await request.store.stop_reminders(request.profile.user_id, "daily")
     return _say("Daily reminders are off." if stopped else "Daily reminders were already off.")
 
 
-async def stop_reminders(request: ActionRequest) -> ActionOutput:
-    stopped = await request.service.store.stop_reminders(request.profile.user_id)
+async def stop_reminders(request: EffectContext) -> EffectOutput:
+    stopped = await request.store.stop_reminders(request.profile.user_id)
     if not stopped:
         return _say("You have no reminders running. /reminders turns them on.")
     return _say("All reminders are off. /reminders turns them on again whenever you like.")
 
 
-async def snooze(request: ActionRequest) -> ActionOutput:
-    return await _snooze(request, request.service.content.plan.snooze_short)
+async def snooze(request: EffectContext) -> EffectOutput:
+    return await _snooze(request, request.content.plan.snooze_short)
 
 
-async def snooze_long(request: ActionRequest) -> ActionOutput:
-    return await _snooze(request, request.service.content.plan.snooze_long)
+async def snooze_long(request: EffectContext) -> EffectOutput:
+    return await _snooze(request, request.content.plan.snooze_long)
 
 
-async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
+async def _snooze(request: EffectContext, delta: timedelta) -> EffectOutput:
     """Snooze the reminder sent last (or, if none was sent yet, the next one)."""
-    texts = request.service.content.dialogue.texts
-    store = request.service.store
+    texts = request.content.dialogue.texts
+    store = request.store
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     running = await store.reminders(profile.user_id)
@@ -422,9 +241,9 @@ async def _snooze(request: ActionRequest, delta: timedelta) -> ActionOutput:
     return _say(f"Snoozed. I'll remind you at {when}.")
 
 
-async def drank(request: ActionRequest) -> ActionOutput:
+async def drank(request: EffectContext) -> EffectOutput:
     """Log one drink; say how many today (the person's calendar day)."""
-    store = request.service.store
+    store = request.store
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     await store.log_intake(profile.user_id, request.now)
@@ -433,17 +252,17 @@ async def drank(request: ActionRequest) -> ActionOutput:
     return _say(f"Noted 💧 That's {times} today. Keep it up!")
 
 
-async def _drinks_today(request: ActionRequest, schedule: Schedule) -> int:
+async def _drinks_today(request: EffectContext, schedule: Schedule) -> int:
     """How many drinks the person has logged on their own calendar day so far."""
     start, end = day_bounds(request.now, schedule.zone)
-    drinks = await request.service.store.intake(request.profile.user_id, since=start, until=end)
+    drinks = await request.store.intake(request.profile.user_id, since=start, until=end)
     return len(drinks)
 
 
-async def reminders_status(request: ActionRequest) -> ActionOutput:
+async def reminders_status(request: EffectContext) -> EffectOutput:
     """/reminders: the next reminder and every setting."""
-    texts = request.service.content.dialogue.texts
-    store, content = request.service.store, request.service.content
+    texts = request.content.dialogue.texts
+    store, content = request.store, request.content
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     running = await store.reminders(profile.user_id)
@@ -468,29 +287,27 @@ async def reminders_status(request: ActionRequest) -> ActionOutput:
     return _say(*lines)
 
 
-async def set_timezone(request: ActionRequest) -> ActionOutput:
+async def set_timezone(request: EffectContext) -> EffectOutput:
     """Set the zone from the slot tz_text; cities with the same time come as buttons."""
     text, others = await _apply_zone(request, _slot(request, "tz_text"))
     return _with_city_choices(_say(text), others)
 
 
-def _with_city_choices(said: ActionOutput, others: Sequence[City]) -> ActionOutput:
+def _with_city_choices(said: EffectOutput, others: Sequence[City]) -> EffectOutput:
     """After a zone found from a typed time: other cities whose clock shows the same."""
     if not others:
         return said
-    from bot.service.turns import ActionOutput
-
     names = tuple(city.name for city in others)
     pick = Reply("Not there? Tap the city nearest you:", names, PICK_STATE)
-    return ActionOutput((*said.replies, pick), said.attachments)
+    return EffectOutput((*said.replies, pick), said.attachments)
 
 
 async def _apply_zone(
-    request: ActionRequest, typed: str, *, report_changes: bool = True
+    request: EffectContext, typed: str, *, report_changes: bool = True
 ) -> tuple[str, list[City]]:
     """Find the zone in `typed` (a city, or the time on their clock), save it, move the
     reminders to it. Returns what to say, and other cities whose clock shows the same."""
-    atlas = request.service.content.atlas
+    atlas = request.content.atlas
     if atlas is None:
         return "I can't look up places right now; your time zone is unchanged.", []
     city = atlas.find(typed)
@@ -505,15 +322,15 @@ async def _apply_zone(
             "or the time on your clock, like 14:35. /timezone to try again."
         ), []
     profile = replace(await _current_profile(request), time_zone=city.zone)
-    await request.service.store.save_profile(profile)
+    await request.store.save_profile(profile)
     changes = await _reschedule_all(request, profile)
     local = request.now.astimezone(ZoneInfo(city.zone)).strftime("%H:%M")
     said = f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now."
     return (f"{said}\n{changes}" if changes and report_changes else said), others
 
 
-async def set_quiet(request: ActionRequest) -> ActionOutput:
-    texts = request.service.content.dialogue.texts
+async def set_quiet(request: EffectContext) -> EffectOutput:
+    texts = request.content.dialogue.texts
     parsed = parse_quiet(_slot(request, "quiet_text"))
     if parsed is None:
         return _say(
@@ -521,7 +338,7 @@ async def set_quiet(request: ActionRequest) -> ActionOutput:
             "/quiet to try again."
         )
     profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
-    await request.service.store.save_profile(profile)
+    await request.store.save_profile(profile)
     changes = await _reschedule_all(request, profile)
     schedule = schedule_of(profile)
     if parsed[0] == parsed[1]:
@@ -529,3 +346,13 @@ async def set_quiet(request: ActionRequest) -> ActionOutput:
     else:
         said = f"Quiet hours set: {quiet_text(schedule, texts)}. No reminders then."
     return _say(f"{said}\n{changes}" if changes else said)
+
+
+#: Every effect named in dialogues/<language>/reminders.yaml (see bot/service/effects.py).
+EFFECTS: dict[str, Effect] = _effects()
+NEEDS = Needs(
+    who="the reminder effects (bot/service/reminders.py)",
+    effects=tuple(EFFECTS),
+    states=(PICK_STATE,),
+    slots=("tz_text", "quiet_text", "daily_every"),
+)

@@ -10,10 +10,10 @@ import pytest
 from bot.config import parse_duration
 from bot.content.yamlfile import load_yaml
 from bot.core.model import ButtonPress, Reply
-from bot.service.turns import Service
-from bot.store.sqlite import MemoryStore
+from bot.service import Service
+from bot.store import MemoryStore
 from tests.helpers.clock import Clock
-from tests.helpers.shipped import shipped_content
+from tests.helpers.shipped import shipped_library
 
 HERE = Path(__file__).resolve().parent
 FILES = sorted(HERE.glob("*.yaml"))
@@ -33,11 +33,10 @@ STEP_KEYS = {
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 async def test_conversation(path: Path) -> None:
-    content = shipped_content()
     script: dict[str, Any] = load_yaml(path)
     clock = Clock()
     store = MemoryStore()
-    service = Service(content, store, clock=clock)
+    service = Service(shipped_library(), store, clock=clock)
     user = 1
     last_question: dict[int, Reply] = {}
     replies: tuple[Reply, ...] = ()
@@ -80,4 +79,4 @@ async def test_conversation(path: Path) -> None:
             episode = (await store.episodes(user))[-1]
             for key, value in step["episode"].items():
                 assert getattr(episode, key) == value, f"{where}: episode.{key}"
-    await service.close()
+    await store.close()

@@ -7,10 +7,10 @@ import time
 from datetime import timedelta
 
 from bot.channels.console import chat
-from bot.service.turns import Service
-from bot.store.sqlite import MemoryStore
+from bot.service import Service
+from bot.store import MemoryStore
 from tests.helpers.clock import Clock
-from tests.helpers.shipped import shipped_content
+from tests.helpers.shipped import shipped_library
 
 
 class Script:
@@ -39,7 +39,7 @@ class Script:
 async def test_reminders_fall_due_while_the_console_runs() -> None:
     clock = Clock()
     store = MemoryStore()
-    service = Service(shipped_content(), store, clock=clock)
+    service = Service(shipped_library(), store, clock=clock)
     await service.handle(2, "/cancel")
     await service.handle(2, "remind me to drink")  # someone else's reminder: not shown here
     out = io.StringIO()

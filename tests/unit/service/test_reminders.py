@@ -12,11 +12,10 @@ import pytest
 from bot.core.model import ButtonPress, Reply
 from bot.core.schedule import Advance, Plan
 from bot.errors import StoreError
-from bot.service.reminders import SendLater, SendResult
-from bot.service.turns import Service
-from bot.store.sqlite import SqliteStore, Store
+from bot.service import SendLater, SendResult, Service, Sweep
+from bot.store import SqliteStore, Store
 from tests.helpers.clock import T0, Clock
-from tests.helpers.shipped import shipped_content
+from tests.helpers.shipped import shipped_content, shipped_library
 
 MINUTE = timedelta(minutes=1)
 
@@ -43,8 +42,13 @@ class Outbox:
         return [reply.text for _, who, reply in self.sent if who == user_id]
 
 
+def sweep_of(service: Service, send: Outbox) -> Sweep:
+    """The reminder sweep on the service's store and content, sending to `send`."""
+    return Sweep(service.store, service.library, send, clock=service.clock)
+
+
 def service_on(store: Store, clock: Clock) -> Service:
-    return Service(shipped_content(), store, clock=clock)
+    return Service(shipped_library(), store, clock=clock)
 
 
 async def run_until(
@@ -53,7 +57,7 @@ async def run_until(
     """Sweep every `step` of simulated time up to `until`."""
     while clock.now < until:
         clock.now += step
-        await service.send_due(clock.now, outbox)
+        await sweep_of(service, outbox).once(clock.now)
 
 
 async def start_series(service: Service, user_id: int = 1) -> None:
@@ -177,9 +181,9 @@ async def test_too_many_requests_pauses_and_nothing_is_lost(store: Store) -> Non
     outbox = Outbox(clock=clock, too_many=1)
     await start_series(service)
     clock.now = T0 + 20 * MINUTE
-    report = await service.send_due(clock.now, outbox)
+    report = await sweep_of(service, outbox).once(clock.now)
     assert report.pause == 2.0 and report.sent == 0
-    report = await service.send_due(clock.now + timedelta(seconds=2), outbox)
+    report = await sweep_of(service, outbox).once(clock.now + timedelta(seconds=2))
     assert report.sent == 1
 
 
@@ -197,7 +201,7 @@ async def test_one_message_per_person_when_series_and_daily_fall_due_together(
     await service.handle(1, "Keep my time zone")  # next daily at 11:00 London = 10:00 UTC
     clock.now = T0 + 40 * MINUTE
     await start_series(service)  # series at 10:00 UTC too
-    report = await service.send_due(T0 + 60 * MINUTE, outbox)
+    report = await sweep_of(service, outbox).once(T0 + 60 * MINUTE)
     assert report.due == 2 and report.sent == 1
     assert outbox.texts() == [
         "💧 Time for a drink: it's 20 minutes since your workout. "
@@ -282,13 +286,13 @@ async def test_one_persons_failure_does_not_stop_the_others_reminders(store: Sto
     await start_series(service, user_id=1)
     await start_series(service, user_id=2)
 
-    async def broken_mark_inactive(user_id: int) -> None:
+    async def broken_set_active(user_id: int, active: bool) -> None:
         raise StoreError("database is locked")
 
-    service.mark_inactive = broken_mark_inactive  # type: ignore[method-assign]
+    store.set_active = broken_set_active  # type: ignore[method-assign]
     outbox = Outbox(clock=clock, blocked={1})
     clock.now = T0 + 20 * MINUTE
-    report = await service.send_due(clock.now, outbox)  # does not raise
+    report = await sweep_of(service, outbox).once(clock.now)  # does not raise
     assert report.failed == 1
     assert outbox.texts(2)  # the other person still got theirs
     assert [r.due_at for r in await store.reminders(1)] == [T0 + 20 * MINUTE]  # still due
@@ -313,7 +317,7 @@ async def test_one_persons_failure_does_not_stop_the_others_reminders(store: Sto
 def test_quiet_hours_are_read_as_a_person_types_them(
     typed: str, quiet: tuple[str, str] | None
 ) -> None:
-    from bot.service.reminders import parse_quiet
+    from bot.core.words import parse_quiet
 
     parsed = parse_quiet(typed)
     shown = None if parsed is None else tuple(t.strftime("%H:%M") for t in parsed)

@@ -10,15 +10,16 @@ from pathlib import Path
 
 from bot.core.model import Episode, Profile, Session
 from bot.errors import StoreError
-from bot.service.turns import STORE_APOLOGY, Service
-from bot.store.sqlite import MemoryStore, SqliteStore
-from tests.helpers.shipped import shipped_content
+from bot.service import EffectContext, EffectOutput, Service
+from bot.service.effects import EFFECTS
+from bot.store import MemoryStore, SqliteStore
+from tests.helpers.shipped import shipped_content, shipped_library
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def service(store: MemoryStore | SqliteStore) -> Service:
-    return Service(shipped_content(), store, clock=lambda: NOW)
+    return Service(shipped_library(), store, clock=lambda: NOW)
 
 
 class FailingStore(MemoryStore):
@@ -82,7 +83,9 @@ async def test_failed_write_apologises_and_keeps_the_last_committed_state() -> N
     before = await store.load_session(1)
     store.failing = True
     outcome = await bot.handle(1, "right now")
-    assert [r.text for r in outcome.replies] == [STORE_APOLOGY]
+    assert [r.text for r in outcome.replies] == [
+        shipped_content().dialogue.texts.say("store_apology")
+    ]
     assert await store.load_session(1) == before
     store.failing = False
     retried = await bot.handle(1, "right now")
@@ -141,18 +144,18 @@ async def test_blocked_person_is_marked_inactive_until_they_write_again() -> Non
     assert profile is not None and profile.active
 
 
-async def test_a_failed_action_apologises_for_that_action_only() -> None:
-    from bot.service.turns import ACTION_APOLOGY
-
+async def test_a_failed_effect_apologises_for_that_effect_only() -> None:
     store = MemoryStore()
-    bot = service(store)
 
-    async def broken_history(request: object) -> object:
+    async def broken_history(context: EffectContext) -> EffectOutput:
         raise StoreError("disk I/O error")
 
-    bot.actions["history"] = broken_history  # type: ignore[assignment]
+    effects = {**EFFECTS, "history": broken_history}
+    bot = Service(shipped_library(), store, clock=lambda: NOW, effects=effects)
     await bot.handle(1, "calf cramp")
     outcome = await bot.handle(1, "/history")
-    assert ACTION_APOLOGY in [r.text for r in outcome.replies]
+    assert shipped_content().dialogue.texts.say("effect_apology") in [
+        r.text for r in outcome.replies
+    ]
     session = await store.load_session(1)
     assert session is not None and session.state == "ask_timing"  # back at the question

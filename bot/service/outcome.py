@@ -1,0 +1,66 @@
+"""What a turn gives back, and what an effect is given.
+
+Outcome        the replies and files for one incoming message, in order
+EffectContext  everything an effect may use, passed in explicitly (never the service)
+EffectOutput   what an effect adds to the turn's replies, where its state stands
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.content.loading import Content
+from bot.core.model import Profile, Reply, Session
+from bot.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file for the person: the /history chart (photo) or the /export document."""
+
+    kind: Literal["photo", "document"]
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What to send back for one incoming message, in order: replies, then attachments."""
+
+    replies: tuple[Reply, ...]
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EffectContext:
+    """What an effect gets: the store, the person's content (language), their profile,
+    their session after the turn, and the time of the turn."""
+
+    store: Store
+    content: Content
+    profile: Profile
+    session: Session
+    now: datetime
+
+    def slot(self, name: str) -> str:
+        """A text slot of the session ("" when it is not set or not text)."""
+        value = self.session.slots.get(name)
+        return value if isinstance(value, str) else ""
+
+    def say(self, key: str, /, **fields: object) -> str:
+        """A text of the person's language (dialogues/<language>/texts.yaml)."""
+        return self.content.dialogue.texts.say(key, **fields)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectOutput:
+    replies: tuple[Reply, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: A named effect a dialogue state asks for with `do:`; it runs after the turn is saved.
+Effect = Callable[[EffectContext], Awaitable[EffectOutput]]
