@@ -56,10 +56,11 @@ def schedule_of(profile: Profile) -> Schedule:
     return Schedule(zone, profile.quiet_start, profile.quiet_end, zone_known=known)
 
 
-def zone_text(profile: Profile, atlas: Atlas | None) -> str:
+def zone_text(profile: Profile, atlas: Atlas, texts: Texts) -> str:
+    """The person's zone as they read it: "Europe/Berlin", "Asia/Kolkata (Mumbai)"."""
     if not profile.time_zone:
-        return "not set (I use UTC)"
-    city = atlas.display(profile.time_zone) if atlas is not None else ""
+        return texts.say("zone_not_set")
+    city = atlas.display(profile.time_zone)
     city_part = city_part_of(profile.time_zone)
     return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
 
@@ -84,16 +85,14 @@ async def _reschedule_all(request: EffectContext, profile: Profile) -> str:
         moved = rescheduled(reminder, request.now, schedule)
         if moved is None:
             await store.stop_reminders(profile.user_id, reminder.kind)
-            ended.append("after-workout" if reminder.kind == "series" else "daily")
+            ended.append(reminder.kind)
         else:
             await store.save_reminder(moved)
             kept.append(moved)
     lines = [_next_line(kept, schedule, request.now, texts)] if kept else []
     if ended:
-        lines.append(
-            f"The rest of your {' and '.join(ended)} reminders would fall in your quiet hours "
-            "there, so they have ended."
-        )
+        kinds = [kind for kind in ("series", "daily") if kind in ended]
+        lines.append(texts.say("reminders_ended_" + "_and_".join(kinds)))
     return "\n".join(lines)
 
 
@@ -101,10 +100,10 @@ def _next_line(
     reminders: Sequence[Reminder], schedule: Schedule, now: datetime, texts: Texts
 ) -> str:
     if not reminders:
-        return "No reminders are running."
+        return texts.say("no_reminders_running")
     soonest = min(reminders, key=lambda r: r.due_at)
-    kind = "after your workout" if soonest.kind == "series" else "daily"
-    return f"Next reminder: {clock_text(soonest.due_at, schedule, now, texts)} ({kind})."
+    when = clock_text(soonest.due_at, schedule, now, texts)
+    return texts.say(f"next_reminder_{soonest.kind}", time=when)
 
 
 # --------------------------------------------------------------------------- the actions
@@ -138,26 +137,23 @@ async def start_series(request: EffectContext) -> EffectOutput:
     schedule = schedule_of(profile)
     series = new_series(profile.user_id, request.now, plan, schedule)
     if series is None:
-        return _say(
-            f"It's your quiet time now ({quiet_text(schedule, texts)}), so I'll hold back. "
-            "Drink a big glass of water before you sleep."
-        )
+        return _say(texts.say("series_all_quiet", quiet=quiet_text(schedule, texts)))
     await request.store.save_reminder(series)
     slots = [at for at in series_slots(series) if not held_back("series", at, schedule)]
     if schedule.zone_known:
-        note = f"Reminders skip your quiet hours ({quiet_text(schedule, texts)})."
+        note = texts.say("series_note_quiet", quiet=quiet_text(schedule, texts))
     else:
-        note = (
-            "Times are in UTC, and I can't keep your quiet hours until I know your time "
-            "zone: tell me your city with /timezone."
-        )
-    cut_short = "" if slots[-1] == series.ends_at else " (the rest would fall in your quiet hours)"
+        note = texts.say("series_note_utc")
+    started = "series_started" if slots[-1] == series.ends_at else "series_started_cut_short"
     return _say(
-        f"Deal! I'll remind you to drink every {say_duration(plan.series_every, texts)} "
-        f"for the next {say_duration(plan.series_for, texts)}. First one at "
-        f"{clock_text(slots[0], schedule, request.now, texts)}, last at "
-        f"{clock_text(slots[-1], schedule, request.now, texts)}{cut_short}.",
-        f"Tap a reminder to log a drink, snooze or stop. {note}",
+        texts.say(
+            started,
+            every=say_duration(plan.series_every, texts),
+            length=say_duration(plan.series_for, texts),
+            first=clock_text(slots[0], schedule, request.now, texts),
+            last=clock_text(slots[-1], schedule, request.now, texts),
+        ),
+        texts.say("series_how_to", note=note),
     )
 
 
@@ -177,29 +173,33 @@ async def daily_on(request: EffectContext) -> EffectOutput:
     daily = new_daily(profile.user_id, request.now, every, schedule)
     await request.store.save_reminder(daily)
     waking = (
-        "all day"
+        texts.say("waking_all_day")
         if schedule.quiet_start == schedule.quiet_end
-        else f"from {schedule.quiet_end:%H:%M} to {schedule.quiet_start:%H:%M}"
+        else texts.say(
+            "waking_hours", start=f"{schedule.quiet_end:%H:%M}", end=f"{schedule.quiet_start:%H:%M}"
+        )
     )
     said = _say(
         zone_reply,
-        f"Daily reminders are on: every {say_duration(every, texts)}, {waking} "
-        f"(time zone {zone_text(profile, content.atlas)}). "
-        f"Next one: {clock_text(daily.due_at, schedule, request.now, texts)}.",
+        texts.say(
+            "daily_on",
+            every=say_duration(every, texts),
+            waking=waking,
+            zone=zone_text(profile, content.atlas, texts),
+            next=clock_text(daily.due_at, schedule, request.now, texts),
+        ),
     )
-    return _with_city_choices(said, others)
+    return _with_city_choices(said, others, texts)
 
 
 async def daily_off(request: EffectContext) -> EffectOutput:
     stopped = await request.store.stop_reminders(request.profile.user_id, "daily")
-    return _say("Daily reminders are off." if stopped else "Daily reminders were already off.")
+    return _say(request.say("daily_off" if stopped else "daily_already_off"))
 
 
 async def stop_reminders(request: EffectContext) -> EffectOutput:
     stopped = await request.store.stop_reminders(request.profile.user_id)
-    if not stopped:
-        return _say("You have no reminders running. /reminders turns them on.")
-    return _say("All reminders are off. /reminders turns them on again whenever you like.")
+    return _say(request.say("reminders_stopped" if stopped else "reminders_none_to_stop"))
 
 
 async def snooze(request: EffectContext) -> EffectOutput:
@@ -218,11 +218,7 @@ async def _snooze(request: EffectContext, delta: timedelta) -> EffectOutput:
     schedule = schedule_of(profile)
     running = await store.reminders(profile.user_id)
     if not running:
-        return _say(
-            "No reminder is running any more (a workout series ends after its last one), "
-            "so there's nothing to snooze. Have a glass when you can; "
-            "/reminders starts new ones."
-        )
+        return _say(texts.say("snooze_nothing"))
     sent = [r for r in running if r.last_sent_at is not None]
     target = (
         max(sent, key=lambda r: r.last_sent_at or request.now)
@@ -232,13 +228,10 @@ async def _snooze(request: EffectContext, delta: timedelta) -> EffectOutput:
     later = snoozed(target, request.now, delta, schedule)
     if later is None:
         await store.stop_reminders(profile.user_id, target.kind)
-        return _say(
-            "That falls in your quiet hours, after this series would have ended, so "
-            "that was the last one. Have a glass before bed!"
-        )
+        return _say(texts.say("snooze_past_the_end"))
     await store.save_reminder(later)
     when = clock_text(later.due_at, schedule, request.now, texts)
-    return _say(f"Snoozed. I'll remind you at {when}.")
+    return _say(texts.say("snoozed", time=when))
 
 
 async def drank(request: EffectContext) -> EffectOutput:
@@ -248,8 +241,7 @@ async def drank(request: EffectContext) -> EffectOutput:
     schedule = schedule_of(profile)
     await store.log_intake(profile.user_id, request.now)
     count = await _drinks_today(request, schedule)
-    times = "1 drink" if count == 1 else f"{count} drinks"
-    return _say(f"Noted 💧 That's {times} today. Keep it up!")
+    return _say(request.say("drank_one" if count == 1 else "drank_many", count=count))
 
 
 async def _drinks_today(request: EffectContext, schedule: Schedule) -> int:
@@ -271,18 +263,20 @@ async def reminders_status(request: EffectContext) -> EffectOutput:
     count = await _drinks_today(request, schedule)
     local = request.now.astimezone(schedule.zone).strftime("%H:%M")
     lines = [
-        "Your reminders",
+        texts.say("status_title"),
         _next_line(running, schedule, request.now, texts),
-        "• After a workout: "
-        + (
-            f"running until {clock_text(series.ends_at, schedule, request.now, texts)}"
-            if series is not None and series.ends_at is not None
-            else "off"
-        ),
-        "• Daily: " + (f"every {say_duration(daily.every, texts)}" if daily else "off"),
-        f"• Time zone: {zone_text(profile, content.atlas)}, it's {local} there now",
-        f"• Quiet hours: {quiet_text(schedule, texts)}",
-        f"• Drinks logged today: {count}",
+        texts.say(
+            "status_series_until",
+            time=clock_text(series.ends_at, schedule, request.now, texts),
+        )
+        if series is not None and series.ends_at is not None
+        else texts.say("status_series_off"),
+        texts.say("status_daily_every", every=say_duration(daily.every, texts))
+        if daily
+        else texts.say("status_daily_off"),
+        texts.say("status_zone", zone=zone_text(profile, content.atlas, texts), time=local),
+        texts.say("status_quiet", quiet=quiet_text(schedule, texts)),
+        texts.say("status_drinks", count=count),
     ]
     return _say(*lines)
 
@@ -290,15 +284,15 @@ async def reminders_status(request: EffectContext) -> EffectOutput:
 async def set_timezone(request: EffectContext) -> EffectOutput:
     """Set the zone from the slot tz_text; cities with the same time come as buttons."""
     text, others = await _apply_zone(request, _slot(request, "tz_text"))
-    return _with_city_choices(_say(text), others)
+    return _with_city_choices(_say(text), others, request.content.dialogue.texts)
 
 
-def _with_city_choices(said: EffectOutput, others: Sequence[City]) -> EffectOutput:
+def _with_city_choices(said: EffectOutput, others: Sequence[City], texts: Texts) -> EffectOutput:
     """After a zone found from a typed time: other cities whose clock shows the same."""
     if not others:
         return said
     names = tuple(city.name for city in others)
-    pick = Reply("Not there? Tap the city nearest you:", names, PICK_STATE)
+    pick = Reply(texts.say("pick_city"), names, PICK_STATE)
     return EffectOutput((*said.replies, pick), said.attachments)
 
 
@@ -307,9 +301,7 @@ async def _apply_zone(
 ) -> tuple[str, list[City]]:
     """Find the zone in `typed` (a city, or the time on their clock), save it, move the
     reminders to it. Returns what to say, and other cities whose clock shows the same."""
-    atlas = request.content.atlas
-    if atlas is None:
-        return "I can't look up places right now; your time zone is unchanged.", []
+    atlas, texts = request.content.atlas, request.content.dialogue.texts
     city = atlas.find(typed)
     others: list[City] = []
     if city is None:
@@ -317,15 +309,12 @@ async def _apply_zone(
         if matches:
             city, others = matches[0], matches[1:]
     if city is None:
-        return (
-            f'I couldn\'t place {typed!r}. Try a nearby big city ("Berlin", "Chicago") '
-            "or the time on your clock, like 14:35. /timezone to try again."
-        ), []
+        return texts.say("zone_unknown", typed=typed), []
     profile = replace(await _current_profile(request), time_zone=city.zone)
     await request.store.save_profile(profile)
     changes = await _reschedule_all(request, profile)
     local = request.now.astimezone(ZoneInfo(city.zone)).strftime("%H:%M")
-    said = f"Time zone set: {zone_text(profile, atlas)}, where it's {local} now."
+    said = texts.say("zone_set", zone=zone_text(profile, atlas, texts), time=local)
     return (f"{said}\n{changes}" if changes and report_changes else said), others
 
 
@@ -333,18 +322,15 @@ async def set_quiet(request: EffectContext) -> EffectOutput:
     texts = request.content.dialogue.texts
     parsed = parse_quiet(_slot(request, "quiet_text"))
     if parsed is None:
-        return _say(
-            "I didn't get those times. Write them like 22:00-07:00 or 11pm-7am. "
-            "/quiet to try again."
-        )
+        return _say(texts.say("quiet_unreadable"))
     profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
     await request.store.save_profile(profile)
     changes = await _reschedule_all(request, profile)
     schedule = schedule_of(profile)
     if parsed[0] == parsed[1]:
-        said = "No quiet hours: reminders may come at any time of day."
+        said = texts.say("quiet_off")
     else:
-        said = f"Quiet hours set: {quiet_text(schedule, texts)}. No reminders then."
+        said = texts.say("quiet_set", quiet=quiet_text(schedule, texts))
     return _say(f"{said}\n{changes}" if changes else said)
 
 
@@ -355,4 +341,45 @@ NEEDS = Needs(
     effects=tuple(EFFECTS),
     states=(PICK_STATE,),
     slots=("tz_text", "quiet_text", "daily_every"),
+    texts={
+        "zone_not_set": (),
+        "reminders_ended_series": (),
+        "reminders_ended_daily": (),
+        "reminders_ended_series_and_daily": (),
+        "no_reminders_running": (),
+        "next_reminder_series": ("time",),
+        "next_reminder_daily": ("time",),
+        "series_all_quiet": ("quiet",),
+        "series_note_quiet": ("quiet",),
+        "series_note_utc": (),
+        "series_started": ("every", "length", "first", "last"),
+        "series_started_cut_short": ("every", "length", "first", "last"),
+        "series_how_to": ("note",),
+        "waking_all_day": (),
+        "waking_hours": ("start", "end"),
+        "daily_on": ("every", "waking", "zone", "next"),
+        "daily_off": (),
+        "daily_already_off": (),
+        "reminders_stopped": (),
+        "reminders_none_to_stop": (),
+        "snooze_nothing": (),
+        "snooze_past_the_end": (),
+        "snoozed": ("time",),
+        "drank_one": ("count",),
+        "drank_many": ("count",),
+        "status_title": (),
+        "status_series_until": ("time",),
+        "status_series_off": (),
+        "status_daily_every": ("every",),
+        "status_daily_off": (),
+        "status_zone": ("zone", "time"),
+        "status_quiet": ("quiet",),
+        "status_drinks": ("count",),
+        "pick_city": (),
+        "zone_unknown": ("typed",),
+        "zone_set": ("zone", "time"),
+        "quiet_unreadable": (),
+        "quiet_off": (),
+        "quiet_set": ("quiet",),
+    },
 )
