@@ -49,7 +49,7 @@ from bot.config import Settings
 from bot.content.loading import Library, load_library
 from bot.core import advice, engine, saying
 from bot.core.contract import Needs
-from bot.service import KeyedLocks, Service, Sweep, effects, sweep, turns
+from bot.service import KeyedLocks, Service, Sweep, charts, effects, sweep, turns
 from bot.service.turns import Clock, utc_now
 from bot.store import open_store
 
@@ -65,6 +65,7 @@ NEEDS: tuple[Needs, ...] = (
     saying.NEEDS,
     turns.NEEDS,
     *effects.NEEDS,
+    charts.NEEDS,
     sweep.NEEDS,
     telegram_channel.NEEDS,
     console_channel.NEEDS,

@@ -14,7 +14,7 @@ lists the keys and the fields each is given. Reading them is bot/core/words.py.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.core.contract import Needs
 from bot.core.schedule import Reminder, Schedule
@@ -103,11 +103,23 @@ def clock_text(moment: datetime, schedule: Schedule, now: datetime, texts: Texts
         return hhmm
     if local.date() == today + timedelta(days=1):
         return texts.say("clock_tomorrow", time=hhmm)
-    weekday = texts.say("weekdays").split()[local.weekday()]
-    month = texts.say("months").split()[local.month - 1]
     return texts.say(
-        "clock_other_day", weekday=weekday, day=f"{local.day:02d}", month=month, time=hhmm
+        "clock_other_day",
+        weekday=weekday_name(local.date(), texts),
+        day=f"{local.day:02d}",
+        month=month_name(local.date(), texts),
+        time=hhmm,
     )
+
+
+def weekday_name(day: date, texts: Texts) -> str:
+    """ "Mon" for a Monday, from the language's `weekdays` (seven names, Monday first)."""
+    return texts.say("weekdays").split()[day.weekday()]
+
+
+def month_name(day: date, texts: Texts) -> str:
+    """ "Jun" for a day in June, from the language's `months` (twelve names)."""
+    return texts.say("months").split()[day.month - 1]
 
 
 def quiet_text(schedule: Schedule, texts: Texts) -> str:

@@ -1,11 +1,12 @@
 """The /history answer: a chart of cramps per week, and a short list of the last ones.
 
-    history_chart(episodes, tz, now) -> PNG bytes   stacked bars: cramps per week, by muscle
-    intake_chart(drinks, tz, now) -> PNG bytes      bars: drinks logged per day ("I drank")
+    history_chart(episodes, tz, now, texts) -> PNG  stacked bars: cramps per week, by muscle
+    intake_chart(drinks, tz, now, texts) -> PNG     bars: drinks logged per day ("I drank")
     history_text(episodes, tz, now, texts) -> str   the last few cramps, one per line
     weekly_counts(episodes, tz, now) -> [Week]      the numbers behind the chart
 
-Weeks start on Monday in the person's own time zone; episodes arrive in UTC.
+Weeks start on Monday in the person's own time zone; episodes arrive in UTC. Every
+word comes from the texts of the person's language (NEEDS lists them).
 The chart is drawn on a bare matplotlib Figure with the Agg canvas: no pyplot,
 no global state, safe to call from several threads.
 """
@@ -20,13 +21,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.contract import Needs
 from bot.core.model import Episode
-from bot.core.saying import duration_words
+from bot.core.saying import duration_words, month_name, weekday_name
 from bot.core.texts import Texts
 
 WEEKS_SHOWN = 12
-NO_MUSCLE = "not given"
-OTHER = "other"
+NO_MUSCLE = "\0no muscle"  # keys of Week.by_muscle that no muscle label can be
+OTHER = "\0other"
 MAX_MUSCLES = 7  # more than this many muscles: the rarest are drawn together as "other"
 # Colour-blind-safe palette (Okabe & Ito), then a grey for "other".
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -126,7 +128,12 @@ def _png(canvas: Any) -> bytes:
 
 
 def history_chart(
-    episodes: Iterable[Episode], tz: ZoneInfo, now: datetime, *, weeks: int = WEEKS_SHOWN
+    episodes: Iterable[Episode],
+    tz: ZoneInfo,
+    now: datetime,
+    texts: Texts,
+    *,
+    weeks: int = WEEKS_SHOWN,
 ) -> bytes:
     """A PNG: cramps per week for the last `weeks` weeks, stacked by muscle."""
     data = weekly_counts(episodes, tz, now, weeks)
@@ -143,23 +150,24 @@ def history_chart(
             bottom=bottoms,
             width=0.7,
             color=colour,
-            label=_plain_label(muscle),
+            label=_plain_label(_muscle_name(muscle, texts)),
         )
         bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
 
-    axes.set_title(f"Your cramps per week, last {weeks} weeks", fontsize=14)
-    axes.set_xlabel(f"Week starting Monday ({tz.key} time)")
-    axes.set_ylabel("Cramps")
-    labels = [f"{w.start.day} {w.start:%b}" for w in data]
+    axes.set_title(texts.say("chart_cramps_title", weeks=weeks), fontsize=14)
+    axes.set_xlabel(texts.say("chart_cramps_axis", zone=tz.key))
+    axes.set_ylabel(texts.say("chart_cramps_count"))
+    labels = [_day_label(w.start, texts) for w in data]
     _bar_axes(axes, positions, labels, max([*bottoms, 1]), integer_ticks)
     axes.set_xlim(-0.6, len(data) - 0.4)
     if series:
-        axes.legend(title="Muscle", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        title = texts.say("chart_muscle")
+        axes.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     else:
         axes.text(
             0.5,
             0.5,
-            f"No cramps recorded in the last {weeks} weeks",
+            texts.say("chart_cramps_none", weeks=weeks),
             transform=axes.transAxes,
             ha="center",
             va="center",
@@ -184,7 +192,12 @@ def daily_intake(
 
 
 def intake_chart(
-    drinks: Iterable[datetime], tz: ZoneInfo, now: datetime, *, days: int = DAYS_SHOWN
+    drinks: Iterable[datetime],
+    tz: ZoneInfo,
+    now: datetime,
+    texts: Texts,
+    *,
+    days: int = DAYS_SHOWN,
 ) -> bytes:
     """A PNG: drinks logged with "I drank" per day, the last `days` days."""
     data = daily_intake(drinks, tz, now, days)
@@ -193,23 +206,40 @@ def intake_chart(
     positions = list(range(len(data)))
     counts = [count for _, count in data]
     axes.bar(positions, counts, width=0.7, color=COLOURS[4])
-    axes.set_title(f"Drinks you logged per day, last {days} days", fontsize=14)
-    axes.set_xlabel(f"Day ({tz.key} time)")
-    axes.set_ylabel("Drinks")
-    labels = [f"{day.day} {day:%b}" for day, _ in data]
+    axes.set_title(texts.say("chart_drinks_title", days=days), fontsize=14)
+    axes.set_xlabel(texts.say("chart_drinks_axis", zone=tz.key))
+    axes.set_ylabel(texts.say("chart_drinks_count"))
+    labels = [_day_label(day, texts) for day, _ in data]
     _bar_axes(axes, positions, labels, max([*counts, 1]), integer_ticks)
     return _png(canvas)
 
 
-def _when(at: datetime, tz: ZoneInfo, now: datetime) -> str:
+def _day_label(day: date, texts: Texts) -> str:
+    return texts.say("chart_day", day=day.day, month=month_name(day, texts))
+
+
+def _muscle_name(muscle: str, texts: Texts) -> str:
+    if muscle == NO_MUSCLE:
+        return texts.say("muscle_not_given")
+    return texts.say("chart_muscle_other") if muscle == OTHER else muscle
+
+
+def _when(at: datetime, tz: ZoneInfo, now: datetime, texts: Texts) -> str:
     local, today = at.astimezone(tz), now.astimezone(tz).date()
     clock = f"{local:%H:%M}"
     if local.date() == today:
-        return f"today {clock}"
+        return texts.say("when_today", time=clock)
     if local.date() == today - timedelta(days=1):
-        return f"yesterday {clock}"
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{local:%a} {local.day} {local:%b}{year}, {clock}"
+        return texts.say("when_yesterday", time=clock)
+    day = local.date()
+    return texts.say(
+        "when_other_day" if local.year == today.year else "when_other_year",
+        weekday=weekday_name(day, texts),
+        day=day.day,
+        month=month_name(day, texts),
+        year=day.year,
+        time=clock,
+    )
 
 
 def history_text(
@@ -218,19 +248,49 @@ def history_text(
     """The last `limit` cramps, newest first, with times in the person's zone."""
     ordered = sorted(episodes, key=lambda e: (e.at, e.id or 0), reverse=True)
     if not ordered:
-        return "No cramps recorded yet. When you tell me about one, it will show up here."
+        return texts.say("history_none")
     shown = ordered[:limit]
-    title = "Your last cramp" if len(shown) == 1 else f"Your last {len(shown)} cramps"
-    lines = [f"{title} (times in {tz.key}):"]
+    title = "history_title_one" if len(shown) == 1 else "history_title_many"
+    lines = [texts.say(title, count=len(shown), zone=tz.key)]
     for episode in shown:
-        parts = [muscle_label(episode) if episode.muscle else "muscle not given"]
+        parts = [_muscle_name(muscle_label(episode), texts)]
         duration = duration_words(episode.duration_minutes, texts)
         if duration:
             parts.append(duration)
         if episode.severity:
             parts.append(episode.severity)
-        lines.append(f"• {_when(episode.at, tz, now)}: {', '.join(parts)}")
+        when = _when(episode.at, tz, now, texts)
+        lines.append(texts.say("history_line", when=when, details=", ".join(parts)))
     if len(ordered) > limit:
         earlier = len(ordered) - limit
-        lines.append(f"…and {earlier} earlier {'cramp' if earlier == 1 else 'cramps'}.")
+        more = "history_earlier_one" if earlier == 1 else "history_earlier_many"
+        lines.append(texts.say(more, count=earlier))
     return "\n".join(lines)
+
+
+NEEDS = Needs(
+    who="the /history text and charts (bot/service/charts.py)",
+    texts={
+        "chart_cramps_title": ("weeks",),
+        "chart_cramps_axis": ("zone",),
+        "chart_cramps_count": (),
+        "chart_cramps_none": ("weeks",),
+        "chart_muscle": (),
+        "chart_muscle_other": (),
+        "muscle_not_given": (),
+        "chart_drinks_title": ("days",),
+        "chart_drinks_axis": ("zone",),
+        "chart_drinks_count": (),
+        "chart_day": ("day", "month"),
+        "when_today": ("time",),
+        "when_yesterday": ("time",),
+        "when_other_day": ("weekday", "day", "month", "year", "time"),
+        "when_other_year": ("weekday", "day", "month", "year", "time"),
+        "history_none": (),
+        "history_title_one": ("count", "zone"),
+        "history_title_many": ("count", "zone"),
+        "history_line": ("when", "details"),
+        "history_earlier_one": ("count",),
+        "history_earlier_many": ("count",),
+    },
+)

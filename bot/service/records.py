@@ -24,15 +24,16 @@ async def history(context: EffectContext) -> EffectOutput:
     store, user_id, now = context.store, context.profile.user_id, context.now
     episodes = await store.episodes(user_id)
     zone = schedule_of(context.profile).zone
-    text = history_text(episodes, zone, now, context.content.dialogue.texts)
+    texts = context.content.dialogue.texts
+    text = history_text(episodes, zone, now, texts)
     attachments: list[Attachment] = []
     if episodes:
-        chart = await asyncio.to_thread(history_chart, episodes, zone, now)
+        chart = await asyncio.to_thread(history_chart, episodes, zone, now, texts)
         caption = context.say("history_chart_caption")
         attachments.append(Attachment("photo", "cramp-history.png", chart, caption))
     drinks = await store.intake(user_id, since=now - timedelta(days=DAYS_SHOWN + 1))
     if drinks:
-        chart = await asyncio.to_thread(intake_chart, drinks, zone, now)
+        chart = await asyncio.to_thread(intake_chart, drinks, zone, now, texts)
         caption = context.say("drinks_chart_caption")
         attachments.append(Attachment("photo", "drinks.png", chart, caption))
     return EffectOutput((Reply(text),), tuple(attachments))

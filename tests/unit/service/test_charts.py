@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.core.model import Episode
 from bot.core.saying import duration_words
 from bot.service.charts import (
+    NO_MUSCLE,
     OTHER,
     history_chart,
     history_text,
@@ -40,13 +41,13 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_chart_is_a_png() -> None:
     episodes = [cramp(NOW - timedelta(days=d), m) for d, m in [(0, "calf"), (1, "foot"), (9, None)]]
-    data = history_chart(episodes, BERLIN, NOW)
+    data = history_chart(episodes, BERLIN, NOW, TEXTS)
     assert data.startswith(PNG_SIGNATURE)
     assert png_size(data) == (800, 450)
 
 
 def test_chart_without_episodes_is_still_an_image() -> None:
-    data = history_chart([], BERLIN, NOW)
+    data = history_chart([], BERLIN, NOW, TEXTS)
     assert png_size(data) == (800, 450)
     assert len(data) > 5_000  # axes, title and the "no cramps" note are drawn
 
@@ -54,14 +55,15 @@ def test_chart_without_episodes_is_still_an_image() -> None:
 def test_chart_with_many_muscles_and_odd_names() -> None:
     names = [f"muscle {n}" for n in range(10)] + ["$x$", "_hidden"]
     episodes = [cramp(NOW - timedelta(hours=n), name) for n, name in enumerate(names)]
-    assert history_chart(episodes, NEW_YORK, NOW, weeks=4).startswith(PNG_SIGNATURE)
+    assert history_chart(episodes, NEW_YORK, NOW, TEXTS, weeks=4).startswith(PNG_SIGNATURE)
 
 
 def test_charts_never_touch_pyplot() -> None:
     code = (
         "import sys; from datetime import datetime, UTC; from zoneinfo import ZoneInfo;"
         "from bot.service.charts import history_chart;"
-        "history_chart([], ZoneInfo('UTC'), datetime.now(UTC));"
+        "from tests.helpers.texts import english;"
+        "history_chart([], ZoneInfo('UTC'), datetime.now(UTC), english());"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -92,7 +94,7 @@ def test_weekly_counts_by_muscle() -> None:
     assert len(weeks) == 12
     assert weeks[-1].start == date(2025, 5, 19)
     assert weeks[0].start == date(2025, 3, 3)
-    assert weeks[-1].by_muscle == {"calf": 2, "not given": 1, "foot": 1}
+    assert weeks[-1].by_muscle == {"calf": 2, NO_MUSCLE: 1, "foot": 1}
     assert weeks[-2].by_muscle == {"foot": 1}
     assert sum(week.total for week in weeks) == 5
     # In UTC both foot cramps fall on Sunday, the week before.
