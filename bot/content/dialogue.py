@@ -166,6 +166,13 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
             "add 'red_flag: <state name>'."
         )
         red_flag = ""
+    hint = setting("hint")
+    if hint is None:
+        problems.append(
+            "dialogue: no 'hint:'. Add 'hint: <what to say when an answer is not understood>', "
+            "e.g. 'hint: Sorry, I didn't get that. Tap a button or answer in a few words.'"
+        )
+        hint = ""
     slot_kinds = _slot_kinds(states, remember)
     dialogue = Dialogue(
         id=setting("id") or "dialogue",
@@ -178,8 +185,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         resume=setting("resume"),
         sections=sections,
         advice=tuple(advice),
-        hint=setting("hint")
-        or "Sorry, I didn't catch that. Tap a button or answer in a few words.",
+        hint=hint,
         slot_kinds=slot_kinds,
         texts=Texts(texts),
         several=frozenset(_names(top.get("several", ("", None))[1])),

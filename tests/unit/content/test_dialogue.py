@@ -35,6 +35,7 @@ class Vocabulary:
 GOOD = """
 start: greet
 red_flag: emergency
+hint: Sorry, I didn't get that.
 states:
   greet:
     say: Where is the cramp?
@@ -143,7 +144,8 @@ def test_states_can_be_split_across_files_but_not_defined_twice(tmp_path: Path) 
 
 
 def test_on_yes_and_no_are_words_not_booleans(tmp_path: Path) -> None:
-    text = "start: ask\nred_flag: ask\nstates:\n  ask:\n    say: Sure?\n    expect: yes_no\n"
+    text = "start: ask\nred_flag: ask\nhint: Again?\nstates:\n  ask:\n    say: Sure?\n"
+    text += "    expect: yes_no\n"
     text += "    on:\n      yes: ask\n      no: ask\n"
     dialogue = load_dialogue(write(tmp_path, text), Vocabulary())
     assert dialogue.states["ask"].on == {"yes": "ask", "no": "ask"}
@@ -200,3 +202,9 @@ def test_check_also_refuses_a_broken_reminder_plan(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "reminders.yaml" in done.stderr
+
+
+def test_a_dialogue_without_a_hint_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("hint: Sorry, I didn't get that.\n", "")
+    with pytest.raises(DialogueError, match="no 'hint:'"):
+        load_dialogue(write(tmp_path, text), Vocabulary())
