@@ -40,10 +40,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server
-
-from fake_bot_api import Call, FakeBotApi  # noqa: E402
-from shipped import shipped_content  # noqa: E402
 
 from bench.stats import percentile  # noqa: E402
 from bot import eventloop  # noqa: E402
@@ -51,9 +47,11 @@ from bot.app import telegram  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.model import Reply  # noqa: E402
 from bot.core.schedule import Advance, decide  # noqa: E402
-from bot.service.reminders import SendResult, schedule_of  # noqa: E402
-from bot.service.turns import Service  # noqa: E402
+from bot.service import SendResult, Sweep  # noqa: E402
+from bot.service.reminders import schedule_of  # noqa: E402
 from bot.store import SqliteStore  # noqa: E402
+from tests.helpers.fake_bot_api import Call, FakeBotApi  # noqa: E402
+from tests.helpers.shipped import shipped_library  # noqa: E402
 
 TOKEN = "123456:BENCH-token-0123456789abcdefghij"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -187,30 +185,30 @@ async def sweep_figures(path: Path, rounds: int) -> dict[str, float]:
     """Pick 500 due among everyone (query + decide), and record them two ways."""
     await _make_due_again(path)  # remember them as built
     async with SqliteStore(path) as store:
-        service = Service(shipped_content(), store)
+        plan = shipped_library().content().plan
         picks, per_person, one_tx = [], [], []
         for _ in range(rounds):
             started = time.perf_counter()
             due = await store.due_reminders(DUE_AT, 500)
             for reminder, profile in due:
-                decide(reminder, DUE_AT, schedule_of(profile), service.content.plan)
+                decide(reminder, DUE_AT, schedule_of(profile), plan)
             picks.append(time.perf_counter() - started)
         assert len(due) == 500, f"expected 500 due, found {len(due)}"
 
         async def sent(user_id: int, reply: Reply) -> SendResult:
             return "sent"
 
+        sweep = Sweep(store, shipped_library(), sent)
         for _ in range(rounds):
             started = time.perf_counter()
-            report = await service.send_due(DUE_AT, sent)
+            report = await sweep.once(DUE_AT)
             per_person.append(time.perf_counter() - started)
             assert report.due == 500, report  # sent, or skipped in someone's quiet hours
             await _make_due_again(path)
         for _ in range(rounds):
             due = await store.due_reminders(DUE_AT, 500)
             changes = [
-                Advance(r, decide(r, DUE_AT, schedule_of(p), service.content.plan).next_due, DUE_AT)
-                for r, p in due
+                Advance(r, decide(r, DUE_AT, schedule_of(p), plan).next_due, DUE_AT) for r, p in due
             ]
             started = time.perf_counter()
             await store.advance_reminders(changes)
