@@ -23,8 +23,8 @@ from bot.content.dialogue import load_dialogue
 from bot.content.lexicon import load_matcher
 from bot.content.plan import check_calendar_words, load_plan
 from bot.content.rules import RULES_FILE, check_rule_texts, load_rules
+from bot.core.answers import resolve
 from bot.core.contract import Needs
-from bot.core.engine import resolve
 from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher
 from bot.core.recurrence import RecurrenceRules

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.advice import advise
+from bot.core.answers import pressed, resolve
 from bot.core.contract import Needs
 from bot.core.machine import (
-    ANY_PREFIX,
     BACK,
     Dialogue,
     State,
@@ -207,40 +207,6 @@ def step(
     return finish(ctx.arrive(target, draft, reading))
 
 
-def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> Reply | None:
-    """The question the person is at, as it was asked (None when they are at none)."""
-    state = dialogue.states.get(session.state)
-    if state is None or not state.asks:
-        return None
-    text = render(dialogue, matcher, state.say, session.slots)
-    return Reply(text, state.buttons, state.name)
-
-
-def takes_numbers(dialogue: Dialogue, matcher: Matcher, name: str) -> bool:
-    """Whether a bare number answers the question asked in state `name`."""
-    state = dialogue.states.get(name)
-    if state is None or state.expect is None:
-        return False
-    if state.expect == "number":
-        return True
-    return state.expect in matcher.kinds() and matcher.label_for_number(state.expect, 1) is not None
-
-
-def pressed(state: State, button: ButtonPress, label: str) -> str | None:
-    """The answer a press of `button` on a question of `state` gives, or None (stale).
-
-    Normally one of the state's own buttons. A state that expects free text and has no
-    buttons of its own may be answered by buttons an action offered (the cities that
-    match a typed local time); then the answer is the pressed button's label, which
-    the adapter reads from the message the bot itself sent and passes as the text.
-    """
-    if 0 <= button.index < len(state.buttons):
-        return state.buttons[button.index]
-    if not state.buttons and state.expect == "text" and label.strip():
-        return label.strip()[:500]
-    return None
-
-
 def _command(text: str) -> str | None:
     """ "/start@CrampCoachBot now" -> "start"; None when the text is not a command."""
     if not text.startswith("/") or len(text) < 2:
@@ -381,43 +347,6 @@ class _Context:
             rules=self.rules,
         )
         return [reply]
-
-
-def resolve(
-    dialogue: Dialogue, matcher: Matcher, state: State, reading: Reading
-) -> tuple[SlotValue, str] | None:
-    """The answer `reading` gives to `state` and where it leads, or None.
-
-    The `on:` lines are tried in the order they are written; the first that fits
-    wins. An answer that fits none of them leads to `goto:`.
-    """
-    kind = state.expect
-    if kind is None:
-        return None
-    value: SlotValue | None = None
-    labels: tuple[str, ...] = ()
-    if kind == "text":
-        value = reading.text.strip()[:500] or None
-    elif kind == "number":
-        value = reading.number
-    else:
-        labels = reading.labels(kind)
-        if not labels and reading.number is not None:
-            by_number = matcher.label_for_number(kind, reading.number)
-            labels = (by_number,) if by_number else ()
-        if labels:
-            value = dialogue.value(kind, labels)
-    for key, target in state.on.items():
-        if key.startswith(ANY_PREFIX):
-            other = key[len(ANY_PREFIX) :]
-            found = reading.labels(other)
-            if found:
-                return (value if value is not None else dialogue.value(other, found)), target
-        elif key in labels:
-            return (value if value is not None else key), target
-    if value is None or state.goto is None:
-        return None
-    return value, state.goto
 
 
 def _keep_minutes(

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.content.loading import Content, Library
-from bot.core import engine
+from bot.core import answers, engine
 from bot.core.contract import Needs
 from bot.core.model import ButtonPress, Profile, Reply, Session
 from bot.core.texts import Texts
@@ -149,7 +149,7 @@ class Service:
     def takes_numbers(self, state: str, language: str | None = None) -> bool:
         """Whether a bare number answers the question asked in `state` (0-10, minutes...)."""
         content = self.library.content(language)
-        return engine.takes_numbers(content.dialogue, content.matcher, state)
+        return answers.takes_numbers(content.dialogue, content.matcher, state)
 
     async def current_question(self, user_id: int) -> Reply | None:
         """The question this person was last asked, to show again after a restart."""
@@ -157,7 +157,7 @@ class Service:
         if session is None:
             return None
         content = self.library.content(profile.language if profile else None)
-        return engine.current_question(content.dialogue, content.matcher, session)
+        return answers.current_question(content.dialogue, content.matcher, session)
 
     async def mark_inactive(self, user_id: int) -> None:
         """The person blocked the bot: send them nothing more until they write again.
