@@ -46,6 +46,7 @@ class Content:
     rules: RecurrenceRules
     plan: Plan  # data/reminders.yaml: how often and when to keep quiet
     atlas: Atlas  # data/cities.yaml: cities and their time zones
+    alarms: Matcher | None = None  # warning signs in every language, read on every message
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,8 +91,13 @@ def step(
     history: Sequence[Episode] = (),
     rules: RecurrenceRules | None = None,
     idle_after: timedelta | None = None,
+    alarms: Matcher | None = None,
 ) -> Turn:
-    """Advance `session` by one message (or button press) and say what happens."""
+    """Advance `session` by one message (or button press) and say what happens.
+
+    `alarms` reads warning signs (red_flag) in every language the bot knows them in,
+    whatever the person's own: an emergency is escalated however it is written.
+    """
     current = dialogue.states.get(session.state) or dialogue.states[dialogue.start]
     draft = _Draft(slots=dict(session.slots), replies=[], effects=[])
     ctx = _Context(dialogue, matcher, now, history, rules, session.user_id)
@@ -135,6 +140,8 @@ def step(
     text = text.strip()
     reading = matcher.read(text)
     red_flags = reading.labels("red_flag")
+    if not red_flags and alarms is not None:
+        red_flags = alarms.read(text).labels("red_flag")
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
         ctx.leave(current, draft.slots)

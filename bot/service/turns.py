@@ -114,6 +114,7 @@ class Service:
             history=history,
             rules=content.rules,
             idle_after=self.idle_after,
+            alarms=content.alarms,
         )
         if turn.red_flags:
             log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
