@@ -20,7 +20,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.content.loading import Library
@@ -30,6 +30,7 @@ from bot.core.saying import reminder_text
 from bot.core.schedule import Advance, Decision, Reminder, decide
 from bot.errors import StoreError
 from bot.service.reminders import schedule_of
+from bot.service.turns import Clock, utc_now
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,6 @@ class SweepReport:
     full: bool = False  # the batch was full: more may be due
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Sweep:
     """Sends due reminders through `send` and records them in `store`."""
 
@@ -85,7 +82,7 @@ class Sweep:
         library: Library,
         send: Send,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         limit: int = 500,
         concurrency: int = CONCURRENCY,
     ) -> None:
