@@ -12,7 +12,9 @@ from datetime import datetime, time
 from typing import Literal
 
 SlotValue = str | int | float | bool
-AdviceLevel = Literal["info", "self_care", "see_doctor", "emergency"]
+#: How much care the advice asks for, mildest first: `urgent` is "get seen today",
+#: `emergency` is "call the emergency number now".
+AdviceLevel = Literal["info", "self_care", "see_doctor", "urgent", "emergency"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,30 @@ class Migration:
     statements: tuple[str, ...]
 
 
+#: Step 3's trigger, recreated as it was by step 4 (which rebuilds the table it writes).
+_TURN_WRITES_TRIGGER = """CREATE TRIGGER turn_writes_insert INSTEAD OF INSERT ON turn_writes BEGIN
+                INSERT INTO sessions (user_id, state, slots, updated_at, turn)
+                VALUES (NEW.user_id, NEW.state, NEW.slots, NEW.updated_at, NEW.turn)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    state = excluded.state, slots = excluded.slots,
+                    updated_at = excluded.updated_at, turn = excluded.turn;
+                INSERT INTO episodes (id, user_id, at, muscle, duration_minutes, severity,
+                                      timing, "returning", hot, intense, advice_level)
+                SELECT NEW.episode_id, NEW.user_id, NEW.at, NEW.muscle,
+                       NEW.duration_minutes, NEW.severity, NEW.timing, NEW."returning",
+                       NEW.hot, NEW.intense, NEW.advice_level
+                WHERE NEW.at IS NOT NULL;
+                INSERT INTO profiles (user_id, first_seen, language, time_zone,
+                                      quiet_start, quiet_end, active)
+                SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
+                       NEW.quiet_start, NEW.quiet_end, NEW.active
+                WHERE NEW.first_seen IS NOT NULL
+                ON CONFLICT (user_id) DO UPDATE SET
+                    first_seen = excluded.first_seen, language = excluded.language,
+                    time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+                    quiet_end = excluded.quiet_end, active = excluded.active;
+            END"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=1,
@@ -131,28 +155,50 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE 0""",
             # The session always; the episode when `at` is set; the profile when
             # `first_seen` is set.
-            """CREATE TRIGGER turn_writes_insert INSTEAD OF INSERT ON turn_writes BEGIN
-                INSERT INTO sessions (user_id, state, slots, updated_at, turn)
-                VALUES (NEW.user_id, NEW.state, NEW.slots, NEW.updated_at, NEW.turn)
-                ON CONFLICT (user_id) DO UPDATE SET
-                    state = excluded.state, slots = excluded.slots,
-                    updated_at = excluded.updated_at, turn = excluded.turn;
-                INSERT INTO episodes (id, user_id, at, muscle, duration_minutes, severity,
-                                      timing, "returning", hot, intense, advice_level)
-                SELECT NEW.episode_id, NEW.user_id, NEW.at, NEW.muscle,
-                       NEW.duration_minutes, NEW.severity, NEW.timing, NEW."returning",
-                       NEW.hot, NEW.intense, NEW.advice_level
-                WHERE NEW.at IS NOT NULL;
-                INSERT INTO profiles (user_id, first_seen, language, time_zone,
-                                      quiet_start, quiet_end, active)
-                SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
-                       NEW.quiet_start, NEW.quiet_end, NEW.active
-                WHERE NEW.first_seen IS NOT NULL
-                ON CONFLICT (user_id) DO UPDATE SET
-                    first_seen = excluded.first_seen, language = excluded.language,
-                    time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
-                    quiet_end = excluded.quiet_end, active = excluded.active;
-            END""",
+            _TURN_WRITES_TRIGGER,
+        ),
+    ),
+    Migration(
+        version=4,
+        description="episodes: the advice level 'urgent' (get seen today)",
+        # SQLite cannot change a CHECK in place: rebuild the table the sqlite-utils way
+        # (create the new table, copy, drop, rename, recreate the index). The trigger of
+        # step 3 writes to episodes, so it is dropped first and recreated, unchanged,
+        # after the rename. The AUTOINCREMENT counter is carried over, so an id deleted
+        # by forget() is still never reused.
+        statements=(
+            "DROP TRIGGER turn_writes_insert",
+            """CREATE TABLE episodes_new (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id          INTEGER NOT NULL,
+                at               TEXT    NOT NULL,
+                muscle           TEXT,
+                duration_minutes REAL    CHECK (duration_minutes >= 0),
+                severity         TEXT,
+                timing           TEXT,
+                "returning"      INTEGER CHECK ("returning" IN (0, 1)),
+                hot              INTEGER CHECK (hot IN (0, 1)),
+                intense          INTEGER CHECK (intense IN (0, 1)),
+                advice_level     TEXT    NOT NULL DEFAULT 'self_care'
+                    CHECK (advice_level IN
+                        ('info', 'self_care', 'see_doctor', 'urgent', 'emergency'))
+            )""",
+            """INSERT INTO episodes_new (id, user_id, at, muscle, duration_minutes, severity,
+                                         timing, "returning", hot, intense, advice_level)
+            SELECT id, user_id, at, muscle, duration_minutes, severity, timing, "returning",
+                   hot, intense, advice_level
+            FROM episodes""",
+            """INSERT INTO sqlite_sequence (name, seq)
+            SELECT 'episodes_new', seq FROM sqlite_sequence
+            WHERE name = 'episodes'
+              AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'episodes_new')""",
+            """UPDATE sqlite_sequence SET seq = max(seq, coalesce(
+                (SELECT seq FROM sqlite_sequence WHERE name = 'episodes'), 0))
+            WHERE name = 'episodes_new'""",
+            "DROP TABLE episodes",
+            "ALTER TABLE episodes_new RENAME TO episodes",
+            "CREATE INDEX episodes_by_user_time ON episodes (user_id, at)",
+            _TURN_WRITES_TRIGGER,
         ),
     ),
     # Append the next step here (see the module docstring).

@@ -45,6 +45,11 @@ SAMPLE_ROWS: dict[int, tuple[str, ...]] = {
         "INSERT INTO episodes VALUES (NULL, 2, '2024-12-24T20:10:00.000000+00:00', NULL, "
         "NULL, NULL, NULL, NULL, NULL, NULL, 'info')",
     ),
+    # Step 4 allows the level 'urgent' (get seen today).
+    4: (
+        "INSERT INTO episodes VALUES (NULL, 2, '2025-01-10T09:00:00.000000+00:00', 'calf', "
+        "NULL, NULL, 'after', NULL, NULL, NULL, 'urgent')",
+    ),
 }
 
 
