@@ -20,7 +20,15 @@ __all__ = ["MAX_CHARS", "MAX_TOKENS", "Match", "Reading", "token_pattern", "toke
 MAX_CHARS = 4000  # a longer message is cut here before it is read
 MAX_TOKENS = 500  # and only its first 500 words and marks are looked at
 
-_WORD = r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*"
+# Combining marks that Python's \w does not count as letters but that belong inside a
+# word: Devanagari vowel signs (सीने), Arabic and Persian vowel marks, Latin accents left
+# after NFKC. Without them "सीने" would fall apart into "स" and "न".
+_MARK = (
+    r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963]"
+)
+_LETTERS = rf"[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*"
+_WORD = rf"\d+(?:\.\d+)?|{_LETTERS}(?:'{_LETTERS})*"
 _MARKS = r"[,.;!?/\n]"
 #: The marks that end a clause; a phrase in a lexicon file is read without them.
 CLAUSE_MARKS = frozenset({",", ".", ";", "!", "?"})

@@ -1,0 +1,117 @@
+"""Warning signs in every language -> one Matcher, read on every message (Content.alarms).
+
+    load_alarms(lexicon_root)  -> Matcher   data/lexicon/*/red_flag.yaml, merged
+    alarm_languages(root)      -> ("ar", "de", "en", ...)  the languages it covers
+
+Each language folder under data/lexicon/ that holds a `red_flag.yaml` adds its warning
+signs, with the labels of data/lexicon/en/red_flag.yaml (chest_pain, breathing, ...), so
+that engine.step(alarms=...) escalates "me duele el pecho" whatever the person's own
+language. English takes part too: one read finds a sign in any language. A folder
+that holds only warning signs (es, ru, hi, ...) is read whole: its red_flag.yaml and
+the plain words beside it; the English folder gives only its red_flag kind and its plain
+words, so body parts and durations do not weigh on every message.
+
+To add a language: write data/lexicon/<code>/red_flag.yaml (copy the Spanish one and
+translate; the top comment explains the format) and its entry in data/languages.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.content.lexicon import load_lexicon
+from bot.core.lexicon import Entry, Lexicon, Together
+from bot.core.matcher import Matcher
+from bot.errors import ContentError, did_you_mean
+
+__all__ = ["ALARM_FILE", "ALARM_KIND", "SIGNS", "alarm_languages", "load_alarms", "merge_alarms"]
+
+ALARM_FILE = "red_flag.yaml"
+ALARM_KIND = "red_flag"
+ENGLISH = "en"
+#: The warning signs every language names the same way (issue 10); English is the reference.
+SIGNS = frozenset(
+    {
+        *("chest_pain", "heart_rhythm", "breathing", "not_breathing", "fainting"),
+        *("confusion", "stroke", "seizure", "heat_stroke", "rhabdo", "clot", "meningitis"),
+        *("poisoning", "bite_sting", "tetanus", "anaphylaxis", "hyponatremia"),
+        *("compartment", "hypoglycemia"),
+    }
+)
+
+
+def alarm_languages(lexicon_root: Path) -> tuple[str, ...]:
+    """The language codes whose folder under `lexicon_root` holds warning signs."""
+    if not lexicon_root.is_dir():
+        return ()
+    return tuple(sorted(p.name for p in lexicon_root.iterdir() if (p / ALARM_FILE).is_file()))
+
+
+def load_alarms(lexicon_root: Path) -> Matcher:
+    """One Matcher over the warning signs of every language under `lexicon_root`.
+
+    Raises ContentError listing every problem of every file, or when English is missing.
+    """
+    codes = alarm_languages(lexicon_root)
+    if ENGLISH not in codes:
+        raise ContentError(
+            f"{(lexicon_root / ENGLISH / ALARM_FILE).as_posix()}: missing. The warning signs "
+            "in English are the reference every other language follows."
+        )
+    problems: list[str] = []
+    lexicons: list[Lexicon] = []
+    for code in codes:  # "en" sorts among the others; its display wins below
+        try:
+            lexicons.append(load_lexicon(lexicon_root / code))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ContentError(problems)
+    english = lexicons[codes.index(ENGLISH)]
+    labels = SIGNS | set(english.display.get(ALARM_KIND, {}))
+    for code, lexicon in zip(codes, lexicons, strict=True):
+        where = (lexicon_root / code / ALARM_FILE).as_posix()
+        for label in sorted(set(lexicon.display.get(ALARM_KIND, {})) - labels):
+            problems.append(
+                f"{where}: label '{label}' is not a warning sign.{did_you_mean(label, SIGNS)} "
+                f"Use one of: {', '.join(sorted(SIGNS))}."
+            )
+    if problems:
+        raise ContentError(problems)
+    return Matcher(merge_alarms([english, *(lx for lx in lexicons if lx is not english)]))
+
+
+def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
+    """The warning signs (kind red_flag) of several languages as one Lexicon.
+
+    Phrases of other kinds are dropped; plain phrases (no entries) are kept, since they
+    hide a warning word ("chest press"). The first lexicon's display names win.
+    """
+    phrases: dict[tuple[str, ...], list[Entry]] = {}
+    display: dict[str, str] = {}
+    plain: set[str] = set()
+    symbols: set[str] = set()
+    together: list[Together] = []
+    for lexicon in lexicons:
+        for key, entries in lexicon.phrases.items():
+            kept = [e for e in entries if e.kind == ALARM_KIND]
+            if entries and not kept:
+                continue
+            merged = phrases.setdefault(key, [])
+            merged.extend(e for e in kept if e not in merged)
+        for label, shown in lexicon.display.get(ALARM_KIND, {}).items():
+            display.setdefault(label, shown)
+        plain |= lexicon.plain_words
+        symbols |= lexicon.symbols
+        together.extend(t for t in lexicon.together if t.kind == ALARM_KIND)
+    return Lexicon(
+        phrases={k: tuple(v) for k, v in phrases.items()},
+        display={ALARM_KIND: display},
+        ranges={},
+        units={},
+        amounts={},
+        plain_words=frozenset(plain),
+        symbols=frozenset(symbols),
+        together=tuple(together),
+    )
