@@ -9,6 +9,9 @@
     sqlite_schema.py  its MIGRATIONS, PERSON_TABLES and SQL texts
     sqlite_rows.py    its rows <-> the core's values
     sqlite_cache.py   its write-through cache of people's rows
+    postgres.py       PostgresStore, a PostgreSQL server (asyncpg) several processes share
+    postgres_schema.py  its MIGRATIONS (under an advisory lock), PERSON_TABLES and SQL texts
+    postgres_rows.py  its rows <-> the core's values
 
 Callers write `from bot.store import Store, open_store`.
 """
@@ -16,6 +19,7 @@ Callers write `from bot.store import Store, open_store`.
 from bot.errors import StoreError
 from bot.store.base import Store
 from bot.store.memory import MemoryStore
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite_schema import LATEST_VERSION, MIGRATIONS, Migration
 from bot.store.url import open_store
@@ -25,6 +29,7 @@ __all__ = [
     "MIGRATIONS",
     "MemoryStore",
     "Migration",
+    "PostgresStore",
     "SqliteStore",
     "Store",
     "StoreError",

@@ -2,6 +2,10 @@
 
     sqlite:///relative/path.db     SqliteStore on a file relative to the working directory
     sqlite:////absolute/path.db    SqliteStore on an absolute path
+    postgresql://user:password@host:5432/name
+    postgres://user:password@host:5432/name
+                                   PostgresStore (the second form is the one platforms
+                                   hand out); query parameters (?sslmode=require) go to asyncpg
     memory://                      MemoryStore: nothing is kept once the process ends
 
 This is the one place that reads DATABASE_URL's scheme. A second backend is a
@@ -14,21 +18,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError, StoreError
 from bot.store.base import Store
 from bot.store.memory import MemoryStore
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 
 _FORMS = (
-    "Use sqlite:///relative/path.db or sqlite:////absolute/path.db "
-    "(or memory:// for a store that keeps nothing)."
+    "Use sqlite:///relative/path.db or sqlite:////absolute/path.db, "
+    "postgresql://user:password@host:5432/database (or postgres://...), "
+    "or memory:// for a store that keeps nothing."
 )
 
 
 async def open_store(url: str, **options: Any) -> Store:
     """An open store for DATABASE_URL `url`; `options` go to the backend's constructor
-    (SqliteStore: synchronous, busy_timeout_ms, cache_people).
+    (SqliteStore: synchronous, busy_timeout_ms, cache_people; PostgresStore: min_size,
+    max_size, connect_timeout).
 
         store = await open_store(settings.database_url)
         try: ...
@@ -71,6 +79,20 @@ async def _open_sqlite(rest: str, options: dict[str, Any]) -> Store:
     return store
 
 
+async def _open_postgres(rest: str, options: dict[str, Any]) -> Store:
+    url = f"postgresql://{rest}"  # asyncpg reads both schemes; one form in messages
+    try:
+        urlsplit(url).port  # noqa: B018  (reading it checks it)
+    except ValueError as exc:
+        raise ConfigError(
+            f"DATABASE_URL's port is not a number ({exc}). "
+            "Use postgresql://user:password@host:5432/database."
+        ) from exc
+    store = PostgresStore(url, **options)
+    await store.open()
+    return store
+
+
 async def _open_memory(rest: str, options: dict[str, Any]) -> Store:
     if rest:
         raise ConfigError(f"DATABASE_URL=memory://{rest}: memory:// takes nothing after it.")
@@ -82,6 +104,8 @@ async def _open_memory(rest: str, options: dict[str, Any]) -> Store:
 #: scheme -> how to open the backend from the rest of the URL (after "://").
 _BACKENDS: dict[str, Callable[[str, dict[str, Any]], Awaitable[Store]]] = {
     "sqlite": _open_sqlite,
+    "postgresql": _open_postgres,
+    "postgres": _open_postgres,
     "memory": _open_memory,
 }
 
@@ -89,3 +113,4 @@ _BACKENDS: dict[str, Callable[[str, dict[str, Any]], Awaitable[Store]]] = {
 if TYPE_CHECKING:  # every backend keeps to the protocol
     _memory: Store = MemoryStore()
     _sqlite: Store = SqliteStore(Path("cramp_coach.db"))
+    _postgres: Store = PostgresStore("postgresql://localhost/cramp_coach")

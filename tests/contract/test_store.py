@@ -1,5 +1,5 @@
 """The store contract: one class, run against every backend (the `store` fixture of
-tests/conftest.py: memory, sqlite, sqlite-nocache). A new backend passes this class.
+tests/conftest.py: memory, sqlite, sqlite-nocache, postgres). A new backend passes this class.
 
 What only SQLite can show (migrations, pragmas, crashes, the cache) is in tests/unit/store/.
 """
@@ -21,7 +21,8 @@ import bot.store.memory
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder
 from bot.errors import StoreError
-from bot.store import MemoryStore, SqliteStore, Store
+from bot.store import MemoryStore, PostgresStore, SqliteStore, Store
+from tests.helpers import postgres
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 R0 = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -77,6 +78,9 @@ def break_table(
         else:
             monkeypatch.setattr(bot.store.memory, "normal_profile", fail)
         return
+    if isinstance(store, PostgresStore):
+        postgres.break_table(store.url, table)
+        return
     assert isinstance(store, SqliteStore)
     with sqlite3.connect(store.path) as conn:  # a trigger that fails the write, from outside
         for event in ("INSERT", "UPDATE"):
@@ -97,6 +101,8 @@ def leftovers(store: Store, user_id: int) -> dict[str, int]:
             "reminders": sum(user == user_id for user, _ in store._reminders),
             "intake": len(store._intake.get(user_id, [])),
         }
+    if isinstance(store, PostgresStore):
+        return postgres.leftovers(store.url, user_id)
     assert isinstance(store, SqliteStore)
     return sqlite_leftovers(store.path, user_id)
 

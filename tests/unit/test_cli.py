@@ -127,11 +127,11 @@ def test_a_console_killed_mid_conversation_resumes_where_it_was(tmp_path: Path) 
 
 
 def test_a_bad_setting_stops_start_up_naming_the_variable() -> None:
-    done = run_bot("console", env={"DATABASE_URL": "postgres://db/coach"})
+    done = run_bot("console", env={"DATABASE_URL": "mysql://db/coach"})
     assert done.returncode == 2
     assert "DATABASE_URL" in done.stderr
     assert "Configuration error" in done.stderr
-    assert "'postgres', which this version does not support" in done.stderr
+    assert "'mysql', which this version does not support" in done.stderr
 
 
 def test_broken_content_stops_start_up_naming_file_state_and_fix(tmp_path: Path) -> None:

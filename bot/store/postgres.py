@@ -1,0 +1,402 @@
+"""PostgresStore: the store on a PostgreSQL server, through asyncpg, for several processes.
+
+    postgres_schema.py  MIGRATIONS (versioned, under an advisory lock), PERSON_TABLES, SQL
+    postgres_rows.py    rows <-> the core's values
+
+`DATABASE_URL=postgresql://user:password@host:5432/name` (or `postgres://...`, the form
+platforms hand out; query parameters such as `?sslmode=require` go to asyncpg) opens
+one connection pool per process (asyncpg.create_pool). Every method takes a connection
+from the pool for one statement or one transaction: a turn's session, episode and
+profile are ONE statement (so one transaction and one round trip), forget() is one
+transaction over every table, advance_reminders() one transaction of compare-and-sets.
+
+No cache of people, unlike SqliteStore: several bot processes may share one database
+(issue 12), and a row another process changed must be read afresh, so every read asks
+the server. A turn therefore costs a round trip to load the person and their recent
+episodes, and one to save (`python -m bench store` measures it against SQLite).
+
+Every error from the server or the connection becomes a StoreError that says what to
+do; a failed write leaves the last committed state intact (PostgreSQL rolls back the
+statement or transaction). A refused login or an unreachable server at open() is a
+StoreError of one or two lines naming DATABASE_URL and the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from bot.core.model import Episode, Profile, Session
+from bot.core.schedule import Advance, Reminder, ReminderKind
+from bot.errors import StoreError
+from bot.store.base import Lifecycle
+from bot.store.codec import (
+    check_same_person,
+    export_document,
+    normal_reminder,
+    slots_json,
+    utc,
+)
+from bot.store.postgres_rows import (
+    episode_from,
+    episode_row,
+    person_from,
+    profile_from,
+    profile_row,
+    reminder_from,
+    reminder_row,
+)
+from bot.store.postgres_schema import (
+    ADVANCE_DELETE,
+    ADVANCE_UPDATE,
+    DUE_REMINDERS,
+    EPISODE_COLUMNS,
+    LOAD_PERSON,
+    MIGRATIONS,
+    PERSON_TABLES,
+    REMINDER_COLUMNS,
+    REMINDER_WIDTH,
+    UPSERT_PROFILE,
+    UPSERT_REMINDER,
+    WRITE_TURN,
+    Migration,
+    check_migrations,
+    migrate,
+)
+
+log = logging.getLogger(__name__)
+
+#: What a lost connection, a server error or a timeout raises through asyncpg
+#: (InternalClientError: a connection the server closed while a query was starting).
+_FAILURES = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+
+
+def describe(url: str) -> str:
+    """user@host:port/database of a PostgreSQL URL, never its password (for messages)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "localhost"
+        port = parts.port or 5432
+    except ValueError:
+        return "(an unreadable URL)"
+    user = f"{parts.username}@" if parts.username else ""
+    database = parts.path.lstrip("/") or (parts.username or "(the user's own)")
+    return f"{user}{host}:{port}/{database}"
+
+
+class PostgresStore(Lifecycle):
+    """The store on a PostgreSQL database, through one asyncpg pool per process.
+
+    `min_size`/`max_size` bound the pool's connections; `connect_timeout` is how long
+    open() waits for the server (seconds). Rows go straight to and from the server:
+    no cache (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        connect_timeout: float = 10.0,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
+        check_migrations(migrations)
+        self.url = url
+        self.min_size = min_size
+        self.max_size = max_size
+        self.connect_timeout = connect_timeout
+        self.migrations = tuple(migrations)
+        self.where = describe(url)
+        self._pool: asyncpg.Pool | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def open(self) -> None:
+        """Create the pool and apply pending migrations. Does nothing if open."""
+        if self._pool is not None:
+            return
+        pool = await self._create_pool()
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn, self.migrations, self.where)
+        except _FAILURES as exc:
+            await pool.close()
+            raise StoreError(
+                f"Could not prepare the PostgreSQL database {self.where} (DATABASE_URL): "
+                f"{exc}. Check the server's log."
+            ) from exc
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
+
+    async def _create_pool(self) -> asyncpg.Pool:
+        where = f"PostgreSQL at {self.where} (DATABASE_URL)"
+        try:
+            return await asyncpg.create_pool(
+                self.url,
+                min_size=self.min_size,
+                max_size=self.max_size,
+                timeout=self.connect_timeout,
+            )
+        except asyncpg.InvalidAuthorizationSpecificationError as exc:
+            raise StoreError(
+                f"{where} refused the login: {exc}.\nFix the user name and password in "
+                "DATABASE_URL (postgresql://user:password@host:5432/database)."
+            ) from exc
+        except asyncpg.InvalidCatalogNameError as exc:
+            raise StoreError(
+                f"{where}: {exc}.\nCreate that database (createdb NAME) or fix its name "
+                "at the end of DATABASE_URL."
+            ) from exc
+        except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
+            raise StoreError(
+                f"Could not reach {where}: {exc or type(exc).__name__}.\nStart the server, "
+                "or fix the host and port in DATABASE_URL."
+            ) from exc
+        except ValueError as exc:  # asyncpg's reading of the URL
+            raise StoreError(
+                f"DATABASE_URL is not a PostgreSQL URL asyncpg can read: {exc}. "
+                "Use postgresql://user:password@host:5432/database."
+            ) from exc
+        except _FAILURES as exc:
+            raise StoreError(
+                f"Could not connect to {where}: {exc}. Check the server and DATABASE_URL."
+            ) from exc
+
+    async def close(self) -> None:
+        """Close the pool, after the work in flight; safe to call twice."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    # ---------------------------------------------------------------- plumbing
+
+    @asynccontextmanager
+    async def _connection(self, what: str, *, writes: bool = True) -> AsyncIterator[Any]:
+        """A connection from the pool; a failure in the block becomes a StoreError."""
+        pool = self._pool
+        if pool is None:
+            raise StoreError(
+                "The store is not open. Call `await store.open()` first, or use "
+                "`async with PostgresStore(url) as store:`."
+            )
+        try:
+            async with pool.acquire() as conn:
+                yield conn
+        except _FAILURES as exc:
+            then = (
+                "Nothing was saved; the last saved state is intact."
+                if writes
+                else "Nothing was read."
+            )
+            raise StoreError(
+                f"Could not {what}: {exc}. {then} Check that PostgreSQL at {self.where} "
+                "(DATABASE_URL) is running and reachable."
+            ) from exc
+
+    # ---------------------------------------------------------------- people
+
+    async def load_session(self, user_id: int) -> Session | None:
+        session, _ = await self.load_person(user_id)
+        return session
+
+    async def save_turn(
+        self,
+        session: Session,
+        *,
+        episode: Episode | None = None,
+        profile: Profile | None = None,
+    ) -> Episode | None:
+        """Session upsert + episode insert + profile upsert as ONE statement (WRITE_TURN):
+        one transaction, one round trip."""
+        check_same_person(session, episode, profile)
+        slots = slots_json(session)
+        updated = None if session.updated_at is None else utc(session.updated_at)
+        episode_values = (None,) * 9 if episode is None else episode_row(episode)
+        profile_values = (None,) * 6 if profile is None else profile_row(profile)[1:]
+        params = (
+            session.user_id,
+            session.state,
+            slots,
+            updated,
+            session.turn,
+            *episode_values,
+            *profile_values,
+            None if episode is None else episode.id,
+        )
+        async with self._connection(f"save the turn of user {session.user_id}") as conn:
+            rows = await conn.fetch(WRITE_TURN, *params)
+        if episode is None:
+            return None
+        return episode_from((int(rows[0][0]), session.user_id, *episode_values))  # as read
+
+    async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
+        sql = f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE user_id = $1"
+        params: tuple[Any, ...] = (user_id,)
+        if since is not None:
+            sql += " AND at >= $2"
+            params += (utc(since),)
+        what = f"load the episodes of user {user_id}"
+        async with self._connection(what, writes=False) as conn:
+            rows = await conn.fetch(sql + " ORDER BY at, id", *params)
+        return [episode_from(row) for row in rows]
+
+    async def load_profile(self, user_id: int) -> Profile | None:
+        _, profile = await self.load_person(user_id)
+        return profile
+
+    async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
+        """Session and profile in one query."""
+        async with self._connection(f"load user {user_id}", writes=False) as conn:
+            row = await conn.fetchrow(LOAD_PERSON, user_id)
+        assert row is not None  # LOAD_PERSON always gives one row
+        return person_from(row)
+
+    async def save_profile(self, profile: Profile) -> None:
+        row = profile_row(profile)
+        async with self._connection(f"save the profile of user {profile.user_id}") as conn:
+            await conn.execute(UPSERT_PROFILE, *row)
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        async with self._connection(f"mark user {user_id} as active={active}") as conn:
+            await conn.execute(
+                "UPDATE profiles SET active = $2 WHERE user_id = $1", user_id, active
+            )
+
+    async def forget(self, user_id: int) -> None:
+        """Delete the person from every table in PERSON_TABLES, in one transaction."""
+        async with self._connection(f"forget user {user_id}") as conn, conn.transaction():
+            for table in PERSON_TABLES:
+                await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Profile, session, episodes, reminders and intake, read in one snapshot (a
+        repeatable-read transaction: another process's turn cannot land in between)."""
+        what = f"export the data of user {user_id}"
+        async with (
+            self._connection(what, writes=False) as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            person = await conn.fetchrow(LOAD_PERSON, user_id)
+            episodes = await conn.fetch(
+                f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE user_id = $1 ORDER BY at, id",
+                user_id,
+            )
+            reminders = await conn.fetch(
+                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE user_id = $1 ORDER BY due_at, id",
+                user_id,
+            )
+            intake = await conn.fetch(
+                "SELECT at FROM intake WHERE user_id = $1 ORDER BY at, id", user_id
+            )
+        assert person is not None
+        session, profile = person_from(person)
+        return export_document(
+            user_id,
+            profile,
+            session,
+            [episode_from(row) for row in episodes],
+            [reminder_from(row) for row in reminders],
+            [utc(row[0]) for row in intake],
+        )
+
+    # ---------------------------------------------------------------- reminders
+
+    async def save_reminder(self, reminder: Reminder) -> Reminder:
+        """Upsert on (user_id, kind): a new series replaces a running one, keeping its id."""
+        staged = normal_reminder(reminder)
+        async with self._connection(f"save a reminder of user {staged.user_id}") as conn:
+            reminder_id = await conn.fetchval(UPSERT_REMINDER, *reminder_row(staged))
+        return replace(staged, id=int(reminder_id))
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        what = f"load the reminders of user {user_id}"
+        async with self._connection(what, writes=False) as conn:
+            rows = await conn.fetch(
+                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE user_id = $1 ORDER BY due_at, id",
+                user_id,
+            )
+        return [reminder_from(row) for row in rows]
+
+    async def stop_reminders(self, user_id: int, kind: ReminderKind | None = None) -> int:
+        sql = "DELETE FROM reminders WHERE user_id = $1"
+        params: tuple[Any, ...] = (user_id,)
+        if kind is not None:
+            sql += " AND kind = $2"
+            params += (kind,)
+        async with self._connection(f"stop the reminders of user {user_id}") as conn:
+            status = await conn.execute(sql, *params)
+        return _count(status)
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[tuple[Reminder, Profile]]:
+        """One range scan of the reminders_due index, joined to profiles by primary key."""
+        async with self._connection("find the due reminders", writes=False) as conn:
+            rows = await conn.fetch(DUE_REMINDERS, utc(now), int(limit))
+        return [
+            (reminder_from(row[:REMINDER_WIDTH]), profile_from(row[REMINDER_WIDTH:]))
+            for row in rows
+        ]
+
+    async def advance_reminders(self, changes: Sequence[Advance]) -> int:
+        """Compare-and-set on (id, due_at), all in one transaction."""
+        steps: list[tuple[str, tuple[Any, ...]]] = []
+        for change in changes:
+            old = change.reminder
+            if old.id is None:
+                raise ValueError("advance_reminders needs reminders read from the store")
+            expected = utc(old.due_at)
+            if change.next_due is None:
+                steps.append((ADVANCE_DELETE, (old.id, expected)))
+            else:
+                sent = None if change.sent_at is None else utc(change.sent_at)
+                values = (utc(change.next_due), sent, int(sent is not None), old.id, expected)
+                steps.append((ADVANCE_UPDATE, values))
+        if not steps:
+            return 0
+        applied = 0
+        what = f"record {len(steps)} reminders"
+        async with self._connection(what) as conn, conn.transaction():
+            for sql, values in steps:
+                applied += _count(await conn.execute(sql, *values))
+        return applied
+
+    # ---------------------------------------------------------------- intake
+
+    async def log_intake(self, user_id: int, at: datetime) -> None:
+        async with self._connection(f"log a drink of user {user_id}") as conn:
+            await conn.execute("INSERT INTO intake (user_id, at) VALUES ($1, $2)", user_id, utc(at))
+
+    async def intake(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[datetime]:
+        sql = "SELECT at FROM intake WHERE user_id = $1"
+        params: list[Any] = [user_id]
+        if since is not None:
+            params.append(utc(since))
+            sql += f" AND at >= ${len(params)}"
+        if until is not None:
+            params.append(utc(until))
+            sql += f" AND at < ${len(params)}"
+        async with self._connection(f"load the intake of user {user_id}", writes=False) as conn:
+            rows = await conn.fetch(sql + " ORDER BY at, id", *params)
+        return [utc(row[0]) for row in rows]
+
+
+def _count(status: str) -> int:
+    """The row count of a command's status ("DELETE 2", "UPDATE 1")."""
+    return int(status.rsplit(" ", 1)[-1])
