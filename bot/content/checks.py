@@ -43,10 +43,24 @@ def validate(
     def file_of(key: str) -> str:
         return top.get(key, ("dialogue", None))[0]
 
-    for key in ("start", "red_flag", "resume"):
+    for key in ("start", "red_flag", "resume", "urgent"):
         value = getattr(dialogue, key)
         if value:
             check_target(f"{file_of(key)}: {key}", value)
+    urgent = states.get(dialogue.urgent or "")
+    if urgent is not None and (urgent.asks or urgent.goto is None):
+        problems.append(
+            f"{urgent.file}: state {urgent.name!r} answers urgent signs and lets the "
+            "conversation go on: give it no 'expect:' and a 'goto:' (usually 'goto: back')."
+        )
+    net = dialogue.safety_net
+    if net is not None:
+        check_target(f"{file_of('safety_net')}: safety_net.screen", net.screen)
+        for kind in sorted(net.kinds - vocabulary.kinds()):
+            problems.append(
+                f"{file_of('safety_net')}: safety_net.kinds: {kind!r} is not a lexicon kind."
+                f"{did_you_mean(kind, vocabulary.kinds())}"
+            )
     for label, target in dialogue.intents.items():
         check_target(f"intents.{label}", target)
         if "intent" in vocabulary.kinds() and label not in vocabulary.labels("intent"):
@@ -136,22 +150,23 @@ def validate(
                 f"{where}: section {block.section!r} is not listed under 'sections:'."
                 f"{did_you_mean(block.section, dialogue.sections)}"
             )
-        for slot, values in block.when.items():
-            slot_kind = dialogue.slot_kinds.get(slot)
-            if slot_kind is None:
-                problems.append(
-                    f"{where}: 'when' uses slot {slot!r}, which no state saves."
-                    f"{did_you_mean(slot, dialogue.slot_kinds)}"
-                )
-                continue
-            if slot_kind in vocabulary.kinds():
-                known = vocabulary.labels(slot_kind) | {"any", "unknown"}
-                for value in values:
-                    if value not in known:
-                        problems.append(
-                            f"{where}: {slot} {value!r} is not a {slot_kind} label."
-                            f"{did_you_mean(value, known)}"
-                        )
+        for key, conditions in (("when", block.when), ("unless", block.unless)):
+            for slot, values in conditions.items():
+                slot_kind = dialogue.slot_kinds.get(slot)
+                if slot_kind is None:
+                    problems.append(
+                        f"{where}: {key!r} uses slot {slot!r}, which no state saves."
+                        f"{did_you_mean(slot, dialogue.slot_kinds)}"
+                    )
+                    continue
+                if slot_kind in vocabulary.kinds():
+                    known = vocabulary.labels(slot_kind) | {"any", "unknown"}
+                    for value in values:
+                        if value not in known:
+                            problems.append(
+                                f"{where}: {slot} {value!r} is not a {slot_kind} label."
+                                f"{did_you_mean(value, known)}"
+                            )
     if any(s.advice for s in states.values()) and not dialogue.advice:
         problems.append("dialogue: a state has 'advice: true' but there are no advice blocks.")
 

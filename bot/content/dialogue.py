@@ -14,7 +14,15 @@ from typing import Any, get_args
 
 from bot.content.checks import validate
 from bot.content.yamlfile import load_yaml
-from bot.core.machine import ENGINE_SLOTS, AdviceBlock, Dialogue, State, Vocabulary, minutes_slot
+from bot.core.machine import (
+    ENGINE_SLOTS,
+    AdviceBlock,
+    Dialogue,
+    SafetyNet,
+    State,
+    Vocabulary,
+    minutes_slot,
+)
 from bot.core.model import AdviceLevel
 from bot.core.texts import Texts
 from bot.errors import ContentError, DialogueError, did_you_mean
@@ -27,7 +35,9 @@ _TOP_KEYS = {
     "intents",
     "commands",
     "red_flag",
+    "urgent",
     "resume",
+    "safety_net",
     "advice",
     "sections",
     "hint",
@@ -55,7 +65,8 @@ _STATE_KEYS = {
     "end",
 }
 
-_BLOCK_KEYS = {"section", "when", "say", "level"}
+_BLOCK_KEYS = {"section", "when", "unless", "say", "level", "why"}
+_NET_KEYS = {"screen", "kinds", "words"}
 
 _LEVELS: tuple[str, ...] = get_args(AdviceLevel)
 
@@ -182,6 +193,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         intents=intents,
         commands=commands,
         red_flag=red_flag,
+        urgent=setting("urgent"),
         resume=setting("resume"),
         sections=sections,
         advice=tuple(advice),
@@ -195,6 +207,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
                 top.get("prefer", ("", None))[1], "dialogue", "prefer", problems
             ).items()
         },
+        safety_net=_safety_net(top.get("safety_net", ("", None)), problems),
     )
     problems.extend(validate(dialogue, vocabulary, top))
     if problems:
@@ -266,19 +279,52 @@ def _parse_block(file: str, number: int, block: Any, problems: list[str]) -> Adv
     level = str(block.get("level", "self_care"))
     if level not in _LEVELS:
         problems.append(f"{where}: level {level!r} is not one of {', '.join(_LEVELS)}.")
-    when: dict[str, tuple[str, ...]] = {}
-    raw_when = block.get("when") or {}
-    if not isinstance(raw_when, dict):
-        problems.append(f"{where}: 'when' must map slots to values, e.g. 'when: {{timing: now}}'.")
-        raw_when = {}
-    for slot, values in raw_when.items():
-        items = values if isinstance(values, list) else [values]
-        when[str(slot)] = tuple(str(v) for v in items)
+    why = block.get("why", "")
+    if not isinstance(why, str):
+        problems.append(f"{where}: 'why' must be text, e.g. 'why: the cramp was very painful'.")
+        why = ""
     return AdviceBlock(
         section=str(block.get("section", "")),
         say=block["say"].strip(),
-        when=when,
+        when=_conditions(where, "when", block.get("when"), problems),
         level=level,
+        unless=_conditions(where, "unless", block.get("unless"), problems),
+        why=" ".join(why.split()),
+    )
+
+
+def _conditions(where: str, key: str, raw: Any, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """`when:` or `unless:` of an advice block: slot -> the labels it is tested against."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(
+            f"{where}: {key!r} must map slots to values, e.g. '{key}: {{timing: now}}'."
+        )
+        return {}
+    return {
+        str(slot): tuple(str(v) for v in (values if isinstance(values, list) else [values]))
+        for slot, values in raw.items()
+    }
+
+
+def _safety_net(entry: tuple[str, Any], problems: list[str]) -> SafetyNet | None:
+    """`safety_net:` at the top of a file: `screen`, `kinds` and `words`."""
+    file, raw = entry
+    if raw is None:
+        return None
+    where = f"{file}: safety_net"
+    if not isinstance(raw, dict) or not isinstance(raw.get("screen"), str):
+        problems.append(
+            f"{where}: must be a mapping with 'screen: <state>' and the 'kinds:' and "
+            "'words:' that make a message about the body."
+        )
+        return None
+    problems.extend(_unknown_fields(where, raw, _NET_KEYS))
+    return SafetyNet(
+        screen=raw["screen"],
+        kinds=frozenset(_names(raw.get("kinds"))),
+        words=frozenset(w.lower() for w in _names(raw.get("words"))),
     )
 
 

@@ -4,9 +4,12 @@
         -> (the advice Reply, the Episode with its advice level)
 
 An advice block of the dialogue is shown when every condition of its `when:` holds
-for the slots (`any`: answered, `unknown`: not answered). The recurrence rules
-(core/recurrence.py) look at the person's history; what they say opens the last
-section and raises the level to see_doctor. Pure: the history and the time come in.
+for the slots (`any`: answered, `unknown`: not answered) and none of its `unless:`
+does ("not when cautions include pregnant"). The recurrence rules (core/recurrence.py)
+look at the person's history; what they say opens the last section and raises the
+level to see_doctor. The answer opens with one line saying its care level and why
+(texts level_<level>; the why comes from the block that set the level). Pure: the
+history and the time come in.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime
 from typing import get_args
 
 from bot.core.contract import Needs
-from bot.core.machine import Dialogue, State, minutes_slot
+from bot.core.machine import AdviceBlock, Dialogue, State, minutes_slot
 from bot.core.matcher import Matcher
 from bot.core.model import AdviceLevel, Episode, Reply, SlotValue
 from bot.core.recurrence import RecurrenceRules, check
@@ -31,6 +34,11 @@ NEEDS = Needs(
     who="the cramp log (bot/core/advice.py)",
     slots=EPISODE_SLOTS,
     labels={"context": CONDITIONS},
+    texts={
+        **{f"level_{level}": ("why",) for level in get_args(AdviceLevel) if level != "info"},
+        "why_self_care": (),
+        "why_recurring": (),
+    },
 )
 
 
@@ -54,23 +62,35 @@ def advise(
         slots.pop("recurring", None)
     sections: dict[str, list[str]] = {key: [] for key in dialogue.sections}
     level: AdviceLevel = "self_care"
+    why = dialogue.texts.say("why_self_care")
     for block in dialogue.advice:
-        if all(holds(slots.get(slot), values) for slot, values in block.when.items()):
+        if fits(block, slots):
             sections[block.section].append(render(dialogue, matcher, block.say, slots))
             if _LEVEL_ORDER[block.level] > _LEVEL_ORDER[level]:
                 level = block.level  # type: ignore[assignment]
+                why = render(dialogue, matcher, block.why, slots) if block.why else why
     if hits:
         # What the recurrence rules say opens the last section ("when to get help").
         sections[list(sections)[-1]][:0] = [" ".join(hit.text.split()) for hit in hits]
         if _LEVEL_ORDER[level] < _LEVEL_ORDER["see_doctor"]:
             level = "see_doctor"
-    parts = [render(dialogue, matcher, state.say, slots)] if state.say else []
+            why = dialogue.texts.say("why_recurring")
+    parts = [dialogue.texts.say(f"level_{level}", why=why)]
+    if state.say:
+        parts.append(render(dialogue, matcher, state.say, slots))
     for key, paragraphs in sections.items():
         if paragraphs:
             heading = dialogue.sections[key]
             parts.append(heading + "\n" + "\n".join(f"• {p}" for p in paragraphs))
     reply = Reply("\n\n".join(parts), state.buttons, state.name)
     return reply, replace(episode, advice_level=level)
+
+
+def fits(block: AdviceBlock, slots: Mapping[str, SlotValue]) -> bool:
+    """Whether every `when:` condition of `block` holds and no `unless:` condition does."""
+    return all(holds(slots.get(slot), values) for slot, values in block.when.items()) and not any(
+        holds(slots.get(slot), values) for slot, values in block.unless.items()
+    )
 
 
 def holds(value: SlotValue | None, wanted: tuple[str, ...]) -> bool:

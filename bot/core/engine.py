@@ -6,13 +6,18 @@ Order of business for every message:
 
 1. A button press for a question that has passed is refused, and the current
    question is asked again (unless its state is marked `anytime`).
-2. Red flags come first, whatever the state: the emergency state answers.
+2. Red flags come first, whatever the state: the emergency state answers, with
+   what to do for each sign (and, for someone else, CPR and a defibrillator).
+   Signs that need care today come next: the urgent state answers, then the
+   conversation goes on where it was.
 3. A person idle for too long in the middle of the questions is welcomed back
    and asked whether to continue or start over.
 4. A /command jumps to its state.
 5. The current question takes the answer it expects; failing that a global
    intent (help, restart, cancel) applies; failing that the question is asked
-   again with a hint.
+   again with a hint. A message about the body that is not understood also gets a
+   reminder of the emergency number; two in a row, a screening question (the
+   dialogue's safety net).
 
 Whatever the message says about the cramp (muscle, duration, severity...) is
 remembered on the way, so a later question that it already answers is skipped.
@@ -39,11 +44,16 @@ from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.recurrence import RecurrenceRules
 from bot.core.render import render
+from bot.core.triage import TEXTS, about_the_body, emergency_steps, urgent_steps
 from bot.errors import closest
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
 BACK_SLOT = "_back"
+#: How many messages about the body in a row were not understood (the safety net).
+UNCLEAR_SLOT = "_unclear"
+#: Where the engine reads whom a message is about, and the signs told already.
+WHO_SLOT, URGENT_SLOT = "who", "urgent"
 #: What the engine itself says (dialogues/<language>/texts.yaml).
 NEEDS = Needs(
     who="the engine (bot/core/engine.py)",
@@ -51,7 +61,9 @@ NEEDS = Needs(
         "stale_button": (),
         "unknown_command": ("command", "known"),
         "unknown_command_guess": ("command", "guess", "known"),
+        **TEXTS,
     },
+    labels={"who": ("other",)},
 )
 
 
@@ -68,6 +80,7 @@ class Turn:
     episode: Episode | None = None
     effects: tuple[tuple[int, str], ...] = ()
     red_flags: tuple[str, ...] = ()
+    urgent: tuple[str, ...] = ()  # signs for which the person was told to get seen today
 
 
 @dataclass(slots=True)
@@ -102,7 +115,9 @@ def step(
     draft = _Draft(slots=dict(session.slots), replies=[], effects=[])
     ctx = _Context(dialogue, matcher, now, history, rules, session.user_id)
 
-    def finish(state: str, red_flags: tuple[str, ...] = ()) -> Turn:
+    unclear = draft.slots.pop(UNCLEAR_SLOT, 0)
+
+    def finish(state: str, red_flags: tuple[str, ...] = (), urgent: tuple[str, ...] = ()) -> Turn:
         new = Session(
             user_id=session.user_id,
             state=state,
@@ -116,6 +131,7 @@ def step(
             episode=draft.episode,
             effects=tuple(draft.effects),
             red_flags=red_flags,
+            urgent=urgent,
         )
 
     if button is not None:
@@ -144,8 +160,27 @@ def step(
         red_flags = alarms.read(text).labels("red_flag")
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
+        someone_else = "other" in (*reading.labels("who"), draft.slots.get(WHO_SLOT))
+        draft.slots["emergency_steps"] = emergency_steps(
+            dialogue.texts, red_flags, someone_else=someone_else
+        )
         ctx.leave(current, draft.slots)
-        return finish(ctx.arrive(dialogue.red_flag, draft, reading), red_flags)
+        stopped = ctx.arrive(dialogue.red_flag, draft, reading)
+        draft.slots.pop("emergency_steps")
+        return finish(stopped, red_flags)
+
+    told = _slot_labels(draft.slots.get(URGENT_SLOT))
+    urgent = tuple(sign for sign in reading.labels("urgent") if sign not in told)
+    if urgent and dialogue.urgent is not None:
+        # Said at once, then the conversation goes on: the urgent state leads back to
+        # the question the person was at, and the message may answer it.
+        ctx.remember(draft.slots, reading)
+        draft.slots[URGENT_SLOT] = "+".join((*told, *urgent))
+        draft.slots["urgent_steps"] = urgent_steps(dialogue.texts, urgent)
+        ctx.leave(current, draft.slots)
+        stopped = ctx.arrive(dialogue.urgent, draft, reading)
+        draft.slots.pop("urgent_steps", None)
+        return finish(ctx.hand_over(stopped, draft, reading), urgent=urgent)
 
     command = _command(text)
     if (
@@ -183,7 +218,10 @@ def step(
         ctx.leave(current, draft.slots)
         return finish(ctx.arrive(target, draft, Reading(text)))
 
-    ctx.remember(draft.slots, reading)
+    if button is None:
+        # A button answers its own question only: "None of these" on the screening
+        # question says nothing about the workout.
+        ctx.remember(draft.slots, reading)
     if not current.asks:
         # A new person (or a state left mid-way): say what this state says, then
         # let the message answer the question that follows, if it does.
@@ -194,6 +232,13 @@ def step(
         if target is not None and ctx.resolve(dialogue.states[stopped], reading) is None:
             ctx.leave(dialogue.states[stopped], draft.slots)
             return finish(ctx.arrive(target, draft, reading))
+        if (
+            dialogue.states[stopped].asks
+            and ctx.resolve(dialogue.states[stopped], reading) is None
+            and ctx.unclear(draft, reading, unclear) == "remind"
+        ):
+            # Nothing in the message answered the question it was offered to.
+            draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))
         return finish(ctx.hand_over(stopped, draft, reading))
     answer = ctx.resolve(current, reading)
     if answer is None:
@@ -207,11 +252,20 @@ def step(
         if current.otherwise is not None:
             stopped = ctx.arrive(current.otherwise, draft, reading)
             return finish(ctx.hand_over(stopped, draft, reading))
-        draft.replies.append(ctx.question(current, draft.slots, hint=True))
+        net = ctx.unclear(draft, reading, unclear, current)
+        if net == "screen" and dialogue.safety_net is not None:
+            ctx.leave(current, draft.slots)
+            return finish(ctx.arrive(dialogue.safety_net.screen, draft, reading))
+        draft.replies.append(ctx.question(current, draft.slots, hint=True, remind=net == "remind"))
         return finish(current.name)
     value, target = answer
     ctx.save(current, draft.slots, value, reading)
     return finish(ctx.arrive(target, draft, reading))
+
+
+def _slot_labels(value: SlotValue | None) -> tuple[str, ...]:
+    """ "clot+dark_urine" -> ("clot", "dark_urine"); nothing -> ()."""
+    return tuple(value.split("+")) if isinstance(value, str) and value else ()
 
 
 def _command(text: str) -> str | None:
@@ -277,13 +331,19 @@ class _Context:
         """Keep what the message says about the cramp in slots not yet answered.
 
         Only the question that asks for a slot may change an answer already given:
-        "first run back" must not turn a calf cramp into a back cramp.
+        "first run back" must not turn a calf cramp into a back cramp. A kind listed
+        under `several` adds the labels it did not hold yet.
         """
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
             if labels and slot not in slots:
                 slots[slot] = self.dialogue.value(kind, labels)
                 _keep_minutes(slots, slot, kind, reading)
+            elif labels and kind in self.dialogue.several:
+                # Kinds that hold several labels gather them ("a child", then "she's on
+                # blood thinners").
+                known = _slot_labels(slots[slot])
+                slots[slot] = "+".join((*known, *(x for x in labels if x not in known)))
 
     def hand_over(self, name: str, draft: _Draft, reading: Reading) -> str:
         """Offer the message to the question of state `name`, just arrived at.
@@ -299,11 +359,40 @@ class _Context:
         self.save(state, draft.slots, answer[0], reading)
         return self.arrive(answer[1], draft, reading)
 
-    def question(self, state: State, slots: Mapping[str, SlotValue], hint: bool = False) -> Reply:
+    def question(
+        self,
+        state: State,
+        slots: Mapping[str, SlotValue],
+        hint: bool = False,
+        remind: bool = False,
+    ) -> Reply:
         text = self.render(state.say, slots)
         if hint:
-            text = f"{self.render(state.hint or self.dialogue.hint, slots)}\n\n{text}"
+            said = self.render(state.hint or self.dialogue.hint, slots)
+            if remind:
+                said = f"{said}\n{self.dialogue.texts.say('safety_net_reminder')}"
+            text = f"{said}\n\n{text}"
         return Reply(text, state.buttons, state.name)
+
+    def unclear(
+        self, draft: _Draft, reading: Reading, before: SlotValue, current: State | None = None
+    ) -> str | None:
+        """A message was not understood: the safety net's answer, if it has one.
+
+        "remind" (say the emergency number) for a message about the body, "screen" (ask
+        the screening question) when it is the second in a row; None otherwise. The
+        screening question itself is not screened again.
+        """
+        net = self.dialogue.safety_net
+        if net is None or not about_the_body(net, reading):
+            return None
+        if current is not None and current.name == net.screen:
+            return "remind"
+        count = (before if isinstance(before, int) else 0) + 1
+        if count >= 2:
+            return "screen"
+        draft.slots[UNCLEAR_SLOT] = count
+        return "remind"
 
     def render(self, text: str, slots: Mapping[str, SlotValue]) -> str:
         return render(self.dialogue, self.matcher, text, slots)

@@ -20,8 +20,16 @@ from bot.core.texts import Texts
 BUILTIN_KINDS = frozenset({"number", "text"})
 #: A target that means "the question the person was at before" (used by the resume prompt).
 BACK = "back"
-#: Slots the engine fills itself, usable in texts and advice conditions.
-ENGINE_SLOTS = {"red_flag": "red_flag", "recurring": "recurring"}
+#: Slots the engine fills itself, usable in texts and advice conditions (slot -> kind).
+#: `emergency_steps` and `urgent_steps` hold, while their state speaks, what to do now
+#: for the signs read (composed from texts: see bot/core/triage.py).
+ENGINE_SLOTS = {
+    "red_flag": "red_flag",
+    "recurring": "recurring",
+    "urgent": "urgent",
+    "emergency_steps": "text",
+    "urgent_steps": "text",
+}
 ANY_PREFIX = "any "
 
 
@@ -61,12 +69,30 @@ class State:
 
 @dataclass(frozen=True, slots=True)
 class AdviceBlock:
-    """A paragraph of advice, shown when every condition in `when` holds."""
+    """A paragraph of advice, shown when every condition in `when` holds and none in
+    `unless` does. `why` says in a few words why its `level` applies (the level line)."""
 
     section: str
     say: str
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     level: str = "self_care"
+    unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyNet:
+    """What the bot does with a message about the body that it does not understand.
+
+    `kinds`: lexicon kinds, and `words`: plain words ("unwell", "sick"), that make a
+    message about the body. Such a message not understood gets the reminder of the
+    emergency number; two in a row lead to `screen`, a question whose buttons are
+    warning signs.
+    """
+
+    screen: str
+    kinds: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +106,7 @@ class Dialogue:
     intents: Mapping[str, str]  # intent label -> state, from any state
     commands: Mapping[str, str]  # /command -> state
     red_flag: str  # state that answers any red flag
+    urgent: str | None  # state that answers a sign that needs care today, then leads back
     resume: str | None  # state that welcomes back a person idle mid-conversation
     sections: Mapping[str, str]  # advice section id -> heading, in order
     advice: tuple[AdviceBlock, ...]
@@ -88,6 +115,7 @@ class Dialogue:
     texts: Texts = field(default_factory=Texts)  # what the code says, by key (`texts:`)
     several: frozenset[str] = frozenset()  # kinds whose slots keep every label mentioned
     prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
+    safety_net: SafetyNet | None = None  # what a message about the body not understood gets
 
     def value(self, kind: str, labels: tuple[str, ...]) -> str:
         """The slot value for labels of `kind` found in one message.
@@ -117,10 +145,14 @@ def targets(state: State) -> Iterator[str]:
 
 
 def entry_points(dialogue: Dialogue) -> list[str]:
-    """States the machine can jump to from anywhere: start, red flag, commands, intents."""
+    """States the machine can jump to from anywhere: start, red flag, urgent, the safety
+    net's screen, commands, intents."""
     entries = [dialogue.start, dialogue.red_flag]
-    if dialogue.resume:
-        entries.append(dialogue.resume)
+    for other in (dialogue.resume, dialogue.urgent):
+        if other:
+            entries.append(other)
+    if dialogue.safety_net is not None:
+        entries.append(dialogue.safety_net.screen)
     entries.extend(dialogue.commands.values())
     entries.extend(dialogue.intents.values())
     entries.extend(name for name, state in dialogue.states.items() if state.anytime)

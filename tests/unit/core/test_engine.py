@@ -32,7 +32,7 @@ def said(result: Turn) -> str:
 @pytest.mark.parametrize("state", ASKING)
 @pytest.mark.parametrize(
     "message",
-    ["chest pain", "i cant breathe", "my friend collapsed", "pee is dark like cola after the race"],
+    ["chest pain", "i cant breathe", "my friend collapsed", "my face is drooping on one side"],
 )
 def test_red_flags_escalate_from_every_state(state: str, message: str) -> None:
     result = turn(message, state)
@@ -219,3 +219,129 @@ def test_a_new_person_asking_for_help_gets_the_introduction_and_the_help() -> No
     assert "I'm Cramp Coach" in said(result)
     assert "/history" in said(result)
     assert result.session.state == "menu"
+
+
+# -- triage: what each emergency reply says, urgent signs, medicines, the safety net -------
+
+
+def test_someone_else_not_breathing_gets_cpr_and_a_defibrillator_not_drive_yourself() -> None:
+    result = turn("my husband collapsed and isn't breathing", "ask_timing", {"muscle": "calf"})
+    assert set(result.red_flags) >= {"not_breathing"}
+    text = said(result)
+    for words in ("emergency number", "CPR", "hard and fast in the middle of the chest", "AED"):
+        assert words in text
+    assert "Don't drive yourself" not in text
+    assert "{" not in text and "emergency_steps" not in result.session.slots
+
+
+def test_someone_else_named_in_an_earlier_message_counts() -> None:
+    result = turn("she passed out", "ask_timing", {"muscle": "calf", "who": "other"})
+    assert "CPR" in said(result)
+
+
+def test_your_own_emergency_says_not_to_drive_and_why_the_sign_matters() -> None:
+    text = said(turn("chest pain", "ask_duration"))
+    assert "Don't drive yourself" in text
+    assert "CPR" not in text
+    assert DIALOGUE.texts.say("emergency_chest_pain") in text
+
+
+def test_an_overdose_names_the_poison_centre_and_the_emergency_number() -> None:
+    result = turn("I took 10 ibuprofen an hour ago for the cramp", "ask_timing")
+    assert "poisoning" in result.red_flags
+    text = said(result)
+    assert "poison centre" in text and "1-800-222-1222" in text
+    assert "emergency number" in text
+
+
+def test_several_signs_say_the_most_serious_first_and_no_more_than_two() -> None:
+    text = said(turn("having a seizure and chest pain and my heart is racing", "menu"))
+    chest = text.index(DIALOGUE.texts.say("emergency_chest_pain"))
+    seizure = text.index(DIALOGUE.texts.say("emergency_seizure"))
+    assert chest < seizure
+    assert DIALOGUE.texts.say("emergency_heart_rhythm") not in text
+
+
+def test_an_urgent_sign_is_answered_at_once_and_the_questions_go_on() -> None:
+    result = turn("my calf has been swollen and tender since my flight", "ask_timing")
+    assert result.urgent == ("clot",) and not result.red_flags
+    assert result.replies[0].text.startswith("🟠")
+    assert "today" in result.replies[0].text
+    assert result.session.state == "ask_timing"  # the question it was at, asked again
+    again = step(
+        DIALOGUE, result.session, "yes the calf is still swollen since the flight",
+        matcher=CONTENT.matcher, now=NOW,
+    )  # fmt: skip
+    assert not again.urgent  # told once
+
+
+def test_dark_urine_alone_is_urgent_not_an_emergency() -> None:
+    result = turn("pee is dark like cola after the race", "menu")
+    assert result.urgent == ("dark_urine",) and not result.red_flags
+
+
+def test_an_urgent_sign_raises_the_advice_level_and_is_logged() -> None:
+    slots = {"muscle": "calf", "timing": "now", "duration": "minutes", "severity": "mild"}
+    result = turn("none", "ask_context", {**slots, "urgent": "clot"})
+    assert result.episode is not None and result.episode.advice_level == "urgent"
+    assert said(result).startswith("🟠")
+    assert "heating pad" not in said(result)  # a possible clot is not warmed or stretched
+
+
+def test_a_dose_question_gets_the_label_and_a_pharmacist_never_a_dose() -> None:
+    result = turn("how much ibuprofen can I take", "ask_duration", {"muscle": "calf"})
+    text = said(result)
+    assert "can't tell you a dose" in text and "pharmacist" in text and "label" in text
+    assert result.session.state == "ask_duration"  # and back to the question
+
+
+def test_cautions_gather_across_messages() -> None:
+    first = turn("my 7 year old has a calf cramp", "menu")
+    assert first.session.slots["cautions"] == "child"
+    later = step(
+        DIALOGUE, first.session, "she is on blood thinners", matcher=CONTENT.matcher, now=NOW
+    )
+    assert set(str(later.session.slots["cautions"]).split("+")) == {"child", "blood_thinner"}
+
+
+def test_a_message_about_the_body_not_understood_reminds_of_the_emergency_number() -> None:
+    reminder = DIALOGUE.texts.say("safety_net_reminder")
+    assert reminder in said(turn("i feel weird", "ask_timing", {"muscle": "calf"}))
+    assert reminder not in said(turn("purple elephant", "ask_timing", {"muscle": "calf"}))
+
+
+def test_twice_in_a_row_it_asks_the_screening_question() -> None:
+    first = turn("i feel weird", "ask_timing", {"muscle": "calf"})
+    second = step(
+        DIALOGUE, first.session, "i feel strange and unwell", matcher=CONTENT.matcher, now=NOW
+    )
+    screen = DIALOGUE.states["screen_signs"]
+    assert second.session.state == screen.name
+    assert second.replies[-1].buttons == screen.buttons
+    none = step(
+        DIALOGUE,
+        second.session,
+        "",
+        matcher=CONTENT.matcher,
+        now=NOW,
+        button=ButtonPress(screen.name, screen.buttons.index("None of these")),
+    )
+    assert none.session.state == "ask_timing"
+    assert "conditions" not in none.session.slots  # the button says nothing about the workout
+    for index in range(4):  # the first four are warning signs: they escalate
+        pressed = step(
+            DIALOGUE,
+            second.session,
+            "",
+            matcher=CONTENT.matcher,
+            now=NOW,
+            button=ButtonPress(screen.name, index),
+        )
+        assert pressed.red_flags, screen.buttons[index]
+
+
+def test_an_understood_message_resets_the_safety_net() -> None:
+    first = turn("i feel weird", "ask_timing", {"muscle": "calf"})
+    answered = step(DIALOGUE, first.session, "right now", matcher=CONTENT.matcher, now=NOW)
+    again = step(DIALOGUE, answered.session, "i feel weird", matcher=CONTENT.matcher, now=NOW)
+    assert again.session.state == "ask_duration"
