@@ -5,7 +5,9 @@
 
 `folder` is one language's lexicon folder (data/lexicon/en). Each file holds one kind
 (`kind:`, `labels:`, and for durations `units:`, `amounts:`, `approximate:`), or the plain
-words and phrases (plain_words.yaml); the comment at the top of each file explains it.
+words and phrases (plain_words.yaml), or how the language says "not" (negation.yaml: negators,
+breaks, hedges, reversers); the comment at the top of each file explains it. A folder may hold
+a single file (only red_flag.yaml, for a language the bot reads warning signs in).
 Every problem in every file is collected and raised together as one ContentError, each
 naming the file, the label and the fix.
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.yamlfile import load_yaml
-from bot.core.lexicon import Entry, Lexicon, Together
+from bot.core.lexicon import Entry, Lexicon, Negation, Together
 from bot.core.matcher import Matcher
 from bot.core.reading import phrase_key, token_pattern, tokenize
 from bot.errors import ContentError, did_you_mean
@@ -27,7 +29,9 @@ __all__ = ["load_lexicon", "load_matcher"]
 _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
-_LABEL_KEYS = frozenset({"display", "phrases", "from", "together"})
+_LABEL_KEYS = frozenset({"display", "phrases", "from", "together", "anywhere"})
+_NEGATION_KEYS = frozenset({"negators", "breaks", "and_words", "new_clause", "hedges", "reversers"})
+_THRESHOLD = re.compile(r">=\d+(?:\.\d+)?")
 
 
 class _Problems:
@@ -105,6 +109,7 @@ def load_lexicon(folder: Path) -> Lexicon:
     amounts: dict[str, float] = {}
     plain: set[str] = set()
     together: list[Together] = []
+    negation = Negation()
 
     def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
         key = phrase_key(text, pattern)
@@ -127,6 +132,9 @@ def load_lexicon(folder: Path) -> Lexicon:
         phrases.setdefault(key, []).append(Entry(kind, label, minutes))
 
     for where, doc in docs:
+        if any(key in doc for key in _NEGATION_KEYS):
+            negation = _load_negation(where, doc, pattern, phrases, problems)
+            continue
         if _PLAIN_WORDS_KEY in doc or _PLAIN_PHRASES_KEY in doc:
             extra = set(doc) - {_PLAIN_WORDS_KEY, _PLAIN_PHRASES_KEY}
             if extra:
@@ -229,28 +237,31 @@ def load_lexicon(folder: Path) -> Lexicon:
                     )
                 else:
                     kind_ranges.append((low, label))
-            rules = label_doc.get("together") or []
-            if not isinstance(rules, list):
-                problems.add(
-                    where,
-                    f"label '{label}': `together:` must be a list, like "
-                    "`together: [face + droop drooping]`.",
-                )
-                rules = []
-            for rule in rules:
-                rule_text = _text(rule)
-                groups = tuple(frozenset(tokenize(part)) for part in (rule_text or "").split("+"))
-                if rule_text is None or len(groups) < 2 or not all(groups):
+            rules: list[Any] = []
+            for key in ("together", "anywhere"):
+                key_rules = label_doc.get(key) or []
+                if not isinstance(key_rules, list):
                     problems.add(
                         where,
-                        f"label '{label}': together rule {rule!r} needs two or more word "
-                        "lists joined by +, like `pee urine + dark brown`.",
+                        f"label '{label}': `{key}:` must be a list, like "
+                        f"`{key}: [face + droop drooping]`.",
                     )
                     continue
-                together.append(Together(kind, label, groups))
+                rules.extend(key_rules)
+                for rule in key_rules:
+                    groups = _rule_groups(_text(rule))
+                    if groups is None:
+                        problems.add(
+                            where,
+                            f"label '{label}': {key} rule {rule!r} needs two or more word "
+                            "lists joined by +, like `pee urine + dark brown` (a list may "
+                            "hold a number threshold such as >=5).",
+                        )
+                        continue
+                    together.append(Together(kind, label, groups, key == "anywhere"))
             phrase_list = label_doc.get("phrases")
             if phrase_list is None or phrase_list == []:
-                if not computed and not rules:
+                if not computed and not rules and "from" not in label_doc:
                     problems.add(
                         where,
                         f"label '{label}' has no phrases. Add a list under phrases:, "
@@ -321,6 +332,75 @@ def load_lexicon(folder: Path) -> Lexicon:
         plain_words=frozenset(plain),
         symbols=frozenset(symbols),
         together=tuple(together),
+        negation=negation,
+    )
+
+
+def _rule_groups(text: str | None) -> tuple[frozenset[str], ...] | None:
+    """`pee urine + dark brown` -> ({pee, urine}, {dark, brown}); None if malformed.
+
+    A word such as ">=5" stays as it is: a number threshold the matcher understands.
+    """
+    if text is None:
+        return None
+    groups: list[frozenset[str]] = []
+    for part in text.split("+"):
+        words: set[str] = set()
+        for item in part.split():
+            if _THRESHOLD.fullmatch(item):
+                words.add(item)
+            else:
+                words.update(tokenize(item))
+        if not words:
+            return None
+        groups.append(frozenset(words))
+    return tuple(groups) if len(groups) >= 2 else None
+
+
+def _load_negation(
+    where: str,
+    doc: dict[str, Any],
+    pattern: re.Pattern[str],
+    phrases: dict[tuple[str, ...], list[Entry]],
+    problems: _Problems,
+) -> Negation:
+    """negation.yaml -> Negation; its hedges become plain phrases (they deny nothing)."""
+    extra = set(doc) - _NEGATION_KEYS
+    if extra:
+        problems.add(
+            where,
+            f"a negation file holds only {', '.join(sorted(_NEGATION_KEYS))}; "
+            f"remove {sorted(map(str, extra))}.",
+        )
+    lists: dict[str, list[tuple[str, ...]]] = {}
+    for key in sorted(_NEGATION_KEYS):
+        raw = doc.get(key) or []
+        if not isinstance(raw, list):
+            problems.add(where, f"`{key}:` must be a list, like [no, not, never].")
+            raw = []
+        keys: list[tuple[str, ...]] = []
+        for item in raw:
+            t = _text(item)
+            # Marks such as "," are breaks too: read them as tokens, not as phrase keys.
+            key_tokens = tuple(tokenize(t, pattern)) if t is not None else ()
+            if not key_tokens:
+                problems.add(where, f"`{key}:` item {item!r} must be text with a word or mark.")
+                continue
+            if key in ("negators", "breaks", "and_words", "new_clause") and len(key_tokens) != 1:
+                problems.add(
+                    where, f"`{key}:` item {item!r} must be one word; put phrases in hedges."
+                )
+                continue
+            keys.append(key_tokens)
+        lists[key] = keys
+    for hedge in lists["hedges"]:
+        phrases.setdefault(hedge, [])
+    return Negation(
+        negators=frozenset(k[0] for k in lists["negators"]),
+        breaks=frozenset(k[0] for k in lists["breaks"]),
+        and_words=frozenset(k[0] for k in lists["and_words"]),
+        new_clause=frozenset(k[0] for k in lists["new_clause"]),
+        reversers=tuple(lists["reversers"]),
     )
 
 

@@ -4,6 +4,7 @@
     pain_scores(["pain", "is", "like", "a", "7"], used)         -> [(4, 5, 7.0)]
     bare_number(["about", "6", "i", "guess"], ...)              -> 6.0
     ago(["2", "hrs", "ago"], 0, 2)                               -> True
+    ages(["my", "7", "year", "old"], used)                       -> [(1, 4, 7.0)]
 
 Every function takes the words of a message as the matcher read them (tokens, typos
 fixed) and the units ("hrs" -> 60 minutes) and amounts ("couple" -> 2) of the lexicon.
@@ -15,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "AGE_WORDS",
     "NOT_A_CRAMP_TIME",
     "SCORE_FILLERS",
     "SCORE_WORDS",
+    "ages",
     "ago",
     "bare_number",
     "durations",
@@ -37,6 +40,20 @@ NOT_A_CRAMP_TIME = _words(
     "run ride hike session workout game match race walk swim bike cycle class training "
     "practice shift drive flight off"
 )
+#: Words that make a number an age: "7 year old", "7yo", "7-year-old", "aged 82", "I'm 15".
+AGE_WORDS = _words("year years yr yrs yo yos old aged age")
+_AGE_AFTER = _words("year years yr yrs yo yos y")
+_AGE_BEFORE = _words("aged age im hes shes")
+#: People whose age may follow in brackets or a comma: "my dad (68)", "mum, 79,".
+_AGE_OF = _words(
+    "dad mum mom father mother grandad grandpa grandma gran nan husband wife son daughter "
+    "boy girl kid child player runner friend partner neighbour neighbor swimmer"
+)
+#: Words that may follow "I'm 15": "I'm 15 and ...", not "I'm 30 weeks".
+_AGE_THEN = _words("and but so now too with on btw")
+_AGE_OF_THEN = _words("was is has had and on")  # "my dad (68) was cramping"
+OLDEST = 110  # a larger number is not an age
+
 #: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
 _BEGAN = _words("started began begin start starting since going been")
 
@@ -167,3 +184,36 @@ def ago(words: Sequence[str], start: int, end: int) -> bool:
     if end >= len(words) or words[end] != "ago":
         return False
     return not any(w in _BEGAN for w in words[max(0, start - 3) : start])
+
+
+def ages(words: Sequence[str], used: Sequence[bool]) -> list[tuple[int, int, float]]:
+    """Ages in years: (first index, index after, years).
+
+    "7 year old", "7yo", "7-year-old" (read as 7 year old), "15 yrs", "aged 82", "age 70",
+    "I'm 15", "he's 80", "my dad (68)". Words already `used` (durations: "I'm 30 weeks
+    pregnant") are skipped.
+    """
+    out: list[tuple[int, int, float]] = []
+    n = len(words)
+    for i, w in enumerate(words):
+        if used[i] or not w[0].isdigit():
+            continue
+        value = float(w)
+        if value > OLDEST or value != int(value):
+            continue
+        nxt = words[i + 1] if i + 1 < n else ""
+        before = words[i - 1] if i > 0 else ""
+        if nxt in _AGE_AFTER:
+            end = i + 2
+            if end < n and words[end] == "old":
+                end += 1
+            elif nxt == "y" and end + 1 < n and words[end] == "/" and words[end + 1] == "o":
+                end += 2  # "82 y/o"
+            elif nxt in ("year", "years", "yr", "yrs") and not (end < n and words[end] == "old"):
+                continue  # "15 years" alone is a duration or a span, not an age
+            out.append((i, end, value))
+        elif (before in _AGE_BEFORE and (not nxt.isalpha() or nxt in _AGE_THEN)) or (
+            before in _AGE_OF and value >= 1 and (not nxt.isalpha() or nxt in _AGE_OF_THEN)
+        ):
+            out.append((i - (before in ("aged", "age")), i + 1, value))
+    return out

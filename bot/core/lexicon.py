@@ -5,7 +5,8 @@ data/lexicon/<language>/*.yaml and checks, and what a Matcher is built from.
     Lexicon.display   "body_part" -> {"quad": "thigh (front)", ...}
     Lexicon.ranges    "severity" -> ((0, "mild"), (4, "moderate"), (7, "severe"))
     Lexicon.units     "hrs" -> 60 (minutes);  Lexicon.amounts  "couple" -> 2
-    Lexicon.together  Together("red_flag", "dark_urine", ({"pee", "urine"}, {"dark"}))
+    Lexicon.together  Together("urgent", "dark_urine", ({"pee", "urine"}, {"dark"}))
+    Lexicon.negation  Negation(negators={"no", "not", ...}, breaks={",", "but", ...}, ...)
 
 No checks here: a Lexicon is already valid when the loader hands it over.
 """
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["Entry", "Lexicon", "Together"]
+__all__ = ["Entry", "Lexicon", "Negation", "Together"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +31,34 @@ class Entry:
 
 class Together(NamedTuple):
     """A `together:` rule: a word of every group, close together in one clause, means
-    `label` of `kind` ("my pee is really dark" -> red_flag dark_urine)."""
+    `label` of `kind` ("my pee is really dark" -> urgent dark_urine).
+
+    A group may hold a number threshold such as ">=5": any number of five or more
+    ("took 8 ibuprofen"). An `anywhere` rule (`anywhere:` in the file) lets its words be
+    anywhere in the message, across clauses ("diabetic, ... now shaky and sweaty").
+    """
 
     kind: str
     label: str
     groups: tuple[frozenset[str], ...]
+    anywhere: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    """How one language says "not" (data/lexicon/<language>/negation.yaml).
+
+    `negators` deny what follows them until one of `breaks`, or "and" (`and_words`) followed
+    by one of `new_clause`. `reversers` (phrases, as tokens) take back every denial made
+    before them ("never had chest pain before but now I do"). Hedges ("not sure if") are
+    loaded as plain phrases, so their negator denies nothing. Empty: nothing is denied.
+    """
+
+    negators: frozenset[str] = frozenset()
+    breaks: frozenset[str] = frozenset()
+    and_words: frozenset[str] = frozenset()
+    new_clause: frozenset[str] = frozenset()
+    reversers: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +79,4 @@ class Lexicon:
     plain_words: frozenset[str]
     symbols: frozenset[str]
     together: tuple[Together, ...] = ()
+    negation: Negation = Negation()

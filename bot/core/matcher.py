@@ -17,6 +17,12 @@ How a message is read, step by step:
          `together:` rules, words close together in any order  "pee is dark" -> dark_urine
       5. negation: "no", "not", "didn't", ... deny what follows until a clause break
          ("," "but" "just" ...)                              chest_pain negated, calf not
+         The words come from data/lexicon/<language>/negation.yaml: negators, breaks,
+         hedges that deny nothing ("not sure if I passed out") and reversers that take a
+         denial back ("never had chest pain before but now I do").
+      6. rules: `together:` (close, one clause) and `anywhere:` (the whole message)
+         "diabetic ... shaky and sweaty" -> hypoglycemia; a list may be a number (">=5")
+         ages ("my 7 year old", "I'm 15", "aged 82") -> caution child / teen / older
 
 Typos are fixed one word at a time with rapidfuzz, only for words of four letters or more
 that are in no lexicon and in no list of plain words, and only towards words with the same
@@ -34,11 +40,14 @@ import math
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.core.amounts import (
+    AGE_WORDS,
     NOT_A_CRAMP_TIME,
     SCORE_FILLERS,
     SCORE_WORDS,
+    ages,
     ago,
     bare_number,
     durations,
@@ -48,10 +57,8 @@ from bot.core.lexicon import Lexicon
 from bot.core.reading import MAX_CHARS, MAX_TOKENS, Match, Reading, token_pattern, tokenize
 
 __all__ = [
-    "CLAUSE_BREAKS",
     "MAX_CHARS",
     "MAX_TOKENS",
-    "NEGATORS",
     "Match",
     "Matcher",
     "Reading",
@@ -66,21 +73,10 @@ NEGATION_REACH = 7  # a negator denies at most this many words after it
 TOGETHER_REACH = 8  # words of a `together:` rule must fall within this many words
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-NEGATORS = _words(
-    "no not never without dont didnt doesnt isnt wasnt arent werent havent hasnt hadnt "
-    "nothing denies deny denied cant cannot wont couldnt wouldnt shouldnt aint nor neither "
-    "mustnt neednt didn dint dnt doesn isn wasn havnt"
-)
-CLAUSE_BREAKS = _words(
-    ", . ; ! ? but just only though tho however except although because cuz coz then "
-    "when while whereas yet"
-)
-# After "and", these start a new clause: "didn't stretch and now my calf cramps".
-_NEW_CLAUSE = _words("now then my i im its it the his her he she so")
+_STRENGTH = frozenset({"mg", "ml", "mcg", "g", "s", "milligrams"})
+_STRENGTH_FROM = 1000  # a threshold this high counts milligrams ("3200mg")
+_MOST_PILLS = 60  # a larger number below such a threshold is a strength ("a 400 ibuprofen")
+AGE_KIND = "caution"  # ages ("my 7 year old") are placed by this kind's `from:` ranges
 
 
 class Matcher:
@@ -100,18 +96,33 @@ class Matcher:
         # `together:` rules: word -> every (rule, group) it belongs to.
         self._together = lexicon.together
         self._together_index: dict[str, list[tuple[int, int]]] = {}
-        for r, (_, _, groups) in enumerate(self._together):
+        # Number thresholds (">=5"): (lowest number, rule, group), checked on numbers only.
+        self._thresholds: list[tuple[float, int, int]] = []
+        for r, (_, _, groups, _) in enumerate(self._together):
             for g, group in enumerate(groups):
                 for w in group:
-                    self._together_index.setdefault(w, []).append((r, g))
-        # The longest phrase starting with each word: most words start none.
-        self._reach: dict[str, int] = {}
+                    if w.startswith(">="):
+                        self._thresholds.append((float(w[2:]), r, g))
+                    else:
+                        self._together_index.setdefault(w, []).append((r, g))
+        self._rule_words = [frozenset().union(*groups) for _, _, groups, _ in self._together]
+        negation = lexicon.negation
+        self._negators = negation.negators
+        self._breaks = negation.breaks
+        self._and_words = negation.and_words
+        self._new_clause = negation.new_clause
+        self._reversers = negation.reversers
+        self._reverser_starts = frozenset(k[0] for k in negation.reversers)
+        # The lengths of the phrases starting with each word, longest first: most words
+        # start none, and only lengths that exist are looked up.
+        sizes: dict[str, set[int]] = {}
         for key in self._phrases:
-            self._reach[key[0]] = max(self._reach.get(key[0], 0), len(key))
+            sizes.setdefault(key[0], set()).add(len(key))
+        self._sizes = {w: tuple(sorted(s, reverse=True)) for w, s in sizes.items()}
         # Phrases made of several words that contain a negator ("not too bad") are
         # phrases, not negations.
         self._negating_phrases = frozenset(
-            k for k in self._phrases if len(k) > 1 and any(w in NEGATORS for w in k)
+            k for k in self._phrases if len(k) > 1 and any(w in self._negators for w in k)
         )
         phrase_words = {w for key in self._phrases for w in key}
         self._known = frozenset(
@@ -119,8 +130,11 @@ class Matcher:
             | set(self._units)
             | set(self._amounts)
             | lexicon.plain_words
-            | NEGATORS
-            | CLAUSE_BREAKS
+            | self._negators
+            | self._breaks
+            | self._and_words
+            | self._new_clause
+            | AGE_WORDS
             | SCORE_WORDS
             | SCORE_FILLERS
             | NOT_A_CRAMP_TIME
@@ -178,9 +192,11 @@ class Matcher:
         # Amounts read first (durations, pain scores): (start, end, index in found or -1).
         # A longer phrase that wholly contains one ("snooze 1 hour") still wins over it.
         amounts: list[tuple[int, int, int]] = []
+        when: list[int] = []  # "6 hours ago": a time, counted toward no rule
 
         for start, end, minutes in durations(words, self._units, self._amounts):
             if ago(words, start, end):
+                when.extend(range(start, end))
                 continue  # "2 hrs ago" says when it began, not how long it lasted
             for i in range(start, end):
                 used[i] = True
@@ -205,15 +221,18 @@ class Matcher:
         # kinds gives one match per kind.
         neutral = [False] * n  # negators that are part of a longer phrase
         in_phrase = [False] * n  # "temp 40" is a warning sign, not a number answer
+        plain = [False] * n  # words of a plain phrase ("faint hearted", "dark yellow")
         phrases = self._phrases
-        reach = self._reach
+        starts = self._sizes
         i = 0
         while i < n:
-            longest = reach.get(words[i], 0)
-            if not longest or used[i]:
+            lengths = starts.get(words[i])
+            if lengths is None or used[i]:
                 i += 1
                 continue
-            for size in range(min(longest, n - i), 0, -1):
+            for size in lengths:
+                if size > n - i:
+                    continue
                 key = tuple(words[i : i + size])
                 entries = phrases.get(key)
                 if entries is None:
@@ -232,6 +251,8 @@ class Matcher:
                         neutral[j] = True
                 for j in range(i, i + size):
                     in_phrase[j] = True
+                    if not entries:
+                        plain[j] = True  # "dark yellow": no rule may use these words
                 i += size
                 break
             else:
@@ -239,18 +260,34 @@ class Matcher:
 
         if replaced:
             found = [f for k, f in enumerate(found) if k not in replaced]
-        near = self._near(words) if self._together_index else []
+        for start, end, years in ages(words, used):
+            label = self.label_for_number(AGE_KIND, years)
+            if label is not None:
+                for j in range(start, end):
+                    in_phrase[j] = True
+                found.append((start, Match(AGE_KIND, label, False, 100.0, start), None))
+        rules = bool(self._together)
+        if not found and not rules:
+            return Reading(
+                text=text, number=bare_number(words, used, in_phrase, score_number, self._amounts)
+            )
+        denied = self._negation(raw, words, neutral)
+        if rules:
+            # Numbers that are durations, pain scores or ages count toward no rule.
+            for j in range(n):
+                if (used[j] or in_phrase[j]) and words[j][0].isdigit():
+                    plain[j] = True
+            for j in when:
+                plain[j] = True
+        near = self._near(words, denied, plain) if rules else []
         if not found and not near:
             return Reading(
                 text=text, number=bare_number(words, used, in_phrase, score_number, self._amounts)
             )
-
-        denied = self._negation(raw, words, neutral)
-        by_phrase = {(m.kind, m.label) for _, m, _ in found}
-        for positions, kind, label in near:
+        by_phrase = {(m.kind, m.label) for _, m, _ in found if not denied[m.start]}
+        for positions, kind, label, negated in near:
             if (kind, label) not in by_phrase:
                 start = positions[0]
-                negated = any(denied[p] for p in positions)
                 found.append((start, Match(kind, label, negated, 100.0, start), None))
         found.sort(key=lambda f: f[0])
         matches: list[Match] = []
@@ -323,24 +360,73 @@ class Matcher:
         if not candidates:
             return token, 100.0
         best = process.extract(token, candidates, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
+        if not best and size >= 5:
+            # One slip in a longer word ("siezure", "slurrex") scores under the cutoff;
+            # one edit (a swap of two letters counts as one) is still forgiven.
+            one = process.extract(token, candidates, scorer=OSA.distance, limit=2, score_cutoff=1)
+            if len(one) == 1 or (len(one) == 2 and one[0][1] < one[1][1]):
+                return one[0][0], 80.0
+            return token, 100.0
         if not best:
             return token, 100.0
         if len(best) == 2 and best[0][1] == best[1][1]:
             return token, 100.0  # two words fit equally well: do not guess
         return best[0][0], float(best[0][1])
 
-    def _near(self, words: list[str]) -> list[tuple[list[int], str, str]]:
-        """`together:` rules met: a word of every group, close together, in one clause."""
+    def _near(
+        self, words: list[str], denied: list[bool] | None, skip: list[bool]
+    ) -> list[tuple[list[int], str, str, bool]]:
+        """Rules met: (positions, kind, label, negated).
+
+        A `together:` rule needs a word of every group close together in one clause; an
+        `anywhere:` rule, a word of every group anywhere, preferring words not denied.
+        """
         hits: dict[int, list[tuple[int, int]]] = {}
+        index = self._together_index
+        thresholds = self._thresholds
+        n = len(words)
         for i, w in enumerate(words):
-            for rule, group in self._together_index.get(w, ()):
-                hits.setdefault(rule, []).append((i, group))
-        out: list[tuple[list[int], str, str]] = []
+            if skip[i]:
+                if thresholds and w[0].isdigit() and i + 1 < n:
+                    # "4 hours" is a duration, yet counts for a rule that names its unit
+                    unit = words[i + 1]
+                    value = float(w)
+                    for low, rule, group in thresholds:
+                        if value >= low and unit in self._rule_words[rule]:
+                            hits.setdefault(rule, []).append((i, group))
+                continue
+            spots = index.get(w)
+            if spots is not None:
+                for rule, group in spots:
+                    hits.setdefault(rule, []).append((i, group))
+            if thresholds and w[0].isdigit():
+                value = float(w)
+                # "a 400 ibuprofen", "200mg": a strength, not a count of pills
+                strength = i + 1 < n and words[i + 1] in _STRENGTH
+                count = not strength and value <= _MOST_PILLS
+                for low, rule, group in thresholds:
+                    if value >= low and (count or low >= _STRENGTH_FROM):
+                        hits.setdefault(rule, []).append((i, group))
+        out: list[tuple[list[int], str, str, bool]] = []
+        breaks = self._breaks
         for rule, spots in hits.items():
-            kind, label, groups = self._together[rule]
+            kind, label, groups, anywhere = self._together[rule]
             need = len(groups)
             if len({g for _, g in spots}) < need:
                 continue
+            if anywhere:
+                chosen: dict[int, int] = {}
+                for pos, g in spots:
+                    # the first word of each group, or a later one not denied
+                    if g not in chosen or (
+                        denied is not None and denied[chosen[g]] and not denied[pos]
+                    ):
+                        chosen[g] = pos
+                positions = sorted(chosen.values())
+                negated = denied is not None and any(denied[p] for p in positions)
+                out.append((positions, kind, label, negated))
+                continue
+            spots.sort()
             for a, (first, _) in enumerate(spots):
                 seen: dict[int, int] = {}
                 for pos, g in spots[a:]:
@@ -350,25 +436,40 @@ class Matcher:
                     if len(seen) == need:
                         break
                 if len(seen) == need and not any(
-                    w in CLAUSE_BREAKS for w in words[first : max(seen.values())]
+                    w in breaks for w in words[first : max(seen.values())]
                 ):
-                    out.append((sorted(seen.values()), kind, label))
+                    positions = sorted(seen.values())
+                    negated = denied is not None and any(denied[p] for p in positions)
+                    out.append((positions, kind, label, negated))
                     break
         return out
 
-    @staticmethod
-    def _negation(raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
-        """For each word: is it denied by a negator before it in the same clause?"""
+    def _negation(self, raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
+        """For each word: is it denied by a negator before it in the same clause?
+
+        A reverser ("before but now", "it was only for a second") takes back every
+        denial before it.
+        """
         denied = [False] * len(words)
         active = -1
+        negators = self._negators
+        breaks = self._breaks
+        n = len(words)
         for i, w in enumerate(words):
-            if w in CLAUSE_BREAKS or (
-                w in ("and", "n") and i + 1 < len(words) and words[i + 1] in _NEW_CLAUSE
+            if w in breaks or (
+                w in self._and_words and i + 1 < n and words[i + 1] in self._new_clause
             ):
+                active = -1
+                continue
+            if w in self._reverser_starts and any(
+                tuple(words[i : i + len(r)]) == r for r in self._reversers
+            ):
+                for j in range(i):
+                    denied[j] = False
                 active = -1
                 continue
             if active >= 0 and i - active <= NEGATION_REACH:
                 denied[i] = True
-            if not neutral[i] and (w in NEGATORS or raw[i] in NEGATORS):
+            if not neutral[i] and (w in negators or raw[i] in negators):
                 active = i
         return denied

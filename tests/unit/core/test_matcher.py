@@ -6,13 +6,14 @@ Loading and checking the lexicon files is tested in tests/unit/content/test_lexi
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import yaml
 
 from bot.content.lexicon import load_lexicon, load_matcher
-from bot.core.lexicon import Entry, Lexicon, Together
+from bot.core.lexicon import Entry, Lexicon, Negation, Together
 from bot.core.matcher import MAX_TOKENS, Matcher, Reading
 from tests.helpers.paths import ROOT
 
@@ -30,11 +31,17 @@ REQUIRED = {
     "timing": {"now", "after"},
     "context": {"hot", "intense", "returning", "none"},
     "red_flag": {
-        "chest_pain", "breathing", "fainting", "confusion", "slurred_speech",
-        "one_sided_weakness", "seizure", "hot_swollen_limb", "dark_urine", "heat_stroke",
-        "headache_stiff_neck",
+        "chest_pain", "heart_rhythm", "breathing", "not_breathing", "fainting", "confusion",
+        "stroke", "seizure", "heat_stroke", "rhabdo", "clot", "meningitis", "poisoning",
+        "bite_sting", "tetanus", "anaphylaxis", "hyponatremia", "compartment", "hypoglycemia",
     },
-    "intent": {"help", "restart", "cancel", "greeting", "thanks"},
+    "urgent": {"clot", "long_cramp", "dark_urine"},
+    "caution": {
+        "took_painkiller", "child", "teen", "pregnant", "stomach", "kidney", "heart",
+        "blood_thinner", "water_pill", "older",
+    },
+    "who": {"other"},
+    "intent": {"help", "restart", "cancel", "greeting", "thanks", "dose_question"},
     "topic": {"cramp", "prevent", "causes", "relief", "doctor", "what_is", "workout_done"},
 }  # fmt: skip
 
@@ -452,13 +459,140 @@ def test_control_characters_split_words(matcher: Matcher) -> None:
 
 
 def test_together_rules_fire_in_any_order_within_a_clause(matcher: Matcher) -> None:
-    assert matcher.read("my pee is really dark").labels("red_flag") == ("dark_urine",)
-    assert matcher.read("dark brown urine").labels("red_flag") == ("dark_urine",)
-    assert matcher.read("pee is normal, not dark").labels("red_flag") == ()
-    assert matcher.read("my pee isn't dark").negated("red_flag") == ("dark_urine",)
-    assert matcher.read("headache and my neck is stiff").labels("red_flag") == (
-        "headache_stiff_neck",
-    )
+    assert matcher.read("my pee is really dark").labels("urgent") == ("dark_urine",)
+    assert matcher.read("dark brown urine").labels("urgent") == ("dark_urine",)
+    assert matcher.read("pee is normal, not dark").labels("urgent") == ()
+    assert matcher.read("my pee isn't dark").negated("urgent") == ("dark_urine",)
+    assert matcher.read("headache and my neck is stiff").labels("red_flag") == ("meningitis",)
+
+
+# -- emergencies however they are typed (issue 10) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I cnt brethe", "breathing"),
+        ("cant breath", "breathing"),
+        ("i can barely get air in", "breathing"),
+        ("lips going blue", "breathing"),
+        ("he's not breathing", "not_breathing"),
+        ("no pulse", "not_breathing"),
+        ("turned grey and dropped", "not_breathing"),
+        ("passed ot after the run", "fainting"),
+        ("faintd", "fainting"),
+        ("his speech is slurrex", "stroke"),
+        ("chst pain after gym", "chest_pain"),
+        ("siezure at the track", "seizure"),
+        ("blurred vision and my arm is numb", "stroke"),
+        ("fever and a stiff neck", "meningitis"),
+        ("I took 10 ibuprofen an hour ago for the cramp", "poisoning"),
+        ("took the whole packet", "poisoning"),
+        ("type 1 diabetic, after my run im shaking and sweaty", "hypoglycemia"),
+        ("drank loads of water in the race, now confused and vomiting", "hyponatremia"),
+        ("stepped on a rusty nail last week and now my jaw is locked", "tetanus"),
+        ("throat is swelling and i have hives", "anaphylaxis"),
+        ("snake bit me on the trail, leg swelling up fast", "bite_sting"),
+        ("300 squats, thighs rock hard and my pee is like cola", "rhabdo"),
+        ("shin swollen tight and shiny, pain out of proportion, foot numb", "compartment"),
+    ],
+)
+def test_emergencies_however_typed(matcher: Matcher, text: str, sign: str) -> None:
+    assert sign in matcher.read(text).labels("red_flag")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dark yellow pee, think I'm a bit dehydrated",
+        "ankle a bit swollen from an old sprain",
+        "faint-hearted about running again",
+        "chest day",
+        "that view took my breath away",
+        "passed out on the sofa after the match",
+        "heart racing with excitement",
+        "no chest pain, just my calf",
+        "can i take 800mg of ibuprofen",
+        "took 1 ibuprofen 6 hours ago",
+    ],
+)
+def test_false_alarms_stay_quiet(matcher: Matcher, text: str) -> None:
+    assert matcher.read(text).labels("red_flag") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I never had chest pain before but now I do", "chest_pain"),
+        ("not sure if I passed out", "fainting"),
+        ("can't tell if I passed out", "fainting"),
+        ("no pain in my chest now, it was only for a second while running", "chest_pain"),
+        ("didn't think it was serious but my chest is tight", "chest_pain"),
+    ],
+)
+def test_negation_covers_only_what_it_governs(matcher: Matcher, text: str, sign: str) -> None:
+    assert sign in matcher.read(text).labels("red_flag")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("one calf swollen and warm since a 12 hour flight", "clot"),
+        ("cramp for 4 hours and it wont let go", "long_cramp"),
+        ("after the hill session my pee is dark brown", "dark_urine"),
+    ],
+)
+def test_urgent_signs(matcher: Matcher, text: str, label: str) -> None:
+    reading = matcher.read(text)
+    assert label in reading.labels("urgent")
+    assert reading.labels("red_flag") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("my 7 year old has a cramp", "child"),
+        ("my 7yo", "child"),
+        ("a 7-year-old", "child"),
+        ("I'm 15", "teen"),
+        ("my 13yo daughter", "teen"),
+        ("aged 82, on water pills", "older"),
+        ("82 yo", "older"),
+        ("30 weeks pregnant", "pregnant"),
+        ("he is on warfarin", "blood_thinner"),
+    ],
+)
+def test_cautions_and_ages(matcher: Matcher, text: str, label: str) -> None:
+    assert label in matcher.read(text).labels("caution")
+
+
+def test_im_30_weeks_is_not_an_age(matcher: Matcher) -> None:
+    assert matcher.read("I'm 30 weeks pregnant").labels("caution") == ("pregnant",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much ibuprofen can i take",
+        "can I take 3",
+        "max dose of naproxen?",
+        "the pack says 2 every 6 hours, can i take 3 since it really hurts",
+    ],
+)
+def test_dose_questions(matcher: Matcher, text: str) -> None:
+    assert matcher.read(text).get("intent") == "dose_question"
+    assert matcher.read(text).labels("red_flag") == ()
+
+
+def test_who_the_message_is_about(matcher: Matcher) -> None:
+    assert matcher.read("my husband collapsed").labels("who") == ("other",)
+    assert matcher.read("I collapsed").labels("who") == ()
+
+
+def test_a_number_threshold_counts_pills_not_strengths(matcher: Matcher) -> None:
+    assert matcher.read("took 8 ibuprofen").labels("red_flag") == ("poisoning",)
+    assert matcher.read("took a 400 ibuprofen").labels("red_flag") == ()
+    assert matcher.read("took 3200mg of ibuprofen today").labels("red_flag") == ("poisoning",)
 
 
 def test_plain_phrases_hide_the_words_inside(matcher: Matcher) -> None:
@@ -500,10 +634,12 @@ def test_a_matcher_is_built_from_a_lexicon_value() -> None:
         plain_words=frozenset(),
         symbols=frozenset(),
         together=(Together("body_part", "calf", (frozenset({"lower"}), frozenset({"leg"}))),),
+        negation=Negation(negators=frozenset({"no"}), breaks=frozenset({","})),
     )
     matcher = Matcher(lexicon)
     assert matcher.read("calff").labels("body_part") == ("calf",)
     assert matcher.read("no calf").negated("body_part") == ("calf",)
+    assert Matcher(replace(lexicon, negation=Negation())).read("no calf").negated("body_part") == ()
     assert matcher.read("my leg, lower down").labels("body_part") == ()
     assert matcher.read("lower leg for 5 min").labels("body_part") == ("calf",)
     assert matcher.read("lower leg for 5 min").duration_minutes is None  # no duration ranges
