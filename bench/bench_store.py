@@ -1,6 +1,6 @@
-"""How fast is the SQLite store, and what does each synchronous level cost?
+"""How fast is the SQLite store, what does each synchronous level cost, and PostgreSQL?
 
-    python -m bench.bench_store [--episodes N] [--sessions N] [--dir DIR]
+    python -m bench.bench_store [--episodes N] [--sessions N] [--dir DIR] [--postgres URL]
 
 For synchronous=NORMAL (the default) and FULL, in a temporary directory:
 
@@ -15,6 +15,13 @@ For synchronous=NORMAL (the default) and FULL, in a temporary directory:
   (b) a whole turn (load the person, their 90 days of episodes, save) with the
   cache of people (cache_people=4096) against without it (cache_people=0).
 
+And PostgreSQL against SQLite, in the same run, rounds interleaved: an episode
+insert, and a whole turn (load the person, their 90 days of episodes, save), on
+PostgresStore (no cache: several processes may share it), SqliteStore and SqliteStore
+with cache_people=0. The server is --postgres, else TEST_POSTGRES_URL, else
+postgresql://postgres@127.0.0.1:5432/test; the benchmark makes a database of its own
+there (cramp_bench_<random>) and drops it. Without a server that part is skipped.
+
 Prints operations per second, median and p99 latency, and what a power failure
 or a process crash could lose with each setting. Takes well under a minute.
 """
@@ -22,6 +29,8 @@ or a process crash could lose with each setting. Takes well under a minute.
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sqlite3
 import statistics
 import tempfile
@@ -29,11 +38,14 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
 
 from bench.stats import percentile
 from bot import eventloop
 from bot.core.model import Episode, Profile, Session
-from bot.store import SqliteStore
+from bot.store import PostgresStore, SqliteStore, Store
 from bot.store.codec import slots_json, utc_text
 from bot.store.sqlite_open import Synchronous
 from bot.store.sqlite_rows import episode_from, episode_row
@@ -182,10 +194,86 @@ async def speedups(directory: Path, count: int) -> None:
     print()
 
 
-async def main(episodes: int, turns: int, where: Path | None) -> None:
+async def seed(store: Store, users: range) -> None:
+    """Each person with a profile and 5 episodes, as a turn finds them."""
+    for user in users:
+        await store.save_turn(Session(user, "greet"), profile=Profile(user, T0))
+        for day in range(5):
+            await store.save_turn(Session(user, "greet"), episode=Episode(user, T0 + day * DAY))
+
+
+DAY = timedelta(days=1)
+
+
+async def postgres_vs_sqlite(directory: Path, server: str, count: int) -> None:
+    """Episode inserts and whole turns on each backend, rounds interleaved, same run."""
+    name = f"cramp_bench_{secrets.token_hex(4)}"
+    try:
+        admin = await asyncpg.connect(server, timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        print(f"PostgreSQL vs SQLite: skipped, no server at {server} ({exc}). Pass --postgres.")
+        return
+    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        async with (
+            PostgresStore(url) as postgres,
+            PostgresStore(url, server_settings={"synchronous_commit": "off"}) as postgres_async,
+            SqliteStore(directory / "versus.db") as sqlite,
+            SqliteStore(directory / "versus-nocache.db", cache_people=0) as nocache,
+        ):
+            stores: dict[str, Store] = {
+                "SQLite": sqlite,
+                "SQLite, cache_people=0": nocache,
+                "PostgreSQL": postgres,
+                "PostgreSQL, sync. off": postgres_async,
+            }
+            for number, store in enumerate(stores.values()):  # each its own people
+                await seed(store, range(number * USERS, (number + 1) * USERS))
+            inserts: dict[str, list[float]] = {label: [] for label in stores}
+            turns: dict[str, list[float]] = {label: [] for label in stores}
+            for i in range(count):
+                at = T0 + timedelta(minutes=i)
+                for number, (label, store) in enumerate(stores.items()):  # interleaved
+                    user = number * USERS + i % USERS
+                    began = time.perf_counter()
+                    await store.save_turn(
+                        Session(user, "ask_context", {"muscle": "calf"}, at, i),
+                        episode=Episode(user, at, muscle="calf", duration_minutes=5.0),
+                    )
+                    inserts[label].append(time.perf_counter() - began)
+                    began = time.perf_counter()
+                    await store.load_person(user)
+                    await store.episodes(user, since=at - 90 * DAY)
+                    await store.save_turn(Session(user, "ask_duration", {"turn": i}, at, i))
+                    turns[label].append(time.perf_counter() - began)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    print(f"PostgreSQL ({urlsplit(server).hostname}) vs SQLite, {count} interleaved rounds")
+    print("  (PostgreSQL's commit waits for its WAL on disk, as SQLite's FULL; 'sync. off':")
+    print("  synchronous_commit=off, closer to SQLite's NORMAL):")
+    for what, timings in (
+        ("episode insert (save_turn+episode)", inserts),
+        ("a turn: load person + 90 days + save", turns),
+    ):
+        base = statistics.median(timings["SQLite"])
+        print(f"  {what}")
+        for label, measured in timings.items():
+            median = statistics.median(measured)
+            p99 = percentile(sorted(measured), 0.99) * 1000
+            print(
+                f"    {label:<24} median {median * 1000:7.3f} ms   p99 {p99:7.3f} ms   "
+                f"{median / base:5.2f}x SQLite's"
+            )
+    print()
+
+
+async def main(episodes: int, turns: int, where: Path | None, postgres: str) -> None:
     with tempfile.TemporaryDirectory(prefix="cramp-bench-", dir=where) as directory:
         print(f"Benchmarking SqliteStore in {directory}\n")
         await speedups(Path(directory), max(episodes, turns))
+        await postgres_vs_sqlite(Path(directory), postgres, max(episodes, turns) // 2)
         for synchronous in ("NORMAL", "FULL"):
             await bench(Path(directory), synchronous, episodes, turns)
 
@@ -201,5 +289,11 @@ if __name__ == "__main__":
         help="make the temporary directory here: fsync cost depends on the disk, so use "
         "the disk the bot's database lives on",
     )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL server (and a database to connect to) to make the benchmark's "
+        "own database on",
+    )
     arguments = parser.parse_args()
-    eventloop.run(main(arguments.episodes, arguments.sessions, arguments.dir))
+    eventloop.run(main(arguments.episodes, arguments.sessions, arguments.dir, arguments.postgres))

@@ -24,7 +24,7 @@ StoreError of one or two lines naming DATABASE_URL and the fix.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -101,8 +101,11 @@ class PostgresStore(Lifecycle):
     """The store on a PostgreSQL database, through one asyncpg pool per process.
 
     `min_size`/`max_size` bound the pool's connections; `connect_timeout` is how long
-    open() waits for the server (seconds). Rows go straight to and from the server:
-    no cache (see the module docstring).
+    open() waits for the server (seconds); `server_settings` are set on every connection
+    (e.g. {"synchronous_commit": "off"}: a commit returns before the server's WAL is on
+    disk, so a crash of the server, not of the bot, may lose the last moment's turns;
+    the default keeps the server's setting, on). Rows go straight to and from the
+    server: no cache (see the module docstring).
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class PostgresStore(Lifecycle):
         min_size: int = 1,
         max_size: int = 10,
         connect_timeout: float = 10.0,
+        server_settings: Mapping[str, str] | None = None,
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> None:
         check_migrations(migrations)
@@ -119,6 +123,7 @@ class PostgresStore(Lifecycle):
         self.min_size = min_size
         self.max_size = max_size
         self.connect_timeout = connect_timeout
+        self.server_settings = dict(server_settings or {})
         self.migrations = tuple(migrations)
         self.where = describe(url)
         self._pool: asyncpg.Pool | None = None
@@ -152,6 +157,7 @@ class PostgresStore(Lifecycle):
                 min_size=self.min_size,
                 max_size=self.max_size,
                 timeout=self.connect_timeout,
+                server_settings=self.server_settings or None,
             )
         except asyncpg.InvalidAuthorizationSpecificationError as exc:
             raise StoreError(
