@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.content.lexicon import load_lexicon
-from bot.core.lexicon import Entry, Lexicon, Together
+from bot.core.lexicon import Entry, Lexicon, Negation, Together
 from bot.core.matcher import Matcher
 from bot.errors import ContentError, did_you_mean
 
@@ -85,18 +85,26 @@ def load_alarms(lexicon_root: Path) -> Matcher:
 def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
     """The warning signs (kind red_flag) of several languages as one Lexicon.
 
-    Phrases of other kinds are dropped; plain phrases (no entries) are kept, since they
-    hide a warning word ("chest press"). The first lexicon's display names win.
+    Every language's ways of saying "not" (negation.yaml) count in every message.
+    Phrases of other kinds become plain phrases, and their words plain words: they hide
+    the warning words inside them ("chest day") and are never corrected into one.
+    The first lexicon's display names win.
     """
     phrases: dict[tuple[str, ...], list[Entry]] = {}
     display: dict[str, str] = {}
     plain: set[str] = set()
     symbols: set[str] = set()
     together: list[Together] = []
+    negations: list[Negation] = []
     for lexicon in lexicons:
+        negations.append(lexicon.negation)
         for key, entries in lexicon.phrases.items():
             kept = [e for e in entries if e.kind == ALARM_KIND]
             if entries and not kept:
+                # Read as in the language's own matcher, meaning nothing here: "chest day"
+                # (a workout) hides "chest", "seized up" is never a typo of "seizure".
+                plain.update(key)
+                phrases.setdefault(key, [])
                 continue
             merged = phrases.setdefault(key, [])
             merged.extend(e for e in kept if e not in merged)
@@ -114,4 +122,11 @@ def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
         plain_words=frozenset(plain),
         symbols=frozenset(symbols),
         together=tuple(together),
+        negation=Negation(
+            negators=frozenset().union(*(n.negators for n in negations)),
+            breaks=frozenset().union(*(n.breaks for n in negations)),
+            and_words=frozenset().union(*(n.and_words for n in negations)),
+            new_clause=frozenset().union(*(n.new_clause for n in negations)),
+            reversers=tuple(dict.fromkeys(r for n in negations for r in n.reversers)),
+        ),
     )

@@ -14,12 +14,14 @@ reaches a person: all problems are reported together, each naming its file.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.alarms import alarm_languages, load_alarms
 from bot.content.cities import load_atlas
 from bot.content.contract import check_labels, check_needs
 from bot.content.dialogue import load_dialogue
+from bot.content.languages import LANGUAGES_FILE, Language, check_languages, load_languages
 from bot.content.lexicon import load_matcher
 from bot.content.plan import check_calendar_words, load_plan
 from bot.content.rules import RULES_FILE, check_rule_texts, load_rules
@@ -55,6 +57,8 @@ class Library:
 
     languages: Mapping[str, Content]
     default: str = DEFAULT_LANGUAGE
+    #: data/languages.yaml: every language recognised for emergencies, spoken or not
+    known: Mapping[str, Language] = field(default_factory=dict)
 
     def content(self, language: str | None = None) -> Content:
         """The content for a language code ("de", "pt-BR"); the default one if not spoken."""
@@ -74,6 +78,8 @@ def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = (
         ("rules", lambda: load_rules(data_dir / RULES_FILE)),
         ("plan", lambda: load_plan(data_dir / "reminders.yaml")),
         ("atlas", lambda: load_atlas(data_dir / "cities.yaml")),
+        ("alarms", lambda: load_alarms(data_dir / "lexicon")),
+        ("known", lambda: load_languages(data_dir / LANGUAGES_FILE)),
     ):
         try:
             shared[name] = load()
@@ -101,9 +107,18 @@ def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = (
         problems.extend(check_labels(content.matcher, needs, where=where))
         problems.extend(check_rule_texts(content.rules, content.dialogue.texts, where=where))
         problems.extend(check_calendar_words(content.dialogue.texts, where=where))
+    known = shared.get("known")
+    if isinstance(known, dict):
+        problems.extend(
+            check_languages(
+                known,
+                [c for c in alarm_languages(data_dir / "lexicon") if c not in languages],
+                where=(data_dir / LANGUAGES_FILE).as_posix(),
+            )
+        )
     if problems:
         raise ContentError(problems)
-    return Library(languages)
+    return Library(languages, known=known if isinstance(known, dict) else {})
 
 
 def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
@@ -120,12 +135,13 @@ def _load_language(
     button_problems = check_buttons(dialogue, matcher, lexicon)
     if button_problems:
         raise DialogueError(button_problems)
-    if len(shared) < 3:  # a shared file is broken: reported already
+    if len(shared) < 5:  # a shared file is broken: reported already
         raise ContentError([])
     rules, plan, atlas = shared["rules"], shared["plan"], shared["atlas"]
+    alarms = shared["alarms"]
     assert isinstance(rules, RecurrenceRules) and isinstance(plan, Plan)
-    assert isinstance(atlas, Atlas)
-    return Content(code, dialogue, matcher, rules, plan, atlas)
+    assert isinstance(atlas, Atlas) and isinstance(alarms, Matcher)
+    return Content(code, dialogue, matcher, rules, plan, atlas, alarms)
 
 
 def check_buttons(dialogue: Dialogue, matcher: Matcher, lexicon: Path) -> list[str]:

@@ -23,6 +23,7 @@ from bot.core.model import ButtonPress, Profile, Reply, Session
 from bot.core.texts import Texts
 from bot.errors import StoreError
 from bot.service.effects import EFFECTS
+from bot.service.languages import language_replies
 from bot.service.locks import KeyedLocks
 from bot.service.outcome import Attachment, Effect, EffectContext, EffectOutput, Outcome
 from bot.store import Store
@@ -119,8 +120,28 @@ class Service:
         if turn.red_flags:
             log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
         await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
-        return await self._effects(
+        outcome = await self._effects(
             turn, EffectContext(self.store, content, profile, turn.session, now)
+        )
+        said = self._in_their_language(content, text, turn, understood=button is not None)
+        return replace(outcome, replies=said + outcome.replies) if said else outcome
+
+    def _in_their_language(
+        self, content: Content, text: str, turn: engine.Turn, *, understood: bool
+    ) -> tuple[Reply, ...]:
+        """The emergency reply, or "I understand English for now", in the message's own
+        language when the bot does not speak it (bot/service/languages.py)."""
+        if not self.library.known or text.startswith("/"):
+            return ()
+        escalated = bool(turn.red_flags)
+        if not escalated and not understood:
+            understood = bool(content.matcher.read(text).matches)
+        return language_replies(
+            self.library.known,
+            text,
+            spoken=self.library.languages,
+            escalated=escalated,
+            understood=understood,
         )
 
     async def _effects(self, turn: engine.Turn, context: EffectContext) -> Outcome:
