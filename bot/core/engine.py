@@ -109,7 +109,8 @@ def step(
     """Advance `session` by one message (or button press) and say what happens.
 
     `alarms` reads warning signs (red_flag) in every language the bot knows them in,
-    whatever the person's own: an emergency is escalated however it is written.
+    whatever the person's own: an emergency is escalated however it is written. Signs
+    that need care today (urgent) are read there too, where a language has them.
     """
     current = dialogue.states.get(session.state) or dialogue.states[dialogue.start]
     draft = _Draft(slots=dict(session.slots), replies=[], effects=[])
@@ -156,8 +157,10 @@ def step(
     text = text.strip()
     reading = matcher.read(text)
     red_flags = reading.labels("red_flag")
+    heard = None  # what `alarms` reads, in every language
     if not red_flags and alarms is not None:
-        red_flags = alarms.read(text).labels("red_flag")
+        heard = alarms.read(text)
+        red_flags = heard.labels("red_flag")
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
         someone_else = "other" in (*reading.labels("who"), draft.slots.get(WHO_SLOT))
@@ -170,7 +173,8 @@ def step(
         return finish(stopped, red_flags)
 
     told = _slot_labels(draft.slots.get(URGENT_SLOT))
-    urgent = tuple(sign for sign in reading.labels("urgent") if sign not in told)
+    signs = reading.labels("urgent") or (heard.labels("urgent") if heard is not None else ())
+    urgent = tuple(sign for sign in signs if sign not in told)
     if urgent and dialogue.urgent is not None:
         # Said at once, then the conversation goes on: the urgent state leads back to
         # the question the person was at, and the message may answer it.
@@ -235,7 +239,7 @@ def step(
         if (
             dialogue.states[stopped].asks
             and ctx.resolve(dialogue.states[stopped], reading) is None
-            and ctx.unclear(draft, reading, unclear) == "remind"
+            and ctx.unclear(draft, reading, unclear) is not None
         ):
             # Nothing in the message answered the question it was offered to.
             draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))

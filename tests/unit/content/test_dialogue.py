@@ -208,3 +208,61 @@ def test_a_dialogue_without_a_hint_is_refused(tmp_path: Path) -> None:
     text = GOOD.replace("hint: Sorry, I didn't get that.\n", "")
     with pytest.raises(DialogueError, match="no 'hint:'"):
         load_dialogue(write(tmp_path, text), Vocabulary())
+
+
+TRIAGE = (
+    GOOD.replace("red_flag: emergency\n", "red_flag: emergency\nurgent: seen_today\n")
+    + """  seen_today:
+    say: Get seen today.
+    goto: back
+safety_net:
+  screen: greet
+  kinds: [body_part, red_flag]
+  words: [unwell, Sick]
+sections:
+  now: Now
+advice:
+  - section: now
+    when: {duration: [minutes, hours]}
+    unless: {muscle: hamstring}
+    level: urgent
+    why: it lasted
+    say: Rest.
+"""
+)
+
+
+def test_urgent_state_safety_net_and_unless_load(tmp_path: Path) -> None:
+    dialogue = load_dialogue(write(tmp_path, TRIAGE), Vocabulary())
+    assert dialogue.urgent == "seen_today"
+    assert dialogue.safety_net is not None
+    assert dialogue.safety_net.screen == "greet"
+    assert dialogue.safety_net.words == {"unwell", "sick"}
+    block = dialogue.advice[0]
+    assert block.unless == {"muscle": ("hamstring",)}
+    assert (block.level, block.why) == ("urgent", "it lasted")
+
+
+def test_unless_is_checked_like_when(tmp_path: Path) -> None:
+    text = problems(
+        tmp_path, TRIAGE.replace("unless: {muscle: hamstring}", "unless: {muscle: hamstrng}")
+    )
+    assert "muscle 'hamstrng' is not a body_part label" in text
+    text = problems(
+        tmp_path, TRIAGE.replace("unless: {muscle: hamstring}", "unless: {musle: calf}")
+    )
+    assert "'unless' uses slot 'musle'" in text
+
+
+def test_an_urgent_state_must_say_and_lead_on(tmp_path: Path) -> None:
+    broken = TRIAGE.replace(
+        "    say: Get seen today.\n", "    say: Get seen today.\n    expect: yes_no\n"
+    )
+    assert "answers urgent signs and lets the conversation go on" in problems(tmp_path, broken)
+
+
+def test_a_safety_net_names_a_real_state_and_kinds(tmp_path: Path) -> None:
+    text = problems(tmp_path, TRIAGE.replace("screen: greet", "screen: gret"))
+    assert "safety_net.screen: 'gret' is not a state" in text
+    text = problems(tmp_path, TRIAGE.replace("kinds: [body_part, red_flag]", "kinds: [body_prt]"))
+    assert "'body_prt' is not a lexicon kind" in text
