@@ -19,12 +19,15 @@ from collections.abc import Callable, Collection, Mapping
 from bot.content.languages import Language
 from bot.core.model import Reply
 
-__all__ = ["CONFIDENT", "Detector", "detect", "emergency_text", "language_replies"]
+__all__ = ["CLOSE", "CONFIDENT", "Detector", "detect", "emergency_text", "language_replies"]
 
 #: A detection is trusted from this probability (among the languages known) on. On the
 #: dev safety set every message detected at 0.9 or more was in the detected language.
 CONFIDENT = 0.9
 Detector = Callable[[str], tuple[str, float]]
+#: Languages so close that a short message is often split between them ("судороги в
+#: ногах"): the likelier one is trusted when the two together reach CONFIDENT.
+CLOSE = frozenset({frozenset({"ru", "uk"})})
 
 
 @functools.cache
@@ -39,8 +42,11 @@ def _identifier(languages: tuple[str, ...]) -> Detector:
     identifier.set_languages(list(languages))
 
     def classify(text: str) -> tuple[str, float]:
-        code, probability = identifier.classify(text)
-        return str(code), float(probability)
+        ranked = identifier.rank(text)
+        code, probability = str(ranked[0][0]), float(ranked[0][1])
+        if len(ranked) > 1 and frozenset((code, str(ranked[1][0]))) in CLOSE:
+            probability += float(ranked[1][1])  # one of the two, surely: say the likelier
+        return code, probability
 
     return classify
 

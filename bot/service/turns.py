@@ -135,7 +135,8 @@ class Service:
             return ()
         escalated = bool(turn.red_flags)
         if not escalated and not understood:
-            understood = bool(content.matcher.read(text).matches)
+            # Words reached only by typo correction ("desde" -> "yes") are not understood.
+            understood = any(m.score >= 100 for m in content.matcher.read(text).matches)
         return language_replies(
             self.library.known,
             text,
