@@ -9,7 +9,11 @@ Reads every message of tests/data/messages.yaml, several rounds, and prints:
   - the naive way, rapidfuzz.process.extractOne(message, all_phrases, scorer=fuzz.WRatio),
     measured in the same run, and how many times faster the matcher is;
   - the same with a lexicon ten times larger (synthetic labels and phrases added to every
-    kind), and how much slower that is.
+    kind), and how much slower that is;
+  - what the emergency check costs per message: a full read of the shipped lexicon against
+    a read with only the warning signs (red_flag.yaml, negation.yaml, plain_words.yaml), as a
+    language whose folder holds only its warning signs is read on every message, on these
+    messages and on the English messages of tests/data/safety/dev.yaml.
 Takes well under a minute on a small machine.
 """
 
@@ -35,6 +39,8 @@ from bot.core.matcher import Matcher
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 MESSAGES = ROOT / "tests" / "data" / "messages.yaml"
+SAFETY = ROOT / "tests" / "data" / "safety" / "dev.yaml"
+ALARM_FILES = ("red_flag.yaml", "negation.yaml", "plain_words.yaml")
 WARM_ROUNDS = 7
 REPEAT = 20  # passes over the message set per warm round
 COLD_ROUNDS = 5
@@ -118,6 +124,30 @@ def _bigger_lexicon(target: Path, factor: int) -> int:
     return added
 
 
+def _safety_messages() -> list[str]:
+    if not SAFETY.is_file():
+        return []
+    cases = yaml.safe_load(SAFETY.read_text(encoding="utf-8"))
+    return [str(c["text"]) for c in cases if c.get("lang", "en") == "en"]
+
+
+def _alarm_lexicon(target: Path) -> Lexicon:
+    """Only the warning signs of the shipped language, as an alarms-only folder holds."""
+    folder = target / "alarms"
+    folder.mkdir()
+    for name in ALARM_FILES:
+        if (DATA / "lexicon" / "en" / name).is_file():
+            shutil.copy(DATA / "lexicon" / "en" / name, folder / name)
+    return load_lexicon(folder)
+
+
+def _microseconds(matcher: Matcher, messages: Sequence[str]) -> float:
+    """Median microseconds per message over warm rounds."""
+    for text in messages:
+        matcher.read(text)
+    return statistics.median(1e6 / _rate(matcher.read, messages, 5) for _ in range(WARM_ROUNDS))
+
+
 def main() -> None:
     messages = _messages()
     lexicon = load_lexicon(DATA / "lexicon" / "en")
@@ -144,6 +174,15 @@ def main() -> None:
         print(f"{name:26} {size:>15} {w:12,.0f} {c:12,.0f}")
     print(f"matcher vs naive:       {warm / naive:6.1f}x faster (warm), {cold / naive:.1f}x (cold)")
     print(f"10x lexicon slowdown:   {warm / big_warm:6.2f}x (warm), {cold / big_cold:.2f}x (cold)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        alarms = Matcher(_alarm_lexicon(Path(tmp)))
+    full = Matcher(lexicon)
+    print("emergency check, microseconds per message (warm, median):")
+    for name, texts in (("labelled messages", messages), ("safety dev (en)", _safety_messages())):
+        if texts:
+            f, a = _microseconds(full, texts), _microseconds(alarms, texts)
+            print(f"  {name:20} full read {f:6.1f} us   warning signs only {a:6.1f} us")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run | console | check | graph].
+"""Command line: python -m bot [run | console | check | graph | eval].
 
 Without a sub-command: Telegram when TELEGRAM_BOT_TOKEN is set, else the console.
 """
@@ -10,9 +10,11 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import app, eventloop
 from bot.config import Settings
+from bot.content.evaluation import evaluate, load_cases, render, set_path, shortfalls
 from bot.content.graph import mermaid
 from bot.errors import ConfigError, ContentError
 
@@ -67,7 +69,51 @@ def parser() -> argparse.ArgumentParser:
         help="print the dialogue as a Mermaid state diagram",
         description="Print the dialogue state machine as a Mermaid stateDiagram-v2.",
     )
+    evaluate = commands.add_parser(
+        "eval",
+        help="measure triage on a labelled message set (recall, false alarms, failures)",
+        description="Send every message of a labelled set (tests/data/safety/<set>.yaml, or "
+        "--file) through the real engine with the shipped content, and print per emergency "
+        "sign and per care level the count, recall and false alarms, then the messages that "
+        "failed. Exit status 1 when a threshold given by a flag is not met.",
+    )
+    which = evaluate.add_mutually_exclusive_group()
+    which.add_argument("--set", default="dev", help="set name under tests/data/safety/")
+    which.add_argument("--file", help="any labelled file in the same format")
+    evaluate.add_argument("--lang", help="only messages in this language (e.g. en)")
+    evaluate.add_argument(
+        "--fail-under-recall", type=float, metavar="PCT", help="minimum emergency recall, %%"
+    )
+    evaluate.add_argument(
+        "--fail-under-urgent", type=float, metavar="PCT", help="minimum urgent recall, %%"
+    )
+    evaluate.add_argument(
+        "--max-false-alarms",
+        type=float,
+        metavar="PCT",
+        help="most calm messages (benign, self_care, see_doctor, dose_question) escalated, %%",
+    )
     return main
+
+
+def run_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """`python -m bot eval`: print the report; 1 when a threshold is missed."""
+    path = Path(args.file) if args.file else set_path(settings.data_dir.parent, args.set)
+    cases = load_cases(path)
+    if args.lang:
+        cases = [c for c in cases if c.lang == args.lang]
+    label = f"{path.as_posix()}" + (f" (lang {args.lang})" if args.lang else "") + ": "
+    report = evaluate(app.load(settings), cases, label)
+    print(render(report))
+    missed = shortfalls(
+        report,
+        min_recall=args.fail_under_recall,
+        min_urgent_recall=args.fail_under_urgent,
+        max_false_alarms=args.max_false_alarms,
+    )
+    for line in missed:
+        print(f"FAIL: {line}", file=sys.stderr)
+    return 1 if missed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "check":
             return app.check(settings)
+        if command == "eval":
+            return run_eval(settings, args)
         if command == "graph":
             print(mermaid(app.load(settings).content().dialogue))
             return 0

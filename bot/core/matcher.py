@@ -456,16 +456,16 @@ class Matcher:
         breaks = self._breaks
         n = len(words)
         for i, w in enumerate(words):
-            if w in breaks or (
-                w in self._and_words and i + 1 < n and words[i + 1] in self._new_clause
-            ):
-                active = -1
-                continue
             if w in self._reverser_starts and any(
                 tuple(words[i : i + len(r)]) == r for r in self._reversers
             ):
                 for j in range(i):
                     denied[j] = False
+                active = -1
+                continue
+            if w in breaks or (
+                w in self._and_words and i + 1 < n and words[i + 1] in self._new_clause
+            ):
                 active = -1
                 continue
             if active >= 0 and i - active <= NEGATION_REACH:

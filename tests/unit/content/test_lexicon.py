@@ -143,3 +143,75 @@ def test_bad_together_rule(data_copy: Path) -> None:
     )
     with pytest.raises(ContentError, match="needs two or more word lists joined by"):
         load_matcher(data_copy)
+
+
+# -- issue 10: negation in data, anywhere rules, number thresholds, a folder of one file -----
+
+
+def test_a_folder_holding_only_red_flag_yaml_loads(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  chest_pain:\n    display: dolor de pecho\n"
+        "    phrases: [dolor de pecho]\n",
+    )
+    matcher = load_matcher(tmp_path)
+    assert matcher.read("me duele, dolor de pecho").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("no dolor de pecho").labels("red_flag") == ("chest_pain",)  # no negators
+
+
+def test_negation_comes_from_the_language_folder(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  chest_pain:\n    phrases: [dolor de pecho]\n",
+    )
+    _write(
+        tmp_path,
+        "negation.yaml",
+        "negators: [sin, 'no']\nbreaks: [',', pero]\nhedges: [no se si]\n"
+        "reversers: [pero ahora si]\n",
+    )
+    matcher = load_matcher(tmp_path)
+    assert matcher.read("sin dolor de pecho").negated("red_flag") == ("chest_pain",)
+    assert matcher.read("sin fiebre, dolor de pecho").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("no se si dolor de pecho").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("no dolor de pecho pero ahora si").labels("red_flag") == ("chest_pain",)
+
+
+def test_a_bad_negation_file_says_how_to_fix_it(tmp_path: Path) -> None:
+    _write(tmp_path, "red_flag.yaml", "kind: red_flag\nlabels:\n  x:\n    phrases: [x]\n")
+    _write(tmp_path, "negation.yaml", "negators: [not ever]\nbreaks: 3\nextra: [a]\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(tmp_path)
+    text = str(e.value)
+    assert "must be one word" in text and "must be a list" in text and "remove ['extra']" in text
+
+
+def test_anywhere_rules_and_number_thresholds(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  hypoglycemia:\n    anywhere: [diabetic + shaky]\n"
+        "  poisoning:\n    together: ['took + >=5 + pills']\n",
+    )
+    _write(tmp_path, "negation.yaml", "negators: ['no']\nbreaks: [',']\n")
+    matcher = load_matcher(tmp_path)
+    assert matcher.read("diabetic, did a long ride, now shaky").labels("red_flag") == (
+        "hypoglycemia",
+    )
+    assert matcher.read("diabetic, no shaky hands").negated("red_flag") == ("hypoglycemia",)
+    assert matcher.read("took 8 pills").labels("red_flag") == ("poisoning",)
+    assert matcher.read("took 2 pills").labels("red_flag") == ()
+
+
+def test_a_label_with_only_a_range_needs_no_phrases(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "caution.yaml",
+        "kind: caution\nlabels:\n  child:\n    from: 0\n    phrases: [kid]\n  adult:\n"
+        "    from: 18\n",
+    )
+    matcher = load_matcher(tmp_path)
+    assert matcher.read("my 7 year old").labels("caution") == ("child",)
+    assert matcher.read("aged 40").labels("caution") == ("adult",)
