@@ -163,7 +163,8 @@ def step(
         red_flags = heard.labels("red_flag")
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
-        someone_else = "other" in (*reading.labels("who"), draft.slots.get(WHO_SLOT))
+        said_who = (*reading.labels("who"), *(heard.labels("who") if heard else ()))
+        someone_else = "other" in (*said_who, draft.slots.get(WHO_SLOT))
         draft.slots["emergency_steps"] = emergency_steps(
             dialogue.texts, red_flags, someone_else=someone_else
         )
