@@ -401,6 +401,7 @@ def _load_negation(
         and_words=frozenset(k[0] for k in lists["and_words"]),
         new_clause=frozenset(k[0] for k in lists["new_clause"]),
         reversers=tuple(lists["reversers"]),
+        hedges=frozenset(lists["hedges"]),
     )
 
 

@@ -50,8 +50,9 @@ class Negation:
 
     `negators` deny what follows them until one of `breaks`, or "and" (`and_words`) followed
     by one of `new_clause`. `reversers` (phrases, as tokens) take back every denial made
-    before them ("never had chest pain before but now I do"). Hedges ("not sure if") are
-    loaded as plain phrases, so their negator denies nothing. Empty: nothing is denied.
+    before them ("never had chest pain before but now I do"). `hedges` ("not sure if") are
+    also loaded as phrases that mean nothing, so their negator denies nothing, yet their
+    words still count toward rules ("cannot move"). Empty: nothing is denied.
     """
 
     negators: frozenset[str] = frozenset()
@@ -59,6 +60,7 @@ class Negation:
     and_words: frozenset[str] = frozenset()
     new_clause: frozenset[str] = frozenset()
     reversers: tuple[tuple[str, ...], ...] = ()
+    hedges: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

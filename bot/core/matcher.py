@@ -112,6 +112,7 @@ class Matcher:
         self._and_words = negation.and_words
         self._new_clause = negation.new_clause
         self._reversers = negation.reversers
+        self._hedges = negation.hedges
         self._reverser_starts = frozenset(k[0] for k in negation.reversers)
         # The lengths of the phrases starting with each word, longest first: most words
         # start none, and only lengths that exist are looked up.
@@ -216,6 +217,13 @@ class Matcher:
             if label is not None:
                 found.append((start, Match("severity", label, False, 100.0, start), None))
         replaced: set[int] = set()  # indexes in found of amounts a longer phrase took over
+        # Ages ("82 yo": not a greeting): placed by the caution ranges, read by nothing else.
+        for start, end, years in ages(words, used):
+            label = self.label_for_number(AGE_KIND, years)
+            if label is not None:
+                for j in range(start, end):
+                    used[j] = True
+                found.append((start, Match(AGE_KIND, label, False, 100.0, start), None))
 
         # Phrases: at each word the longest phrase wins; a phrase listed under several
         # kinds gives one match per kind.
@@ -224,6 +232,7 @@ class Matcher:
         plain = [False] * n  # words of a plain phrase ("faint hearted", "dark yellow")
         phrases = self._phrases
         starts = self._sizes
+        hedges = self._hedges
         i = 0
         while i < n:
             lengths = starts.get(words[i])
@@ -251,7 +260,7 @@ class Matcher:
                         neutral[j] = True
                 for j in range(i, i + size):
                     in_phrase[j] = True
-                    if not entries:
+                    if not entries and key not in hedges:
                         plain[j] = True  # "dark yellow": no rule may use these words
                 i += size
                 break
@@ -260,12 +269,6 @@ class Matcher:
 
         if replaced:
             found = [f for k, f in enumerate(found) if k not in replaced]
-        for start, end, years in ages(words, used):
-            label = self.label_for_number(AGE_KIND, years)
-            if label is not None:
-                for j in range(start, end):
-                    in_phrase[j] = True
-                found.append((start, Match(AGE_KIND, label, False, 100.0, start), None))
         rules = bool(self._together)
         if not found and not rules:
             return Reading(

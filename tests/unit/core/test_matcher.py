@@ -495,6 +495,9 @@ def test_together_rules_fire_in_any_order_within_a_clause(matcher: Matcher) -> N
         ("snake bit me on the trail, leg swelling up fast", "bite_sting"),
         ("300 squats, thighs rock hard and my pee is like cola", "rhabdo"),
         ("shin swollen tight and shiny, pain out of proportion, foot numb", "compartment"),
+        ("one leg numb and it cannot move", "stroke"),
+        ("cant lift my left arm", "stroke"),
+        ("she's turning blue", "breathing"),
     ],
 )
 def test_emergencies_however_typed(matcher: Matcher, text: str, sign: str) -> None:
@@ -566,6 +569,17 @@ def test_cautions_and_ages(matcher: Matcher, text: str, label: str) -> None:
     assert label in matcher.read(text).labels("caution")
 
 
+def test_an_age_is_read_by_nothing_else(matcher: Matcher) -> None:
+    reading = matcher.read("82 yo on water pills")
+    assert reading.get("intent") is None  # "yo" is not a greeting here
+    assert set(reading.labels("caution")) == {"older", "water_pill"}
+    assert reading.number is None
+
+
+def test_hedged_words_still_count_toward_rules(matcher: Matcher) -> None:
+    assert matcher.read("i cant move my leg because of the cramp").labels("red_flag") == ()
+
+
 def test_im_30_weeks_is_not_an_age(matcher: Matcher) -> None:
     assert matcher.read("I'm 30 weeks pregnant").labels("caution") == ("pregnant",)
 
@@ -577,6 +591,7 @@ def test_im_30_weeks_is_not_an_age(matcher: Matcher) -> None:
         "can I take 3",
         "max dose of naproxen?",
         "the pack says 2 every 6 hours, can i take 3 since it really hurts",
+        "can I take 10 ibuprofen at once",
     ],
 )
 def test_dose_questions(matcher: Matcher, text: str) -> None:
