@@ -68,6 +68,11 @@ def validate(
                 f"intents: {label!r} is not an intent label in the lexicon."
                 f"{did_you_mean(label, vocabulary.labels('intent'))}"
             )
+    for label in sorted(dialogue.answer_first - set(dialogue.intents)):
+        problems.append(
+            f"answer_first: {label!r} is not under 'intents:'. Add 'intents: {{{label}: <state>}}'."
+            f"{did_you_mean(label, dialogue.intents)}"
+        )
     for command, target in dialogue.commands.items():
         check_target(f"commands./{command}", target)
     for kind, order in dialogue.prefer.items():

@@ -38,6 +38,7 @@ _TOP_KEYS = {
     "urgent",
     "resume",
     "safety_net",
+    "answer_first",
     "advice",
     "sections",
     "hint",
@@ -201,6 +202,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         slot_kinds=slot_kinds,
         texts=Texts(texts),
         several=frozenset(_names(top.get("several", ("", None))[1])),
+        answer_first=frozenset(_names(top.get("answer_first", ("", None))[1])),
         prefer={
             str(kind): tuple(_names(order))
             for kind, order in _mapping(

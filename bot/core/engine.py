@@ -9,7 +9,8 @@ Order of business for every message:
 2. Red flags come first, whatever the state: the emergency state answers, with
    what to do for each sign (and, for someone else, CPR and a defibrillator).
    Signs that need care today come next: the urgent state answers, then the
-   conversation goes on where it was.
+   conversation goes on where it was. An intent listed under `answer_first` (a
+   dose question) is answered the same way, before anything else the message says.
 3. A person idle for too long in the middle of the questions is welcomed back
    and asked whether to continue or start over.
 4. A /command jumps to its state.
@@ -172,6 +173,15 @@ def step(
         stopped = ctx.arrive(dialogue.red_flag, draft, reading)
         draft.slots.pop("emergency_steps")
         return finish(stopped, red_flags)
+
+    first = reading.get("intent")
+    if first in dialogue.answer_first and first in dialogue.intents and button is None:
+        # Answered before the cramp details the message also gives ("how much ibuprofen
+        # for my calf cramp"); its state leads back and the message goes on to the question.
+        ctx.remember(draft.slots, reading)
+        ctx.leave(current, draft.slots)
+        stopped = ctx.arrive(dialogue.intents[first], draft, reading)
+        return finish(ctx.hand_over(stopped, draft, reading))
 
     told = _slot_labels(draft.slots.get(URGENT_SLOT))
     signs = reading.labels("urgent") or (heard.labels("urgent") if heard is not None else ())

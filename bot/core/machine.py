@@ -114,6 +114,9 @@ class Dialogue:
     slot_kinds: Mapping[str, str]  # slot -> the kind whose labels it holds
     texts: Texts = field(default_factory=Texts)  # what the code says, by key (`texts:`)
     several: frozenset[str] = frozenset()  # kinds whose slots keep every label mentioned
+    #: intents answered before anything else the message says (a dose question), then
+    #: the message goes on to the question, as for an urgent sign
+    answer_first: frozenset[str] = frozenset()
     prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
     safety_net: SafetyNet | None = None  # what a message about the body not understood gets
 

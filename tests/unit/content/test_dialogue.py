@@ -266,3 +266,9 @@ def test_a_safety_net_names_a_real_state_and_kinds(tmp_path: Path) -> None:
     assert "safety_net.screen: 'gret' is not a state" in text
     text = problems(tmp_path, TRIAGE.replace("kinds: [body_part, red_flag]", "kinds: [body_prt]"))
     assert "'body_prt' is not a lexicon kind" in text
+
+
+def test_answer_first_names_an_intent(tmp_path: Path) -> None:
+    text = problems(tmp_path, "answer_first: [helq]\nintents: {help: greet}\n" + GOOD)
+    assert "answer_first: 'helq' is not under 'intents:'" in text
+    assert "Did you mean 'help'?" in text

@@ -347,3 +347,13 @@ def test_an_understood_message_resets_the_safety_net() -> None:
     answered = step(DIALOGUE, first.session, "right now", matcher=CONTENT.matcher, now=NOW)
     again = step(DIALOGUE, answered.session, "i feel weird", matcher=CONTENT.matcher, now=NOW)
     assert again.session.state == "ask_duration"
+
+
+@pytest.mark.parametrize(
+    ("state", "after"),
+    [(DIALOGUE.start, "ask_muscle"), ("ask_timing", "ask_timing"), ("menu", "ask_muscle")],
+)
+def test_a_dose_question_about_a_cramp_is_answered_first(state: str, after: str) -> None:
+    result = turn("how much ibuprofen can i take for a cramp", state, {"muscle": "calf"})
+    assert "can't tell you a dose" in result.replies[0].text
+    assert result.session.state == after
