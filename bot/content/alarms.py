@@ -6,10 +6,11 @@
 Each language folder under data/lexicon/ that holds a `red_flag.yaml` adds its warning
 signs, with the labels of data/lexicon/en/red_flag.yaml (chest_pain, breathing, ...), so
 that engine.step(alarms=...) escalates "me duele el pecho" whatever the person's own
-language. English takes part too: one read finds a sign in any language. A folder
-that holds only warning signs (es, ru, hi, ...) is read whole: its red_flag.yaml and
-the plain words beside it; the English folder gives only its red_flag kind and its plain
-words, so body parts and durations do not weigh on every message.
+language. A folder's urgent.yaml (signs that need a doctor today) joins the same way.
+English takes part too: one read finds a sign in any language. Of a folder's other
+kinds (the English body parts, durations...) only the words are kept, never corrected
+into a warning word, and the phrases of several words, which hide the warning words
+inside them ("chest day" is a workout).
 
 To add a language: write data/lexicon/<code>/red_flag.yaml (copy the Spanish one and
 translate; the top comment explains the format) and its entry in data/languages.yaml.
@@ -29,6 +30,8 @@ __all__ = ["ALARM_FILE", "ALARM_KIND", "SIGNS", "alarm_languages", "load_alarms"
 
 ALARM_FILE = "red_flag.yaml"
 ALARM_KIND = "red_flag"
+#: What the alarms matcher reads: emergency signs, and signs that need a doctor today.
+ALARM_KINDS = (ALARM_KIND, "urgent")
 ENGLISH = "en"
 #: The warning signs every language names the same way (issue 10); English is the reference.
 SIGNS = frozenset(
@@ -39,6 +42,8 @@ SIGNS = frozenset(
         *("compartment", "hypoglycemia"),
     }
 )
+#: The urgent signs (get seen today), named as in data/lexicon/en/urgent.yaml.
+URGENT_SIGNS = frozenset({"clot", "long_cramp", "dark_urine"})
 
 
 def alarm_languages(lexicon_root: Path) -> tuple[str, ...]:
@@ -70,28 +75,34 @@ def load_alarms(lexicon_root: Path) -> Matcher:
         raise ContentError(problems)
     english = lexicons[codes.index(ENGLISH)]
     labels = SIGNS | set(english.display.get(ALARM_KIND, {}))
+    urgent = URGENT_SIGNS | set(english.display.get("urgent", {}))
     for code, lexicon in zip(codes, lexicons, strict=True):
-        where = (lexicon_root / code / ALARM_FILE).as_posix()
-        for label in sorted(set(lexicon.display.get(ALARM_KIND, {})) - labels):
-            problems.append(
-                f"{where}: label '{label}' is not a warning sign.{did_you_mean(label, SIGNS)} "
-                f"Use one of: {', '.join(sorted(SIGNS))}."
-            )
+        for kind, known, file in (
+            (ALARM_KIND, labels, ALARM_FILE),
+            ("urgent", urgent, "urgent.yaml"),
+        ):
+            where = (lexicon_root / code / file).as_posix()
+            for label in sorted(set(lexicon.display.get(kind, {})) - known):
+                problems.append(
+                    f"{where}: label '{label}' is not a {kind} sign."
+                    f"{did_you_mean(label, known)} Use one of: {', '.join(sorted(known))}."
+                )
     if problems:
         raise ContentError(problems)
     return Matcher(merge_alarms([english, *(lx for lx in lexicons if lx is not english)]))
 
 
 def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
-    """The warning signs (kind red_flag) of several languages as one Lexicon.
+    """The warning signs (kinds red_flag and urgent) of several languages as one Lexicon.
 
     Every language's ways of saying "not" (negation.yaml) count in every message.
-    Phrases of other kinds become plain phrases, and their words plain words: they hide
-    the warning words inside them ("chest day") and are never corrected into one.
+    Phrases of other kinds of several words become plain phrases, and all their words
+    plain words: they hide the warning words inside them ("chest day") and are never
+    corrected into one.
     The first lexicon's display names win.
     """
     phrases: dict[tuple[str, ...], list[Entry]] = {}
-    display: dict[str, str] = {}
+    display: dict[str, dict[str, str]] = {kind: {} for kind in ALARM_KINDS}
     plain: set[str] = set()
     symbols: set[str] = set()
     together: list[Together] = []
@@ -99,23 +110,27 @@ def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
     for lexicon in lexicons:
         negations.append(lexicon.negation)
         for key, entries in lexicon.phrases.items():
-            kept = [e for e in entries if e.kind == ALARM_KIND]
+            kept = [e for e in entries if e.kind in ALARM_KINDS]
             if entries and not kept:
                 # Read as in the language's own matcher, meaning nothing here: "chest day"
                 # (a workout) hides "chest", "seized up" is never a typo of "seizure".
+                # A single word stays free for the rules of other languages ("cramp"
+                # + "3 ghante" + "nahi" in Hinglish).
                 plain.update(key)
-                phrases.setdefault(key, [])
+                if len(key) > 1:
+                    phrases.setdefault(key, [])
                 continue
             merged = phrases.setdefault(key, [])
             merged.extend(e for e in kept if e not in merged)
-        for label, shown in lexicon.display.get(ALARM_KIND, {}).items():
-            display.setdefault(label, shown)
+        for kind in ALARM_KINDS:
+            for label, shown in lexicon.display.get(kind, {}).items():
+                display[kind].setdefault(label, shown)
         plain |= lexicon.plain_words
         symbols |= lexicon.symbols
-        together.extend(t for t in lexicon.together if t.kind == ALARM_KIND)
+        together.extend(t for t in lexicon.together if t.kind in ALARM_KINDS)
     return Lexicon(
         phrases={k: tuple(v) for k, v in phrases.items()},
-        display={ALARM_KIND: display},
+        display=display,
         ranges={},
         units={},
         amounts={},

@@ -26,7 +26,7 @@ def test_every_required_language_has_warning_signs() -> None:
 
 
 def test_every_language_uses_only_the_shared_labels(alarms: Matcher) -> None:
-    assert alarms.kinds() == frozenset({"red_flag"})
+    assert alarms.kinds() == frozenset({"red_flag", "urgent"})
     assert alarms.labels("red_flag") >= SIGNS
 
 
@@ -99,3 +99,24 @@ def test_english_is_required(tmp_path: Path) -> None:
     )
     with pytest.raises(ContentError, match="missing"):
         load_alarms(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("llevo 4 horas con el calambre en el muslo y no se va", "long_cramp"),
+        ("der Krampf im Oberschenkel geht seit Stunden nicht weg", "long_cramp"),
+        ("3 ghante se pair ka cramp nahi ja raha", "long_cramp"),
+        ("уже третий день после перелёта икра опухла и горячая", "clot"),
+        ("abis latihan berat banget kemarin pipisku coklat kayak teh", "dark_urine"),
+    ],
+)
+def test_an_urgent_sign_in_any_language_is_read(alarms: Matcher, text: str, sign: str) -> None:
+    assert sign in alarms.read(text).labels("urgent")
+    assert alarms.read(text).labels("red_flag") == ()
+
+
+def test_words_of_other_languages_do_not_make_an_english_sign(alarms: Matcher) -> None:
+    text = "urine's normal colour, no weird symptoms, just the cramp"
+    assert alarms.read(text).labels("urgent") == ()
+    assert alarms.read("my hammy seized up").labels("red_flag") == ()
