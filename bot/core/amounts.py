@@ -190,8 +190,8 @@ def ages(words: Sequence[str], used: Sequence[bool]) -> list[tuple[int, int, flo
     """Ages in years: (first index, index after, years).
 
     "7 year old", "7yo", "7-year-old" (read as 7 year old), "15 yrs", "aged 82", "age 70",
-    "I'm 15", "he's 80", "my dad (68)". Words already `used` (durations: "I'm 30 weeks
-    pregnant") are skipped.
+    "I'm 15", "he's 80", "my dad (68)", "my son is 10". Words already `used` (durations:
+    "I'm 30 weeks pregnant") are skipped.
     """
     out: list[tuple[int, int, float]] = []
     n = len(words)
@@ -212,8 +212,15 @@ def ages(words: Sequence[str], used: Sequence[bool]) -> list[tuple[int, int, flo
             elif nxt in ("year", "years", "yr", "yrs") and not (end < n and words[end] == "old"):
                 continue  # "15 years" alone is a duration or a span, not an age
             out.append((i, end, value))
-        elif (before in _AGE_BEFORE and (not nxt.isalpha() or nxt in _AGE_THEN)) or (
-            before in _AGE_OF and value >= 1 and (not nxt.isalpha() or nxt in _AGE_OF_THEN)
+        elif (
+            (before in _AGE_BEFORE and (not nxt.isalpha() or nxt in _AGE_THEN))
+            or (before in _AGE_OF and value >= 1 and (not nxt.isalpha() or nxt in _AGE_OF_THEN))
+            or (
+                before == "is"  # "my son is 10", not "pain is 7"
+                and i > 1
+                and words[i - 2] in _AGE_OF
+                and (not nxt.isalpha() or nxt in _AGE_THEN)
+            )
         ):
             out.append((i - (before in ("aged", "age")), i + 1, value))
     return out

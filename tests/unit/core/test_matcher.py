@@ -665,3 +665,9 @@ def test_two_matchers_from_one_lexicon_read_alike() -> None:
     first, second = Matcher(lexicon), Matcher(lexicon)
     for text in ("calff cramp 2hrs", "no chest pain, just my hamstring", "pain 7"):
         assert first.read(text) == second.read(text)
+
+
+def test_ages_after_is_and_painkillers_taken(matcher: Matcher) -> None:
+    assert matcher.read("my son is 10, he gets leg cramps").labels("caution") == ("child",)
+    assert matcher.read("pain is 7").labels("caution") == ()
+    assert matcher.read("took 2 ibuprofen an hour ago").labels("caution") == ("took_painkiller",)
