@@ -671,3 +671,7 @@ def test_ages_after_is_and_painkillers_taken(matcher: Matcher) -> None:
     assert matcher.read("my son is 10, he gets leg cramps").labels("caution") == ("child",)
     assert matcher.read("pain is 7").labels("caution") == ()
     assert matcher.read("took 2 ibuprofen an hour ago").labels("caution") == ("took_painkiller",)
+
+
+def test_a_french_word_is_not_an_english_typo(matcher: Matcher) -> None:
+    assert matcher.read("ça fait très mal").labels("red_flag") == ()
