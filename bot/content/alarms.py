@@ -6,7 +6,8 @@
 Each language folder under data/lexicon/ that holds a `red_flag.yaml` adds its warning
 signs, with the labels of data/lexicon/en/red_flag.yaml (chest_pain, breathing, ...), so
 that engine.step(alarms=...) escalates "me duele el pecho" whatever the person's own
-language. A folder's urgent.yaml (signs that need a doctor today) joins the same way.
+language. A folder's urgent.yaml (signs that need a doctor today) and who.yaml (the
+message is about someone else) join the same way.
 English takes part too: one read finds a sign in any language. Of a folder's other
 kinds (the English body parts, durations...) only the words are kept, never corrected
 into a warning word, and the phrases of several words, which hide the warning words
@@ -31,7 +32,7 @@ __all__ = ["ALARM_FILE", "ALARM_KIND", "SIGNS", "alarm_languages", "load_alarms"
 ALARM_FILE = "red_flag.yaml"
 ALARM_KIND = "red_flag"
 #: What the alarms matcher reads: emergency signs, and signs that need a doctor today.
-ALARM_KINDS = (ALARM_KIND, "urgent")
+ALARM_KINDS = (ALARM_KIND, "urgent", "who")  # who: a bystander is told about CPR
 ENGLISH = "en"
 #: The warning signs every language names the same way (issue 10); English is the reference.
 SIGNS = frozenset(

@@ -26,7 +26,7 @@ def test_every_required_language_has_warning_signs() -> None:
 
 
 def test_every_language_uses_only_the_shared_labels(alarms: Matcher) -> None:
-    assert alarms.kinds() == frozenset({"red_flag", "urgent"})
+    assert alarms.kinds() == frozenset({"red_flag", "urgent", "who"})
     assert alarms.labels("red_flag") >= SIGNS
 
 
@@ -120,3 +120,20 @@ def test_words_of_other_languages_do_not_make_an_english_sign(alarms: Matcher) -
     text = "urine's normal colour, no weird symptoms, just the cramp"
     assert alarms.read(text).labels("urgent") == ()
     assert alarms.read("my hammy seized up").labels("red_flag") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "se acaba de desmayar mi esposo, no responde bien",
+        "он не дышит!!! упал после забега",
+        "ابني اغمى عليه بعد المباراة",
+        "temen gw pingsan abis lari",
+    ],
+)
+def test_a_bystander_in_any_language_is_read(alarms: Matcher, text: str) -> None:
+    assert alarms.read(text).labels("who") == ("other",)
+
+
+def test_words_that_are_common_elsewhere_name_no_one(alarms: Matcher) -> None:
+    assert alarms.read("pain on my chest, er, use o il").labels("who") == ()
