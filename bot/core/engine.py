@@ -72,8 +72,10 @@ NEEDS = Needs(
 class Turn:
     """What one message produced: replies, the new session, and what to record or do.
 
-    `actions` pairs an action name ("history", "export", "forget") with the index
-    in `replies` where its output belongs.
+    `effects` pairs an effect name ("history", "export", "forget") with the index
+    in `replies` where its output belongs. `understood`: a button, or a message in which
+    the matcher found something without guessing at typos (the service tells a person
+    writing in a language the bot does not speak that it understands English for now).
     """
 
     replies: tuple[Reply, ...]
@@ -82,6 +84,7 @@ class Turn:
     effects: tuple[tuple[int, str], ...] = ()
     red_flags: tuple[str, ...] = ()
     urgent: tuple[str, ...] = ()  # signs for which the person was told to get seen today
+    understood: bool = True
 
 
 @dataclass(slots=True)
@@ -92,6 +95,7 @@ class _Draft:
     replies: list[Reply]
     effects: list[tuple[int, str]]
     episode: Episode | None = None
+    understood: bool = True
 
 
 def step(
@@ -134,6 +138,7 @@ def step(
             effects=tuple(draft.effects),
             red_flags=red_flags,
             urgent=urgent,
+            understood=draft.understood,
         )
 
     if button is not None:
@@ -157,6 +162,8 @@ def step(
 
     text = text.strip()
     reading = matcher.read(text)
+    # Words reached only by typo correction ("desde" read as "yes") are not understood.
+    draft.understood = any(m.score >= 100 for m in reading.matches)
     red_flags = reading.labels("red_flag")
     heard = None  # what `alarms` reads, in every language
     if not red_flags and alarms is not None:

@@ -123,26 +123,20 @@ class Service:
         outcome = await self._effects(
             turn, EffectContext(self.store, content, profile, turn.session, now)
         )
-        said = self._in_their_language(content, text, turn, understood=button is not None)
+        said = self._in_their_language(text, turn)
         return replace(outcome, replies=said + outcome.replies) if said else outcome
 
-    def _in_their_language(
-        self, content: Content, text: str, turn: engine.Turn, *, understood: bool
-    ) -> tuple[Reply, ...]:
+    def _in_their_language(self, text: str, turn: engine.Turn) -> tuple[Reply, ...]:
         """The emergency reply, or "I understand English for now", in the message's own
         language when the bot does not speak it (bot/service/languages.py)."""
         if not self.library.known or text.startswith("/"):
             return ()
-        escalated = bool(turn.red_flags)
-        if not escalated and not understood:
-            # Words reached only by typo correction ("desde" -> "yes") are not understood.
-            understood = any(m.score >= 100 for m in content.matcher.read(text).matches)
         return language_replies(
             self.library.known,
             text,
             spoken=self.library.languages,
-            escalated=escalated,
-            understood=understood,
+            escalated=bool(turn.red_flags),
+            understood=turn.understood,
         )
 
     async def _effects(self, turn: engine.Turn, context: EffectContext) -> Outcome:
