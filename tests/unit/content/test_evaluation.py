@@ -124,3 +124,16 @@ def test_the_command_exits_1_when_a_threshold_is_missed(
     bad.write_text('- text: "calf cramp"\n  expect: emergency\n', encoding="utf-8")
     assert main(["eval", "--file", str(bad), "--fail-under-recall", "98"]) == 1
     assert "under the threshold" in capsys.readouterr().err
+
+
+def test_the_dev_set_keeps_what_the_lexicon_was_tuned_to() -> None:
+    """A regression guard: every emergency of the development part escalates, every urgent
+    case is told to get seen today, and at most 3% of calm messages escalate. (The held-out
+    part measures how well this generalises; see tests/data/safety/README.md.)"""
+    report = evaluate(shipped_library(), load_cases(set_path(ROOT, "dev")), "dev")
+    missed = [o.case.text for o in report.failures() if o.case.expect in ("emergency", "urgent")]
+    assert missed == []
+    assert report.recall("emergency") == 1.0
+    assert report.recall("urgent") == 1.0
+    rate = report.false_alarm_rate()
+    assert rate is not None and rate <= 0.03
