@@ -16,14 +16,17 @@ from bot import app, eventloop
 from bot.config import Settings
 from bot.content.evaluation import evaluate, load_cases, render, set_path, shortfalls
 from bot.content.graph import mermaid
-from bot.errors import ConfigError, ContentError
+from bot.errors import ConfigError, ContentError, StoreError
 
 DESCRIPTION = """\
 Cramp Coach: a chat companion for muscle cramps during or after exercise.
 
 Without a command it talks on Telegram when TELEGRAM_BOT_TOKEN is set, and
 in this terminal otherwise. Settings come from environment variables; the
-README lists them all."""
+README lists them all.
+
+Exit status: 0 done, 1 the content has problems, 2 a setting is wrong (named,
+with the fix), 3 the database cannot be opened (DATABASE_URL, with the fix)."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -158,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    except StoreError as exc:  # the database cannot be opened: unreachable, refused, ...
+        print(f"Database error: {exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

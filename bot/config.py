@@ -69,6 +69,13 @@ class Settings:
                     f"WEBHOOK_URL={webhook_url!r} is not a URL. "
                     "Use the public https address of this service, e.g. https://coach.example.org"
                 )
+            if not webhook_url.startswith("https://"):
+                raise ConfigError(
+                    f"WEBHOOK_URL={webhook_url!r} is not https: Telegram delivers webhooks "
+                    "only over HTTPS. Use the https address of this service (a platform's "
+                    "HTTPS front, or a reverse proxy with a certificate), e.g. "
+                    "https://coach.example.org"
+                )
             if token is None:
                 raise ConfigError("WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not. Set both.")
             if secret is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):

@@ -1,7 +1,8 @@
 """open_store(url): the backend DATABASE_URL names, opened and ready.
 
     sqlite:///relative/path.db     SqliteStore on a file relative to the working directory
-    sqlite:////absolute/path.db    SqliteStore on an absolute path
+    sqlite:////absolute/path.db    SqliteStore on an absolute path (its folder must exist;
+                                   nothing may follow the file name)
     postgresql://user:password@host:5432/name
     postgres://user:password@host:5432/name
                                    PostgresStore (the second form is the one platforms
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.errors import ConfigError, StoreError
+from bot.errors import ConfigError
 from bot.store.base import Store
 from bot.store.memory import MemoryStore
 from bot.store.postgres import PostgresStore
@@ -66,14 +67,19 @@ async def _open_sqlite(rest: str, options: dict[str, Any]) -> Store:
         )
     if rest == "/":
         raise ConfigError("DATABASE_URL names no file. Use e.g. sqlite:///cramp_coach.db.")
+    if "?" in rest or "#" in rest:
+        raise ConfigError(
+            f"DATABASE_URL=sqlite://{rest} has options after the file name; this URL names "
+            "only the file (the bot sets SQLite's options itself and must be able to write). "
+            "Remove everything from the '?' on."
+        )
     path = Path(rest[1:])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(
-            f"Could not create the directory {str(path.parent)!r} for the database: {exc}. "
-            "Point DATABASE_URL at a writable place."
-        ) from exc
+    if not path.parent.is_dir():
+        # A typo in the folder must not quietly start an empty database somewhere new.
+        raise ConfigError(
+            f"DATABASE_URL=sqlite://{rest}: the folder {str(path.parent)!r} does not exist. "
+            f"Create it (mkdir -p {path.parent}) or point DATABASE_URL at an existing folder."
+        )
     store = SqliteStore(path, **options)
     await store.open()
     return store

@@ -134,6 +134,14 @@ def test_a_bad_setting_stops_start_up_naming_the_variable() -> None:
     assert "'mysql', which this version does not support" in done.stderr
 
 
+def test_a_database_that_cannot_be_reached_stops_start_up_in_two_lines() -> None:
+    done = run_bot("console", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/coach"})
+    assert done.returncode == 3
+    assert done.stderr.startswith("Database error: Could not reach PostgreSQL")
+    assert "DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2
+
+
 def test_broken_content_stops_start_up_naming_file_state_and_fix(tmp_path: Path) -> None:
     source = (ROOT / "dialogues" / "en" / "cramp.yaml").read_text(encoding="utf-8")
     (tmp_path / "en").mkdir()

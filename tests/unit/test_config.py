@@ -33,6 +33,10 @@ def test_database_url_is_kept_as_text() -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://x.org"}, ["WEBHOOK_SECRET"]),
         ({"WEBHOOK_URL": "https://x.org", "WEBHOOK_SECRET": "abc"}, ["TELEGRAM_BOT_TOKEN"]),
         (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "http://x.org", "WEBHOOK_SECRET": "a"},
+            ["WEBHOOK_URL", "only over HTTPS"],
+        ),
+        (
             {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "x.org", "WEBHOOK_SECRET": "a"},
             ["WEBHOOK_URL"],
         ),

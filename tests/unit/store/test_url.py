@@ -26,10 +26,11 @@ from tests.helpers.postgres import with_database
         ("sqlite:///var/data/coach.db", Path("var/data/coach.db")),
     ],
 )
-async def test_sqlite_relative_paths_and_their_directory(
+async def test_sqlite_relative_paths(
     url: str, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
     async with await open_store(url) as store:
         assert isinstance(store, SqliteStore)
         assert store.path == path
@@ -39,6 +40,7 @@ async def test_sqlite_relative_paths_and_their_directory(
 
 async def test_sqlite_absolute_path(tmp_path: Path) -> None:
     absolute = tmp_path / "abs" / "coach.db"
+    absolute.parent.mkdir()
     store = await open_store(f"sqlite:///{absolute}")  # sqlite:////tmp/.../coach.db
     try:
         assert isinstance(store, SqliteStore) and store.path == absolute
@@ -46,6 +48,15 @@ async def test_sqlite_absolute_path(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert absolute.is_file()
+
+
+async def test_a_missing_folder_or_options_after_the_file_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"the folder .*missing.* does not exist\. Create it"):
+        await open_store(f"sqlite:///{tmp_path}/missing/dir/coach.db")
+    assert not (tmp_path / "missing").exists()
+    with pytest.raises(ConfigError, match="has options after the file name"):
+        await open_store(f"sqlite:///{tmp_path}/coach.db?mode=ro")
+    assert list(tmp_path.iterdir()) == []  # noqa: ASYNC240 (a test looking at its own folder)
 
 
 async def test_options_go_to_the_backend(tmp_path: Path) -> None:
