@@ -45,7 +45,14 @@ from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.recurrence import RecurrenceRules
 from bot.core.render import render
-from bot.core.triage import TEXTS, about_the_body, emergency_steps, urgent_steps
+from bot.core.triage import (
+    LONG_CRAMP,
+    TEXTS,
+    about_the_body,
+    emergency_steps,
+    still_cramping_for_hours,
+    urgent_steps,
+)
 from bot.errors import closest
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
@@ -192,6 +199,13 @@ def step(
 
     told = _slot_labels(draft.slots.get(URGENT_SLOT))
     signs = reading.labels("urgent") or (heard.labels("urgent") if heard is not None else ())
+    if LONG_CRAMP in signs and reading.labels("timing") == ("after",):
+        signs = tuple(s for s in signs if s != LONG_CRAMP)  # "cramped for 3 hours, fine now"
+    elif LONG_CRAMP not in signs and still_cramping_for_hours(
+        reading, str(draft.slots.get("timing"))
+    ):
+        # "about 6 hrs, still knotted up": urgent at once, whatever question it answers.
+        signs = (*signs, LONG_CRAMP)
     urgent = tuple(sign for sign in signs if sign not in told)
     if urgent and dialogue.urgent is not None:
         # Said at once, then the conversation goes on: the urgent state leads back to

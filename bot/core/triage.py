@@ -3,6 +3,7 @@
     emergency_steps(texts, signs, someone_else) -> what to do now, for the emergency state
     urgent_steps(texts, signs)                  -> what to do today, for the urgent state
     about_the_body(net, reading)                -> may a message not understood hide a sign?
+    still_cramping_for_hours(reading, timing)   -> a cramp going on for 2 hours or more?
 
 Every sentence is a text of the language (dialogues/<language>/texts.yaml), one per
 sign: emergency_<sign> says why the sign matters and what to do now, urgent_<sign> the
@@ -13,6 +14,7 @@ Pure: the engine passes the texts and the reading in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.core.machine import SafetyNet
@@ -88,3 +90,66 @@ def about_the_body(net: SafetyNet, reading: Reading) -> bool:
     if any(match.kind in net.kinds for match in reading.matches):
         return True
     return any(word in net.words for word in tokenize(reading.text))
+
+
+#: A cramp still going after this many minutes needs a doctor today (urgent: long_cramp).
+LONG_CRAMP_MINUTES = 120
+LONG_CRAMP = "long_cramp"
+#: Words that say the cramp has gone on until now: "it's been 3 hrs", "since lunch, 4 hrs".
+_GOING_ON = frozenset({"still", "since", "been", "counting", "ongoing"})
+#: Words before an amount of time that make it the workout's length: "I ran for 3 hours".
+_WORKOUT = frozenset(
+    [
+        *("ran", "run", "running", "rode", "ride", "riding", "hiked", "hike", "hiking"),
+        *("cycled", "cycling", "biked", "walked", "walking", "swam", "swimming", "played"),
+        *("playing", "trained", "training", "drove", "driving", "flew", "flying", "worked"),
+        *("working", "shift", "game", "match", "race", "marathon", "session", "workout"),
+        "practice",
+    ]
+)
+#: Clock times: "8am", "2 pm", "14:30".
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b")
+
+
+def _clock_span(text: str) -> float | None:
+    """Minutes from the first clock time of a message to its last ("started at 8am and
+    it's 2pm"), or None without two."""
+    times: list[float] = []
+    for m in _CLOCK.finditer(text.lower()):
+        hour, minute, half = (
+            (int(m[1]), int(m[2] or 0), m[3]) if m[1] else (int(m[4]), int(m[5]), None)
+        )
+        if hour > 23 or minute > 59 or (half and not 1 <= hour <= 12):
+            return None
+        if half:
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        times.append(hour * 60 + minute)
+    if len(times) < 2:
+        return None
+    return (times[-1] - times[0]) % (24 * 60)
+
+
+def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> bool:
+    """Whether the message says a cramp has gone on for 2 hours or more and has not let go.
+
+    The length is an amount of time ("6 hrs", "3 and a half hours", "several hours") or
+    two clock times ("started at 8am and it's 2pm"). The cramp is going on when the
+    message says so ("still", "now", "since", "it's been") or, saying neither way, when an
+    earlier answer did (`timing`, the slot: "Cramping right now"). Not when the message
+    says it is over ("it lasted 3 hours yesterday but it's gone"), nor when the time is a
+    workout's ("I ran for 3 hours").
+    """
+    said = reading.labels("timing")
+    if "after" in said:
+        return False
+    words = tokenize(reading.text)
+    minutes = reading.duration_minutes
+    start = next((m.start for m in reading.matches if m.kind == "duration"), None)
+    before = words[max(0, start - 4) : start] if start is not None else []
+    if _WORKOUT & set(before) or (before and before[-1][0].isdigit()):
+        minutes = None  # "ran for 3 hours": the run's length; "3 a day": how often
+    if minutes is None or minutes < LONG_CRAMP_MINUTES:
+        minutes = _clock_span(reading.text)
+    if minutes is None or minutes < LONG_CRAMP_MINUTES:
+        return False
+    return "now" in said or bool(_GOING_ON & set(words)) or timing == "now"

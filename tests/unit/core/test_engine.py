@@ -277,6 +277,48 @@ def test_an_urgent_sign_is_answered_at_once_and_the_questions_go_on() -> None:
     assert not again.urgent  # told once
 
 
+@pytest.mark.parametrize("state", ["ask_timing", "ask_duration", "ask_severity", "ask_context"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "about 6 hrs, still knotted up",
+        "been 3 and a half hours and my calf is still cramped solid",
+        "started at 8am and its 2pm and its still there",
+        "his calf has been in spasm since lunchtime, 4 hrs",
+        "2 hours now and counting",
+        "still cramping, going on 5 hours",
+    ],
+)
+def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
+    state: str, message: str
+) -> None:
+    result = turn(message, state, {"muscle": "calf"})
+    assert result.urgent == ("long_cramp",) and not result.red_flags
+    assert "today" in said(result)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I ran for 3 hours",
+        "it lasted 3 hours yesterday but it's gone",
+        "cramped for 3 hours last night, fine now",
+        "still cramping, 90 min",
+        "label says 3 a day max but can i take 5 since the cramp is bad",
+        "hiked for 4 hours since breakfast, calf cramped at the end",
+    ],
+)
+def test_hours_of_a_workout_or_of_a_cramp_that_is_over_are_not_urgent(message: str) -> None:
+    assert not turn(message, "ask_timing", {"muscle": "calf"}).urgent
+
+
+def test_hours_answering_the_duration_of_a_cramp_still_going_are_urgent() -> None:
+    assert turn("3 hrs", "ask_duration", {"timing": "now"}).urgent == ("long_cramp",)
+    assert turn("Several hours", "ask_duration", {"timing": "now"}).urgent == ("long_cramp",)
+    assert not turn("3 hrs", "ask_duration", {"timing": "after"}).urgent
+    assert not turn("about an hour", "ask_duration", {"timing": "now"}).urgent
+
+
 def test_dark_urine_alone_is_urgent_not_an_emergency() -> None:
     result = turn("pee is dark like cola after the race", "menu")
     assert result.urgent == ("dark_urine",) and not result.red_flags
