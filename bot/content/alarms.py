@@ -144,5 +144,8 @@ def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
             and_words=frozenset().union(*(n.and_words for n in negations)),
             new_clause=frozenset().union(*(n.new_clause for n in negations)),
             reversers=tuple(dict.fromkeys(r for n in negations for r in n.reversers)),
+            hedges=frozenset().union(*(n.hedges for n in negations)),
+            answers=frozenset().union(*(n.answers for n in negations)),
+            past=tuple(dict.fromkeys(p for n in negations for p in n.past)),
         ),
     )

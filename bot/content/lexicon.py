@@ -6,8 +6,8 @@
 `folder` is one language's lexicon folder (data/lexicon/en). Each file holds one kind
 (`kind:`, `labels:`, and for durations `units:`, `amounts:`, `approximate:`), or the plain
 words and phrases (plain_words.yaml), or how the language says "not" (negation.yaml: negators,
-breaks, hedges, reversers); the comment at the top of each file explains it. A folder may hold
-a single file (only red_flag.yaml, for a language the bot reads warning signs in).
+breaks, hedges, reversers, answers, past); the comment at the top of each file explains it.
+A folder may hold a single file (only red_flag.yaml, for a language the bot reads warning signs in).
 Every problem in every file is collected and raised together as one ContentError, each
 naming the file, the label and the fix.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.yamlfile import load_yaml
-from bot.core.lexicon import Entry, Lexicon, Negation, Together
+from bot.core.lexicon import DENIED, Entry, Lexicon, Negation, Together
 from bot.core.matcher import Matcher
 from bot.core.reading import phrase_key, token_pattern, tokenize
 from bot.errors import ContentError, did_you_mean
@@ -30,7 +30,9 @@ _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
 _LABEL_KEYS = frozenset({"display", "phrases", "from", "together", "anywhere"})
-_NEGATION_KEYS = frozenset({"negators", "breaks", "and_words", "new_clause", "hedges", "reversers"})
+_NEGATION_KEYS = frozenset(
+    {"negators", "breaks", "and_words", "new_clause", "hedges", "reversers", "answers", "past"}
+)
 _THRESHOLD = re.compile(r">=\d+(?:\.\d+)?")
 
 
@@ -339,7 +341,8 @@ def load_lexicon(folder: Path) -> Lexicon:
 def _rule_groups(text: str | None) -> tuple[frozenset[str], ...] | None:
     """`pee urine + dark brown` -> ({pee, urine}, {dark, brown}); None if malformed.
 
-    A word such as ">=5" stays as it is: a number threshold the matcher understands.
+    A word such as ">=5" stays as it is: a number threshold the matcher understands;
+    "-pain" is a word that counts only where a negator denies it ("no pain").
     """
     if text is None:
         return None
@@ -349,6 +352,9 @@ def _rule_groups(text: str | None) -> tuple[frozenset[str], ...] | None:
         for item in part.split():
             if _THRESHOLD.fullmatch(item):
                 words.add(item)
+            elif item.startswith(DENIED) and len(item) > 1:
+                # "-pain": the word counts only where it is denied ("no pain", "doesn't hurt")
+                words.update(DENIED + w for w in tokenize(item[1:]))
             else:
                 words.update(tokenize(item))
         if not words:
@@ -386,7 +392,8 @@ def _load_negation(
             if not key_tokens:
                 problems.add(where, f"`{key}:` item {item!r} must be text with a word or mark.")
                 continue
-            if key in ("negators", "breaks", "and_words", "new_clause") and len(key_tokens) != 1:
+            one_word = ("negators", "breaks", "and_words", "new_clause", "answers")
+            if key in one_word and len(key_tokens) != 1:
                 problems.add(
                     where, f"`{key}:` item {item!r} must be one word; put phrases in hedges."
                 )
@@ -402,6 +409,8 @@ def _load_negation(
         new_clause=frozenset(k[0] for k in lists["new_clause"]),
         reversers=tuple(lists["reversers"]),
         hedges=frozenset(lists["hedges"]),
+        answers=frozenset(k[0] for k in lists["answers"]),
+        past=tuple(lists["past"]),
     )
 
 

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["Entry", "Lexicon", "Negation", "Together"]
+__all__ = ["DENIED", "Entry", "Lexicon", "Negation", "Together"]
+
+DENIED = "-"  # a rule word "-pain" counts only where it is denied ("no pain")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +36,10 @@ class Together(NamedTuple):
     `label` of `kind` ("my pee is really dark" -> urgent dark_urine).
 
     A group may hold a number threshold such as ">=5": any number of five or more
-    ("took 8 ibuprofen"). An `anywhere` rule (`anywhere:` in the file) lets its words be
-    anywhere in the message, across clauses ("diabetic, ... now shaky and sweaty").
+    ("took 8 ibuprofen"); a word written "-pain" (DENIED) counts only where a negator
+    denies it ("no pain, but my leg won't move"). An `anywhere` rule (`anywhere:` in the
+    file) lets its words be anywhere in the message, across clauses ("diabetic, ... now
+    shaky and sweaty").
     """
 
     kind: str
@@ -52,7 +56,10 @@ class Negation:
     by one of `new_clause`. `reversers` (phrases, as tokens) take back every denial made
     before them ("never had chest pain before but now I do"). `hedges` ("not sure if") are
     also loaded as phrases that mean nothing, so their negator denies nothing, yet their
-    words still count toward rules ("cannot move"). Empty: nothing is denied.
+    words still count toward rules ("cannot move"). `answers` ("no", "nope") deny nothing
+    when a new clause follows them at once ("no the cramp is in my neck"). `past` phrases
+    deny what came before them in their clause: a sign long gone ("had a seizure years ago
+    as a kid"). Empty: nothing is denied.
     """
 
     negators: frozenset[str] = frozenset()
@@ -61,6 +68,8 @@ class Negation:
     new_clause: frozenset[str] = frozenset()
     reversers: tuple[tuple[str, ...], ...] = ()
     hedges: frozenset[tuple[str, ...]] = frozenset()
+    answers: frozenset[str] = frozenset()
+    past: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

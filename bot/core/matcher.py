@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
@@ -53,7 +54,7 @@ from bot.core.amounts import (
     durations,
     pain_scores,
 )
-from bot.core.lexicon import Lexicon
+from bot.core.lexicon import DENIED, Lexicon
 from bot.core.reading import MAX_CHARS, MAX_TOKENS, Match, Reading, token_pattern, tokenize
 
 __all__ = [
@@ -65,6 +66,10 @@ __all__ = [
     "tokenize",
 ]
 
+# A sentence of one or two words cut off by a full stop ("cant. breathe. help."): such
+# messages are also read with the full stops taken out, for warning signs only.
+_STACCATO = re.compile(r"(?:^|[.!?])\s*[\w']+(?:\s+[\w']+)?\s*\.")
+_STOPS = re.compile(r"\s*\.+\s*")
 RED_FLAG_WINDOW = 1000  # longer messages are also scanned for red flags in windows this long
 RED_FLAG_SCAN = 65536  # up to this many characters
 _OVERLAP = 100  # windows overlap so a warning sign on a boundary is not split
@@ -75,6 +80,7 @@ TOGETHER_REACH = 8  # words of a `together:` rule must fall within this many wor
 
 _STRENGTH = frozenset({"mg", "ml", "mcg", "g", "s", "milligrams"})
 _STRENGTH_FROM = 1000  # a threshold this high counts milligrams ("3200mg")
+_CLOCK = frozenset({"am", "pm", "oclock"})  # "9am": a time of day
 _MOST_PILLS = 60  # a larger number below such a threshold is a strength ("a 400 ibuprofen")
 AGE_KIND = "caution"  # ages ("my 7 year old") are placed by this kind's `from:` ranges
 
@@ -106,6 +112,7 @@ class Matcher:
                     else:
                         self._together_index.setdefault(w, []).append((r, g))
         self._rule_words = [frozenset().union(*groups) for _, _, groups, _ in self._together]
+        self._denied_words = any(w.startswith(DENIED) for w in self._together_index)
         negation = lexicon.negation
         self._negators = negation.negators
         self._breaks = negation.breaks
@@ -114,6 +121,9 @@ class Matcher:
         self._reversers = negation.reversers
         self._hedges = negation.hedges
         self._reverser_starts = frozenset(k[0] for k in negation.reversers)
+        self._answers = negation.answers
+        self._past = negation.past
+        self._past_starts = frozenset(k[0] for k in negation.past)
         # The lengths of the phrases starting with each word, longest first: most words
         # start none, and only lengths that exist are looked up.
         sizes: dict[str, set[int]] = {}
@@ -165,6 +175,16 @@ class Matcher:
         a red flag at the end of a long story must not be cut off.
         """
         reading = self._read(text)
+        if "." in text and len(text) <= RED_FLAG_WINDOW and _STACCATO.search(text):
+            # "cant. breathe.": words cut apart by full stops are read together for signs
+            joined = self._read(_STOPS.sub(" ", text))
+            extra = tuple(
+                m
+                for m in joined.matches
+                if m.kind == "red_flag" and not m.negated and m.label not in reading.labels(m.kind)
+            )
+            if extra:
+                reading = replace(reading, matches=reading.matches + extra)
         if len(text) <= RED_FLAG_WINDOW:
             return reading
         flags = [
@@ -385,6 +405,7 @@ class Matcher:
         `anywhere:` rule, a word of every group anywhere, preferring words not denied.
         """
         hits: dict[int, list[tuple[int, int]]] = {}
+        wanted: set[int] = set()  # denied words that count as such ("-pain")
         index = self._together_index
         thresholds = self._thresholds
         n = len(words)
@@ -402,11 +423,19 @@ class Matcher:
             if spots is not None:
                 for rule, group in spots:
                     hits.setdefault(rule, []).append((i, group))
+            if denied is not None and denied[i] and self._denied_words:
+                spots = index.get(DENIED + w)
+                if spots is not None:
+                    wanted.add(i)  # "no pain": a denial this rule asks for
+                    for rule, group in spots:
+                        hits.setdefault(rule, []).append((i, group))
             if thresholds and w[0].isdigit():
                 value = float(w)
                 # "a 400 ibuprofen", "200mg": a strength, not a count of pills
                 strength = i + 1 < n and words[i + 1] in _STRENGTH
-                count = not strength and value <= _MOST_PILLS
+                # "had 2 at 9am", "at 10": a time of day, not a count of pills
+                clock = (i + 1 < n and words[i + 1] in _CLOCK) or (i > 0 and words[i - 1] == "at")
+                count = not strength and not clock and value <= _MOST_PILLS
                 for low, rule, group in thresholds:
                     if value >= low and (count or low >= _STRENGTH_FROM):
                         hits.setdefault(rule, []).append((i, group))
@@ -426,7 +455,9 @@ class Matcher:
                     ):
                         chosen[g] = pos
                 positions = sorted(chosen.values())
-                negated = denied is not None and any(denied[p] for p in positions)
+                negated = denied is not None and any(
+                    denied[p] and p not in wanted for p in positions
+                )
                 out.append((positions, kind, label, negated))
                 continue
             spots.sort()
@@ -442,7 +473,9 @@ class Matcher:
                     w in breaks for w in words[first : max(seen.values())]
                 ):
                     positions = sorted(seen.values())
-                    negated = denied is not None and any(denied[p] for p in positions)
+                    negated = denied is not None and any(
+                        denied[p] and p not in wanted for p in positions
+                    )
                     out.append((positions, kind, label, negated))
                     break
         return out
@@ -459,6 +492,14 @@ class Matcher:
         breaks = self._breaks
         n = len(words)
         for i, w in enumerate(words):
+            if w in self._past_starts and any(
+                tuple(words[i : i + len(p)]) == p for p in self._past
+            ):
+                # "had a seizure years ago": what came before, back to a break, is long gone
+                j = i - 1
+                while j >= 0 and words[j] not in breaks:
+                    denied[j] = True
+                    j -= 1
             if w in self._reverser_starts and any(
                 tuple(words[i : i + len(r)]) == r for r in self._reversers
             ):
@@ -474,5 +515,7 @@ class Matcher:
             if active >= 0 and i - active <= NEGATION_REACH:
                 denied[i] = True
             if not neutral[i] and (w in negators or raw[i] in negators):
+                if w in self._answers and i + 1 < n and words[i + 1] in self._new_clause:
+                    continue  # "no the cramp is in my neck": an answer, then a new clause
                 active = i
         return denied
