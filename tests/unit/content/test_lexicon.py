@@ -215,3 +215,30 @@ def test_a_label_with_only_a_range_needs_no_phrases(tmp_path: Path) -> None:
     matcher = load_matcher(tmp_path)
     assert matcher.read("my 7 year old").labels("caution") == ("child",)
     assert matcher.read("aged 40").labels("caution") == ("adult",)
+
+
+def test_answers_past_and_denied_rule_words(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "red_flag.yaml",
+        "kind: red_flag\nlabels:\n  chest_pain:\n    phrases: [chest pain]\n"
+        "  stroke:\n    anywhere: [sudden + move + -pain]\n",
+    )
+    _write(
+        tmp_path,
+        "negation.yaml",
+        "negators: ['no']\nbreaks: [',']\nnew_clause: [my]\nanswers: ['no']\npast: [years ago]\n",
+    )
+    matcher = load_matcher(tmp_path)
+    assert matcher.read("no my chest pain is back").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("no chest pain").negated("red_flag") == ("chest_pain",)
+    assert matcher.read("chest pain years ago, fine now").negated("red_flag") == ("chest_pain",)
+    assert matcher.read("sudden, cant move it, no pain").labels("red_flag") == ("stroke",)
+    assert matcher.read("sudden, cant move it, pain").labels("red_flag") == ()
+
+
+def test_answers_are_one_word_each(tmp_path: Path) -> None:
+    _write(tmp_path, "red_flag.yaml", "kind: red_flag\nlabels:\n  x:\n    phrases: [x]\n")
+    _write(tmp_path, "negation.yaml", "negators: ['no']\nanswers: [no way]\n")
+    with pytest.raises(ContentError, match="must be one word"):
+        load_matcher(tmp_path)

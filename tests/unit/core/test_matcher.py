@@ -675,3 +675,210 @@ def test_ages_after_is_and_painkillers_taken(matcher: Matcher) -> None:
 
 def test_a_french_word_is_not_an_english_typo(matcher: Matcher) -> None:
     assert matcher.read("ça fait très mal").labels("red_flag") == ()
+
+
+# -- round 2 (issue 10): what the spent held-out part taught, in phrasings written for these
+# tests (none is from a safety set): negation's reach, lay words, typos, jokes and idioms ------
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("never felt chest pain like this until today, it started on the bike", "chest_pain"),
+        ("no chest pain before the session but ive got it now", "chest_pain"),
+        (
+            "nothing in my chest at the moment, it was just for a couple of minutes on the stairs",
+            "chest_pain",
+        ),
+        ("its not my calf its my chest thats tight", "chest_pain"),
+        ("not the hamstring, its my chest hurting", "chest_pain"),
+        ("feels like someone is squeezing and my left arm has gone numb", "chest_pain"),
+        ("crushing feeling and my jaw and left arm ache", "chest_pain"),
+        ("my chess hurts after the sprint", "chest_pain"),
+        ("chess is tight and heavy", "chest_pain"),
+        ("no the cramp is gone, my chest is burning though", "chest_pain"),
+        ("cnt catch my breath at all", "breathing"),
+        ("i cant breed properly", "breathing"),
+        ("having difficulty for breathing after the game", "breathing"),
+        ("my son is sucking in under his ribs every breath", "breathing"),
+        ("she is fighting for air after the race", "breathing"),
+        ("problems breathing since the swim", "breathing"),
+        ("cant. get. air.", "breathing"),
+        ("i cant feel a pulse on him", "not_breathing"),
+        ("she is making gurgling noises and not responding", "not_breathing"),
+        ("weird snoring sounds and he wont wake up", "not_breathing"),
+        ("she keeps repeating the same question over and over", "confusion"),
+        ("he keeps saying the same thing and doesnt know where we are", "confusion"),
+        ("legs hard as concrete and agony, pee is dark brown", "rhabdo"),
+        ("quads like stone, havent been able to pee since yesterday, super painful", "rhabdo"),
+        ("my pee looks like coke and my thighs are solid and unreal painful", "rhabdo"),
+        (
+            "shin is so swollen the skin is stretched and shiny, pain is off the charts",
+            "compartment",
+        ),
+        ("forearm feels like a balloon about to burst and my fingers are numb", "compartment"),
+        ("calf massively swollen and tight and i cant feel my toes", "compartment"),
+        ("suddenly cant see out of my left eye and my arm feels numb", "stroke"),
+        ("my left hand wont do what i tell it", "stroke"),
+        ("face feels weird on one side and my arm is heavy", "stroke"),
+        ("no pain but i cant move my leg, came on all of a sudden", "stroke"),
+        (
+            "jaw is stuck and i can barely open my mouth, cut my foot on a rusty nail last week",
+            "tetanus",
+        ),
+        (
+            "cant open my mouth properly, had a deep graze from a fall 10 days ago, neck stiff",
+            "tetanus",
+        ),
+        ("high temperature and i cant bend my neck", "meningitis"),
+        ("bad headache and cant stand the light and my neck is stiff", "meningitis"),
+        ("fever 39 and neck wont bend", "meningitis"),
+        ("his whole body is jerking and he isnt answering me", "seizure"),
+        ("shes having a seas your", "seizure"),
+        ("whole body shaking and not responding", "seizure"),
+        ("my toddler got into the paracetamol", "poisoning"),
+        ("took way more than the box says", "poisoning"),
+        ("had 4000mg of ibuprofen already and took 3 more", "poisoning"),
+        ("my kid drank some of the deep heat liquid", "poisoning"),
+        ("i took twice the dose of naproxen", "poisoning"),
+        ("drank 6 litres of water during the ultra, now throwing up and confused", "hyponatremia"),
+        ("had like 4l of water, head is pounding and im vomiting", "hyponatremia"),
+        ("chest crushing lol what do i do", "chest_pain"),
+        ("cant breathe lol help seriously", "breathing"),
+        ("he just collapsed on the pitch", "fainting"),
+        ("had no chest pain till today, now its heavy on the left", "chest_pain"),
+        ("it isnt the cramp, its my chest that feels tight", "chest_pain"),
+        ("it's my chest not my leg that hurts", "chest_pain"),
+        ("squeezing feeling in my chest and my left arm is tingling", "chest_pain"),
+        ("cant cetch my breath", "breathing"),
+        ("struggling to get air in and my lips look blue", "breathing"),
+        ("she is using her tummy muscles to breathe and her ribs are sucking in", "breathing"),
+        ("wheezing and cant finish a sentence", "breathing"),
+        ("he collapsed and i cant find a pulse", "not_breathing"),
+        ("shes gasping weirdly and not waking up", "not_breathing"),
+        ("he doesnt know his own name after the race", "confusion"),
+        ("talking nonsense and staring into space", "confusion"),
+        ("my mouth is drooping on the left and i cant lift my arm", "stroke"),
+        ("cant find my words and my right arm is weak", "stroke"),
+        ("lost sight in one eye suddenly", "stroke"),
+        ("she went stiff and started shaking on the floor", "seizure"),
+        ("he is foaming at the mouth and jerking", "seizure"),
+        ("temp 39 and stiff neck and light hurts my eyes", "meningitis"),
+        ("fever, headache and purple rash", "meningitis"),
+        ("after crossfit my arms are rock hard and my pee is like tea, pain is unreal", "rhabdo"),
+        ("havent peed all day and my thighs are swollen and agony", "rhabdo"),
+        ("calf is tight as a drum, shiny and the pain is insane", "compartment"),
+        ("leg swollen and going numb, pain way worse than it should be", "compartment"),
+        ("i think i took too many ibuprofen, like 12", "poisoning"),
+        ("swallowed a handful of painkillers", "poisoning"),
+        ("my 2 year old swallowed some of my tablets", "poisoning"),
+        ("took triple the dose of tylenol", "poisoning"),
+        ("chugged 5 liters of water, now my head is killing me and im being sick", "hyponatremia"),
+        ("ran in the heat and now hes confused and staggering", "heat_stroke"),
+        ("stung by a bee and my throat is closing", "anaphylaxis"),
+        ("jaw locking up, stepped on a nail last week", "tetanus"),
+        ("nearly passed out when i stood up after the run", "fainting"),
+        ("i fainted in the shower after my run", "fainting"),
+        ("type 1, shaky and sweaty after the ride", "hypoglycemia"),
+    ],
+)
+def test_round_2_emergencies_in_new_words(matcher: Matcher, text: str, sign: str) -> None:
+    assert sign in matcher.read(text).labels("red_flag")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i cant breathe 🤣 that video",
+        "cant breathe lol my brother fell in the pool",
+        "our gazebo collapsed in the storm",
+        "my puppy collapsed on the rug after the walk, so tired",
+        "overdosed on carbs before the race",
+        "pick your poison: hills or intervals",
+        "we are going to see sting next week",
+        "i blacked out my diary for the race",
+        "my stroke rate is too low in the pool",
+        "breathless anticipation before the marathon",
+        "almost fainted when i saw the bill for the physio",
+        "my baby passed out in the pram on our run",
+        "i had a seizure as a teenager, none since",
+        "had chest pain years ago, fine now, what should i eat",
+        "he nearly had a heart attack when he saw the price of the bike",
+        "wish i could pass out on the sofa",
+        "blue lips from the popsicle haha",
+        "can i take 2 more ibuprofen, had 2 at 8am",
+        "had 2 paracetamol at 7, can i have more now",
+        "my calf cramps every night since i started running",
+        "no chest pain, just my hamstring",
+        "chest pain? nope, just the calf",
+        "my calf suddenly cramped and i cant move my leg",
+        "my leg cramp, cant do anything",
+        "weird pain in my side, face is red from running",
+        "my chest is fine, its my calf that is cramping",
+        "my dog fainted from the heat? no he just lay down lol",
+        "i nearly had a fit when i saw my split times",
+        "that film gave me a stroke lol",
+        "my watch cant find a pulse when i swim",
+        "my tent collapsed lol",
+        "the market collapsed and so did my motivation",
+        "i cant breathe lmao this meme",
+        "haha i cant breathe",
+        "swim coach fixed my stroke",
+        "she loves to do backstroke",
+        "the sting of losing the race",
+        "that hill nearly killed me lol",
+        "my cat passed out on my legs while i stretched",
+        "my kid passed out in the car seat on the way home",
+        "i have no chest pain and no trouble breathing, just a tight calf",
+        "no dizziness, no chest pain, calf cramp for 2 minutes",
+        "not short of breath, just a cramp in my foot",
+        "had a fainting episode as a kid, none since, can i run a marathon",
+        "i had asthma years ago, fine now",
+        "almost had a heart attack when i saw my race photos",
+        "can i take another ibuprofen, had one at 10",
+        "had 2 tylenol at 6pm, can i take 2 more",
+        "blacked out the windows so i can sleep after night shift",
+        "what is the best stroke for a beginner",
+        "dying to know why my calf cramps",
+        "my legs are dead after leg day",
+        "my calf was like concrete this morning but its fine now",
+        "my pee is dark yellow after the run, thirsty",
+        "jaw is sore from clenching during the race",
+        "my calf cramped and the pain was insane for 30 seconds",
+        "calf feels tight after the run",
+        "is it normal to feel out of breath on hills",
+        "my heart rate went to 180 on the sprint",
+        "out of breath after the 400m repeats",
+    ],
+)
+def test_round_2_jokes_idioms_and_past_signs_stay_quiet(matcher: Matcher, text: str) -> None:
+    assert matcher.read(text).labels("red_flag") == ()
+
+
+def test_a_no_that_answers_the_bot_denies_nothing(matcher: Matcher) -> None:
+    assert matcher.read("no my chest hurts").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("no chest pain").negated("red_flag") == ("chest_pain",)
+    assert matcher.read("no i dont have chest pain").negated("red_flag") == ("chest_pain",)
+
+
+def test_a_sign_long_past_is_denied_and_a_new_one_is_not(matcher: Matcher) -> None:
+    assert matcher.read("had a seizure when i was little").negated("red_flag") == ("seizure",)
+    reading = matcher.read("had a stroke years ago and now my face is drooping")
+    assert reading.labels("red_flag") == ("stroke",)
+
+
+def test_a_word_that_counts_where_it_is_denied(matcher: Matcher) -> None:
+    assert matcher.read("suddenly cant move my leg, no pain").labels("red_flag") == ("stroke",)
+    assert matcher.read("suddenly cant move my leg, the pain!").labels("red_flag") == ()
+
+
+def test_a_time_of_day_is_not_a_count_of_pills(matcher: Matcher) -> None:
+    assert matcher.read("took 2 ibuprofen at 9").labels("red_flag") == ()
+    assert matcher.read("took 2 ibuprofen, had 2 at 10am").labels("red_flag") == ()
+    assert matcher.read("took 9 ibuprofen").labels("red_flag") == ("poisoning",)
+
+
+def test_words_cut_apart_by_full_stops_are_read_together(matcher: Matcher) -> None:
+    assert matcher.read("cant. breathe.").labels("red_flag") == ("breathing",)
+    assert matcher.read("Chest. Pain. Help.").labels("red_flag") == ("chest_pain",)
+    assert matcher.read("No chest pain. Just my calf.").labels("red_flag") == ()
