@@ -137,3 +137,134 @@ def test_a_bystander_in_any_language_is_read(alarms: Matcher, text: str) -> None
 
 def test_words_that_are_common_elsewhere_name_no_one(alarms: Matcher) -> None:
     assert alarms.read("pain on my chest, er, use o il").labels("who") == ()
+
+
+# -- round 2: phrasings as people type them on phones (typos, no accents, chat spellings,
+# transliterations, digits in other scripts), none of them from the safety sets --------------
+
+
+@pytest.mark.parametrize(
+    ("sign", "text"),
+    [
+        ("chest_pain", "siento el pecho apretado desde que terminé de correr"),
+        ("breathing", "casi no puedo respirar, ayuda"),
+        ("stroke", "a mi abuela se le cae un lado de la cara"),
+        ("poisoning", "mi hijo se comió mis pastillas"),
+        ("anaphylaxis", "se me hincha la lengua despues de comer mani"),
+        ("fainting", "mi amigo se desmallo en la cancha"),
+        ("chest_pain", "meu peito ta doendo muito depois do treino"),
+        ("breathing", "nao to conseguindo respirar"),
+        ("fainting", "ele apagou do nada no campo"),
+        ("stroke", "a boca do meu pai entortou e ele ta falando estranho"),
+        ("poisoning", "tomei 8 comprimidos de ibuprofeno"),
+        ("chest_pain", "ho come un peso al petto"),
+        ("breathing", "non riesco a prendere fiato"),
+        ("fainting", "è crollato a terra e non risponde"),
+        ("poisoning", "ho preso 10 oki"),
+        ("stroke", "ha la faccia cadente da un lato"),
+        ("breathing", "ne mozhu dykhaty vzhe pislya bigu"),
+        ("chest_pain", "tysne v grudyah pislya trenuvannya"),
+        ("fainting", "vin upav i не реагує"),
+        ("poisoning", "дитина з'їла 10 таблеток"),
+        ("chest_pain", "gogsumde sikisma var kosudan sonra"),
+        ("breathing", "nefes alamiyom abi"),
+        ("fainting", "arkadasim yere yigildi"),
+        ("poisoning", "10 tane parol ictim"),
+        ("stroke", "babamin agzi kaydi konusamiyor"),
+        ("fainting", "sa7bi oghmi 3aleh ba3d el match"),
+        ("anaphylaxis", "shafayfi w lsani wirmo ba3d el akl"),
+        ("poisoning", "ابني اخذ ١٢ حبة بنادول"),
+        ("breathing", "mish 2adra atnafas"),
+        ("chest_pain", "صدري يعورني بعد الجري"),
+        ("poisoning", "پسرم کلی از قرص هام خورده"),
+        ("chest_pain", "سینم تیر میکشه"),
+        ("breathing", "نمیتونم نفس بکشم"),
+        ("fainting", "دوستم بیهوش شده"),
+        ("poisoning", "۱۲ تا قرص ایبوپروفن خوردم"),
+        ("poisoning", "bhai ne 12 combiflam kha li"),
+        ("breathing", "saans nahi le pa raha hu"),
+        ("chest_pain", "dil mein dard ho raha hai bahut"),
+        ("fainting", "papa behosh ho gye"),
+        ("breathing", "saas nahi aa rahi"),
+        ("breathing", "gabisa napas abis futsal"),
+        ("chest_pain", "dada gw sakit bgt abis lari"),
+        ("fainting", "temen tiba2 pingsan"),
+        ("poisoning", "minum 10 tablet paracetamol"),
+        ("breathing", "sesek napas parah"),
+        ("breathing", "jpeux plus respirer"),
+        ("chest_pain", "un étau sur la poitrine depuis tout à l'heure"),
+        ("fainting", "il est tombé dans les pommes"),
+        ("breathing", "ich krieg kaum luft"),
+        ("chest_pain", "die brust tut so weh nach dem lauf"),
+        ("fainting", "mein vater ist umgekippt und reagiert nicht"),
+        ("breathing", "ne mogu vdohnut posle bega"),
+    ],
+)
+def test_everyday_spellings_of_an_emergency_are_read(alarms: Matcher, sign: str, text: str) -> None:
+    assert sign in alarms.read(text).labels("red_flag")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me muero de risa con este calambre jaja",
+        "no puedo respirar de la risa jajaja",
+        "morta de cansaço depois do treino",
+        "quase morri de rir com o treinador",
+        "morta di fatica dopo la partita",
+        "morto dal ridere",
+        "умираю со смеху после тренировки",  # noqa: RUF001
+        "ölüyorum gülmekten",
+        "ketawa sampe gak bisa napas wkwk",
+        "capek banget sampe mau pingsan",
+        "je suis mort de fatigue après le match",
+        "ich lach mich tot",
+        "crevé de fatigue mais content",
+        "c'est passé, merci",
+        "bebi 2 ibuprofenos para el dolor",
+        "اخذت ٢ حبة بنادول",
+        "maine 2 ibuprofen kha li",
+    ],
+)
+def test_idioms_and_small_doses_are_no_alarm(alarms: Matcher, text: str) -> None:
+    assert alarms.read(text).labels("red_flag") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "llevo 3 horas con calambre en el gemelo y sigue",
+        "caibra na panturrilha ha horas e ainda ta travada",
+        "crampo al polpaccio da ore, ancora non molla",
+        "судома вже кілька годин, досі тримає",
+        "судорога в икре уже 3 часа, до сих пор сводит",
+        "kramp 3 saattir geçmedi hala",
+        "shad 3adali men sa3tein w lessa",
+        "گرفتگی ساق پام از ۳ ساعته هنوز خوب نشده",
+        "3 ghante se cramp hai abhi bhi",
+        "kram betis udah 4 jam masih kenceng",
+        "crampe au mollet depuis 3 heures, toujours là",
+        "wadenkrampf seit 3 stunden, immer noch",
+    ],
+)
+def test_a_cramp_still_going_after_hours_is_urgent_in_every_language(
+    alarms: Matcher, text: str
+) -> None:
+    assert alarms.read(text).labels("urgent") == ("long_cramp",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el calambre duró 3 horas ayer pero ya pasó",
+        "corrí 3 horas y ahora tengo un calambre",
+        "tive caibra por 2 horas ontem, já passou",
+        "crampo durato 2 ore ieri, adesso tutto ok",
+        "wadenkrampf gestern 3 stunden, jetzt weg",
+        "crampe pendant 2 heures hier, c'est passé",
+        "kram 2 jam kemarin, sekarang udah ilang",
+    ],
+)
+def test_a_long_cramp_that_is_over_or_a_long_run_is_not_urgent(alarms: Matcher, text: str) -> None:
+    reading = alarms.read(text)
+    assert reading.labels("urgent") == () and reading.labels("red_flag") == ()
