@@ -405,7 +405,7 @@ class Matcher:
         `anywhere:` rule, a word of every group anywhere, preferring words not denied.
         """
         hits: dict[int, list[tuple[int, int]]] = {}
-        wanted: set[int] = set()  # denied words that count as such ("-pain")
+        wanted: set[tuple[int, int]] = set()  # (position, rule): denials a rule asks for
         index = self._together_index
         thresholds = self._thresholds
         n = len(words)
@@ -426,8 +426,8 @@ class Matcher:
             if denied is not None and denied[i] and self._denied_words:
                 spots = index.get(DENIED + w)
                 if spots is not None:
-                    wanted.add(i)  # "no pain": a denial this rule asks for
                     for rule, group in spots:
+                        wanted.add((i, rule))  # "no pain": a denial this rule asks for
                         hits.setdefault(rule, []).append((i, group))
             if thresholds and w[0].isdigit():
                 value = float(w)
@@ -454,9 +454,15 @@ class Matcher:
                         denied is not None and denied[chosen[g]] and not denied[pos]
                     ):
                         chosen[g] = pos
+                if len(set(chosen.values())) < need:
+                    # one word fills one group only ("heavy" is not both the feeling and
+                    # the ache): the groups with the fewest words choose first
+                    chosen = _distinct(spots, need, denied)
+                    if not chosen:
+                        continue
                 positions = sorted(chosen.values())
                 negated = denied is not None and any(
-                    denied[p] and p not in wanted for p in positions
+                    denied[p] and (p, rule) not in wanted for p in positions
                 )
                 out.append((positions, kind, label, negated))
                 continue
@@ -466,7 +472,8 @@ class Matcher:
                 for pos, g in spots[a:]:
                     if pos - first > TOGETHER_REACH:
                         break
-                    seen.setdefault(g, pos)
+                    if g not in seen and pos not in seen.values():
+                        seen[g] = pos  # one word fills one group only
                     if len(seen) == need:
                         break
                 if len(seen) == need and not any(
@@ -474,7 +481,7 @@ class Matcher:
                 ):
                     positions = sorted(seen.values())
                     negated = denied is not None and any(
-                        denied[p] and p not in wanted for p in positions
+                        denied[p] and (p, rule) not in wanted for p in positions
                     )
                     out.append((positions, kind, label, negated))
                     break
@@ -519,3 +526,24 @@ class Matcher:
                     continue  # "no the cramp is in my neck": an answer, then a new clause
                 active = i
         return denied
+
+
+def _distinct(spots: list[tuple[int, int]], need: int, denied: list[bool] | None) -> dict[int, int]:
+    """A different word for each of `need` groups (group -> position), or {} if none.
+
+    Greedy: the groups with the fewest candidate words choose first, each its first word
+    not denied and not yet taken.
+    """
+    by_group: dict[int, list[int]] = {}
+    for pos, g in spots:
+        by_group.setdefault(g, []).append(pos)
+    chosen: dict[int, int] = {}
+    taken: set[int] = set()
+    for g in sorted(by_group, key=lambda k: len(by_group[k])):
+        free = [p for p in by_group[g] if p not in taken]
+        if not free:
+            return {}
+        best = next((p for p in free if denied is None or not denied[p]), free[0])
+        chosen[g] = best
+        taken.add(best)
+    return chosen if len(chosen) == need else {}

@@ -814,6 +814,34 @@ def test_a_french_word_is_not_an_english_typo(matcher: Matcher) -> None:
         ("cut my hand on rusty wire and now my jaw is stiff and locking", "tetanus"),
         ("bitten by a spider and the swelling is spreading up my arm", "bite_sting"),
         ("im diabetic and feel shaky and confused", "hypoglycemia"),
+        ("i wasnt having chest pain earlier but i am now", "chest_pain"),
+        ("didnt have any chest pain at the start, only started at mile 10", "chest_pain"),
+        (
+            "no tightness in my chest at rest, only when i run, and it comes back every time",
+            "chest_pain",
+        ),
+        ("the pain isnt in my leg, its in my chest", "chest_pain"),
+        ("not a cramp, it's my chest, heavy and squeezing", "chest_pain"),
+        ("not a cramp, i just cant breathe", "breathing"),
+        ("i cant breath rn", "breathing"),
+        ("shortness of breth", "breathing"),
+        ("breathing is very laboured", "breathing"),
+        ("she is breathing really weird and fast", "breathing"),
+        ("i keep nearly blacking out", "fainting"),
+        ("he fell and isnt moving", "fainting"),
+        ("i passed out during my run", "fainting"),
+        ("hes not making sense and slurring", "confusion"),
+        ("her face is drooping and she cant lift her arm", "stroke"),
+        ("arm is weak and heavy, came on suddenly, no pain", "stroke"),
+        ("hes having a seizure, what do i do", "seizure"),
+        ("pee like cola after squats, thighs swollen and so painful", "rhabdo"),
+        ("no pee since yesterday after the race and legs are rock hard", "rhabdo"),
+        ("shin swollen, skin shiny and tight, pain insane", "compartment"),
+        ("overdosed on ibuprofen", "poisoning"),
+        ("i took 3000mg of ibuprofen today", "poisoning"),
+        ("took two boxes of paracetamol", "poisoning"),
+        ("stiff neck, high fever and a rash", "meningitis"),
+        ("temp 41 after the race and shes confused", "heat_stroke"),
     ],
 )
 def test_round_2_emergencies_in_new_words(matcher: Matcher, text: str, sign: str) -> None:
@@ -908,6 +936,27 @@ def test_round_2_emergencies_in_new_words(matcher: Matcher, text: str, sign: str
         "headache after my run and the sun was bright",
         "my neck is stiff from sleeping funny",
         "shaking all over from the cold water swim, fine now",
+        "i didnt faint, just felt a bit dizzy when i stood up quickly lol",
+        "no chest pain, no breathing problems, just a calf cramp",
+        "never had chest pain, just asking about cramps",
+        "i had heat stroke last summer, this is just a cramp",
+        "had a seizure as a child, none since",
+        "not dizzy, not faint, just sore",
+        "i was breathless after the hill sprint but recovered in a minute",
+        "chest day tomorrow lol",
+        "dying to try the new shoes",
+        "lol my calf cramped in my sleep",
+        "cramp killed me lol",
+        "my heart rate is 150 during tempo runs, is that ok",
+        "took 2 ibuprofen this morning",
+        "can i take 400mg ibuprofen",
+        "the stroke of midnight",
+        "i was out of breath but its fine now",
+        "choking on my water lol",
+        "i nearly died laughing",
+        "my legs were jelly after the race",
+        "fainting goats are funny",
+        "dead tired after work",
     ],
 )
 def test_round_2_jokes_idioms_and_past_signs_stay_quiet(matcher: Matcher, text: str) -> None:
@@ -941,3 +990,9 @@ def test_words_cut_apart_by_full_stops_are_read_together(matcher: Matcher) -> No
     assert matcher.read("cant. breathe.").labels("red_flag") == ("breathing",)
     assert matcher.read("Chest. Pain. Help.").labels("red_flag") == ("chest_pain",)
     assert matcher.read("No chest pain. Just my calf.").labels("red_flag") == ()
+
+
+def test_one_word_fills_one_group_of_a_rule(matcher: Matcher) -> None:
+    # "heavy" is both a pressure and an ache in the chest rule: alone with "arm" it is neither
+    assert matcher.read("my arm feels heavy after curls").labels("red_flag") == ()
+    assert matcher.read("crushing, my left arm feels heavy").labels("red_flag") == ("chest_pain",)
