@@ -18,8 +18,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bot.content.word_lists import (
+    NEGATION_KEYS,
+    Problems,
+    load_negation,
+    load_units,
+    number_of,
+    rule_groups,
+    text_of,
+)
 from bot.content.yamlfile import load_yaml
-from bot.core.lexicon import DENIED, Entry, Lexicon, Negation, Together
+from bot.core.lexicon import Entry, Lexicon, Negation, Together
 from bot.core.matcher import Matcher
 from bot.core.reading import phrase_key, token_pattern, tokenize
 from bot.errors import ContentError, did_you_mean
@@ -30,33 +39,6 @@ _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
 _LABEL_KEYS = frozenset({"display", "phrases", "from", "together", "anywhere"})
-_NEGATION_KEYS = frozenset(
-    {"negators", "breaks", "and_words", "new_clause", "hedges", "reversers", "answers", "past"}
-)
-_THRESHOLD = re.compile(r">=\d+(?:\.\d+)?")
-
-
-class _Problems:
-    """Collects every problem found while loading, to report them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, where: str, what: str) -> None:
-        self.items.append(f"{where}: {what}")
-
-
-def _text(value: Any) -> str | None:
-    """A YAML scalar as text; None for booleans (unquoted true/false) and non-scalars."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    return str(value)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def load_matcher(folder: Path) -> Matcher:
@@ -68,7 +50,7 @@ def load_matcher(folder: Path) -> Matcher:
 
 
 def load_lexicon(folder: Path) -> Lexicon:
-    problems = _Problems()
+    problems = Problems()
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         raise ContentError(
@@ -134,8 +116,8 @@ def load_lexicon(folder: Path) -> Lexicon:
         phrases.setdefault(key, []).append(Entry(kind, label, minutes))
 
     for where, doc in docs:
-        if any(key in doc for key in _NEGATION_KEYS):
-            negation = _load_negation(where, doc, pattern, phrases, problems)
+        if any(key in doc for key in NEGATION_KEYS):
+            negation = load_negation(where, doc, pattern, phrases, problems)
             continue
         if _PLAIN_WORDS_KEY in doc or _PLAIN_PHRASES_KEY in doc:
             extra = set(doc) - {_PLAIN_WORDS_KEY, _PLAIN_PHRASES_KEY}
@@ -152,7 +134,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                 )
                 plain_phrases = []
             for phrase in plain_phrases:
-                t = _text(phrase)
+                t = text_of(phrase)
                 plain_key = phrase_key(t, pattern) if t is not None else ()
                 if not plain_key:
                     problems.add(where, f"plain phrase {phrase!r} must be text with words.")
@@ -163,7 +145,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                 problems.add(where, "`plain_words:` must be a list, like [call, crap, more].")
                 continue
             for w in words:
-                t = _text(w)
+                t = text_of(w)
                 if t is None:
                     problems.add(where, f"plain word {w!r} must be text. Put it in quotes.")
                 else:
@@ -177,7 +159,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                     f"unknown key '{top}'.{did_you_mean(str(top), _KIND_KEYS)} "
                     f"Allowed at the top: {', '.join(sorted(_KIND_KEYS))}.",
                 )
-        kind = _text(doc.get("kind"))
+        kind = text_of(doc.get("kind"))
         if kind is None or not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
             problems.add(
                 where,
@@ -200,7 +182,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         display[kind] = {}
         kind_ranges: list[tuple[float, str]] = []
         for raw_label, label_doc in labels.items():
-            label = _text(raw_label)
+            label = text_of(raw_label)
             if label is None:
                 problems.add(
                     where,
@@ -225,13 +207,13 @@ def load_lexicon(folder: Path) -> Lexicon:
                         f"Allowed: {', '.join(sorted(_LABEL_KEYS))}.",
                     )
             shown = label_doc.get("display", label.replace("_", " "))
-            shown_text = _text(shown)
+            shown_text = text_of(shown)
             if shown_text is None or not shown_text.strip():
                 problems.add(where, f"label '{label}': `display:` must be text. Quote it.")
                 shown_text = label.replace("_", " ")
             display[kind][label] = shown_text
             if "from" in label_doc:
-                low = _number(label_doc["from"])
+                low = number_of(label_doc["from"])
                 if low is None:
                     problems.add(
                         where,
@@ -251,7 +233,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                     continue
                 rules.extend(key_rules)
                 for rule in key_rules:
-                    groups = _rule_groups(_text(rule))
+                    groups = rule_groups(text_of(rule))
                     if groups is None:
                         problems.add(
                             where,
@@ -278,7 +260,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                 )
                 continue
             for p in phrase_list:
-                text = _text(p)
+                text = text_of(p)
                 if text is None:
                     problems.add(
                         where,
@@ -295,7 +277,7 @@ def load_lexicon(folder: Path) -> Lexicon:
             ranges[kind] = tuple(kind_ranges)
 
         if computed:
-            _load_units(where, doc, units, amounts, problems)
+            load_units(where, doc, units, amounts, problems)
         approx = doc.get("approximate")
         if approx is not None:
             if not isinstance(approx, dict):
@@ -306,8 +288,8 @@ def load_lexicon(folder: Path) -> Lexicon:
                 )
             else:
                 for phrase, minutes in approx.items():
-                    m = _number(minutes)
-                    text = _text(phrase)
+                    m = number_of(minutes)
+                    text = text_of(phrase)
                     if m is None or text is None or m < 0:
                         problems.add(
                             where,
@@ -336,123 +318,3 @@ def load_lexicon(folder: Path) -> Lexicon:
         together=tuple(together),
         negation=negation,
     )
-
-
-def _rule_groups(text: str | None) -> tuple[frozenset[str], ...] | None:
-    """`pee urine + dark brown` -> ({pee, urine}, {dark, brown}); None if malformed.
-
-    A word such as ">=5" stays as it is: a number threshold the matcher understands;
-    "-pain" is a word that counts only where a negator denies it ("no pain").
-    """
-    if text is None:
-        return None
-    groups: list[frozenset[str]] = []
-    for part in text.split("+"):
-        words: set[str] = set()
-        for item in part.split():
-            if _THRESHOLD.fullmatch(item):
-                words.add(item)
-            elif item.startswith(DENIED) and len(item) > 1:
-                # "-pain": the word counts only where it is denied ("no pain", "doesn't hurt")
-                words.update(DENIED + w for w in tokenize(item[1:]))
-            else:
-                words.update(tokenize(item))
-        if not words:
-            return None
-        groups.append(frozenset(words))
-    return tuple(groups) if len(groups) >= 2 else None
-
-
-def _load_negation(
-    where: str,
-    doc: dict[str, Any],
-    pattern: re.Pattern[str],
-    phrases: dict[tuple[str, ...], list[Entry]],
-    problems: _Problems,
-) -> Negation:
-    """negation.yaml -> Negation; its hedges become plain phrases (they deny nothing)."""
-    extra = set(doc) - _NEGATION_KEYS
-    if extra:
-        problems.add(
-            where,
-            f"a negation file holds only {', '.join(sorted(_NEGATION_KEYS))}; "
-            f"remove {sorted(map(str, extra))}.",
-        )
-    lists: dict[str, list[tuple[str, ...]]] = {}
-    for key in sorted(_NEGATION_KEYS):
-        raw = doc.get(key) or []
-        if not isinstance(raw, list):
-            problems.add(where, f"`{key}:` must be a list, like [no, not, never].")
-            raw = []
-        keys: list[tuple[str, ...]] = []
-        for item in raw:
-            t = _text(item)
-            # Marks such as "," are breaks too: read them as tokens, not as phrase keys.
-            key_tokens = tuple(tokenize(t, pattern)) if t is not None else ()
-            if not key_tokens:
-                problems.add(where, f"`{key}:` item {item!r} must be text with a word or mark.")
-                continue
-            one_word = ("negators", "breaks", "and_words", "new_clause", "answers")
-            if key in one_word and len(key_tokens) != 1:
-                problems.add(
-                    where, f"`{key}:` item {item!r} must be one word; put phrases in hedges."
-                )
-                continue
-            keys.append(key_tokens)
-        lists[key] = keys
-    for hedge in lists["hedges"]:
-        phrases.setdefault(hedge, [])
-    return Negation(
-        negators=frozenset(k[0] for k in lists["negators"]),
-        breaks=frozenset(k[0] for k in lists["breaks"]),
-        and_words=frozenset(k[0] for k in lists["and_words"]),
-        new_clause=frozenset(k[0] for k in lists["new_clause"]),
-        reversers=tuple(lists["reversers"]),
-        hedges=frozenset(lists["hedges"]),
-        answers=frozenset(k[0] for k in lists["answers"]),
-        past=tuple(lists["past"]),
-    )
-
-
-def _load_units(
-    where: str,
-    doc: dict[str, Any],
-    units: dict[str, float],
-    amounts: dict[str, float],
-    problems: _Problems,
-) -> None:
-    raw_units = doc.get("units")
-    if not isinstance(raw_units, dict) or not raw_units:
-        problems.add(
-            where,
-            "`units:` must name each unit with its minutes and words, like "
-            "`hour: {minutes: 60, words: [h, hr, hrs, hour, hours]}`.",
-        )
-    else:
-        for name, unit in raw_units.items():
-            minutes = _number(unit.get("minutes")) if isinstance(unit, dict) else None
-            words = unit.get("words") if isinstance(unit, dict) else None
-            if minutes is None or minutes <= 0 or not isinstance(words, list) or not words:
-                problems.add(
-                    where,
-                    f"unit '{name}' needs `minutes:` (a number above 0) and `words:` "
-                    "(a list), like `{minutes: 60, words: [h, hr, hour, hours]}`.",
-                )
-                continue
-            for w in words:
-                t = _text(w)
-                if t is None or not tokenize(t):
-                    problems.add(where, f"unit '{name}': word {w!r} must be text.")
-                else:
-                    units[tokenize(t)[0]] = minutes
-    raw_amounts = doc.get("amounts") or {}
-    if not isinstance(raw_amounts, dict):
-        problems.add(where, "`amounts:` must map words to numbers, like `couple: 2`.")
-        return
-    for word, value in raw_amounts.items():
-        v = _number(value)
-        t = _text(word)
-        if v is None or t is None or len(tokenize(t)) != 1:
-            problems.add(where, f"amount {word!r}: give one word and a number, like `few: 3`.")
-        else:
-            amounts[tokenize(t)[0]] = v

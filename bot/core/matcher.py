@@ -54,8 +54,10 @@ from bot.core.amounts import (
     durations,
     pain_scores,
 )
-from bot.core.lexicon import DENIED, Lexicon
+from bot.core.lexicon import Lexicon
+from bot.core.negation import NegationScope
 from bot.core.reading import MAX_CHARS, MAX_TOKENS, Match, Reading, token_pattern, tokenize
+from bot.core.together import TogetherRules
 
 __all__ = [
     "MAX_CHARS",
@@ -74,14 +76,8 @@ RED_FLAG_WINDOW = 1000  # longer messages are also scanned for red flags in wind
 RED_FLAG_SCAN = 65536  # up to this many characters
 _OVERLAP = 100  # windows overlap so a warning sign on a boundary is not split
 CACHE_SIZE = 16384  # words whose typo correction is remembered
-NEGATION_REACH = 7  # a negator denies at most this many words after it
-TOGETHER_REACH = 8  # words of a `together:` rule must fall within this many words
 
 
-_STRENGTH = frozenset({"mg", "ml", "mcg", "g", "s", "milligrams"})
-_STRENGTH_FROM = 1000  # a threshold this high counts milligrams ("3200mg")
-_CLOCK = frozenset({"am", "pm", "oclock"})  # "9am": a time of day
-_MOST_PILLS = 60  # a larger number below such a threshold is a strength ("a 400 ibuprofen")
 AGE_KIND = "caution"  # ages ("my 7 year old") are placed by this kind's `from:` ranges
 
 
@@ -99,31 +95,10 @@ class Matcher:
         self._units = dict(lexicon.units)
         self._amounts = dict(lexicon.amounts)
         self._pattern = token_pattern(lexicon.symbols)
-        # `together:` rules: word -> every (rule, group) it belongs to.
-        self._together = lexicon.together
-        self._together_index: dict[str, list[tuple[int, int]]] = {}
-        # Number thresholds (">=5"): (lowest number, rule, group), checked on numbers only.
-        self._thresholds: list[tuple[float, int, int]] = []
-        for r, (_, _, groups, _) in enumerate(self._together):
-            for g, group in enumerate(groups):
-                for w in group:
-                    if w.startswith(">="):
-                        self._thresholds.append((float(w[2:]), r, g))
-                    else:
-                        self._together_index.setdefault(w, []).append((r, g))
-        self._rule_words = [frozenset().union(*groups) for _, _, groups, _ in self._together]
-        self._denied_words = any(w.startswith(DENIED) for w in self._together_index)
         negation = lexicon.negation
-        self._negators = negation.negators
-        self._breaks = negation.breaks
-        self._and_words = negation.and_words
-        self._new_clause = negation.new_clause
-        self._reversers = negation.reversers
+        self._negation = NegationScope(negation)
+        self._rules = TogetherRules(lexicon.together, negation.breaks)
         self._hedges = negation.hedges
-        self._reverser_starts = frozenset(k[0] for k in negation.reversers)
-        self._answers = negation.answers
-        self._past = negation.past
-        self._past_starts = frozenset(k[0] for k in negation.past)
         # The lengths of the phrases starting with each word, longest first: most words
         # start none, and only lengths that exist are looked up.
         sizes: dict[str, set[int]] = {}
@@ -133,7 +108,7 @@ class Matcher:
         # Phrases made of several words that contain a negator ("not too bad") are
         # phrases, not negations.
         self._negating_phrases = frozenset(
-            k for k in self._phrases if len(k) > 1 and any(w in self._negators for w in k)
+            k for k in self._phrases if len(k) > 1 and any(w in negation.negators for w in k)
         )
         phrase_words = {w for key in self._phrases for w in key}
         self._known = frozenset(
@@ -141,23 +116,17 @@ class Matcher:
             | set(self._units)
             | set(self._amounts)
             | lexicon.plain_words
-            | self._negators
-            | self._breaks
-            | self._and_words
-            | self._new_clause
+            | self._negation.words
             | AGE_WORDS
             | SCORE_WORDS
             | SCORE_FILLERS
             | NOT_A_CRAMP_TIME
-            | set(self._together_index)
+            | self._rules.words
             | {"and", "of", "out", "outta", "in", "ago", "for"}
         )
         targets = sorted(
             w
-            for w in phrase_words
-            | set(self._units)
-            | set(self._amounts)
-            | set(self._together_index)
+            for w in phrase_words | set(self._units) | set(self._amounts) | self._rules.words
             if len(w) >= 3 and w.isalpha()
         )
         self._targets: dict[tuple[str, int], list[str]] = {}
@@ -289,12 +258,12 @@ class Matcher:
 
         if replaced:
             found = [f for k, f in enumerate(found) if k not in replaced]
-        rules = bool(self._together)
+        rules = bool(self._rules)
         if not found and not rules:
             return Reading(
                 text=text, number=bare_number(words, used, in_phrase, score_number, self._amounts)
             )
-        denied = self._negation(raw, words, neutral)
+        denied = self._negation.denied(raw, words, neutral)
         if rules:
             # Numbers that are durations, pain scores or ages count toward no rule.
             for j in range(n):
@@ -302,7 +271,7 @@ class Matcher:
                     plain[j] = True
             for j in when:
                 plain[j] = True
-        near = self._near(words, denied, plain) if rules else []
+        near = self._rules.near(words, denied, plain) if rules else []
         if not found and not near:
             return Reading(
                 text=text, number=bare_number(words, used, in_phrase, score_number, self._amounts)
@@ -395,155 +364,3 @@ class Matcher:
         if len(best) == 2 and best[0][1] == best[1][1]:
             return token, 100.0  # two words fit equally well: do not guess
         return best[0][0], float(best[0][1])
-
-    def _near(
-        self, words: list[str], denied: list[bool] | None, skip: list[bool]
-    ) -> list[tuple[list[int], str, str, bool]]:
-        """Rules met: (positions, kind, label, negated).
-
-        A `together:` rule needs a word of every group close together in one clause; an
-        `anywhere:` rule, a word of every group anywhere, preferring words not denied.
-        """
-        hits: dict[int, list[tuple[int, int]]] = {}
-        wanted: set[tuple[int, int]] = set()  # (position, rule): denials a rule asks for
-        index = self._together_index
-        thresholds = self._thresholds
-        n = len(words)
-        for i, w in enumerate(words):
-            if skip[i]:
-                if thresholds and w[0].isdigit() and i + 1 < n:
-                    # "4 hours" is a duration, yet counts for a rule that names its unit
-                    unit = words[i + 1]
-                    value = float(w)
-                    for low, rule, group in thresholds:
-                        if value >= low and unit in self._rule_words[rule]:
-                            hits.setdefault(rule, []).append((i, group))
-                continue
-            spots = index.get(w)
-            if spots is not None:
-                for rule, group in spots:
-                    hits.setdefault(rule, []).append((i, group))
-            if denied is not None and denied[i] and self._denied_words:
-                spots = index.get(DENIED + w)
-                if spots is not None:
-                    for rule, group in spots:
-                        wanted.add((i, rule))  # "no pain": a denial this rule asks for
-                        hits.setdefault(rule, []).append((i, group))
-            if thresholds and w[0].isdigit():
-                value = float(w)
-                # "a 400 ibuprofen", "200mg": a strength, not a count of pills
-                strength = i + 1 < n and words[i + 1] in _STRENGTH
-                # "had 2 at 9am", "at 10": a time of day, not a count of pills
-                clock = (i + 1 < n and words[i + 1] in _CLOCK) or (i > 0 and words[i - 1] == "at")
-                count = not strength and not clock and value <= _MOST_PILLS
-                for low, rule, group in thresholds:
-                    if value >= low and (count or low >= _STRENGTH_FROM):
-                        hits.setdefault(rule, []).append((i, group))
-        out: list[tuple[list[int], str, str, bool]] = []
-        breaks = self._breaks
-        for rule, spots in hits.items():
-            kind, label, groups, anywhere = self._together[rule]
-            need = len(groups)
-            if len({g for _, g in spots}) < need:
-                continue
-            if anywhere:
-                chosen: dict[int, int] = {}
-                for pos, g in spots:
-                    # the first word of each group, or a later one not denied
-                    if g not in chosen or (
-                        denied is not None and denied[chosen[g]] and not denied[pos]
-                    ):
-                        chosen[g] = pos
-                if len(set(chosen.values())) < need:
-                    # one word fills one group only ("heavy" is not both the feeling and
-                    # the ache): the groups with the fewest words choose first
-                    chosen = _distinct(spots, need, denied)
-                    if not chosen:
-                        continue
-                positions = sorted(chosen.values())
-                negated = denied is not None and any(
-                    denied[p] and (p, rule) not in wanted for p in positions
-                )
-                out.append((positions, kind, label, negated))
-                continue
-            spots.sort()
-            for a, (first, _) in enumerate(spots):
-                seen: dict[int, int] = {}
-                for pos, g in spots[a:]:
-                    if pos - first > TOGETHER_REACH:
-                        break
-                    if g not in seen and pos not in seen.values():
-                        seen[g] = pos  # one word fills one group only
-                    if len(seen) == need:
-                        break
-                if len(seen) == need and not any(
-                    w in breaks for w in words[first : max(seen.values())]
-                ):
-                    positions = sorted(seen.values())
-                    negated = denied is not None and any(
-                        denied[p] and (p, rule) not in wanted for p in positions
-                    )
-                    out.append((positions, kind, label, negated))
-                    break
-        return out
-
-    def _negation(self, raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
-        """For each word: is it denied by a negator before it in the same clause?
-
-        A reverser ("before but now", "it was only for a second") takes back every
-        denial before it.
-        """
-        denied = [False] * len(words)
-        active = -1
-        negators = self._negators
-        breaks = self._breaks
-        n = len(words)
-        for i, w in enumerate(words):
-            if w in self._past_starts and any(
-                tuple(words[i : i + len(p)]) == p for p in self._past
-            ):
-                # "had a seizure years ago": what came before, back to a break, is long gone
-                j = i - 1
-                while j >= 0 and words[j] not in breaks:
-                    denied[j] = True
-                    j -= 1
-            if w in self._reverser_starts and any(
-                tuple(words[i : i + len(r)]) == r for r in self._reversers
-            ):
-                for j in range(i):
-                    denied[j] = False
-                active = -1
-                continue
-            if w in breaks or (
-                w in self._and_words and i + 1 < n and words[i + 1] in self._new_clause
-            ):
-                active = -1
-                continue
-            if active >= 0 and i - active <= NEGATION_REACH:
-                denied[i] = True
-            if not neutral[i] and (w in negators or raw[i] in negators):
-                if w in self._answers and i + 1 < n and words[i + 1] in self._new_clause:
-                    continue  # "no the cramp is in my neck": an answer, then a new clause
-                active = i
-        return denied
-
-
-def _distinct(spots: list[tuple[int, int]], need: int, denied: list[bool] | None) -> dict[int, int]:
-    """A different word for each of `need` groups (group -> position), or {} if none.
-
-    Greedy: the groups with the fewest candidate words choose first, each its first word
-    not denied and not yet taken.
-    """
-    by_group: dict[int, list[int]] = {}
-    for pos, g in spots:
-        by_group.setdefault(g, []).append(pos)
-    chosen: dict[int, int] = {}
-    taken: set[int] = set()
-    for g in sorted(by_group, key=lambda k: len(by_group[k])):
-        free = [p for p in by_group[g] if p not in taken]
-        if not free:
-            return {}
-        best = next((p for p in free if denied is None or not denied[p]), free[0])
-        chosen[g] = best
-        taken.add(best)
-    return chosen if len(chosen) == need else {}

@@ -1,0 +1,75 @@
+"""Negation that covers only what it governs, by the words of the language's negation.yaml.
+
+    NegationScope(lexicon.negation).denied(raw, words, neutral) -> for each word: is it denied?
+
+A negator ("no", "not", "never") denies what follows it, up to NEGATION_REACH words,
+until a clause break ("but", ",", "just"); "and" followed by a new clause ("and now my
+calf") ends it too. A reverser ("before but now", "it was only for a second") takes
+back every denial before it; a past marker ("years ago", "as a kid") denies what came
+before it back to a break; a negator that answers the bot ("no the cramp is in my neck")
+denies nothing. Pure.
+"""
+
+from __future__ import annotations
+
+from bot.core.lexicon import Negation
+
+#: A negator denies at most this many words after it.
+NEGATION_REACH = 7
+
+
+class NegationScope:
+    """The negation words of one lexicon, and the scope of each denial."""
+
+    def __init__(self, negation: Negation) -> None:
+        self._negators = negation.negators
+        self._breaks = negation.breaks
+        self._and_words = negation.and_words
+        self._new_clause = negation.new_clause
+        self._reversers = negation.reversers
+        self._reverser_starts = frozenset(k[0] for k in negation.reversers)
+        self._answers = negation.answers
+        self._past = negation.past
+        self._past_starts = frozenset(k[0] for k in negation.past)
+        #: The words negation itself reads (known words: never typo-corrected away).
+        self.words = negation.negators | negation.breaks | negation.and_words | negation.new_clause
+
+    def denied(self, raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
+        """For each word: is it denied by a negator before it in the same clause?
+
+        A reverser ("before but now", "it was only for a second") takes back every
+        denial before it.
+        """
+        denied = [False] * len(words)
+        active = -1
+        negators = self._negators
+        breaks = self._breaks
+        n = len(words)
+        for i, w in enumerate(words):
+            if w in self._past_starts and any(
+                tuple(words[i : i + len(p)]) == p for p in self._past
+            ):
+                # "had a seizure years ago": what came before, back to a break, is long gone
+                j = i - 1
+                while j >= 0 and words[j] not in breaks:
+                    denied[j] = True
+                    j -= 1
+            if w in self._reverser_starts and any(
+                tuple(words[i : i + len(r)]) == r for r in self._reversers
+            ):
+                for j in range(i):
+                    denied[j] = False
+                active = -1
+                continue
+            if w in breaks or (
+                w in self._and_words and i + 1 < n and words[i + 1] in self._new_clause
+            ):
+                active = -1
+                continue
+            if active >= 0 and i - active <= NEGATION_REACH:
+                denied[i] = True
+            if not neutral[i] and (w in negators or raw[i] in negators):
+                if w in self._answers and i + 1 < n and words[i + 1] in self._new_clause:
+                    continue  # "no the cramp is in my neck": an answer, then a new clause
+                active = i
+        return denied
