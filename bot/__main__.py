@@ -26,7 +26,8 @@ in this terminal otherwise. Settings come from environment variables; the
 README lists them all.
 
 Exit status: 0 done, 1 the content has problems, 2 a setting is wrong (named,
-with the fix), 3 the database cannot be opened (DATABASE_URL, with the fix)."""
+with the fix), 3 the database cannot be opened (DATABASE_URL, with the fix),
+4 Telegram cannot be reached, 5 Telegram refused TELEGRAM_BOT_TOKEN."""
 
 
 def parser() -> argparse.ArgumentParser:

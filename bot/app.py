@@ -35,7 +35,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.request import BaseRequest
 
 from bot import eventloop
@@ -55,6 +55,9 @@ from bot.store import open_store
 
 log = logging.getLogger(__name__)
 
+#: Exit statuses of `python -m bot run` that python -m bot's --help lists with the others.
+EXIT_TELEGRAM_UNREACHABLE = 4
+EXIT_TOKEN_REFUSED = 5
 #: How long the reminder sweep in progress may go on finishing its sends once asked to stop.
 SWEEP_GRACE = 10.0
 #: What the code relies on in the content, one entry per piece of code that names states,
@@ -182,7 +185,18 @@ def run_telegram(settings: Settings) -> None:
             "Telegram rejected TELEGRAM_BOT_TOKEN (401/404). Copy the token again from "
             "@BotFather; if TELEGRAM_API_BASE_URL is set, check that it points at a Bot API server."
         )
-        raise SystemExit(2) from None
+        raise SystemExit(EXIT_TOKEN_REFUSED) from None
+    except NetworkError as exc:
+        # Only start-up gets here (getMe, setWebhook): once running, python-telegram-bot
+        # retries on its own. Every request was already retried with back-off.
+        where = settings.telegram_api_base_url or "api.telegram.org"
+        log.error(
+            "Telegram cannot be reached at %s (%s). Check the network, a proxy or firewall, "
+            "or TELEGRAM_API_BASE_URL; the bot gave up after retrying.",
+            where,
+            exc.message,
+        )
+        raise SystemExit(EXIT_TELEGRAM_UNREACHABLE) from None
 
 
 def check(settings: Settings) -> int:

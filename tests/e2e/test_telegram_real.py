@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import sys
+from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -253,6 +254,24 @@ async def test_a_rejected_token_exits_with_a_message_that_does_not_show_it(
     process = await start_bot(fake_bot_api, tmp_path, log, token=wrong)
     code = await asyncio.wait_for(process.wait(), 15)
     output = log.read_text()
-    assert code == 2, output
+    assert code == 5, output
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in output
     assert wrong.split(":", 1)[1] not in output
+
+
+async def test_telegram_out_of_reach_stops_start_up_in_two_lines(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "TELEGRAM_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+        TELEGRAM_API_BASE_URL="http://127.0.0.1:1",  # nothing listens on port 1
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        LOG_LEVEL="ERROR",
+    )
+    process = await asyncio.create_subprocess_exec(
+        *bot_command(), cwd=ROOT, env=env, stdout=PIPE, stderr=PIPE
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    text = err.decode()
+    assert process.returncode == 4, text
+    assert "Telegram cannot be reached at http://127.0.0.1:1" in text
+    assert "Traceback" not in text and len(text.strip().splitlines()) <= 2
