@@ -1,6 +1,7 @@
 """Warning signs in every language -> one Matcher, read on every message (Content.alarms).
 
     load_alarms(lexicon_root)  -> Matcher   data/lexicon/*/red_flag.yaml, merged
+    alarms_of(lexicons, root)  -> Matcher   the same, from lexicons already read
     alarm_languages(root)      -> ("ar", "de", "en", ...)  the languages it covers
 
 Each language folder under data/lexicon/ that holds a `red_flag.yaml` adds its warning
@@ -19,32 +20,29 @@ translate; the top comment explains the format) and its entry in data/languages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from bot.content.lexicon import load_lexicon
+from bot.content.lexicon import load_lexicons
 from bot.core.lexicon import Entry, Lexicon, Negation, Together
 from bot.core.matcher import Matcher
+from bot.core.triage import RED_FLAGS, URGENT
 from bot.errors import ContentError, did_you_mean
 
-__all__ = ["ALARM_FILE", "ALARM_KIND", "SIGNS", "alarm_languages", "load_alarms", "merge_alarms"]
+__all__ = [
+    "ALARM_FILE",
+    "ALARM_KIND",
+    "alarm_languages",
+    "alarms_of",
+    "load_alarms",
+    "merge_alarms",
+]
 
 ALARM_FILE = "red_flag.yaml"
 ALARM_KIND = "red_flag"
 #: What the alarms matcher reads: emergency signs, and signs that need a doctor today.
 ALARM_KINDS = (ALARM_KIND, "urgent", "who")  # who: a bystander is told about CPR
 ENGLISH = "en"
-#: The warning signs every language names the same way (issue 10); English is the reference.
-SIGNS = frozenset(
-    {
-        *("chest_pain", "heart_rhythm", "breathing", "not_breathing", "fainting"),
-        *("confusion", "stroke", "seizure", "heat_stroke", "rhabdo", "clot", "meningitis"),
-        *("poisoning", "bite_sting", "tetanus", "anaphylaxis", "hyponatremia"),
-        *("compartment", "hypoglycemia"),
-    }
-)
-#: The urgent signs (get seen today), named as in data/lexicon/en/urgent.yaml.
-URGENT_SIGNS = frozenset({"clot", "long_cramp", "dark_urine"})
 
 
 def alarm_languages(lexicon_root: Path) -> tuple[str, ...]:
@@ -59,25 +57,30 @@ def load_alarms(lexicon_root: Path) -> Matcher:
 
     Raises ContentError listing every problem of every file, or when English is missing.
     """
-    codes = alarm_languages(lexicon_root)
-    if ENGLISH not in codes:
+    lexicons, problems = load_lexicons(lexicon_root, alarm_languages(lexicon_root))
+    if problems:
+        raise ContentError(problems)
+    return alarms_of(lexicons, lexicon_root)
+
+
+def alarms_of(lexicons: Mapping[str, Lexicon], lexicon_root: Path) -> Matcher:
+    """The alarms matcher from the lexicons, already read, of the languages that hold warning
+    signs (load_library reads each language once, for its own matcher and for this).
+
+    Raises ContentError when English is missing or a language names a sign English lacks.
+    """
+    if ENGLISH not in lexicons:
         raise ContentError(
             f"{(lexicon_root / ENGLISH / ALARM_FILE).as_posix()}: missing. The warning signs "
             "in English are the reference every other language follows."
         )
+    codes = sorted(lexicons)  # "en" sorts among the others; its display wins below
+    english = lexicons[ENGLISH]
+    labels = set(RED_FLAGS) | set(english.display.get(ALARM_KIND, {}))
+    urgent = set(URGENT) | set(english.display.get("urgent", {}))
     problems: list[str] = []
-    lexicons: list[Lexicon] = []
-    for code in codes:  # "en" sorts among the others; its display wins below
-        try:
-            lexicons.append(load_lexicon(lexicon_root / code))
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ContentError(problems)
-    english = lexicons[codes.index(ENGLISH)]
-    labels = SIGNS | set(english.display.get(ALARM_KIND, {}))
-    urgent = URGENT_SIGNS | set(english.display.get("urgent", {}))
-    for code, lexicon in zip(codes, lexicons, strict=True):
+    for code in codes:
+        lexicon = lexicons[code]
         for kind, known, file in (
             (ALARM_KIND, labels, ALARM_FILE),
             ("urgent", urgent, "urgent.yaml"),
@@ -90,7 +93,8 @@ def load_alarms(lexicon_root: Path) -> Matcher:
                 )
     if problems:
         raise ContentError(problems)
-    return Matcher(merge_alarms([english, *(lx for lx in lexicons if lx is not english)]))
+    others = (lexicons[code] for code in codes if code != ENGLISH)
+    return Matcher(merge_alarms([english, *others]))
 
 
 def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:

@@ -15,6 +15,7 @@ naming the file, the label and the fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from bot.core.matcher import Matcher
 from bot.core.reading import phrase_key, token_pattern, tokenize
 from bot.errors import ContentError, did_you_mean
 
-__all__ = ["load_lexicon", "load_matcher"]
+__all__ = ["load_lexicon", "load_lexicons", "load_matcher"]
 
 _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
@@ -47,6 +48,19 @@ def load_matcher(folder: Path) -> Matcher:
     Raises ContentError listing every problem, each naming the file, the label and the fix.
     """
     return Matcher(load_lexicon(folder))
+
+
+def load_lexicons(root: Path, codes: Iterable[str]) -> tuple[dict[str, Lexicon], list[str]]:
+    """The lexicon of each language `codes` names under `root`, each read once, and every
+    problem of those that could not be read (the others are still returned)."""
+    lexicons: dict[str, Lexicon] = {}
+    problems: list[str] = []
+    for code in codes:
+        try:
+            lexicons[code] = load_lexicon(root / code)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return lexicons, problems
 
 
 def load_lexicon(folder: Path) -> Lexicon:

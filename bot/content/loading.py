@@ -13,20 +13,22 @@ reaches a person: all problems are reported together, each naming its file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from bot.content.alarms import alarm_languages, load_alarms
-from bot.content.cities import load_atlas
+from bot.content.alarms import alarm_languages, alarms_of
+from bot.content.cities import CITIES_FILE, load_atlas
 from bot.content.contract import check_labels, check_needs
 from bot.content.dialogue import load_dialogue
 from bot.content.languages import LANGUAGES_FILE, Language, check_languages, load_languages
-from bot.content.lexicon import load_matcher
-from bot.content.plan import check_calendar_words, load_plan
+from bot.content.lexicon import load_lexicons
+from bot.content.plan import PLAN_FILE, check_calendar_words, load_plan
 from bot.content.rules import RULES_FILE, check_rule_texts, load_rules
 from bot.core.answers import resolve
 from bot.core.contract import Needs
+from bot.core.lexicon import Lexicon
 from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher
 from bot.core.recurrence import RecurrenceRules
@@ -70,21 +72,14 @@ def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = (
     """Load every language found under `dialogues_dir`, with what they share from `data_dir`,
     and check each against what the code `needs` of it (bot/app.py gathers them).
 
+    Each language's lexicon is read once, for its own matcher and for the alarms.
     Raises ContentError listing every problem found.
     """
     problems: list[str] = []
-    shared: dict[str, object] = {}
-    for name, load in (
-        ("rules", lambda: load_rules(data_dir / RULES_FILE)),
-        ("plan", lambda: load_plan(data_dir / "reminders.yaml")),
-        ("atlas", lambda: load_atlas(data_dir / "cities.yaml")),
-        ("alarms", lambda: load_alarms(data_dir / "lexicon")),
-        ("known", lambda: load_languages(data_dir / LANGUAGES_FILE)),
-    ):
-        try:
-            shared[name] = load()
-        except ContentError as exc:
-            problems.extend(exc.problems)
+    rules = _try(problems, lambda: load_rules(data_dir / RULES_FILE))
+    plan = _try(problems, lambda: load_plan(data_dir / PLAN_FILE))
+    atlas = _try(problems, lambda: load_atlas(data_dir / CITIES_FILE))
+    known = _try(problems, lambda: load_languages(data_dir / LANGUAGES_FILE))
     codes = (
         sorted(p.name for p in dialogues_dir.iterdir() if p.is_dir())
         if dialogues_dir.is_dir()
@@ -95,53 +90,68 @@ def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = (
             f"{dialogues_dir}: no folder {DEFAULT_LANGUAGE!r} with the dialogue in English. "
             f"Put the *.yaml files in {dialogues_dir / DEFAULT_LANGUAGE}."
         )
+    lexicon_root = data_dir / "lexicon"
+    alarm_codes = alarm_languages(lexicon_root)
+    lexicons, unread = load_lexicons(lexicon_root, sorted({*alarm_codes, *codes}))
+    problems.extend(unread)
+    alarms = (
+        None
+        if unread
+        else _try(problems, lambda: alarms_of({c: lexicons[c] for c in alarm_codes}, lexicon_root))
+    )
     languages: dict[str, Content] = {}
     for code in codes:
+        lexicon = lexicons.get(code)
+        if lexicon is None:
+            continue  # its problems are reported already
         try:
-            languages[code] = content = _load_language(code, dialogues_dir, data_dir, shared)
+            dialogue, matcher = _load_language(code, dialogues_dir, lexicon_root, lexicon)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
         where = (dialogues_dir / code).as_posix()
-        problems.extend(check_needs(content.dialogue, needs, where=where))
-        problems.extend(check_labels(content.matcher, needs, where=where))
-        problems.extend(check_rule_texts(content.rules, content.dialogue.texts, where=where))
-        problems.extend(check_calendar_words(content.dialogue.texts, where=where))
-    known = shared.get("known")
-    if isinstance(known, dict):
+        problems.extend(check_needs(dialogue, needs, where=where))
+        problems.extend(check_labels(matcher, needs, where=where))
+        problems.extend(check_calendar_words(dialogue.texts, where=where))
+        if rules is not None:
+            problems.extend(check_rule_texts(rules, dialogue.texts, where=where))
+        if rules is not None and plan is not None and atlas is not None and alarms is not None:
+            languages[code] = Content(code, dialogue, matcher, rules, plan, atlas, alarms)
+    if known is not None:
         problems.extend(
             check_languages(
                 known,
-                [c for c in alarm_languages(data_dir / "lexicon") if c not in languages],
+                [c for c in alarm_codes if c not in codes],
                 where=(data_dir / LANGUAGES_FILE).as_posix(),
             )
         )
     if problems:
         raise ContentError(problems)
-    return Library(languages, known=known if isinstance(known, dict) else {})
+    return Library(languages, known=known or {})
 
 
-def load_content(dialogues_dir: Path, data_dir: Path) -> Content:
-    """The default language's content (what tests and tools that speak English need)."""
-    return load_library(dialogues_dir, data_dir).content()
+_Loaded = TypeVar("_Loaded")
+
+
+def _try(problems: list[str], load: Callable[[], _Loaded]) -> _Loaded | None:
+    """What `load` returns, or None with its problems added to `problems`."""
+    try:
+        return load()
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def _load_language(
-    code: str, dialogues_dir: Path, data_dir: Path, shared: Mapping[str, object]
-) -> Content:
-    lexicon = data_dir / "lexicon" / code
-    matcher = load_matcher(lexicon)
+    code: str, dialogues_dir: Path, lexicon_root: Path, lexicon: Lexicon
+) -> tuple[Dialogue, Matcher]:
+    """One language's dialogue and matcher, its buttons checked against its words."""
+    matcher = Matcher(lexicon)
     dialogue = load_dialogue(dialogues_dir / code, matcher)
-    button_problems = check_buttons(dialogue, matcher, lexicon)
+    button_problems = check_buttons(dialogue, matcher, lexicon_root / code)
     if button_problems:
         raise DialogueError(button_problems)
-    if len(shared) < 5:  # a shared file is broken: reported already
-        raise ContentError([])
-    rules, plan, atlas = shared["rules"], shared["plan"], shared["atlas"]
-    alarms = shared["alarms"]
-    assert isinstance(rules, RecurrenceRules) and isinstance(plan, Plan)
-    assert isinstance(atlas, Atlas) and isinstance(alarms, Matcher)
-    return Content(code, dialogue, matcher, rules, plan, atlas, alarms)
+    return dialogue, matcher
 
 
 def check_buttons(dialogue: Dialogue, matcher: Matcher, lexicon: Path) -> list[str]:
