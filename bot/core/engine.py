@@ -28,7 +28,7 @@ No I/O, no clock: `now` and the person's history are passed in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.answers import pressed
@@ -166,6 +166,12 @@ def step(
         draft.slots.pop("emergency_steps")
         return finish(stopped, red_flags)
 
+    if reading.labels("timing") == ("after",):
+        # "cramped for 3 hours last night, fine now": no long cramp, for every step below
+        # (what is remembered as told already included), whoever read it.
+        reading = _without(reading, "urgent", LONG_CRAMP)
+        heard = None if heard is None else _without(heard, "urgent", LONG_CRAMP)
+
     first = reading.get("intent")
     if first in dialogue.answer_first and first in dialogue.intents and button is None:
         # Answered before the cramp details the message also gives ("how much ibuprofen
@@ -177,9 +183,7 @@ def step(
 
     told = slot_labels(draft.slots.get(URGENT_SLOT))
     signs = reading.labels("urgent") or (heard.labels("urgent") if heard is not None else ())
-    if LONG_CRAMP in signs and reading.labels("timing") == ("after",):
-        signs = tuple(s for s in signs if s != LONG_CRAMP)  # "cramped for 3 hours, fine now"
-    elif LONG_CRAMP not in signs and still_cramping_for_hours(
+    if LONG_CRAMP not in signs and still_cramping_for_hours(
         reading, str(draft.slots.get("timing"))
     ):
         # "about 6 hrs, still knotted up": urgent at once, whatever question it answers.
@@ -275,6 +279,12 @@ def step(
     value, target = answer
     ctx.save(current, draft.slots, value, reading)
     return finish(ctx.arrive(target, draft, reading))
+
+
+def _without(reading: Reading, kind: str, label: str) -> Reading:
+    """`reading` without its matches of `label` of `kind`."""
+    kept = tuple(m for m in reading.matches if m.kind != kind or m.label != label)
+    return reading if len(kept) == len(reading.matches) else replace(reading, matches=kept)
 
 
 def _command(text: str) -> str | None:

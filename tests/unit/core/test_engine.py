@@ -312,6 +312,23 @@ def test_hours_of_a_workout_or_of_a_cramp_that_is_over_are_not_urgent(message: s
     assert not turn(message, "ask_timing", {"muscle": "calf"}).urgent
 
 
+def test_a_long_cramp_that_is_over_is_not_remembered_as_told_and_a_later_one_is_warned() -> None:
+    over = turn("cramped for 3 hours last night, fine now", "ask_timing", {"muscle": "calf"})
+    assert over.urgent == () and "urgent" not in over.session.slots
+    session = over.session
+    for answer in ("3 hours", "4", "none"):
+        result = step(DIALOGUE, session, answer, matcher=CONTENT.matcher, now=NOW)
+        session = result.session
+    assert result.episode is not None and result.episode.advice_level == "self_care"
+    assert "today" not in said(result)
+    for before in (over.session, session):  # the next message, or after the advice
+        back = step(
+            DIALOGUE, before, "its back, been cramping 4 hours now and still locked up",
+            matcher=CONTENT.matcher, now=NOW,
+        )  # fmt: skip
+        assert back.urgent == ("long_cramp",) and "today" in said(back)
+
+
 def test_hours_answering_the_duration_of_a_cramp_still_going_are_urgent() -> None:
     assert turn("3 hrs", "ask_duration", {"timing": "now"}).urgent == ("long_cramp",)
     assert turn("Several hours", "ask_duration", {"timing": "now"}).urgent == ("long_cramp",)
