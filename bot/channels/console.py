@@ -60,12 +60,17 @@ class Console:
         return "sent"
 
     async def sweep(self, every: timedelta) -> None:
-        """Print this person's reminders as they fall due, until cancelled."""
+        """Print this person's reminders as they fall due, until cancelled: the bot's own
+        sweep (bot/service/sweep.py), for this person only."""
         service = self.service
-        sweep = Sweep(service.store, service.library, self.remind, clock=service.clock)
-        while True:
-            await sweep.once(service.clock(), only_user=self.user_id)
-            await asyncio.sleep(every.total_seconds())
+        sweep = Sweep(
+            service.store,
+            service.library,
+            self.remind,
+            clock=service.clock,
+            only_user=self.user_id,
+        )
+        await sweep.forever(every=every)
 
     def _button(self, text: str) -> tuple[ButtonPress, str] | None:
         """A typed button number ("2", or "#2" where the question takes numbers) picks it."""

@@ -113,15 +113,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
                 problems.append(
                     f"{name}: unknown top-level key {key!r}.{did_you_mean(key, _TOP_KEYS)}"
                 )
-            elif key in {
-                "states",
-                "commands",
-                "intents",
-                "remember",
-                "advice",
-                "sections",
-                "texts",
-            }:
+            elif key in _MERGED_KEYS:
                 continue
             elif key in top:
                 problems.append(f"{name}: {key!r} is already set in {top[key][0]}. Keep one.")

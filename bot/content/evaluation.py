@@ -16,7 +16,7 @@ A labelled file is a YAML list; each entry:
 
 How a message is judged, by the Turn the real engine gives with the shipped content:
   - escalated: Turn.red_flags is not empty (the emergency reply);
-  - told to get seen today: getattr(turn, "urgent", ()) is not empty, or escalated.
+  - told to get seen today: turn.urgent is not empty, or escalated.
 An emergency must escalate; an urgent case must at least be told to get seen today (an
 escalation counts as over-triage, shown apart); every other level escalating is a false
 alarm, and so (counted apart) is being told to get seen today.
@@ -185,7 +185,7 @@ def run_case(library: Library, case: Case) -> Outcome:
     if case.when == "midway":
         session = step(session, MIDWAY_OPENER).session
     turn = step(session, case.text)
-    urgent: tuple[str, ...] = tuple(getattr(turn, "urgent", ()) or ())
+    urgent = turn.urgent
     return Outcome(case, tuple(turn.red_flags), urgent)
 
 

@@ -65,11 +65,6 @@ def zone_text(profile: Profile, atlas: Atlas, texts: Texts) -> str:
     return profile.time_zone if city in ("", city_part) else f"{profile.time_zone} ({city})"
 
 
-def _slot(request: EffectContext, name: str) -> str:
-    value = request.session.slots.get(name)
-    return value if isinstance(value, str) else ""
-
-
 async def _current_profile(request: EffectContext) -> Profile:
     """The profile as saved now (an earlier action of the same turn may have changed it)."""
     return await request.store.load_profile(request.profile.user_id) or request.profile
@@ -107,21 +102,6 @@ def _next_line(
 
 
 # --------------------------------------------------------------------------- the actions
-
-
-def _effects() -> dict[str, Effect]:
-    return {
-        "start_series": start_series,
-        "daily_on": daily_on,
-        "daily_off": daily_off,
-        "stop_reminders": stop_reminders,
-        "snooze": snooze,
-        "snooze_long": snooze_long,
-        "drank": drank,
-        "reminders_status": reminders_status,
-        "set_timezone": set_timezone,
-        "set_quiet": set_quiet,
-    }
 
 
 def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -> EffectOutput:
@@ -163,12 +143,12 @@ async def daily_on(request: EffectContext) -> EffectOutput:
     content = request.content
     zone_reply = ""
     others: list[City] = []
-    typed = _slot(request, "tz_text")
+    typed = request.slot("tz_text")
     if typed and not _KEEP.search(typed):
         zone_reply, others = await _apply_zone(request, typed, report_changes=False)
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
-    asked = parse_interval(_slot(request, "daily_every"))
+    asked = parse_interval(request.slot("daily_every"))
     every = content.plan.daily_every if asked is None else content.plan.clamp_daily(asked)
     daily = new_daily(profile.user_id, request.now, every, schedule)
     await request.store.save_reminder(daily)
@@ -283,7 +263,7 @@ async def reminders_status(request: EffectContext) -> EffectOutput:
 
 async def set_timezone(request: EffectContext) -> EffectOutput:
     """Set the zone from the slot tz_text; cities with the same time come as buttons."""
-    text, others = await _apply_zone(request, _slot(request, "tz_text"))
+    text, others = await _apply_zone(request, request.slot("tz_text"))
     return _with_city_choices(_say(text), others, request.content.dialogue.texts)
 
 
@@ -320,7 +300,7 @@ async def _apply_zone(
 
 async def set_quiet(request: EffectContext) -> EffectOutput:
     texts = request.content.dialogue.texts
-    parsed = parse_quiet(_slot(request, "quiet_text"))
+    parsed = parse_quiet(request.slot("quiet_text"))
     if parsed is None:
         return _say(texts.say("quiet_unreadable"))
     profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
@@ -335,7 +315,18 @@ async def set_quiet(request: EffectContext) -> EffectOutput:
 
 
 #: Every effect named in dialogues/<language>/reminders.yaml (see bot/service/effects.py).
-EFFECTS: dict[str, Effect] = _effects()
+EFFECTS: dict[str, Effect] = {
+    "start_series": start_series,
+    "daily_on": daily_on,
+    "daily_off": daily_off,
+    "stop_reminders": stop_reminders,
+    "snooze": snooze,
+    "snooze_long": snooze_long,
+    "drank": drank,
+    "reminders_status": reminders_status,
+    "set_timezone": set_timezone,
+    "set_quiet": set_quiet,
+}
 NEEDS = Needs(
     who="the reminder effects (bot/service/reminders.py)",
     effects=tuple(EFFECTS),

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.content.loading import Library
+from bot.content.loading import Content, Library
 from bot.core.contract import Needs
 from bot.core.model import Profile, Reply
 from bot.core.saying import reminder_text
@@ -85,6 +85,7 @@ class Sweep:
         clock: Clock = utc_now,
         limit: int = 500,
         concurrency: int = CONCURRENCY,
+        only_user: int | None = None,
     ) -> None:
         self.store = store
         self.library = library
@@ -92,15 +93,13 @@ class Sweep:
         self.clock = clock
         self.limit = limit
         self.concurrency = concurrency
+        self.only_user = only_user  # one person's reminders only (the console's person)
 
-    async def once(self, now: datetime, *, only_user: int | None = None) -> SweepReport:
-        """Send what is due at `now` (at most `limit` reminders) and record each send.
-
-        `only_user` keeps one person's reminders (the console shows only its own person's).
-        """
+    async def once(self, now: datetime) -> SweepReport:
+        """Send what is due at `now` (at most `limit` reminders) and record each send."""
         due = await self.store.due_reminders(now, self.limit)
-        if only_user is not None:
-            due = [(r, p) for r, p in due if r.user_id == only_user]
+        if self.only_user is not None:
+            due = [(r, p) for r, p in due if r.user_id == self.only_user]
         report = SweepReport(due=len(due), full=len(due) >= self.limit)
         people: dict[int, tuple[Profile, list[Reminder]]] = {}
         for reminder, profile in due:
@@ -140,7 +139,7 @@ class Sweep:
         report.skipped += len(decisions) - len(sending)
         sent_at: datetime | None = None
         if sending:
-            reply = self.reply(profile, now, sending)
+            reply = self.reply(content, now, sending)
             try:
                 result = await self.send(profile.user_id, reply)
             except SendLater as exc:
@@ -166,10 +165,10 @@ class Sweep:
             log.exception("Could not record reminders of user %s", profile.user_id)
 
     def reply(
-        self, profile: Profile, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
+        self, content: Content, now: datetime, sending: Sequence[tuple[Reminder, Decision]]
     ) -> Reply:
-        """One message for everything due for a person: the series text wins over daily."""
-        content = self.library.content(profile.language)
+        """One message for everything due for a person, in their language (`content`): the
+        series text wins over daily."""
         reminder, decision = sorted(sending, key=lambda pair: pair[0].kind != "series")[0]
         last = reminder.kind == "series" and decision.next_due is None
         buttons = content.dialogue.states[REMINDER_STATE].buttons

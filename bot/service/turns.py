@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.content.loading import Content, Library
+from bot.content.loading import Library
 from bot.core import answers, engine
 from bot.core.contract import Needs
 from bot.core.model import ButtonPress, Profile, Reply, Session
@@ -154,10 +154,6 @@ class Service:
             replies[position:position] = output.replies
             attachments[:0] = output.attachments
         return Outcome(tuple(replies), tuple(attachments))
-
-    def content(self, language: str | None = None) -> Content:
-        """The content a person of `language` gets (English when the bot does not speak it)."""
-        return self.library.content(language)
 
     def texts(self, language: str | None = None) -> Texts:
         """What the bot says outside the dialogue's states, in `language` where it has it."""
