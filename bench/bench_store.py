@@ -166,13 +166,8 @@ async def speedups(directory: Path, count: int) -> None:
         ("BEGIN + 2 statements + COMMIT", "one INSERT into turn_writes"),
     )
     path = directory / "people.db"
-    async with SqliteStore(path) as seed:
-        for user in range(USERS):
-            first = Profile(user, T0, time_zone="Europe/Berlin")
-            await seed.save_turn(Session(user, "greet"), profile=first)
-            for day in range(5):
-                at = T0 + timedelta(days=day)
-                await seed.save_turn(Session(user, "greet"), episode=Episode(user, at))
+    async with SqliteStore(path) as seeding:  # both stores' people: 0..USERS-1, USERS..
+        await seed(seeding, range(2 * USERS))
     timings: dict[int, list[float]] = {4096: [], 0: []}
     async with SqliteStore(path) as cached, SqliteStore(path, cache_people=0) as uncached:
         for i in range(count):

@@ -14,9 +14,9 @@ finished write.
 
 What it buys: a turn of someone seen recently is ONE round trip to the connection's
 thread (the write), not three (the person, their recent episodes, then the write).
-`python -m bench store` (3 runs on a shared machine): loading a person and their 90
-days of episodes and saving the turn takes 0.075-0.104 ms with cache_people=4096
-against 0.152-0.215 ms with cache_people=0 (median; 2.02-2.08x).
+`python -m bench store` (2 runs on a shared machine, both stores' people seeded alike):
+loading a person and their 90 days of episodes and saving the turn takes 0.076-0.123 ms
+with cache_people=4096 against 0.185-0.373 ms with cache_people=0 (median; 2.43-3.02x).
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             # A view that holds no rows: an INSERT into it runs the trigger below, which
             # writes the three tables. One statement is one transaction, so a turn is
             # saved whole or not at all, in ONE round trip to the connection's thread
-            # (1.6x faster than BEGIN + statements + COMMIT: see WRITE_TURN below).
+            # (1.7-2.3x faster than BEGIN + statements + COMMIT: see WRITE_TURN below).
             """CREATE VIEW turn_writes AS SELECT
                 NULL AS user_id, NULL AS state, NULL AS slots, NULL AS updated_at,
                 NULL AS turn, NULL AS episode_id, NULL AS at, NULL AS muscle,
@@ -286,9 +286,9 @@ DUE_REMINDERS = f"""
 """
 
 TURN_WIDTH = 20
-#: What it buys (`python -m bench store`, 3 runs on a shared machine): a save_turn with an
-#: episode takes 0.105-0.129 ms as this one statement against 0.173-0.210 ms as BEGIN, the
-#: two statements and COMMIT (median; 1.63-1.66x), as it is one round trip, not four.
+#: What it buys (`python -m bench store`, 2 runs on a shared machine): a save_turn with an
+#: episode takes 0.097-0.165 ms as this one statement against 0.163-0.376 ms as BEGIN, the
+#: two statements and COMMIT (median; 1.69-2.27x), as it is one round trip, not four.
 #: save_turn's one statement (migration 3). A new episode's id is the one AUTOINCREMENT
 #: would give (past the largest ever used: ids are never reused), chosen here so that
 #: RETURNING can hand it back; an id the episode already has is kept.
