@@ -8,7 +8,8 @@ platforms hand out; query parameters such as `?sslmode=require` go to asyncpg) o
 one connection pool per process (asyncpg.create_pool). Every method takes a connection
 from the pool for one statement or one transaction: a turn's session, episode and
 profile are ONE statement (so one transaction and one round trip), forget() is one
-transaction over every table, advance_reminders() one transaction of compare-and-sets.
+transaction over every table, advance_reminders() one transaction of two set-based
+compare-and-sets.
 
 No cache of people, unlike SqliteStore: several bot processes may share one database
 (issue 12), and a row another process changed must be read afresh, so every read asks
@@ -359,26 +360,31 @@ class PostgresStore(Lifecycle):
         ]
 
     async def advance_reminders(self, changes: Sequence[Advance]) -> int:
-        """Compare-and-set on (id, due_at), all in one transaction."""
-        steps: list[tuple[str, tuple[Any, ...]]] = []
+        """Compare-and-set on (id, due_at), all in one transaction: the deletes as ONE
+        statement, then the moves as ONE statement (ADVANCE_DELETE, ADVANCE_UPDATE)."""
+        deletes: list[tuple[int, datetime]] = []
+        updates: list[tuple[int, datetime, datetime, datetime | None, int]] = []
         for change in changes:
             old = change.reminder
             if old.id is None:
                 raise ValueError("advance_reminders needs reminders read from the store")
             expected = utc(old.due_at)
             if change.next_due is None:
-                steps.append((ADVANCE_DELETE, (old.id, expected)))
+                deletes.append((old.id, expected))
             else:
                 sent = None if change.sent_at is None else utc(change.sent_at)
-                values = (utc(change.next_due), sent, int(sent is not None), old.id, expected)
-                steps.append((ADVANCE_UPDATE, values))
-        if not steps:
+                updates.append(
+                    (old.id, expected, utc(change.next_due), sent, int(sent is not None))
+                )
+        if not changes:
             return 0
         applied = 0
-        what = f"record {len(steps)} reminders"
+        what = f"record {len(changes)} reminders"
         async with self._connection(what) as conn, conn.transaction():
-            for sql, values in steps:
-                applied += _count(await conn.execute(sql, *values))
+            if deletes:
+                applied += _count(await conn.execute(ADVANCE_DELETE, *_columns(deletes)))
+            if updates:
+                applied += _count(await conn.execute(ADVANCE_UPDATE, *_columns(updates)))
         return applied
 
     # ---------------------------------------------------------------- intake
@@ -401,6 +407,11 @@ class PostgresStore(Lifecycle):
         async with self._connection(f"load the intake of user {user_id}", writes=False) as conn:
             rows = await conn.fetch(sql + " ORDER BY at, id", *params)
         return [utc(row[0]) for row in rows]
+
+
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as columns: one array for each parameter of an unnest()."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def _count(status: str) -> int:

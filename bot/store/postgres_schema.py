@@ -288,11 +288,28 @@ DUE_REMINDERS = f"""
     LIMIT $2
 """
 
-#: advance_reminders' compare-and-set on (id, due_at): each applies only if the reminder
-#: is still as the sweep read it.
-ADVANCE_DELETE = "DELETE FROM reminders WHERE id = $1 AND due_at = $2"
+#: advance_reminders' compare-and-set on (id, due_at), as two set-based statements (one
+#: round trip each): each change applies only if the reminder is still as the sweep read
+#: it. $1 ids, $2 the due_at each was read with; the update's $3 next due time, $4 when
+#: it was sent (NULL: skipped), $5 what to add to `sent`. The deletes run first. A
+#: reminder named twice with the same due_at is changed once, by the first of those
+#: changes (WITH ORDINALITY): a row joined to two rows of FROM would be updated by
+#: either, unpredictably.
+ADVANCE_DELETE = """
+    DELETE FROM reminders AS r
+    USING unnest($1::bigint[], $2::timestamptz[]) AS c (id, due_at)
+    WHERE r.id = c.id AND r.due_at = c.due_at
+"""
 ADVANCE_UPDATE = """
-    UPDATE reminders SET due_at = $1, last_sent_at = coalesce($2, last_sent_at),
-                         sent = sent + $3
-    WHERE id = $4 AND due_at = $5
+    UPDATE reminders AS r
+    SET due_at = c.next_due, last_sent_at = coalesce(c.sent_at, r.last_sent_at),
+        sent = r.sent + c.sent
+    FROM (
+        SELECT DISTINCT ON (id, due_at) id, due_at, next_due, sent_at, sent
+        FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[],
+                    $4::timestamptz[], $5::bigint[])
+             WITH ORDINALITY AS u (id, due_at, next_due, sent_at, sent, n)
+        ORDER BY id, due_at, n
+    ) AS c
+    WHERE r.id = c.id AND r.due_at = c.due_at
 """
