@@ -170,6 +170,7 @@ class Matcher:
         raw = tokenize(text, self._pattern) if text else []
         if not raw:
             return Reading(text=text)
+        tokens = tuple(raw)
         words: list[str] = []
         scores: list[float] = []
         for t in raw:
@@ -261,7 +262,9 @@ class Matcher:
         rules = bool(self._rules)
         if not found and not rules:
             return Reading(
-                text=text, number=bare_number(words, used, in_phrase, score_number, self._amounts)
+                text=text,
+                number=bare_number(words, used, in_phrase, score_number, self._amounts),
+                tokens=tokens,
             )
         denied = self._negation.denied(raw, words, neutral)
         if rules:
@@ -274,7 +277,9 @@ class Matcher:
         near = self._rules.near(words, denied, plain) if rules else []
         if not found and not near:
             return Reading(
-                text=text, number=bare_number(words, used, in_phrase, score_number, self._amounts)
+                text=text,
+                number=bare_number(words, used, in_phrase, score_number, self._amounts),
+                tokens=tokens,
             )
         by_phrase = {(m.kind, m.label) for _, m, _ in found if not denied[m.start]}
         for positions, kind, label, negated in near:
@@ -295,6 +300,7 @@ class Matcher:
             matches=tuple(matches),
             duration_minutes=duration,
             number=bare_number(words, used, in_phrase, score_number, self._amounts),
+            tokens=tokens,
         )
 
     def kinds(self) -> frozenset[str]:

@@ -4,6 +4,7 @@
     Reading.get("body_part")     -> "calf"        the first label of a kind, not denied
     Reading.labels("red_flag")   -> ("chest_pain",)
     Reading.negated("red_flag")  -> ("fainting",)  what the person said they do not have
+    Reading.tokens               -> ("no", "chest", "pain", ",", "calff", "👍")  as read
 
 Pure values and one pure function; the Matcher (bot.core.matcher) builds Readings.
 """
@@ -53,6 +54,9 @@ class Reading:
     matches: tuple[Match, ...] = ()
     duration_minutes: float | None = None
     number: float | None = None
+    #: The tokens read (tokenize with the lexicon's symbols, before typo correction);
+    #: Match.start indexes them.
+    tokens: tuple[str, ...] = ()
 
     def get(self, kind: str) -> str | None:
         """The first label of `kind` that is not negated, or None."""

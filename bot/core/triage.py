@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from bot.core.machine import SafetyNet
-from bot.core.reading import Reading, tokenize
+from bot.core.reading import Reading
 from bot.core.texts import Texts
 
 #: Emergency signs (kind red_flag), the most serious first: what stops a heart or an
@@ -89,7 +89,7 @@ def about_the_body(net: SafetyNet, reading: Reading) -> bool:
     but..." not understood is still worth the reminder)."""
     if any(match.kind in net.kinds for match in reading.matches):
         return True
-    return any(word in net.words for word in tokenize(reading.text))
+    return any(word in net.words for word in reading.tokens)
 
 
 #: A cramp still going after this many minutes needs a doctor today (urgent: long_cramp).
@@ -142,10 +142,10 @@ def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> boo
     said = reading.labels("timing")
     if "after" in said:
         return False
-    words = tokenize(reading.text)
+    words = reading.tokens  # as the matcher read them: Match.start indexes these
     minutes = reading.duration_minutes
     start = next((m.start for m in reading.matches if m.kind == "duration"), None)
-    before = words[max(0, start - 4) : start] if start is not None else []
+    before = words[max(0, start - 4) : start] if start is not None else ()
     if _WORKOUT & set(before) or (before and before[-1][0].isdigit()):
         minutes = None  # "ran for 3 hours": the run's length; "3 a day": how often
     if minutes is None or minutes < LONG_CRAMP_MINUTES:

@@ -287,6 +287,8 @@ def test_an_urgent_sign_is_answered_at_once_and_the_questions_go_on() -> None:
         "his calf has been in spasm since lunchtime, 4 hrs",
         "2 hours now and counting",
         "still cramping, going on 5 hours",
+        "👍 about 6 hrs, still knotted up",  # a symbol the matcher reads as a token
+        "✅ its been 5 hrs, calf",
     ],
 )
 def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(

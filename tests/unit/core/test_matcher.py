@@ -409,6 +409,14 @@ def test_matches_are_in_message_order_with_token_starts(matcher: Matcher) -> Non
     ]
 
 
+def test_the_reading_keeps_the_tokens_its_match_starts_index(matcher: Matcher) -> None:
+    reading = matcher.read("👍 about 6 hrs, still knotted up")
+    assert reading.tokens == ("👍", "about", "6", "hrs", ",", "still", "knotted", "up")
+    start = next(m.start for m in reading.matches if m.kind == "duration")
+    assert reading.tokens[start] == "6"
+    assert matcher.read("calff").tokens == ("calff",)  # as typed, before typo correction
+
+
 # -- anything people send -------------------------------------------------------------------------
 
 
