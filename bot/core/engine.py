@@ -246,15 +246,13 @@ def step(
         # An `end` state (no goto) means the conversation starts over.
         entry = current.name if current.goto is not None else dialogue.start
         stopped = ctx.arrive(entry, draft, reading)
+        offered = dialogue.states[stopped]
+        answered = ctx.resolve(offered, reading) is not None
         target = dialogue.intents.get(reading.get("intent") or "")
-        if target is not None and ctx.resolve(dialogue.states[stopped], reading) is None:
-            ctx.leave(dialogue.states[stopped], draft.slots)
+        if target is not None and not answered:
+            ctx.leave(offered, draft.slots)
             return finish(ctx.arrive(target, draft, reading))
-        if (
-            dialogue.states[stopped].asks
-            and ctx.resolve(dialogue.states[stopped], reading) is None
-            and ctx.unclear(draft, reading, unclear) is not None
-        ):
+        if offered.asks and not answered and ctx.unclear(draft, reading, unclear) is not None:
             # Nothing in the message answered the question it was offered to.
             draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))
         return finish(ctx.hand_over(stopped, draft, reading))
