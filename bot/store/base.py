@@ -7,7 +7,8 @@
 `open_store(url)` (bot/store/url.py) picks the backend by DATABASE_URL's scheme.
 Every backend passes the one contract test class, tests/contract/test_store.py.
 A backend never imports another; what they share (UTC times, slot JSON, the
-export document) is in bot/store/codec.py.
+export document) is in bot/store/codec.py, and `export_person` below assembles
+export() from a store's own reads.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Protocol, Self
 
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
+from bot.store.codec import export_document
 
 
 class Store(Protocol):
@@ -95,6 +97,20 @@ class Store(Protocol):
         self, user_id: int, since: datetime | None = None, until: datetime | None = None
     ) -> list[datetime]:
         """Times of this person's drinks in [since, until), oldest first."""
+
+
+async def export_person(store: Store, user_id: int) -> dict[str, Any]:
+    """`store.export(user_id)` assembled from the store's own reads (MemoryStore and
+    SqliteStore; PostgresStore reads the same in one snapshot of its own)."""
+    session, profile = await store.load_person(user_id)
+    return export_document(
+        user_id,
+        profile,
+        session,
+        await store.episodes(user_id),
+        await store.reminders(user_id),
+        await store.intake(user_id),
+    )
 
 
 class Lifecycle:

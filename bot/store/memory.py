@@ -15,11 +15,10 @@ from typing import Any
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import KINDS, Advance, Reminder, ReminderKind
 from bot.errors import StoreError
-from bot.store.base import Lifecycle
+from bot.store.base import Lifecycle, export_person
 from bot.store.codec import (
     check_same_person,
     episode_order,
-    export_document,
     normal_episode,
     normal_profile,
     normal_reminder,
@@ -119,14 +118,7 @@ class MemoryStore(Lifecycle):
         self._intake.pop(user_id, None)
 
     async def export(self, user_id: int) -> dict[str, Any]:
-        return export_document(
-            user_id,
-            await self.load_profile(user_id),
-            await self.load_session(user_id),
-            await self.episodes(user_id),
-            await self.reminders(user_id),
-            await self.intake(user_id),
-        )
+        return await export_person(self, user_id)
 
     async def save_reminder(self, reminder: Reminder) -> Reminder:
         staged = normal_reminder(reminder)

@@ -57,13 +57,15 @@ from bot.store.postgres_rows import (
 from bot.store.postgres_schema import (
     ADVANCE_DELETE,
     ADVANCE_UPDATE,
+    BY_TIME,
     DUE_REMINDERS,
-    EPISODE_COLUMNS,
+    EPISODES_OF,
+    INTAKE_OF,
     LOAD_PERSON,
     MIGRATIONS,
     PERSON_TABLES,
-    REMINDER_COLUMNS,
     REMINDER_WIDTH,
+    REMINDERS_OF,
     UPSERT_PROFILE,
     UPSERT_REMINDER,
     WRITE_TURN,
@@ -253,14 +255,14 @@ class PostgresStore(Lifecycle):
         return episode_from((int(rows[0][0]), session.user_id, *episode_values))  # as read
 
     async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
-        sql = f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE user_id = $1"
+        sql = EPISODES_OF
         params: tuple[Any, ...] = (user_id,)
         if since is not None:
             sql += " AND at >= $2"
             params += (utc(since),)
         what = f"load the episodes of user {user_id}"
         async with self._connection(what, writes=False) as conn:
-            rows = await conn.fetch(sql + " ORDER BY at, id", *params)
+            rows = await conn.fetch(sql + BY_TIME, *params)
         return [episode_from(row) for row in rows]
 
     async def load_profile(self, user_id: int) -> Profile | None:
@@ -300,17 +302,9 @@ class PostgresStore(Lifecycle):
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             person = await conn.fetchrow(LOAD_PERSON, user_id)
-            episodes = await conn.fetch(
-                f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE user_id = $1 ORDER BY at, id",
-                user_id,
-            )
-            reminders = await conn.fetch(
-                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE user_id = $1 ORDER BY due_at, id",
-                user_id,
-            )
-            intake = await conn.fetch(
-                "SELECT at FROM intake WHERE user_id = $1 ORDER BY at, id", user_id
-            )
+            episodes = await conn.fetch(EPISODES_OF + BY_TIME, user_id)
+            reminders = await conn.fetch(REMINDERS_OF, user_id)
+            intake = await conn.fetch(INTAKE_OF + BY_TIME, user_id)
         assert person is not None
         session, profile = person_from(person)
         return export_document(
@@ -334,10 +328,7 @@ class PostgresStore(Lifecycle):
     async def reminders(self, user_id: int) -> list[Reminder]:
         what = f"load the reminders of user {user_id}"
         async with self._connection(what, writes=False) as conn:
-            rows = await conn.fetch(
-                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE user_id = $1 ORDER BY due_at, id",
-                user_id,
-            )
+            rows = await conn.fetch(REMINDERS_OF, user_id)
         return [reminder_from(row) for row in rows]
 
     async def stop_reminders(self, user_id: int, kind: ReminderKind | None = None) -> int:
@@ -396,7 +387,7 @@ class PostgresStore(Lifecycle):
     async def intake(
         self, user_id: int, since: datetime | None = None, until: datetime | None = None
     ) -> list[datetime]:
-        sql = "SELECT at FROM intake WHERE user_id = $1"
+        sql = INTAKE_OF
         params: list[Any] = [user_id]
         if since is not None:
             params.append(utc(since))
@@ -405,7 +396,7 @@ class PostgresStore(Lifecycle):
             params.append(utc(until))
             sql += f" AND at < ${len(params)}"
         async with self._connection(f"load the intake of user {user_id}", writes=False) as conn:
-            rows = await conn.fetch(sql + " ORDER BY at, id", *params)
+            rows = await conn.fetch(sql + BY_TIME, *params)
         return [utc(row[0]) for row in rows]
 
 

@@ -276,6 +276,13 @@ UPSERT_REMINDER = """
     RETURNING id
 """
 
+#: A person's rows, for episodes()/reminders()/intake() and export(). EPISODES_OF and
+#: INTAKE_OF take optional bounds ("AND at >= $2", ...) before BY_TIME.
+EPISODES_OF = f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE user_id = $1"
+REMINDERS_OF = f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE user_id = $1 ORDER BY due_at, id"
+INTAKE_OF = "SELECT at FROM intake WHERE user_id = $1"
+BY_TIME = " ORDER BY at, id"
+
 #: One range scan of reminders_due (in index order, so no sort), joined to profiles by
 #: primary key; people who blocked the bot are left out.
 DUE_REMINDERS = f"""

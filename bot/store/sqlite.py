@@ -26,10 +26,9 @@ import aiosqlite
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
 from bot.errors import StoreError
-from bot.store.base import Lifecycle
+from bot.store.base import Lifecycle, export_person
 from bot.store.codec import (
     check_same_person,
-    export_document,
     from_utc_text,
     normal_reminder,
     slots_json,
@@ -288,14 +287,7 @@ class SqliteStore(Lifecycle):
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Profile, session, episodes, reminders and intake: every table in PERSON_TABLES."""
-        return export_document(
-            user_id,
-            await self.load_profile(user_id),
-            await self.load_session(user_id),
-            await self.episodes(user_id),
-            await self.reminders(user_id),
-            await self.intake(user_id),
-        )
+        return await export_person(self, user_id)
 
     # ---------------------------------------------------------------- reminders
 
