@@ -48,7 +48,7 @@ class TogetherRules:
         return bool(self._rules)
 
     def near(
-        self, words: list[str], denied: list[bool] | None, skip: list[bool]
+        self, words: list[str], denied: list[bool], skip: list[bool]
     ) -> list[tuple[list[int], str, str, bool]]:
         """Rules met: (positions, kind, label, negated).
 
@@ -74,7 +74,7 @@ class TogetherRules:
             if spots is not None:
                 for rule, group in spots:
                     hits.setdefault(rule, []).append((i, group))
-            if denied is not None and denied[i] and self._denied_words:
+            if denied[i] and self._denied_words:
                 spots = index.get(DENIED + w)
                 if spots is not None:
                     for rule, group in spots:
@@ -101,9 +101,7 @@ class TogetherRules:
                 chosen: dict[int, int] = {}
                 for pos, g in spots:
                     # the first word of each group, or a later one not denied
-                    if g not in chosen or (
-                        denied is not None and denied[chosen[g]] and not denied[pos]
-                    ):
+                    if g not in chosen or (denied[chosen[g]] and not denied[pos]):
                         chosen[g] = pos
                 if len(set(chosen.values())) < need:
                     # one word fills one group only ("heavy" is not both the feeling and
@@ -112,9 +110,7 @@ class TogetherRules:
                     if not chosen:
                         continue
                 positions = sorted(chosen.values())
-                negated = denied is not None and any(
-                    denied[p] and (p, rule) not in wanted for p in positions
-                )
+                negated = any(denied[p] and (p, rule) not in wanted for p in positions)
                 out.append((positions, kind, label, negated))
                 continue
             spots.sort()
@@ -131,15 +127,13 @@ class TogetherRules:
                     w in breaks for w in words[first : max(seen.values())]
                 ):
                     positions = sorted(seen.values())
-                    negated = denied is not None and any(
-                        denied[p] and (p, rule) not in wanted for p in positions
-                    )
+                    negated = any(denied[p] and (p, rule) not in wanted for p in positions)
                     out.append((positions, kind, label, negated))
                     break
         return out
 
 
-def _distinct(spots: list[tuple[int, int]], need: int, denied: list[bool] | None) -> dict[int, int]:
+def _distinct(spots: list[tuple[int, int]], need: int, denied: list[bool]) -> dict[int, int]:
     """A different word for each of `need` groups (group -> position), or {} if none.
 
     Greedy: the groups with the fewest candidate words choose first, each its first word
@@ -154,7 +148,7 @@ def _distinct(spots: list[tuple[int, int]], need: int, denied: list[bool] | None
         free = [p for p in by_group[g] if p not in taken]
         if not free:
             return {}
-        best = next((p for p in free if denied is None or not denied[p]), free[0])
+        best = next((p for p in free if not denied[p]), free[0])
         chosen[g] = best
         taken.add(best)
     return chosen if len(chosen) == need else {}
