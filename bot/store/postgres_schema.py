@@ -214,13 +214,6 @@ LOAD_PERSON = f"""
     LEFT JOIN profiles AS p ON p.user_id = u.user_id
 """
 
-UPSERT_SESSION = f"""
-    INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (user_id) DO UPDATE SET
-        state = excluded.state, slots = excluded.slots,
-        updated_at = excluded.updated_at, turn = excluded.turn
-"""
-
 UPSERT_PROFILE = f"""
     INSERT INTO profiles ({PROFILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (user_id) DO UPDATE SET
