@@ -56,16 +56,14 @@ from bot.core.amounts import (
 )
 from bot.core.lexicon import Lexicon
 from bot.core.negation import NegationScope
-from bot.core.reading import MAX_CHARS, MAX_TOKENS, Match, Reading, token_pattern, tokenize
+from bot.core.reading import MAX_TOKENS, Match, Reading, token_pattern, tokenize
 from bot.core.together import TogetherRules
 
 __all__ = [
-    "MAX_CHARS",
     "MAX_TOKENS",
     "Match",
     "Matcher",
     "Reading",
-    "tokenize",
 ]
 
 # A sentence of one or two words cut off by a full stop ("cant. breathe. help."): such
