@@ -69,8 +69,9 @@ def check_same_person(session: Session, episode: Episode | None, profile: Profil
 
 
 def normal_session(session: Session) -> Session:
+    """A copy in UTC, its slots in key order (as SQLite and PostgreSQL return them)."""
     updated = None if session.updated_at is None else utc(session.updated_at)
-    return replace(session, slots=dict(session.slots), updated_at=updated)
+    return replace(session, slots=dict(sorted(session.slots.items())), updated_at=updated)
 
 
 def normal_episode(episode: Episode) -> Episode:
@@ -109,11 +110,11 @@ def reminder_order(reminder: Reminder) -> tuple[datetime, int]:
 
 
 def session_json(session: Session) -> dict[str, Any]:
-    """A session as plain JSON values (the slots in key order, as SQLite keeps them)."""
+    """A session as plain JSON values (every backend returns its slots in key order)."""
     return {
         "user_id": session.user_id,
         "state": session.state,
-        "slots": dict(sorted(session.slots.items())),
+        "slots": dict(session.slots),
         "updated_at": None if session.updated_at is None else utc_text(session.updated_at),
         "turn": session.turn,
     }
