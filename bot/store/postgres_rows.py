@@ -8,17 +8,16 @@ knows. A row read back becomes the same value a MemoryStore or SqliteStore retur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeAlias, cast, get_args
+from typing import Any, cast, get_args
 
-from bot.core.model import AdviceLevel, Episode, Profile, Session, SlotValue
+from bot.core.model import AdviceLevel, Episode, Profile, Session
 from bot.core.schedule import KINDS, Reminder, ReminderKind
 from bot.errors import StoreError
 from bot.store.codec import utc
-
-Person: TypeAlias = tuple[Session | None, Profile | None]
+from bot.store.schema import Person as Person
+from bot.store.schema import slots_from, split_person
 
 
 def _utc_or_none(value: datetime | None) -> datetime | None:
@@ -87,13 +86,10 @@ def profile_from(row: Sequence[Any]) -> Profile:
 
 
 def session_from(row: Sequence[Any]) -> Session:
-    slots = json.loads(row[2])
-    if not isinstance(slots, dict):
-        raise StoreError(f"The session of user {row[0]} has slots that are not a JSON object.")
     return Session(
         user_id=row[0],
         state=row[1],
-        slots=cast(dict[str, SlotValue], slots),
+        slots=slots_from(row[0], row[2]),
         updated_at=None if row[3] is None else row[3].astimezone(UTC),
         turn=row[4],
     )
@@ -101,9 +97,7 @@ def session_from(row: Sequence[Any]) -> Session:
 
 def person_from(row: Sequence[Any]) -> Person:
     """A row of LOAD_PERSON; either half is None when that row does not exist."""
-    session = None if row[0] is None else session_from(row[:5])
-    profile = None if row[5] is None else profile_from(row[5:])
-    return session, profile
+    return split_person(row, session_from, profile_from)
 
 
 def reminder_row(reminder: Reminder) -> tuple[Any, ...]:

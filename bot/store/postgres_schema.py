@@ -31,7 +31,6 @@ one during a deploy; a value unknown to the code is still refused on write.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, TypeAlias, get_args
 
 import asyncpg
@@ -39,18 +38,17 @@ from asyncpg.pool import PoolConnectionProxy
 
 from bot.core.model import AdviceLevel
 from bot.errors import StoreError
+from bot.store.schema import EPISODE_COLUMNS as EPISODE_COLUMNS
+from bot.store.schema import PROFILE_COLUMNS as PROFILE_COLUMNS
+from bot.store.schema import REMINDER_COLUMNS as REMINDER_COLUMNS
+from bot.store.schema import REMINDER_WIDTH as REMINDER_WIDTH
+from bot.store.schema import SESSION_COLUMNS as SESSION_COLUMNS
+from bot.store.schema import Migration as Migration
+from bot.store.schema import check_migrations as check_migrations
+from bot.store.schema import qualified
 
 #: A connection of its own, or one lent by the pool.
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One schema step: from version `version - 1` to `version`."""
-
-    version: int
-    description: str
-    statements: tuple[str, ...]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -124,15 +122,6 @@ PERSON_TABLES: tuple[str, ...] = ("sessions", "episodes", "reminders", "intake",
 MIGRATION_LOCK = 0x6372616D70
 
 
-def check_migrations(migrations: Sequence[Migration]) -> None:
-    for position, step in enumerate(migrations, start=1):
-        if step.version != position:
-            raise StoreError(
-                f"Migration {step.description!r} has version {step.version}, but it is step "
-                f"{position} in the list. Number the steps 1, 2, 3, ... in order."
-            )
-
-
 check_migrations(MIGRATIONS)
 
 
@@ -191,24 +180,12 @@ ADD_ADVICE_LEVELS = """
 
 # --------------------------------------------------------------------------- the SQL texts
 
-EPISODE_COLUMNS = (
-    'id, user_id, at, muscle, duration_minutes, severity, timing, "returning", hot, '
-    "intense, advice_level"
-)
-SESSION_COLUMNS = "user_id, state, slots, updated_at, turn"
-PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
-REMINDER_COLUMNS = "id, user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent"
-REMINDER_WIDTH = 9
-
-
-def _qualified(alias: str, columns: str) -> str:
-    """ "a, b" -> "s.a, s.b": a table's columns named through its alias in a join."""
-    return ", ".join(f"{alias}.{column}" for column in columns.split(", "))
-
+# The column lists (EPISODE_COLUMNS, ...), Migration and check_migrations are SQLite's
+# too: bot/store/schema.py.
 
 LOAD_PERSON = f"""
-    SELECT {_qualified("s", SESSION_COLUMNS)},
-           {_qualified("p", PROFILE_COLUMNS)}
+    SELECT {qualified("s", SESSION_COLUMNS)},
+           {qualified("p", PROFILE_COLUMNS)}
     FROM (SELECT $1::bigint AS user_id) AS u
     LEFT JOIN sessions AS s ON s.user_id = u.user_id
     LEFT JOIN profiles AS p ON p.user_id = u.user_id
@@ -279,8 +256,8 @@ BY_TIME = " ORDER BY at, id"
 #: One range scan of reminders_due (in index order, so no sort), joined to profiles by
 #: primary key; people who blocked the bot are left out.
 DUE_REMINDERS = f"""
-    SELECT {_qualified("r", REMINDER_COLUMNS)},
-           {_qualified("p", PROFILE_COLUMNS)}
+    SELECT {qualified("r", REMINDER_COLUMNS)},
+           {qualified("p", PROFILE_COLUMNS)}
     FROM reminders AS r
     JOIN profiles AS p ON p.user_id = r.user_id
     WHERE r.due_at <= $1 AND p.active

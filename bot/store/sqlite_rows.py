@@ -8,17 +8,17 @@ same value a MemoryStore returns.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeAlias, cast, get_args
 
-from bot.core.model import AdviceLevel, Episode, Profile, Session, SlotValue
+from bot.core.model import AdviceLevel, Episode, Profile, Session
 from bot.core.schedule import KINDS, Reminder, ReminderKind
 from bot.errors import StoreError
 from bot.store.codec import from_utc_text, utc_text
+from bot.store.schema import Person as Person
+from bot.store.schema import slots_from, split_person
 
-Person: TypeAlias = tuple[Session | None, Profile | None]
 #: A person's episodes at or after a time (None: all of them), oldest first.
 History: TypeAlias = tuple[datetime | None, list[Episode]]
 
@@ -90,13 +90,10 @@ def profile_from(row: Sequence[Any]) -> Profile:
 
 
 def session_from(row: Sequence[Any]) -> Session:
-    slots = json.loads(row[2])
-    if not isinstance(slots, dict):
-        raise StoreError(f"The session of user {row[0]} has slots that are not a JSON object.")
     return Session(
         user_id=row[0],
         state=row[1],
-        slots=cast(dict[str, SlotValue], slots),
+        slots=slots_from(row[0], row[2]),
         updated_at=None if row[3] is None else from_utc_text(row[3]),
         turn=row[4],
     )
@@ -129,9 +126,7 @@ def session_as_read(row: Sequence[Any], source: Session | None) -> Session:
 
 def person_from(row: Sequence[Any]) -> Person:
     """A row of LOAD_PERSON; either half is None when that row does not exist."""
-    session = None if row[0] is None else session_from(row[:5])
-    profile = None if row[5] is None else profile_from(row[5:])
-    return session, profile
+    return split_person(row, session_from, profile_from)
 
 
 def own_copy(person: Person) -> Person:

@@ -30,20 +30,14 @@ own methods: a new trigger must not write those tables (the one of step 3,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from bot.errors import StoreError
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One schema step: from user_version `version - 1` to `version`."""
-
-    version: int
-    description: str
-    statements: tuple[str, ...]
-
+from bot.store.schema import EPISODE_COLUMNS as EPISODE_COLUMNS
+from bot.store.schema import PROFILE_COLUMNS as PROFILE_COLUMNS
+from bot.store.schema import REMINDER_COLUMNS as REMINDER_COLUMNS
+from bot.store.schema import REMINDER_WIDTH as REMINDER_WIDTH
+from bot.store.schema import SESSION_COLUMNS as SESSION_COLUMNS
+from bot.store.schema import Migration as Migration
+from bot.store.schema import check_migrations as check_migrations
+from bot.store.schema import qualified
 
 #: Step 3's trigger, recreated as it was by step 4 (which rebuilds the table it writes).
 _TURN_WRITES_TRIGGER = """CREATE TRIGGER turn_writes_insert INSTEAD OF INSERT ON turn_writes BEGIN
@@ -207,15 +201,6 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST_VERSION = MIGRATIONS[-1].version
 
 
-def check_migrations(migrations: Sequence[Migration]) -> None:
-    for position, step in enumerate(migrations, start=1):
-        if step.version != position:
-            raise StoreError(
-                f"Migration {step.description!r} has version {step.version}, but it is step "
-                f"{position} in the list. Number the steps 1, 2, 3, ... in order."
-            )
-
-
 check_migrations(MIGRATIONS)
 
 
@@ -230,23 +215,12 @@ MIN_SQLITE = (3, 35, 0)
 
 # --------------------------------------------------------------------------- the SQL texts
 
-EPISODE_COLUMNS = (
-    'id, user_id, at, muscle, duration_minutes, severity, timing, "returning", hot, '
-    "intense, advice_level"
-)
-
-
-def _qualified(alias: str, columns: str) -> str:
-    """ "a, b" -> "s.a, s.b": a table's columns named through its alias in a join."""
-    return ", ".join(f"{alias}.{column}" for column in columns.split(", "))
-
-
-SESSION_COLUMNS = "user_id, state, slots, updated_at, turn"
-PROFILE_COLUMNS = "user_id, first_seen, language, time_zone, quiet_start, quiet_end, active"
+# The column lists (EPISODE_COLUMNS, ...), Migration and check_migrations are PostgreSQL's
+# too: bot/store/schema.py.
 
 LOAD_PERSON = f"""
-    SELECT {_qualified("s", SESSION_COLUMNS)},
-           {_qualified("p", PROFILE_COLUMNS)}
+    SELECT {qualified("s", SESSION_COLUMNS)},
+           {qualified("p", PROFILE_COLUMNS)}
     FROM (SELECT ? AS user_id) AS u
     LEFT JOIN sessions AS s ON s.user_id = u.user_id
     LEFT JOIN profiles AS p ON p.user_id = u.user_id
@@ -265,8 +239,6 @@ UPSERT_PROFILE = f"""
         time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
         quiet_end = excluded.quiet_end, active = excluded.active
 """
-REMINDER_COLUMNS = "id, user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent"
-REMINDER_WIDTH = 9
 UPSERT_REMINDER = """
     INSERT INTO reminders (user_id, kind, due_at, every, started_at, ends_at, last_sent_at, sent)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -276,8 +248,8 @@ UPSERT_REMINDER = """
     RETURNING id
 """
 DUE_REMINDERS = f"""
-    SELECT {_qualified("r", REMINDER_COLUMNS)},
-           {_qualified("p", PROFILE_COLUMNS)}
+    SELECT {qualified("r", REMINDER_COLUMNS)},
+           {qualified("p", PROFILE_COLUMNS)}
     FROM reminders AS r INDEXED BY reminders_due
     JOIN profiles AS p ON p.user_id = r.user_id
     WHERE r.due_at <= ? AND p.active = 1
