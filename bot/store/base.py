@@ -2,12 +2,13 @@
 
     Store (Protocol)         the short async interface the service talks to
     ├── MemoryStore          bot/store/memory.py: an in-memory twin (tests, the console)
-    └── SqliteStore          bot/store/sqlite.py: one SQLite file, the source of truth
+    ├── SqliteStore          bot/store/sqlite.py: one SQLite file, the default
+    └── PostgresStore        bot/store/postgres.py: a PostgreSQL server, for several processes
 
 `open_store(url)` (bot/store/url.py) picks the backend by DATABASE_URL's scheme.
 Every backend passes the one contract test class, tests/contract/test_store.py.
 A backend never imports another; what they share (UTC times, slot JSON, the
-export document) is in bot/store/codec.py, and `export_person` below assembles
+export document) is in bot/store/codec.py and bot/store/schema.py, and `export_person` below assembles
 export() from a store's own reads.
 """
 
