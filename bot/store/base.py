@@ -8,8 +8,8 @@
 `open_store(url)` (bot/store/url.py) picks the backend by DATABASE_URL's scheme.
 Every backend passes the one contract test class, tests/contract/test_store.py.
 A backend never imports another; what they share (UTC times, slot JSON, the
-export document) is in bot/store/codec.py and bot/store/schema.py, and `export_person` below assembles
-export() from a store's own reads.
+export document) is in bot/store/codec.py and bot/store/schema.py, and
+`export_person` below assembles export() from a store's own reads.
 """
 
 from __future__ import annotations
