@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from collections.abc import AsyncIterable, AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -123,15 +124,17 @@ async def chat(
     out: TextIO = sys.stdout,
     files_dir: Path = Path("cramp_coach_files"),
     sweep_every: timedelta | None = timedelta(seconds=5),
+    lines: AsyncIterable[str] | None = None,
 ) -> int:
     """Hold a conversation until end of input. Returns the exit code.
 
     With `sweep_every`, reminders that fall due meanwhile are printed (None: never).
+    `lines` replaces stdin: the typed lines, as from a script (the conversation tests).
     """
     console = Console(service, user_id, out, files_dir)
     sweeper = asyncio.create_task(console.sweep(sweep_every)) if sweep_every else None
     try:
-        return await _converse(console, service, user_id, stdin, out)
+        return await _converse(console, service, user_id, stdin, out, lines)
     finally:
         if sweeper is not None:
             sweeper.cancel()
@@ -140,9 +143,14 @@ async def chat(
 
 
 async def _converse(
-    console: Console, service: Service, user_id: int, stdin: TextIO, out: TextIO
+    console: Console,
+    service: Service,
+    user_id: int,
+    stdin: TextIO,
+    out: TextIO,
+    lines: AsyncIterable[str] | None,
 ) -> int:
-    interactive = stdin.isatty()
+    interactive = lines is None and stdin.isatty()
     if interactive:
         out.write(service.texts().say("console_greeting") + "\n")
     question = await service.current_question(user_id)
@@ -150,16 +158,22 @@ async def _converse(
         out.write(f"coach> {service.texts().say('console_resume')}\n")
         console.render(Outcome((question,)))
     out.flush()
-    while True:
-        if interactive:
-            out.write(PROMPT)
-            out.flush()
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
-            break
+    async for line in lines if lines is not None else _typed(stdin, out, interactive):
         if not interactive:
             out.write(f"{PROMPT}{line.rstrip(chr(10))}\n")
         if clean(line).lower() in LEAVE:
             break
         await console.send(line)
     return 0
+
+
+async def _typed(stdin: TextIO, out: TextIO, interactive: bool) -> AsyncIterator[str]:
+    """The lines typed on stdin (after a prompt on a terminal), until end of input."""
+    while True:
+        if interactive:
+            out.write(PROMPT)
+            out.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        yield line
