@@ -31,7 +31,7 @@ from tests.helpers.conversation import (
     load_script,
     play,
 )
-from tests.helpers.conversation_channels import open_channel
+from tests.helpers.conversation_channels import TelegramChannel, open_channel
 
 #: No reply may be longer than this many words, except the emergency reply.
 WORD_LIMIT = 90
@@ -173,3 +173,17 @@ def test_now_needs_its_offset(tmp_path: Path) -> None:
     path.write_text("name: now\nnow: 2026-01-05T21:00:00\nsteps:\n  - send: hi\n")
     with pytest.raises(AssertionError, match="needs its UTC offset"):
         load_script(path)
+
+
+async def test_telegram_fails_a_step_the_adapter_apologised_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_channel("telegram", Clock(), tmp_path) as chat:
+        assert isinstance(chat, TelegramChannel)
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("broken on purpose")
+
+        monkeypatch.setattr(chat.running.service, "handle", broken)
+        with pytest.raises(AssertionError, match="apologised"):
+            await chat.send(1, "hi")
