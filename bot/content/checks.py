@@ -10,7 +10,7 @@ relies on (effects, states, slots, texts) is checked by bot/content/contract.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.core.machine import (
@@ -155,29 +155,83 @@ def validate(
                 f"{where}: section {block.section!r} is not listed under 'sections:'."
                 f"{did_you_mean(block.section, dialogue.sections)}"
             )
-        for key, conditions in (("when", block.when), ("unless", block.unless)):
-            for slot, values in conditions.items():
-                slot_kind = dialogue.slot_kinds.get(slot)
-                if slot_kind is None:
-                    problems.append(
-                        f"{where}: {key!r} uses slot {slot!r}, which no state saves."
-                        f"{did_you_mean(slot, dialogue.slot_kinds)}"
-                    )
-                    continue
-                if slot_kind in vocabulary.kinds():
-                    known = vocabulary.labels(slot_kind) | {"any", "unknown"}
-                    for value in values:
-                        if value not in known:
-                            problems.append(
-                                f"{where}: {slot} {value!r} is not a {slot_kind} label."
-                                f"{did_you_mean(value, known)}"
-                            )
+        problems.extend(_check_conditions(where, block.when, block.unless, dialogue, vocabulary))
+    problems.extend(_check_turn_helpers(dialogue, vocabulary, file_of, check_target))
     if any(s.advice for s in states.values()) and not dialogue.advice:
         problems.append("dialogue: a state has 'advice: true' but there are no advice blocks.")
 
     if not problems:
         problems.extend(_check_reachability(dialogue))
         problems.extend(_check_slots(dialogue))
+    return problems
+
+
+def _check_conditions(
+    where: str,
+    when: Mapping[str, tuple[str, ...]],
+    unless: Mapping[str, tuple[str, ...]],
+    dialogue: Dialogue,
+    vocabulary: Vocabulary,
+) -> list[str]:
+    """`when:`/`unless:` of an advice block or a notice: known slots, known labels."""
+    problems: list[str] = []
+    for key, conditions in (("when", when), ("unless", unless)):
+        for slot, values in conditions.items():
+            slot_kind = dialogue.slot_kinds.get(slot)
+            if slot_kind is None:
+                problems.append(
+                    f"{where}: {key!r} uses slot {slot!r}, which no state saves."
+                    f"{did_you_mean(slot, dialogue.slot_kinds)}"
+                )
+                continue
+            if slot_kind in vocabulary.kinds():
+                known = vocabulary.labels(slot_kind) | {"any", "unknown"}
+                for value in values:
+                    if value not in known:
+                        problems.append(
+                            f"{where}: {slot} {value!r} is not a {slot_kind} label."
+                            f"{did_you_mean(value, known)}"
+                        )
+    return problems
+
+
+def _check_turn_helpers(
+    dialogue: Dialogue,
+    vocabulary: Vocabulary,
+    file_of: Callable[[str], str],
+    check_target: Callable[[str, str], None],
+) -> list[str]:
+    """`home`, `go_back`, `notices` and `answer_after`: targets, labels, conditions."""
+    problems: list[str] = []
+    if dialogue.home:
+        check_target(f"{file_of('home')}: home", dialogue.home)
+    intents = vocabulary.labels("intent") if "intent" in vocabulary.kinds() else frozenset()
+    if dialogue.go_back and dialogue.go_back not in intents:
+        problems.append(
+            f"{file_of('go_back')}: go_back: {dialogue.go_back!r} is not an intent label in "
+            "the lexicon (data/lexicon/<language>/intent.yaml)."
+            f"{did_you_mean(dialogue.go_back, intents)}"
+        )
+    for number, notice in enumerate(dialogue.notices, 1):
+        where = f"{file_of('notices')}: notice {number} ({notice.id})"
+        problems.extend(_check_conditions(where, notice.when, notice.unless, dialogue, vocabulary))
+    later = dialogue.answer_after
+    if later is not None:
+        where = f"{file_of('answer_after')}: answer_after"
+        check_target(f"{where}.start", later.start)
+        if later.kind not in vocabulary.kinds():
+            problems.append(
+                f"{where}: kind {later.kind!r} is not a lexicon kind."
+                f"{did_you_mean(later.kind, vocabulary.kinds())}"
+            )
+        else:
+            for label, target in later.states.items():
+                check_target(f"{where}.states.{label}", target)
+                if label not in vocabulary.labels(later.kind):
+                    problems.append(
+                        f"{where}.states: {label!r} is not a {later.kind} label."
+                        f"{did_you_mean(label, vocabulary.labels(later.kind))}"
+                    )
     return problems
 
 

@@ -18,6 +18,8 @@ from bot.core.machine import (
     ENGINE_SLOTS,
     AdviceBlock,
     Dialogue,
+    Later,
+    Notice,
     SafetyNet,
     State,
     Vocabulary,
@@ -45,6 +47,11 @@ _TOP_KEYS = {
     "several",
     "prefer",
     "texts",
+    "home",
+    "go_back",
+    "corrections",
+    "notices",
+    "answer_after",
 }
 
 #: Top-level keys that every file may add to (the others are set once).
@@ -68,6 +75,8 @@ _STATE_KEYS = {
 
 _BLOCK_KEYS = {"section", "when", "unless", "say", "level", "why"}
 _NET_KEYS = {"screen", "kinds", "words"}
+_NOTICE_KEYS = {"id", "when", "unless", "say"}
+_LATER_KEYS = {"start", "kind", "states", "details"}
 
 _LEVELS: tuple[str, ...] = get_args(AdviceLevel)
 
@@ -202,6 +211,13 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
             ).items()
         },
         safety_net=_safety_net(top.get("safety_net", ("", None)), problems),
+        home=setting("home"),
+        go_back=setting("go_back"),
+        correction_words=frozenset(
+            w.lower() for w in _names(top.get("corrections", ("", None))[1])
+        ),
+        notices=_notices(top.get("notices", ("", None)), problems),
+        answer_after=_answer_after(top.get("answer_after", ("", None)), problems),
     )
     problems.extend(validate(dialogue, vocabulary, top))
     if problems:
@@ -300,6 +316,66 @@ def _conditions(where: str, key: str, raw: Any, problems: list[str]) -> dict[str
         str(slot): tuple(str(v) for v in (values if isinstance(values, list) else [values]))
         for slot, values in raw.items()
     }
+
+
+def _notices(entry: tuple[str, Any], problems: list[str]) -> tuple[Notice, ...]:
+    """`notices:` at the top of a file: a list of `- id: ..., when: ..., say: ...`."""
+    file, raw = entry
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(f"{file}: 'notices' must be a list (each '- id: ...').")
+        return ()
+    notices: list[Notice] = []
+    for number, item in enumerate(raw, 1):
+        where = f"{file}: notice {number}"
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(key), str) for key in ("id", "say")
+        ):
+            problems.append(f"{where}: needs 'id:' (a name) and 'say:' (the line to say).")
+            continue
+        problems.extend(_unknown_fields(where, item, _NOTICE_KEYS))
+        if any(n.id == item["id"] for n in notices):
+            problems.append(f"{where}: id {item['id']!r} is used twice. Give each its own.")
+        notices.append(
+            Notice(
+                id=item["id"],
+                say=" ".join(item["say"].split()),
+                when=_conditions(where, "when", item.get("when"), problems),
+                unless=_conditions(where, "unless", item.get("unless"), problems),
+            )
+        )
+    return tuple(notices)
+
+
+def _answer_after(entry: tuple[str, Any], problems: list[str]) -> Later | None:
+    """`answer_after:` at the top of a file: `start`, `kind`, `states`, `details`."""
+    file, raw = entry
+    if raw is None:
+        return None
+    where = f"{file}: answer_after"
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("start"), str)
+        or not isinstance(raw.get("kind"), str)
+        or not isinstance(raw.get("states"), dict)
+    ):
+        problems.append(
+            f"{where}: must be a mapping with 'start: <state>', 'kind: <lexicon kind>' and "
+            "'states: {label: state}'."
+        )
+        return None
+    problems.extend(_unknown_fields(where, raw, _LATER_KEYS))
+    details = raw.get("details", 2)
+    if not isinstance(details, int) or details < 1:
+        problems.append(f"{where}: 'details' must be a whole number of 1 or more.")
+        details = 2
+    return Later(
+        start=raw["start"],
+        kind=raw["kind"],
+        states={str(k): str(v) for k, v in raw["states"].items()},
+        details=details,
+    )
 
 
 def _safety_net(entry: tuple[str, Any], problems: list[str]) -> SafetyNet | None:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import get_args
 
 from bot.core.contract import Needs
-from bot.core.machine import AdviceBlock, Dialogue, State, minutes_slot
+from bot.core.machine import AdviceBlock, Dialogue, Notice, State, minutes_slot
 from bot.core.matcher import Matcher
 from bot.core.model import AdviceLevel, Episode, Reply, SlotValue
 from bot.core.recurrence import RecurrenceRules, check
@@ -86,8 +86,8 @@ def advise(
     return reply, replace(episode, advice_level=level)
 
 
-def fits(block: AdviceBlock, slots: Mapping[str, SlotValue]) -> bool:
-    """Whether every `when:` condition of `block` holds and no `unless:` condition does."""
+def fits(block: AdviceBlock | Notice, slots: Mapping[str, SlotValue]) -> bool:
+    """Whether every `when:` condition of `block` (or notice) holds and no `unless:` does."""
     return all(holds(slots.get(slot), values) for slot, values in block.when.items()) and not any(
         holds(slots.get(slot), values) for slot, values in block.unless.items()
     )

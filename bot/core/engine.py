@@ -33,12 +33,10 @@ from datetime import datetime, timedelta
 
 from bot.core.answers import pressed
 from bot.core.contract import Needs
-from bot.core.machine import (
-    Dialogue,
-)
+from bot.core.machine import Dialogue, State
 from bot.core.matcher import Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session
-from bot.core.moves import UNCLEAR_SLOT, Draft, Moves, slot_labels
+from bot.core.moves import THEN_SLOT, UNCLEAR_SLOT, Draft, Moves, slot_labels
 from bot.core.recurrence import RecurrenceRules
 from bot.core.triage import (
     LONG_CRAMP,
@@ -58,6 +56,11 @@ NEEDS = Needs(
         "stale_button": (),
         "unknown_command": ("command", "known"),
         "unknown_command_guess": ("command", "guess", "known"),
+        "answer_noted": ("said",),
+        "answer_changed": ("now", "before"),
+        "went_back": (),
+        "nothing_to_go_back_to": (),
+        "answer_later": (),
         **TEXTS,
     },
     labels={"who": ("other",)},
@@ -107,8 +110,15 @@ def step(
     ctx = Moves(dialogue, matcher, now, history, rules, session.user_id)
 
     unclear = draft.slots.pop(UNCLEAR_SLOT, 0)
+    then = draft.slots.pop(THEN_SLOT, None)
+    draft.then = then if isinstance(then, str) and then in dialogue.states else None
 
     def finish(state: str, red_flags: tuple[str, ...] = (), urgent: tuple[str, ...] = ()) -> Turn:
+        if not red_flags:
+            # "Stretch it now", before the next question (the advice says it itself).
+            ctx.tell(draft, say=draft.episode is None)
+        if draft.then is not None:
+            draft.slots[THEN_SLOT] = draft.then
         new = Session(
             user_id=session.user_id,
             state=state,
@@ -247,16 +257,49 @@ def step(
         entry = current.name if current.goto is not None else dialogue.start
         stopped = ctx.arrive(entry, draft, reading)
         offered = dialogue.states[stopped]
+        later = _asked_later(dialogue, reading)
+        if later is not None and _details(dialogue, reading) >= later[1]:
+            # A whole cramp and a question at its end: the cramp first, the question after.
+            _drop_question(draft, stopped)
+            return finish(_take_later(ctx, draft, offered, reading, later))
         answered = ctx.resolve(offered, reading) is not None
         target = dialogue.intents.get(reading.get("intent") or "")
         if target is not None and not answered:
             ctx.leave(offered, draft.slots)
+            _drop_question(draft, stopped)  # the intent's state asks what comes next
             return finish(ctx.arrive(target, draft, reading))
         if offered.asks and not answered and ctx.unclear(draft, reading, unclear) is not None:
             # Nothing in the message answered the question it was offered to.
             draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))
         return finish(ctx.hand_over(stopped, draft, reading))
+
+    if _goes_back(dialogue, current, reading, button):
+        previous = ctx.step_back(draft)
+        if previous is not None:
+            draft.replies.append(Reply(dialogue.texts.say("went_back")))
+            return finish(ctx.arrive(previous, draft, Reading("")))
+    later = _asked_later(dialogue, reading)
+    asking_cramp = current.save is not None and current.save in dialogue.remember.values()
+    if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
+        return finish(_take_later(ctx, draft, current, reading, later))
+    # Answers to other cramp questions are said back only in the cramp questions.
+    changed, noted = (
+        ctx.correct(session.slots, draft.slots, reading, current.save)
+        if button is None and asking_cramp
+        else ([], [])
+    )
     answer = ctx.resolve(current, reading)
+    if later is not None and asking_cramp:
+        # "why does this keep happening?" in the middle of the questions: after the advice.
+        draft.then = later[0]
+        if answer is None and not changed:
+            draft.replies.append(Reply(dialogue.texts.say("answer_later")))
+            draft.replies.append(ctx.question(current, draft.slots))
+            return finish(current.name)
+    if answer is None and _goes_back(dialogue, current, reading, button):
+        draft.replies.append(Reply(dialogue.texts.say("nothing_to_go_back_to")))
+        draft.replies.append(ctx.question(current, draft.slots))
+        return finish(current.name)
     if answer is None:
         intent = reading.get("intent")
         if intent is not None and intent in dialogue.intents:
@@ -264,6 +307,14 @@ def step(
             return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
         if current.save is not None and current.save in draft.slots:
             answer = ctx.resolve_slot(current, draft.slots)
+    echo = changed if answer is not None else [*changed, *noted]
+    if echo:
+        # Answers to other questions than the one asked (or changed ones), said back in
+        # a few words; the open question goes on (asked again unless this answers it).
+        draft.replies.append(Reply(" ".join(echo)))
+        if answer is None:
+            draft.replies.append(ctx.question(current, draft.slots))
+            return finish(current.name)
     if answer is None:
         if current.otherwise is not None:
             stopped = ctx.arrive(current.otherwise, draft, reading)
@@ -277,6 +328,57 @@ def step(
     value, target = answer
     ctx.save(current, draft.slots, value, reading)
     return finish(ctx.arrive(target, draft, reading))
+
+
+def _goes_back(
+    dialogue: Dialogue, current: State, reading: Reading, button: ButtonPress | None
+) -> bool:
+    """Whether the message asks to go back to the previous question ("go back", "undo").
+
+    A button's own words answer its question: "Back" at "Where is the cramp?" is the back.
+    """
+    if dialogue.go_back is None or button is not None:
+        return False
+    if dialogue.go_back not in reading.labels("intent"):
+        return False
+    typed = reading.text.strip().lower()
+    return not any(typed == label.lower() for label in current.buttons)
+
+
+def _asked_later(dialogue: Dialogue, reading: Reading) -> tuple[str, int] | None:
+    """The state answering a question the message asks that waits for the advice
+    (`answer_after:`), and how many cramp details make the message a description."""
+    later = dialogue.answer_after
+    if later is None:
+        return None
+    asked = [later.states[label] for label in reading.labels(later.kind) if label in later.states]
+    return (asked[-1], later.details) if asked else None
+
+
+def _details(dialogue: Dialogue, reading: Reading) -> int:
+    """How many of the cramp questions the message answers (muscle, timing, duration...)."""
+    asked = {state.save for state in dialogue.states.values() if state.save}
+    return sum(
+        1 for kind, slot in dialogue.remember.items() if slot in asked and reading.labels(kind)
+    )
+
+
+def _take_later(
+    ctx: Moves, draft: Draft, current: State, reading: Reading, later: tuple[str, int]
+) -> str:
+    """Start the cramp questions with what the message says; its question waits."""
+    assert ctx.dialogue.answer_after is not None
+    ctx.leave(current, draft.slots)
+    draft.then = later[0]
+    stopped = ctx.arrive(ctx.dialogue.answer_after.start, draft, reading)
+    # Once the advice and the answer are given, the message has said all it had to.
+    return stopped if draft.episode is not None else ctx.hand_over(stopped, draft, reading)
+
+
+def _drop_question(draft: Draft, name: str) -> None:
+    """Take back the question of state `name` just offered, when the message goes elsewhere."""
+    if draft.replies and draft.replies[-1].state == name:
+        draft.replies.pop()
 
 
 def _without(reading: Reading, kind: str, label: str) -> Reading:

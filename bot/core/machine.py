@@ -81,6 +81,36 @@ class AdviceBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """A line said once per cramp, first thing, as soon as its conditions hold.
+
+    "Stretch it gently and hold" as soon as the person says the muscle is cramping
+    now, before any further question. `when`/`unless` read like an advice block's.
+    """
+
+    id: str
+    say: str
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A question said alongside a cramp, answered after the advice (`answer_after:`).
+
+    "calf cramped after my run, lasted 10 min, why does this keep happening?": a
+    message with a label of `kind` in `states` and at least `details` details of the
+    cramp (kinds of `remember:`) starts the cramp questions at `start`; once the
+    advice is given, the state for the label answers the question.
+    """
+
+    start: str
+    kind: str
+    states: Mapping[str, str]
+    details: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class SafetyNet:
     """What the bot does with a message about the body that it does not understand.
 
@@ -119,6 +149,14 @@ class Dialogue:
     answer_first: frozenset[str] = frozenset()
     prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
     safety_net: SafetyNet | None = None  # what a message about the body not understood gets
+    #: where `back` leads when no question is noted (a person with nothing under way)
+    home: str | None = None
+    #: the intent label that goes back to the previous question, its answer cleared
+    go_back: str | None = None
+    #: words that mark a message as a correction ("wait no, it's my quad")
+    correction_words: frozenset[str] = frozenset()
+    notices: tuple[Notice, ...] = ()  # lines said once per cramp, before the next question
+    answer_after: Later | None = None  # questions said alongside a cramp, answered after
 
     def value(self, kind: str, labels: tuple[str, ...]) -> str:
         """The slot value for labels of `kind` found in one message.
@@ -151,12 +189,15 @@ def entry_points(dialogue: Dialogue) -> list[str]:
     """States the machine can jump to from anywhere: start, red flag, urgent, the safety
     net's screen, commands, intents."""
     entries = [dialogue.start, dialogue.red_flag]
-    for other in (dialogue.resume, dialogue.urgent):
+    for other in (dialogue.resume, dialogue.urgent, dialogue.home):
         if other:
             entries.append(other)
     if dialogue.safety_net is not None:
         entries.append(dialogue.safety_net.screen)
     entries.extend(dialogue.commands.values())
     entries.extend(dialogue.intents.values())
+    if dialogue.answer_after is not None:
+        entries.append(dialogue.answer_after.start)
+        entries.extend(dialogue.answer_after.states.values())
     entries.extend(name for name, state in dialogue.states.items() if state.anytime)
     return [name for name in entries if name in dialogue.states]

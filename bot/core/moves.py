@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.advice import advise
+from bot.core.advice import advise, fits
 from bot.core.answers import resolve
 from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
 from bot.core.matcher import Match, Matcher, Reading
@@ -27,6 +27,12 @@ MAX_HOPS = 30
 BACK_SLOT = "_back"
 #: How many messages about the body in a row were not understood (the safety net).
 UNCLEAR_SLOT = "_unclear"
+#: The questions answered so far in this conversation, oldest first ("go back" pops one).
+TRAIL_SLOT = "_trail"
+#: The notices said already in this conversation (each is said once).
+TOLD_SLOT = "_told"
+#: A question said alongside a cramp, answered after the advice (Dialogue.answer_after).
+THEN_SLOT = "_then"
 
 
 @dataclass(slots=True)
@@ -38,6 +44,10 @@ class Draft:
     effects: list[tuple[int, str]]
     episode: Episode | None = None
     understood: bool = True
+    #: replies before this index come first (an urgent care line); notices go here
+    lead: int = 0
+    #: the state that answers a question said alongside a cramp, once the advice is given
+    then: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,7 @@ class Moves:
             return
         slots[state.save] = value
         keep_minutes(slots, state.save, state.expect, reading)
+        note_answered(slots, state.name)
 
     def leave(self, current: State, slots: dict[str, SlotValue]) -> None:
         """Note the question being left, so a state can lead `back` to it.
@@ -161,6 +172,84 @@ class Moves:
     def render(self, text: str, slots: Mapping[str, SlotValue]) -> str:
         return render(self.dialogue, self.matcher, text, slots)
 
+    def step_back(self, draft: Draft) -> str | None:
+        """The question answered last, its answer cleared; None when there is none."""
+        trail = trail_of(draft.slots)
+        while trail:
+            name = trail.pop()
+            state = self.dialogue.states.get(name)
+            if state is None or state.save is None:
+                continue
+            draft.slots.pop(state.save, None)
+            draft.slots.pop(minutes_slot(state.save), None)
+            draft.slots[TRAIL_SLOT] = " ".join(trail)
+            return name
+        draft.slots.pop(TRAIL_SLOT, None)
+        return None
+
+    def correct(
+        self,
+        before: Mapping[str, SlotValue],
+        slots: dict[str, SlotValue],
+        reading: Reading,
+        asked: str | None,
+    ) -> tuple[list[str], list[str]]:
+        """Take what the message changes of answers given before; say what it gave.
+
+        "wait no actually it's my quad not my hamstring": an answer already given is
+        replaced only when the message marks itself as a correction (one of the
+        dialogue's `corrections:` words) or names the old answer too. Kinds that
+        gather labels (`several`) are only added to, by `remember`. Returns what to
+        say back: the answers changed ("front of the thigh, not the hamstring"), and
+        the answers to questions not asked yet that `remember` kept (slot `asked`,
+        the open question's, aside).
+        """
+        questions = {state.save for state in self.dialogue.states.values() if state.save}
+        cue = bool(self.dialogue.correction_words & set(reading.tokens))
+        changed: list[str] = []
+        noted: list[str] = []
+        for kind, slot in self.dialogue.remember.items():
+            labels = reading.labels(kind)
+            if not labels or slot not in questions or slot == asked:
+                continue
+            old = before.get(slot)
+            if old is None:
+                if slot in slots:
+                    noted.append(self.render(f"{{{slot}}}", slots))
+                continue
+            if kind in self.dialogue.several:
+                continue
+            new = tuple(label for label in labels if label != old)
+            if not new or not (cue or old in labels or old in reading.negated(kind)):
+                continue
+            slots[slot] = self.dialogue.value(kind, new)
+            keep_minutes(slots, slot, kind, reading)
+            changed.append(
+                self.dialogue.texts.say(
+                    "answer_changed",
+                    now=self.render(f"{{{slot}}}", slots),
+                    before=self.render(f"{{{slot}}}", before),
+                )
+            )
+        said = [self.dialogue.texts.say("answer_noted", said=", ".join(noted))] if noted else []
+        return changed, said
+
+    def tell(self, draft: Draft, say: bool = True) -> None:
+        """Say the notices whose conditions now hold and that were not said yet.
+
+        With `say` False they are only marked as said (the advice itself covers them).
+        """
+        told = set(trail_of(draft.slots, TOLD_SLOT))
+        lines = []
+        for notice in self.dialogue.notices:
+            if notice.id not in told and fits(notice, draft.slots):
+                lines.append(Reply(self.render(notice.say, draft.slots)))
+                told.add(notice.id)
+        if lines:
+            if say:
+                draft.replies[draft.lead : draft.lead] = lines
+            draft.slots[TOLD_SLOT] = " ".join(sorted(told))
+
     def arrive(self, name: str, draft: Draft, reading: Reading) -> str:
         """Enter state `name` and pass through states until one waits for an answer."""
         for _ in range(MAX_HOPS):
@@ -169,26 +258,37 @@ class Moves:
                 name = (
                     back
                     if isinstance(back, str) and back in self.dialogue.states
-                    else (self.dialogue.start)
+                    else (self.dialogue.home or self.dialogue.start)
                 )
             state = self.dialogue.states[name]
             if state.reset:
                 draft.slots.clear()
                 self.remember(draft.slots, reading)
+                later = self.dialogue.answer_after
+                if later is None or name != later.start:
+                    draft.then = None
             if state.asks and state.save is not None and state.save in draft.slots:
                 answer = self.resolve_slot(state, draft.slots)
                 if answer is not None:
+                    note_answered(draft.slots, name)
                     name = answer[1]
                     continue
             if state.do is not None:
                 draft.effects.append((len(draft.replies) + (1 if state.say else 0), state.do))
             if state.advice:
                 draft.replies.extend(self.advise(state, draft))
+                draft.slots.pop(TRAIL_SLOT, None)  # the episode is logged: no going back past it
             elif state.say or state.buttons:
                 if state.asks:
                     draft.replies.append(self.question(state, draft.slots))
                 else:
                     draft.replies.append(Reply(self.render(state.say, draft.slots)))
+            if name == self.dialogue.urgent:
+                draft.lead = len(draft.replies)
+            if state.advice and draft.then is not None:
+                # The question said alongside the cramp, now that the advice is given.
+                name, draft.then = draft.then, None
+                continue
             if state.asks or state.goto is None:
                 return name
             name = state.goto
@@ -215,6 +315,18 @@ def keep_minutes(
     """A duration answer also keeps its length in minutes, which the episode records."""
     if kind == "duration" and reading.duration_minutes is not None:
         slots[minutes_slot(slot)] = reading.duration_minutes
+
+
+def note_answered(slots: dict[str, SlotValue], name: str) -> None:
+    """Add question `name` to the trail of answered questions (once, at the end)."""
+    trail = [n for n in trail_of(slots) if n != name]
+    slots[TRAIL_SLOT] = " ".join((*trail, name))
+
+
+def trail_of(slots: Mapping[str, SlotValue], slot: str = TRAIL_SLOT) -> list[str]:
+    """The names kept, space-separated, in `slot`."""
+    value = slots.get(slot)
+    return value.split() if isinstance(value, str) else []
 
 
 def slot_labels(value: SlotValue | None) -> tuple[str, ...]:
