@@ -31,10 +31,14 @@ def run_bot(
     )
 
 
+def console_env(tmp_path: Path) -> dict[str, str]:
+    """A database of its own in tmp_path."""
+    return {"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"}
+
+
 def run_console(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     """The console, in tmp_path, on a database of its own there."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/coach.db"}
-    return run_bot("console", stdin=stdin, env=env, cwd=tmp_path)
+    return run_bot("console", stdin=stdin, env=console_env(tmp_path), cwd=tmp_path)
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["console"], ["check"], ["graph"]])
@@ -159,3 +163,16 @@ def test_where_the_question_takes_a_number_a_bare_number_is_the_answer(tmp_path:
     assert "Did any of these apply?" in done.stdout  # "3" was understood as 3 out of 10
     exported = next((tmp_path / "cramp_coach_files").glob("*.json")).read_text()
     assert '"severity": "mild"' in exported
+
+
+def test_the_readme_console_example_reaches_the_advice(tmp_path: Path) -> None:
+    """The README's `printf ... | python -m bot console` line, as a newcomer copies it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if "printf '" in x and "bot console" in x)
+    typed = line.split("printf '", 1)[1].split("'", 1)[0].replace("\\n", "\n")
+    user = line.split("--user-id", 1)[1].split()[0]
+    result = run_bot(
+        "console", "--user-id", user, stdin=typed, env=console_env(tmp_path), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Care level" in result.stdout, result.stdout
