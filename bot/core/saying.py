@@ -4,7 +4,7 @@
     within_words(timedelta(days=14), texts)      -> "14 days"          "in the last {within}"
     hours_words(200, texts)                      -> "about 3.5 hours"  a long cramp
     duration_words(5, texts)                     -> "about 5 min"      the cramp history
-    clock_text(moment, schedule, now, texts)     -> "tomorrow 07:00"   on the person's clock
+    clock_text(moment, schedule, now, texts)     -> "tomorrow at 07:00" on the person's clock
     quiet_text(schedule, texts)                  -> "22:00 to 07:00"
     reminder_text(reminder, now, texts, last=)   -> "💧 Time for a drink: it's 40 minutes ..."
 
@@ -37,9 +37,12 @@ NEEDS = Needs(
         "under_a_minute": (),
         "about_min": ("n",),
         "about_h": ("n",),
+        "clock_today": ("time",),
         "clock_tomorrow": ("time",),
+        "clock_this_week": ("weekday", "time"),
         "clock_other_day": ("weekday", "day", "month", "time"),
         "weekdays": (),
+        "weekdays_long": (),
         "months": (),
         "quiet_none": (),
         "quiet_hours": ("start", "end"),
@@ -96,25 +99,36 @@ def duration_words(minutes: float | None, texts: Texts) -> str | None:
 
 
 def clock_text(moment: datetime, schedule: Schedule, now: datetime, texts: Texts) -> str:
-    """ "15:40", "tomorrow 07:00" or "Mon 03 Jun 07:00", on the person's clock."""
+    """When `moment` is on the person's clock, as it reads after "I'll remind you":
+    "at 15:40" (today), "tomorrow at 07:00", "on Thursday at 07:00" (this week),
+    "on Thu 11 Jun at 07:00" (later)."""
     local, today = moment.astimezone(schedule.zone), now.astimezone(schedule.zone).date()
     hhmm = f"{local:%H:%M}"
-    if local.date() == today:
-        return hhmm
-    if local.date() == today + timedelta(days=1):
+    days = (local.date() - today).days
+    if days == 0:
+        return texts.say("clock_today", time=hhmm)
+    if days == 1:
         return texts.say("clock_tomorrow", time=hhmm)
+    if 1 < days < 7:
+        return texts.say(
+            "clock_this_week", weekday=weekday_name(local.date(), texts, long=True), time=hhmm
+        )
     return texts.say(
         "clock_other_day",
         weekday=weekday_name(local.date(), texts),
-        day=f"{local.day:02d}",
+        day=f"{local.day}",
         month=month_name(local.date(), texts),
         time=hhmm,
     )
 
 
-def weekday_name(day: date, texts: Texts) -> str:
-    """ "Mon" for a Monday, from the language's `weekdays` (seven names, Monday first)."""
-    return texts.say("weekdays").split()[day.weekday()]
+def weekday_name(day: date, texts: Texts, *, long: bool = False) -> str:
+    """ "Mon" for a Monday, from the language's `weekdays` (seven names, Monday first);
+    with `long`, "Monday", from `weekdays_long` (the short name if that is not seven)."""
+    names = texts.say("weekdays_long").split() if long else []
+    if len(names) != 7:
+        names = texts.say("weekdays").split()
+    return names[day.weekday()]
 
 
 def month_name(day: date, texts: Texts) -> str:

@@ -28,6 +28,8 @@ Rules, each tested in tests/test_reminders.py:
 - Catch-up after downtime: an overdue reminder is sent at most once, and only if it
   is at most `catch_up_within` late and `now` is not in quiet hours; the next one is
   the first slot after `now`. So a person never gets a flood.
+- A series whose every slot falls in quiet hours is not started; the person may take one
+  reminder instead (`one_off`), before quiet hours begin or when they end.
 - Without a known time zone, quiet hours are not applied to a series (the person
   has just exercised, so they are awake); daily reminders use UTC until a zone is set.
 """
@@ -133,6 +135,28 @@ def held_back(kind: ReminderKind, at: datetime, schedule: Schedule) -> bool:
     return (kind == "daily" or schedule.zone_known) and in_quiet(at, schedule)
 
 
+def quiet_begins(now: datetime, schedule: Schedule) -> datetime:
+    """The next moment (UTC, after `now`) the person's quiet hours begin."""
+    return _next_wall(now, schedule.quiet_start, schedule.zone)
+
+
+def quiet_ends(now: datetime, schedule: Schedule) -> datetime:
+    """The next moment (UTC, after `now`) the person's quiet hours end."""
+    return _next_wall(now, schedule.quiet_end, schedule.zone)
+
+
+def _next_wall(after: datetime, wall: time, zone: ZoneInfo) -> datetime:
+    """The first moment strictly after `after` when the clock in `zone` shows `wall`
+    (in a daylight-saving gap, just after it; in a fold, the first time)."""
+    day = _utc(after).astimezone(zone).date()
+    for _ in range(3):
+        at = datetime.combine(day, wall).replace(tzinfo=zone, fold=0).astimezone(UTC)
+        if at > after:
+            return at
+        day += timedelta(days=1)
+    raise AssertionError("a time of day comes round within two days")
+
+
 def _waking_length(schedule: Schedule) -> timedelta:
     """Length of the waking window on the wall clock: quiet_end until quiet_start."""
     start = _minutes(schedule.quiet_end)
@@ -234,6 +258,20 @@ def new_series(user_id: int, now: datetime, plan: Plan, schedule: Schedule) -> R
     )
     due = next_series(now, draft, schedule)
     return None if due is None else replace(draft, due_at=due)
+
+
+def one_off(user_id: int, now: datetime, at: datetime, plan: Plan) -> Reminder:
+    """A series of one reminder at `at`: what is left of a post-workout series when every
+    slot of it would fall in quiet hours (one before they begin, or one when they end)."""
+    now, at = _utc(now), _utc(at)
+    return Reminder(
+        user_id=user_id,
+        kind="series",
+        due_at=at,
+        every=plan.series_every,
+        started_at=now,
+        ends_at=at,
+    )
 
 
 def new_daily(user_id: int, now: datetime, every: timedelta, schedule: Schedule) -> Reminder:

@@ -7,7 +7,8 @@
     parse_quiet("10pm-6am")         -> (time(22), time(6))   quiet hours
 
 A time of day is read by one pattern (CLOCK): "14:35", "2pm", "2:35 pm", "14h35",
-"9.05", "7", "midnight", "noon". Saying times and durations is bot/core/saying.py.
+"9.05", "7", "11 o'clock", "23h", "midnight" (or "midnite"), "noon". Saying times and
+durations is bot/core/saying.py.
 """
 
 from __future__ import annotations
@@ -44,18 +45,32 @@ def parse_span(text: object, units: str, *, bare: str | None = None) -> timedelt
 
 
 _INTERVAL = re.compile(
-    r"(\d+(?:[.,]\d+)?|an?|one|two|three|four|half an?)\s*"
-    r"(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)\b",
+    r"(\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|couple(?: of)?|half an?)\s*"
+    r"(h|hr|hrs|hrz|hour|hours|hors|m|min|mins|minute|minutes|minuts)\b",
     re.IGNORECASE,
 )
-_WORD_NUMBERS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0}
+_WORD_NUMBERS = {
+    "a": 1.0,
+    "an": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "couple": 2.0,
+    "couple of": 2.0,
+}
+#: "every hour", "each hr", "once an hour": one of the unit.
+_EVERY_UNIT = re.compile(r"\b(?:every|each|once an?)\s+(hour|hr|minute|min)\b")
 
 
 def parse_interval(text: str) -> timedelta | None:
-    """ "every 2 hours", "90 min", "hourly", "1.5h", "every half an hour" -> timedelta;
-    None when the text names no interval. (The plan's limits are Plan.clamp_daily.)"""
-    lowered = re.sub(r"\bevery\s+(hour|minute)\b", r"every 1 \1", text.lower().strip())
-    if "hourly" in lowered:
+    """ "every 2 hours", "every 2h", "90 min", "hourly", "1.5h", "every half an hour",
+    "every couple hours" -> timedelta; None when the text names no interval ("every few
+    hrs": how many is a few?). (The plan's limits are Plan.clamp_daily.)"""
+    lowered = _EVERY_UNIT.sub(r"every 1 \1", " ".join(text.lower().split()))
+    if re.search(r"\bhourly\b|\bhrly\b", lowered):
         return timedelta(hours=1)
     found = _INTERVAL.search(lowered)
     if found is None:
@@ -73,13 +88,15 @@ def parse_interval(text: str) -> timedelta | None:
 
 #: One time of day, in a larger pattern: a word, or hour [sep minute] [am/pm].
 CLOCK = (
-    r"(?:\b(midnight|noon)\b"
-    r"|(?<![\d:.])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?!\d))"
+    r"(?:\b(midnight|midnite|mid night|midnigth|midnght|noon|midday|mid day)\b"
+    r"|(?<![\d:.])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?!\d)"
+    r"(?:\s*(?:o'?\s?clock|h\b))?)"
 )
 _CLOCK = re.compile(CLOCK, re.IGNORECASE)
 _WHOLE_CLOCK = re.compile(rf"^\s*{CLOCK}\s*$", re.IGNORECASE)
 _QUIET_RANGE = re.compile(
-    rf"(?P<start>{CLOCK})\s*(?:-|\u2013|to|until|till|and)\s*(?P<end>{CLOCK})", re.IGNORECASE
+    rf"(?P<start>{CLOCK})\s*(?:-|\u2013|\u2014|to|until|till|til|untill|and|through|thru)\s*(?P<end>{CLOCK})",
+    re.IGNORECASE,
 )
 _NO_QUIET = re.compile(r"\bno quiet\b|\bnone\b|\bnever\b|\boff\b", re.IGNORECASE)
 
@@ -112,7 +129,8 @@ def _clock(found: re.Match[str]) -> Clock | None:
     """The Clock of one CLOCK match (its first four groups); None if no such time."""
     word, hour_text, minute_text, suffix = found.group(1, 2, 3, 4)
     if word is not None:
-        return Clock(0 if word.lower() == "midnight" else 12, 0, False, True)
+        midnight = word.lower().startswith("mid") and not word.lower().endswith("day")
+        return Clock(0 if midnight else 12, 0, False, True)
     hour, minute = int(hour_text), int(minute_text or 0)
     if minute > 59:
         return None

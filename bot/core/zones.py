@@ -6,9 +6,10 @@
 Cities come from data/cities.yaml (common cities, countries and nicknames; read by
 bot/content/cities.py) and from the city part of every IANA zone name
 (zoneinfo.available_timezones(): "Kolkata" of Asia/Kolkata). Typos are forgiven with
-rapidfuzz. A typed local time is compared with the current time in every zone, so
-daylight-saving time is always right; the answer is a short list of cities to choose
-from, never a bare UTC offset. The result is always an IANA zone name.
+rapidfuzz (one slip in a short name, two in a long one). A typed local time is compared
+with the current time in every zone, so daylight-saving time is always right; the
+answer is a short list of cities to choose from, never a bare UTC offset. The result is
+always an IANA zone name.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.core.words import Clock, find_clock
 
@@ -84,13 +86,16 @@ class Atlas:
         for candidate in _candidates(text):
             if candidate in names:
                 return names[candidate]
+        for candidate in _leading_words(text):
+            if candidate in names:
+                return names[candidate]  # "berlin germany", "new york usa"
         for candidate in _candidates(text):
             if len(candidate) < 4:
                 continue
             best = process.extractOne(
                 candidate, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
             )
-            if best is not None:
+            if best is not None and _slips(candidate, best[0]) <= _slips_forgiven(candidate):
                 return names[best[0]]
         return None
 
@@ -158,19 +163,41 @@ def _matching_offsets(
                 yield offset
 
 
+def _slips(typed: str, name: str) -> int:
+    """Typing slips between two names: letters left out, added, changed or swapped."""
+    return int(OSA.distance(typed, name))
+
+
+def _slips_forgiven(typed: str) -> int:
+    """One slip in a name under ten letters, two in a longer one: "new yrok" is New York,
+    "tokio" Tokyo, but "atlantis" (two slips from Atlanta) is no place."""
+    return 1 if len(typed) < 10 else 2
+
+
 def _candidates(text: str) -> list[str]:
     """Ways to read `text` as a name: whole, without lead-ins, each comma-separated part."""
     whole = _key(text)
-    stripped = whole
+    stripped = _without_lead_ins(whole)
+    parts = [_key(part) for part in re.split(r"[,;(]| - ", text) if part.strip()]
+    result = [whole, stripped, *parts]
+    return [c for c in dict.fromkeys(result) if c]
+
+
+def _without_lead_ins(key: str) -> str:
+    """ "im in new york now" -> "new york": the words around a name that say nothing."""
+    stripped = key
     for _ in range(4):
         shorter = _LEAD_INS.sub("", stripped)
         if shorter == stripped:
             break
         stripped = shorter
-    stripped = re.sub(r"\s+(?:here|now|right now|time)$", "", stripped)
-    parts = [_key(part) for part in re.split(r"[,;(]| - ", text) if part.strip()]
-    result = [whole, stripped, *parts]
-    return [c for c in dict.fromkeys(result) if c]
+    return re.sub(r"\s+(?:here|now|right now|time)$", "", stripped)
+
+
+def _leading_words(text: str) -> list[str]:
+    """The first three, two and one words of the name in `text`, longest first."""
+    words = _without_lead_ins(_key(text)).split()
+    return [" ".join(words[:n]) for n in (3, 2, 1) if len(words) > n]
 
 
 def _key(text: str) -> str:

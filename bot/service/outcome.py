@@ -58,8 +58,13 @@ class EffectContext:
 
 @dataclass(frozen=True, slots=True)
 class EffectOutput:
+    """What an effect says and attaches. `ask`: an asking state to be at next instead of
+    where the turn went (an answer the effect could not read is asked for again): what
+    the turn said after the effect is dropped, and that state's question is asked."""
+
     replies: tuple[Reply, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    ask: str | None = None
 
 
 #: A named effect a dialogue state asks for with `do:`; it runs after the turn is saved.

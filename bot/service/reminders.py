@@ -24,8 +24,12 @@ from bot.core.schedule import (
     Schedule,
     day_bounds,
     held_back,
+    in_quiet,
     new_daily,
     new_series,
+    one_off,
+    quiet_begins,
+    quiet_ends,
     rescheduled,
     series_slots,
     snoozed,
@@ -39,7 +43,26 @@ log = logging.getLogger(__name__)
 
 #: The anytime state whose answers are the cities offered for a typed local time.
 PICK_STATE = "tz_pick"
-_KEEP = re.compile(r"\bkeep\b|^\s*(skip|same|no change|unchanged)\s*$", re.IGNORECASE)
+#: The questions asked once more when an answer could not be read (each leads to the
+#: `..._again` effect, which keeps things as they were when it cannot read it either),
+#: the menu a known time zone goes back to, and the choice when a series would be all quiet.
+TZ_AGAIN, QUIET_AGAIN, DAILY_AGAIN, DAILY_ZONE_AGAIN = (
+    "tz_again",
+    "quiet_again",
+    "daily_again",
+    "daily_zone_again",
+)
+MENU = "reminders_menu"
+SERIES_QUIET = "series_quiet"
+#: "Keep as it is", "skip", "leave it": the person wants no change.
+_KEEP = re.compile(
+    r"\bkeep\b|\bskip\b|\bleave it\b|\bas it is\b|^\s*(same|no change|unchanged|never ?mind)\s*$",
+    re.IGNORECASE,
+)
+#: A reminder before quiet time begins is offered only with this much room, and comes
+#: this long before it.
+BEFORE_QUIET_ROOM = timedelta(minutes=15)
+BEFORE_QUIET_LEAD = timedelta(minutes=10)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -110,14 +133,29 @@ def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -
 
 
 async def start_series(request: EffectContext) -> EffectOutput:
-    """A post-workout series: every `series.every` for `series.for`."""
+    """A post-workout series: every `series.every` for `series.for`.
+
+    When every reminder of it would fall in quiet hours, say why: quiet time now, or
+    quiet time coming (then offer one reminder before it, or one when it ends)."""
     texts = request.content.dialogue.texts
     plan = request.content.plan
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     series = new_series(profile.user_id, request.now, plan, schedule)
     if series is None:
-        return _say(texts.say("series_all_quiet", quiet=quiet_text(schedule, texts)))
+        quiet = quiet_text(schedule, texts)
+        if in_quiet(request.now, schedule):
+            return _say(texts.say("series_quiet_now", quiet=quiet))
+        begins = quiet_begins(request.now, schedule)
+        said = texts.say(
+            "series_quiet_ahead",
+            length=say_duration(plan.series_for, texts),
+            quiet=quiet,
+            begins=clock_text(begins, schedule, request.now, texts),
+        )
+        if begins - request.now < BEFORE_QUIET_ROOM:
+            return _say(said, texts.say("series_quiet_soon"))
+        return EffectOutput((Reply(said),), ask=SERIES_QUIET)
     await request.store.save_reminder(series)
     slots = [at for at in series_slots(series) if not held_back("series", at, schedule)]
     if schedule.zone_known:
@@ -137,15 +175,102 @@ async def start_series(request: EffectContext) -> EffectOutput:
     )
 
 
+async def series_before_quiet(request: EffectContext) -> EffectOutput:
+    """One reminder shortly before quiet time begins (a series that would be all quiet)."""
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    begins = quiet_begins(request.now, schedule)
+    at = max(begins - BEFORE_QUIET_LEAD, request.now + timedelta(minutes=1))
+    return await _one_reminder(request, profile, schedule, at)
+
+
+async def series_after_quiet(request: EffectContext) -> EffectOutput:
+    """One reminder when quiet time ends (a series that would be all quiet)."""
+    profile = await _current_profile(request)
+    schedule = schedule_of(profile)
+    return await _one_reminder(request, profile, schedule, quiet_ends(request.now, schedule))
+
+
+async def _one_reminder(
+    request: EffectContext, profile: Profile, schedule: Schedule, at: datetime
+) -> EffectOutput:
+    texts = request.content.dialogue.texts
+    reminder = one_off(profile.user_id, request.now, at, request.content.plan)
+    await request.store.save_reminder(reminder)
+    return _say(texts.say("series_one", time=clock_text(at, schedule, request.now, texts)))
+
+
+async def daily_check(request: EffectContext) -> EffectOutput:
+    """After "how often?": an interval it cannot read is asked for once more; with the
+    time zone known already, daily reminders go on at once (it is not asked again)."""
+    return await _daily_check(request, again=False)
+
+
+async def daily_check_again(request: EffectContext) -> EffectOutput:
+    """The second answer to "how often?": unreadable, daily reminders stay as they were."""
+    return await _daily_check(request, again=True)
+
+
+async def _daily_check(request: EffectContext, *, again: bool) -> EffectOutput:
+    texts = request.content.dialogue.texts
+    typed = request.slot("daily_every")
+    keep = bool(_KEEP.search(typed))
+    if keep or parse_interval(typed) is None:
+        if not again and not keep:
+            return EffectOutput(
+                (Reply(texts.say("daily_unreadable", typed=typed)),), ask=DAILY_AGAIN
+            )
+        daily = next(
+            (
+                r
+                for r in await request.store.reminders(request.profile.user_id)
+                if r.kind == "daily"
+            ),
+            None,
+        )
+        stays = (
+            texts.say("daily_stays_on", every=say_duration(daily.every, texts))
+            if daily is not None
+            else texts.say("daily_stays_off")
+        )
+        lead = "" if keep else texts.say("daily_unreadable_again", typed=typed)
+        return EffectOutput((Reply(f"{lead} {stays}".strip()),), ask=MENU)
+    profile = await _current_profile(request)
+    if not profile.time_zone:
+        return EffectOutput()  # the turn goes on to ask for the city
+    said = await _daily_on(request, typed_zone="")
+    return EffectOutput(said.replies, said.attachments, ask=MENU)
+
+
 async def daily_on(request: EffectContext) -> EffectOutput:
-    """Daily reminders at the interval asked for (the plan's default if unclear)."""
+    """Daily reminders at the interval asked for, in the zone of the city typed (a
+    place it cannot find is asked for once more)."""
+    typed = request.slot("tz_text")
+    if typed and not _KEEP.search(typed) and _find_zone(request, typed) is None:
+        texts = request.content.dialogue.texts
+        return EffectOutput((Reply(texts.say("zone_unknown", typed=typed)),), ask=DAILY_ZONE_AGAIN)
+    return await _daily_on(request, typed_zone=typed)
+
+
+async def daily_on_again(request: EffectContext) -> EffectOutput:
+    """Daily reminders on after the city was asked for twice: a place still not found
+    leaves the time zone as it was."""
+    return await _daily_on(request, typed_zone=request.slot("tz_text"))
+
+
+async def _daily_on(request: EffectContext, *, typed_zone: str) -> EffectOutput:
     texts = request.content.dialogue.texts
     content = request.content
     zone_reply = ""
     others: list[City] = []
-    typed = request.slot("tz_text")
-    if typed and not _KEEP.search(typed):
-        zone_reply, others = await _apply_zone(request, typed, report_changes=False)
+    if typed_zone and not _KEEP.search(typed_zone):
+        zone_reply, others = await _apply_zone(request, typed_zone, report_changes=False)
+        if not zone_reply:
+            zone_reply = texts.say(
+                "zone_stays",
+                typed=typed_zone,
+                zone=zone_text(await _current_profile(request), content.atlas, texts),
+            )
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     asked = parse_interval(request.slot("daily_every"))
@@ -262,9 +387,28 @@ async def reminders_status(request: EffectContext) -> EffectOutput:
 
 
 async def set_timezone(request: EffectContext) -> EffectOutput:
-    """Set the zone from the slot tz_text; cities with the same time come as buttons."""
-    text, others = await _apply_zone(request, request.slot("tz_text"))
-    return _with_city_choices(_say(text), others, request.content.dialogue.texts)
+    """Set the zone from the slot tz_text; cities with the same time come as buttons.
+    A place it cannot find is asked for once more (tz_again)."""
+    return await _set_timezone(request, again=False)
+
+
+async def set_timezone_again(request: EffectContext) -> EffectOutput:
+    """The second answer: a place still not found leaves the time zone as it was."""
+    return await _set_timezone(request, again=True)
+
+
+async def _set_timezone(request: EffectContext, *, again: bool) -> EffectOutput:
+    texts = request.content.dialogue.texts
+    typed = request.slot("tz_text")
+    if _KEEP.search(typed) or (again and _find_zone(request, typed) is None):
+        profile = await _current_profile(request)
+        zone = zone_text(profile, request.content.atlas, texts)
+        key = "zone_kept" if _KEEP.search(typed) else "zone_stays"
+        return _say(texts.say(key, typed=typed, zone=zone))
+    text, others = await _apply_zone(request, typed)
+    if not text:
+        return EffectOutput((Reply(texts.say("zone_unknown", typed=typed)),), ask=TZ_AGAIN)
+    return _with_city_choices(_say(text), others, texts)
 
 
 def _with_city_choices(said: EffectOutput, others: Sequence[City], texts: Texts) -> EffectOutput:
@@ -276,20 +420,28 @@ def _with_city_choices(said: EffectOutput, others: Sequence[City], texts: Texts)
     return EffectOutput((*said.replies, pick), said.attachments)
 
 
+def _find_zone(request: EffectContext, typed: str) -> tuple[City, list[City]] | None:
+    """The city `typed` names, or the cities whose clock shows the time typed (the
+    likeliest first, then the others); None when it is neither."""
+    atlas = request.content.atlas
+    city = atlas.find(typed)
+    if city is not None:
+        return city, []
+    matches = atlas.by_local_time(typed, request.now)
+    return (matches[0], matches[1:]) if matches else None
+
+
 async def _apply_zone(
     request: EffectContext, typed: str, *, report_changes: bool = True
 ) -> tuple[str, list[City]]:
     """Find the zone in `typed` (a city, or the time on their clock), save it, move the
-    reminders to it. Returns what to say, and other cities whose clock shows the same."""
+    reminders to it. Returns what to say ("" when no place was found), and other cities
+    whose clock shows the same."""
     atlas, texts = request.content.atlas, request.content.dialogue.texts
-    city = atlas.find(typed)
-    others: list[City] = []
-    if city is None:
-        matches = atlas.by_local_time(typed, request.now)
-        if matches:
-            city, others = matches[0], matches[1:]
-    if city is None:
-        return texts.say("zone_unknown", typed=typed), []
+    found = _find_zone(request, typed)
+    if found is None:
+        return "", []
+    city, others = found
     profile = replace(await _current_profile(request), time_zone=city.zone)
     await request.store.save_profile(profile)
     changes = await _reschedule_all(request, profile)
@@ -299,10 +451,29 @@ async def _apply_zone(
 
 
 async def set_quiet(request: EffectContext) -> EffectOutput:
+    """Quiet hours from the slot quiet_text; times it cannot read are asked for once more."""
+    return await _set_quiet(request, again=False)
+
+
+async def set_quiet_again(request: EffectContext) -> EffectOutput:
+    """The second answer: times it still cannot read leave the quiet hours as they were."""
+    return await _set_quiet(request, again=True)
+
+
+async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
     texts = request.content.dialogue.texts
-    parsed = parse_quiet(request.slot("quiet_text"))
+    typed = request.slot("quiet_text")
+    keep = bool(_KEEP.search(typed))
+    parsed = None if keep else parse_quiet(typed)
     if parsed is None:
-        return _say(texts.say("quiet_unreadable"))
+        current = quiet_text(schedule_of(await _current_profile(request)), texts)
+        if keep:
+            return _say(texts.say("quiet_kept", quiet=current))
+        if not again:
+            return EffectOutput(
+                (Reply(texts.say("quiet_unreadable", typed=typed)),), ask=QUIET_AGAIN
+            )
+        return _say(texts.say("quiet_stays", typed=typed, quiet=current))
     profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
     await request.store.save_profile(profile)
     changes = await _reschedule_all(request, profile)
@@ -317,7 +488,12 @@ async def set_quiet(request: EffectContext) -> EffectOutput:
 #: Every effect named in dialogues/<language>/reminders.yaml (see bot/service/effects.py).
 EFFECTS: dict[str, Effect] = {
     "start_series": start_series,
+    "series_before_quiet": series_before_quiet,
+    "series_after_quiet": series_after_quiet,
+    "daily_check": daily_check,
+    "daily_check_again": daily_check_again,
     "daily_on": daily_on,
+    "daily_on_again": daily_on_again,
     "daily_off": daily_off,
     "stop_reminders": stop_reminders,
     "snooze": snooze,
@@ -325,12 +501,22 @@ EFFECTS: dict[str, Effect] = {
     "drank": drank,
     "reminders_status": reminders_status,
     "set_timezone": set_timezone,
+    "set_timezone_again": set_timezone_again,
     "set_quiet": set_quiet,
+    "set_quiet_again": set_quiet_again,
 }
 NEEDS = Needs(
     who="the reminder effects (bot/service/reminders.py)",
     effects=tuple(EFFECTS),
-    states=(PICK_STATE,),
+    states=(
+        PICK_STATE,
+        TZ_AGAIN,
+        QUIET_AGAIN,
+        DAILY_AGAIN,
+        DAILY_ZONE_AGAIN,
+        MENU,
+        SERIES_QUIET,
+    ),
     slots=("tz_text", "quiet_text", "daily_every"),
     texts={
         "zone_not_set": (),
@@ -340,7 +526,10 @@ NEEDS = Needs(
         "no_reminders_running": (),
         "next_reminder_series": ("time",),
         "next_reminder_daily": ("time",),
-        "series_all_quiet": ("quiet",),
+        "series_quiet_now": ("quiet",),
+        "series_quiet_ahead": ("length", "quiet", "begins"),
+        "series_quiet_soon": (),
+        "series_one": ("time",),
         "series_note_quiet": ("quiet",),
         "series_note_utc": (),
         "series_started": ("every", "length", "first", "last"),
@@ -349,6 +538,10 @@ NEEDS = Needs(
         "waking_all_day": (),
         "waking_hours": ("start", "end"),
         "daily_on": ("every", "waking", "zone", "next"),
+        "daily_unreadable": ("typed",),
+        "daily_unreadable_again": ("typed",),
+        "daily_stays_on": ("every",),
+        "daily_stays_off": (),
         "daily_off": (),
         "daily_already_off": (),
         "reminders_stopped": (),
@@ -369,7 +562,11 @@ NEEDS = Needs(
         "pick_city": (),
         "zone_unknown": ("typed",),
         "zone_set": ("zone", "time"),
-        "quiet_unreadable": (),
+        "zone_stays": ("typed", "zone"),
+        "zone_kept": ("zone",),
+        "quiet_unreadable": ("typed",),
+        "quiet_stays": ("typed", "quiet"),
+        "quiet_kept": ("quiet",),
         "quiet_off": (),
         "quiet_set": ("quiet",),
     },

@@ -143,6 +143,7 @@ class Service:
         """Run each effect the turn reached and put what it says where its state stands."""
         replies = list(turn.replies)
         attachments: list[Attachment] = []
+        ask: str | None = None
         for position, name in sorted(turn.effects, key=lambda pair: pair[0], reverse=True):
             effect = self.effects[name]  # `python -m bot check` makes sure it is there
             try:
@@ -151,9 +152,22 @@ class Service:
                 # The turn itself is saved; only this effect's own writes failed.
                 log.exception("effect %r failed for a turn that was saved", name)
                 output = EffectOutput((Reply(context.say("effect_apology")),))
+            if output.ask is not None:
+                del replies[position:]  # where the turn went on to: the effect asks instead
+                ask = output.ask
             replies[position:position] = output.replies
             attachments[:0] = output.attachments
+        if ask is not None:
+            replies.extend(await self._ask(context, ask))
         return Outcome(tuple(replies), tuple(attachments))
+
+    async def _ask(self, context: EffectContext, state: str) -> tuple[Reply, ...]:
+        """Put the person at the question of `state` (an effect asks again), saved."""
+        session = replace(context.session, state=state)
+        await self.store.save_turn(session)
+        content = context.content
+        question = answers.current_question(content.dialogue, content.matcher, session)
+        return () if question is None else (question,)
 
     def texts(self, language: str | None = None) -> Texts:
         """What the bot says outside the dialogue's states, in `language` where it has it."""

@@ -46,11 +46,22 @@ def test_duration_words() -> None:
     assert duration_words(100, TEXTS) == "about 1.5 h"
 
 
-def test_clock_text_on_the_persons_clock() -> None:
+def test_clock_text_reads_naturally_after_remind_you() -> None:
     now = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # Monday, 12:00 in Berlin
-    assert clock_text(now + timedelta(hours=3, minutes=40), BERLIN, now, TEXTS) == "15:40"
-    assert clock_text(now + timedelta(hours=19), BERLIN, now, TEXTS) == "tomorrow 07:00"
-    assert clock_text(now + timedelta(days=2, hours=19), BERLIN, now, TEXTS) == "Thu 04 Jun 07:00"
+    assert clock_text(now + timedelta(hours=3, minutes=40), BERLIN, now, TEXTS) == "at 15:40"
+    assert clock_text(now + timedelta(hours=19), BERLIN, now, TEXTS) == "tomorrow at 07:00"
+    assert clock_text(now + timedelta(days=2, hours=19), BERLIN, now, TEXTS) == (
+        "on Thursday at 07:00"
+    )
+    assert clock_text(now + timedelta(days=9, hours=19), BERLIN, now, TEXTS) == (
+        "on Thu 11 Jun at 07:00"
+    )
+
+
+def test_clock_text_tomorrow_is_the_persons_tomorrow() -> None:
+    now = datetime(2026, 11, 30, 22, 38, tzinfo=UTC)  # 23:38 in Berlin, still Monday
+    assert clock_text(now + timedelta(minutes=80), BERLIN, now, TEXTS) == "tomorrow at 00:58"
+    assert clock_text(now + timedelta(minutes=80), Schedule(), now, TEXTS) == "at 23:58"
 
 
 def test_quiet_text() -> None:

@@ -22,6 +22,9 @@ from bot.core.schedule import (
     new_series,
     next_daily,
     next_due,
+    one_off,
+    quiet_begins,
+    quiet_ends,
     rescheduled,
     series_slots,
     snoozed,
@@ -362,3 +365,27 @@ def test_reminders_are_aware() -> None:
     with pytest.raises(ValueError, match="naive"):
         new_daily(1, datetime(2026, 6, 1, 8, 0), timedelta(hours=2), schedule(BERLIN))
     assert isinstance(Reminder, type)
+
+
+# A series that would fall in the quiet hours ahead -------------------------------------------
+
+
+def test_a_series_all_in_the_quiet_hours_ahead_is_not_started_and_when_they_begin_and_end() -> None:
+    now = at(BERLIN, 2026, 11, 30, 21, 45)
+    berlin = schedule(BERLIN)
+    assert not in_quiet(now, berlin)
+    assert new_series(1, now, PLAN, berlin) is None
+    assert quiet_begins(now, berlin) == at(BERLIN, 2026, 11, 30, 22, 0)
+    assert quiet_ends(now, berlin) == at(BERLIN, 2026, 12, 1, 7, 0)
+    inside = at(BERLIN, 2026, 11, 30, 23, 0)
+    assert quiet_begins(inside, berlin) == at(BERLIN, 2026, 12, 1, 22, 0)
+
+
+def test_one_reminder_instead_fires_once_and_is_the_last() -> None:
+    now = at(BERLIN, 2026, 11, 30, 21, 45)
+    berlin = schedule(BERLIN)
+    for when in (at(BERLIN, 2026, 11, 30, 21, 50), at(BERLIN, 2026, 12, 1, 7, 0)):
+        one = one_off(1, now, when, PLAN)
+        assert one.kind == "series" and one.due_at == when == one.ends_at
+        decision = decide(one, when, berlin, PLAN)
+        assert decision.send and decision.next_due is None

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot.core.words import find_clock, parse_clock, parse_span
+from bot.core.words import find_clock, parse_clock, parse_interval, parse_quiet, parse_span
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,36 @@ def test_find_clock_skips_bare_numbers_and_impossible_times() -> None:
         False,
     )
     assert find_clock("3") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("midnite to 6", (time(0), time(6))),
+        ("11pm-7am", (time(23), time(7))),
+        ("10 pm to 6", (time(22), time(6))),
+        ("10pm til 6am", (time(22), time(6))),
+        ("23h-7h", (time(23), time(7))),
+        ("11 o'clock to 7", (time(23), time(7))),
+        ("whenever i sleep", None),
+    ],
+)
+def test_quiet_hours_the_way_phones_type_them(text: str, expected: object) -> None:
+    assert parse_quiet(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("every 2h", timedelta(hours=2)),
+        ("hourly", timedelta(hours=1)),
+        ("every hr", timedelta(hours=1)),
+        ("once an hour", timedelta(hours=1)),
+        ("every couple of hours", timedelta(hours=2)),
+        ("Every 3 hours", timedelta(hours=3)),
+        ("every few hrs maybe", None),  # how many is a few: asked again
+        ("idk", None),
+    ],
+)
+def test_intervals_the_way_phones_type_them(text: str, expected: object) -> None:
+    assert parse_interval(text) == expected

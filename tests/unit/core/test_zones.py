@@ -36,6 +36,9 @@ def atlas() -> Atlas:
         ("tokio", "Asia/Tokyo"),
         ("sidney", "Australia/Sydney"),
         ("NYC", "America/New_York"),
+        ("berlin germany", "Europe/Berlin"),
+        ("im in paris france", "Europe/Paris"),
+        ("pheonix", "America/Phoenix"),
     ],
 )
 def test_cities_and_nicknames(atlas: Atlas, text: str, zone: str) -> None:
@@ -43,7 +46,10 @@ def test_cities_and_nicknames(atlas: Atlas, text: str, zone: str) -> None:
     assert city is not None and city.zone == zone
 
 
-@pytest.mark.parametrize("text", ["nowhere", "calf cramp", "snooze", "i drank", "yes", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["nowhere", "calf cramp", "snooze", "i drank", "yes", "", "Atlantis", "narnia lol"],
+)
 def test_words_that_are_not_places(atlas: Atlas, text: str) -> None:
     assert atlas.find(text) is None
 

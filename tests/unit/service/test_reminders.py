@@ -342,4 +342,34 @@ async def test_a_series_cut_short_by_quiet_hours_says_its_real_last_time(store: 
     await service.handle(1, "just finished my run")
     outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
     text = outcome.replies[0].text
-    assert "last at 21:55 (the rest would fall in your quiet hours)" in text
+    assert "the last one at 21:55 (the rest would fall in your quiet hours)" in text
+
+
+async def test_a_series_all_in_the_quiet_hours_ahead_says_so_and_offers_one(store: Store) -> None:
+    clock = Clock(datetime(2026, 11, 30, 20, 45, tzinfo=UTC))  # 21:45 in Berlin
+    service = service_on(store, clock)
+    await service.handle(1, "/timezone")
+    await service.handle(1, "Berlin")
+    await service.handle(1, "just finished my run")
+    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    said = "\n".join(reply.text for reply in outcome.replies)
+    assert "quiet time now" not in said
+    assert "begin at 22:00" in said and outcome.replies[-1].state == "series_quiet"
+    session = await store.load_session(1)
+    assert session is not None and session.state == "series_quiet"
+    outcome = await service.handle(1, "", button=ButtonPress("series_quiet", 0))
+    assert "one reminder to drink at 21:50" in outcome.replies[0].text.lower()
+    (one,) = await store.reminders(1)
+    assert one.due_at == datetime(2026, 11, 30, 20, 50, tzinfo=UTC) == one.ends_at
+
+
+async def test_an_unreadable_answer_is_asked_again_once_then_kept(store: Store) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/quiet")
+    outcome = await service.handle(1, "whenevr")
+    assert outcome.replies[-1].state == "quiet_again"
+    assert "Keep as it is" in outcome.replies[-1].buttons
+    outcome = await service.handle(1, "still dunno")
+    assert "stay as they were: 22:00 to 07:00" in outcome.replies[0].text
+    session = await store.load_session(1)
+    assert session is not None and session.state == "reminders_menu"
