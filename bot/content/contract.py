@@ -1,13 +1,15 @@
 """Does the dialogue of a language give the Python code what it relies on?
 
     check_needs(dialogue, needs) -> [problem, ...]
+    check_forms(dialogue) -> [problem, ...]   (part of check_needs)
 
 Each piece of code declares its Needs (bot/core/contract.py) next to itself: the texts
 it says and the fields it fills in, the states and slots it names, the effects it
 provides for `do:`. The composition root gathers them (bot/app.py) and every start-up
 and `python -m bot check` run this, so a state renamed in the YAML, a misspelt effect
 or a missing text is reported with its file, state and a did-you-mean, before anyone
-is answered.
+is answered. The renderer's side of the bargain: every `{...}` in a text is one of the
+placeholder forms it knows (`{muscle}`, `{muscle|is/are}`; bot/core/texts.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable
 
 from bot.core.contract import Needs
 from bot.core.machine import Dialogue, Vocabulary
-from bot.core.texts import placeholders
+from bot.core.texts import malformed, placeholders
 from bot.errors import did_you_mean
 
 
@@ -71,7 +73,31 @@ def check_needs(dialogue: Dialogue, needs: Iterable[Needs], *, where: str = "") 
                     f"{place}texts: {key!r} uses {', '.join('{' + u + '}' for u in unknown)}, "
                     f"which {need.who} does not fill (it fills: {given}). Remove it."
                 )
+    problems.extend(check_forms(dialogue, where=where))
     return problems
+
+
+def check_forms(dialogue: Dialogue, *, where: str = "") -> list[str]:
+    """Every `{...}` in every text of the dialogue must be `{slot}` or `{slot|one/several}`."""
+    place = f"{where}: " if where else ""
+    texts: list[tuple[str, str]] = [(f"{place}hint", dialogue.hint)]
+    for state in dialogue.states.values():
+        for field, text in (("say", state.say), ("hint", state.hint or "")):
+            texts.append((f"{state.file}: state {state.name!r} {field}", text))
+    for number, block in enumerate(dialogue.advice, 1):
+        for field, text in (("say", block.say), ("why", block.why)):
+            texts.append((f"{place}advice block {number} ({block.section}) {field}", text))
+    for notice in dialogue.notices:
+        texts.append((f"{place}notice {notice.id!r} say", notice.say))
+    for key, text in dialogue.texts.entries.items():
+        texts.append((f"{place}texts: {key!r}", text))
+    return [
+        f"{name}: {{...}} holds {bad!r}, which is no placeholder. Write {{slot}} for the "
+        "slot in words, or {slot|one/several} for the word that agrees with it, "
+        "like {muscle|is/are}."
+        for name, text in texts
+        for bad in malformed(text)
+    ]
 
 
 def check_labels(vocabulary: Vocabulary, needs: Iterable[Needs], *, where: str = "") -> list[str]:

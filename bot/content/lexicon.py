@@ -39,7 +39,7 @@ __all__ = ["load_lexicon", "load_lexicons", "load_matcher"]
 _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
-_LABEL_KEYS = frozenset({"display", "phrases", "from", "together", "anywhere"})
+_LABEL_KEYS = frozenset({"display", "plural", "phrases", "from", "together", "anywhere"})
 
 
 def load_matcher(folder: Path) -> Matcher:
@@ -102,6 +102,7 @@ def load_lexicon(folder: Path) -> Lexicon:
     phrases: dict[tuple[str, ...], list[Entry]] = {}
     owner: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, phrase) -> (file, label)
     display: dict[str, dict[str, str]] = {}
+    plural: set[tuple[str, str]] = set()  # (kind, label) whose display name is plural
     ranges: dict[str, tuple[tuple[float, str], ...]] = {}
     units: dict[str, float] = {}
     amounts: dict[str, float] = {}
@@ -226,6 +227,15 @@ def load_lexicon(folder: Path) -> Lexicon:
                 problems.add(where, f"label '{label}': `display:` must be text. Quote it.")
                 shown_text = label.replace("_", " ")
             display[kind][label] = shown_text
+            number = label_doc.get("plural", False)
+            if not isinstance(number, bool):
+                problems.add(
+                    where,
+                    f"label '{label}': `plural:` must be true or false (true when "
+                    f"{shown_text!r} is a plural, like toes), not {number!r}.",
+                )
+            elif number:
+                plural.add((kind, label))
             if "from" in label_doc:
                 low = number_of(label_doc["from"])
                 if low is None:
@@ -331,4 +341,5 @@ def load_lexicon(folder: Path) -> Lexicon:
         symbols=frozenset(symbols),
         together=tuple(together),
         negation=negation,
+        plural=frozenset(plural),
     )

@@ -71,7 +71,8 @@ def advise(
                 why = render(dialogue, matcher, block.why, slots) if block.why else why
     if hits:
         # What the recurrence rules say opens the last section ("when to get help").
-        sections[list(sections)[-1]][:0] = [" ".join(hit.text.split()) for hit in hits]
+        said = [render(dialogue, matcher, hit.text, slots) for hit in hits]  # fills {muscle}
+        sections[list(sections)[-1]][:0] = [" ".join(text.split()) for text in said]
         if _LEVEL_ORDER[level] < _LEVEL_ORDER["see_doctor"]:
             level = "see_doctor"
             why = dialogue.texts.say("why_recurring")

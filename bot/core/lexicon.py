@@ -2,7 +2,8 @@
 data/lexicon/<language>/*.yaml and checks, and what a Matcher is built from.
 
     Lexicon.phrases   ("chest", "pain") -> (Entry("red_flag", "chest_pain"),)
-    Lexicon.display   "body_part" -> {"quad": "thigh (front)", ...}
+    Lexicon.display   "body_part" -> {"quad": "front thigh", ...}
+    Lexicon.plural    {("body_part", "toes"), ...}: labels whose display name is plural
     Lexicon.ranges    "severity" -> ((0, "mild"), (4, "moderate"), (7, "severe"))
     Lexicon.units     "hrs" -> 60 (minutes);  Lexicon.amounts  "couple" -> 2
     Lexicon.together  Together("urgent", "dark_urine", ({"pee", "urine"}, {"dark"}))
@@ -91,3 +92,5 @@ class Lexicon:
     symbols: frozenset[str]
     together: tuple[Together, ...] = ()
     negation: Negation = Negation()
+    #: (kind, label) pairs whose display name is plural ("toes"), for words that agree
+    plural: frozenset[tuple[str, str]] = frozenset()

@@ -89,6 +89,7 @@ class Matcher:
         self._phrases = dict(lexicon.phrases)
         self._display = {k: dict(v) for k, v in lexicon.display.items()}
         self._kinds = frozenset(self._display)  # asked for by every {slot} a reply fills
+        self._plural = lexicon.plural
         self._ranges = dict(lexicon.ranges)
         self._units = dict(lexicon.units)
         self._amounts = dict(lexicon.amounts)
@@ -309,8 +310,12 @@ class Matcher:
         """Every label `read` can produce for `kind` (empty for an unknown kind)."""
         return frozenset(self._display.get(kind, ()))
 
+    def plural(self, kind: str, label: str) -> bool:
+        """Whether the display name of a label is plural: ("body_part", "toes") -> True."""
+        return (kind, label) in self._plural
+
     def display(self, kind: str, label: str) -> str:
-        """Words for people: ("body_part", "quad") -> "thigh (front)".
+        """Words for people: ("body_part", "quad") -> "front thigh".
 
         An unknown kind or label gives the label with spaces for underscores.
         """

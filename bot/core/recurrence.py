@@ -87,7 +87,9 @@ def check(
 
     `episodes` are this person's earlier cramps (the store's list); `current` may
     already be among them or not. Cramps of other people, cramps later than `now`
-    and cramps older than a rule's window are not counted.
+    and cramps older than a rule's window are not counted. A text's `{muscle}` placeholders
+    are left as written: the dialogue's renderer (core/render.py) fills them with the
+    muscle's one name and the words that agree with it ("your toes have cramped").
     """
     earlier = [e for e in episodes if e.user_id == current.user_id and not _same(e, current)]
     hits: list[Hit] = []
@@ -111,7 +113,6 @@ def check(
                 text_key(rule.id),
                 count=count,
                 within=within_words(rule.within, texts),
-                muscle=(current.muscle or "").strip(),
             )
             hits.append(Hit(rule.id, text))
     return tuple(hits)

@@ -242,3 +242,37 @@ def test_answers_are_one_word_each(tmp_path: Path) -> None:
     _write(tmp_path, "negation.yaml", "negators: ['no']\nanswers: [no way]\n")
     with pytest.raises(ContentError, match="must be one word"):
         load_matcher(tmp_path)
+
+
+def test_plural_names_are_marked_in_the_shipped_lexicon() -> None:
+    matcher = load_matcher(DATA / "lexicon" / "en")
+    assert matcher.plural("body_part", "toes") and matcher.plural("body_part", "abs")
+    assert not matcher.plural("body_part", "calf")
+    assert not matcher.plural("severity", "toes")  # per kind
+    # One name per place, read after "your" and "the": no button words in brackets.
+    names = [matcher.display("body_part", label) for label in matcher.labels("body_part")]
+    assert matcher.display("body_part", "quad") == "front thigh"
+    assert not [n for n in names if "(" in n or n != n.lower()]
+
+
+def test_plural_must_be_true_or_false(data_copy: Path) -> None:
+    where = _write(
+        data_copy,
+        "body_part.yaml",
+        "kind: body_part\nlabels:\n  toes:\n    display: toes\n    plural: yes please\n"
+        "    phrases: [toes]\n",
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(data_copy)
+    assert f"{where}: label 'toes': `plural:` must be true or false" in str(e.value)
+
+
+def test_plural_is_read_from_the_file(data_copy: Path) -> None:
+    _write(
+        data_copy,
+        "body_part.yaml",
+        "kind: body_part\nlabels:\n  toes:\n    display: toes\n    plural: true\n"
+        "    phrases: [toes]\n  calf:\n    display: calf\n    plural: false\n"
+        "    phrases: [calf]\n",
+    )
+    assert load_lexicon(data_copy).plural == {("body_part", "toes")}

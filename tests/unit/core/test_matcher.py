@@ -135,7 +135,7 @@ def test_labels_of_unknown_kind_is_empty(matcher: Matcher) -> None:
 @pytest.mark.parametrize(
     ("kind", "label", "shown"),
     [
-        ("body_part", "quad", "thigh (front)"),
+        ("body_part", "quad", "front thigh"),
         ("body_part", "calf", "calf"),
         ("body_part", "upper_arm", "upper arm"),
         ("severity", "severe", "severe"),
