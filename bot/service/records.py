@@ -13,35 +13,39 @@ from datetime import timedelta
 
 from bot.core.contract import Needs
 from bot.core.model import Reply
-from bot.service.charts import DAYS_SHOWN, history_chart, history_text, intake_chart
+from bot.service.charts import DAYS_SHOWN, MAX_DAYS, history_chart, history_text
 from bot.service.outcome import Attachment, Effect, EffectContext, EffectOutput
 from bot.service.reminders import schedule_of
 
 
 async def history(context: EffectContext) -> EffectOutput:
-    """/history: the recent episodes as text, a chart of cramps per week by muscle, and a
-    chart of the drinks logged with "I drank" (when there are any)."""
+    """/history: the recent episodes as text, and one chart of the cramps on a time line
+    with the drinks logged with "I drank" below (when there is either)."""
     store, user_id, now = context.store, context.profile.user_id, context.now
     episodes = await store.episodes(user_id)
     zone = schedule_of(context.profile).zone
-    texts = context.content.dialogue.texts
-    text = history_text(episodes, zone, now, texts)
+    texts, name = context.content.dialogue.texts, context.content.matcher.display
+    text = history_text(episodes, zone, now, texts, name)
+    reach = MAX_DAYS if episodes else DAYS_SHOWN
+    drinks = await store.intake(user_id, since=now - timedelta(days=reach + 1))
     attachments: list[Attachment] = []
-    if episodes:
-        chart = await asyncio.to_thread(history_chart, episodes, zone, now, texts)
-        caption = context.say("history_chart_caption")
+    if episodes or drinks:
+        chart = await asyncio.to_thread(history_chart, episodes, drinks, zone, now, texts, name)
+        caption = context.say("history_chart_caption" if episodes else "drinks_chart_caption")
         attachments.append(Attachment("photo", "cramp-history.png", chart, caption))
-    drinks = await store.intake(user_id, since=now - timedelta(days=DAYS_SHOWN + 1))
-    if drinks:
-        chart = await asyncio.to_thread(intake_chart, drinks, zone, now, texts)
-        caption = context.say("drinks_chart_caption")
-        attachments.append(Attachment("photo", "drinks.png", chart, caption))
     return EffectOutput((Reply(text),), tuple(attachments))
 
 
 async def export(context: EffectContext) -> EffectOutput:
-    """/export: everything stored about the person, as a JSON document."""
+    """/export: everything stored about the person, as a JSON document. Each episode keeps
+    its labels as data and gains the names the person reads in the chat and /history
+    (`muscle_name`, `severity_name`)."""
     data = await context.store.export(context.profile.user_id)
+    name = context.content.matcher.display
+    for episode in data.get("episodes", []):
+        for field, kind in (("muscle", "body_part"), ("severity", "severity")):
+            label = episode.get(field)
+            episode[f"{field}_name"] = name(kind, label) if isinstance(label, str) else None
     document = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
     return EffectOutput(
         (Reply(context.say("export_ready")),),

@@ -1,4 +1,4 @@
-"""The /history chart and text: PNG output, weeks in the person's zone, wording."""
+"""The /history chart and text: PNG output, the span, the person's zone, names and wording."""
 
 from __future__ import annotations
 
@@ -6,18 +6,28 @@ import struct
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.content.lexicon import load_matcher
+from bot.core.matcher import Matcher
 from bot.core.model import Episode
 from bot.core.saying import duration_words
 from bot.service.charts import (
+    MAX_ROWS,
     NO_MUSCLE,
     OTHER,
+    _rows,
+    _ticks,
+    chart_span,
+    daily_intake,
     history_chart,
+    history_figure,
     history_text,
-    local_week_start,
-    weekly_counts,
+    short_duration,
 )
+from tests.helpers.paths import ROOT
 from tests.helpers.texts import english
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -28,8 +38,19 @@ NOW = datetime(2025, 5, 20, 18, 0, tzinfo=UTC)
 TEXTS = english()
 
 
-def cramp(at: datetime, muscle: str | None = "calf", minutes: float | None = 5) -> Episode:
-    return Episode(1, at, muscle=muscle, duration_minutes=minutes, severity="mild")
+@cache
+def matcher() -> Matcher:
+    return load_matcher(ROOT / "data" / "lexicon" / "en")
+
+
+def name(kind: str, label: str) -> str:
+    return matcher().display(kind, label)
+
+
+def cramp(
+    at: datetime, muscle: str | None = "calf", minutes: float | None = 5, severity: str = "mild"
+) -> Episode:
+    return Episode(1, at, muscle=muscle, duration_minutes=minutes, severity=severity)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -39,23 +60,78 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_chart_is_a_png() -> None:
-    episodes = [cramp(NOW - timedelta(days=d), m) for d, m in [(0, "calf"), (1, "foot"), (9, None)]]
-    data = history_chart(episodes, BERLIN, NOW, TEXTS)
-    assert data.startswith(PNG_SIGNATURE)
-    assert png_size(data) == (800, 450)
+def words_on(figure: Any) -> list[str]:
+    """Every piece of text drawn: titles, row names, labels, ticks, the legend."""
+    found = [t.get_text() for t in figure.texts]
+    for axes in figure.axes:
+        found += [t.get_text() for t in axes.texts]
+        found += [t.get_text() for t in axes.get_xticklabels()]
+        found.append(axes.get_xlabel())
+    for legend in figure.legends:
+        found += [t.get_text() for t in legend.get_texts()]
+    return found
 
 
-def test_chart_without_episodes_is_still_an_image() -> None:
-    data = history_chart([], BERLIN, NOW, TEXTS)
-    assert png_size(data) == (800, 450)
-    assert len(data) > 5_000  # axes, title and the "no cramps" note are drawn
+def test_one_cramp_makes_a_small_chart_of_a_few_days() -> None:
+    episodes = [cramp(NOW - timedelta(hours=2), "quad", 5, "moderate")]
+    assert chart_span(episodes, [], BERLIN, NOW) == (date(2025, 5, 18), date(2025, 5, 20))
+    data = history_chart(episodes, [], BERLIN, NOW, TEXTS, name)
+    width, height = png_size(data)
+    assert width == 900 and height < width  # a card, not a page of empty rows
+    words = words_on(history_figure(episodes, [], BERLIN, NOW, TEXTS, name))
+    assert "front thigh" in words  # the one name, not the label or the button
+    assert "quad" not in words and "Thigh (front)" not in words
+    assert "5 min" in words
+    assert {"mild", "moderate", "severe"} <= set(words)  # the whole scale of pain
+    assert "Your cramps, 18 May \N{EN DASH} 20 May" in words
+    assert "Days in Europe/Berlin time" in words
 
 
-def test_chart_with_many_muscles_and_odd_names() -> None:
-    names = [f"muscle {n}" for n in range(10)] + ["$x$", "_hidden"]
-    episodes = [cramp(NOW - timedelta(hours=n), name) for n, name in enumerate(names)]
-    assert history_chart(episodes, NEW_YORK, NOW, TEXTS, weeks=4).startswith(PNG_SIGNATURE)
+def test_many_muscles_make_a_portrait_chart_with_other_last() -> None:
+    labels = ["calf", "calf", "toes", "abs", "quad", "hamstring", "foot", "neck", "hand"]
+    episodes = [cramp(NOW - timedelta(days=n * 9), m) for n, m in enumerate(labels)]
+    rows = _rows(episodes)
+    assert len(rows) == MAX_ROWS and rows[0] == "calf" and rows[-1] == OTHER
+    data = history_chart(episodes, [NOW - timedelta(days=3)], BERLIN, NOW, TEXTS, name)
+    width, height = png_size(data)
+    assert height > width  # portrait: rows one under another, readable on a phone
+    words = words_on(history_figure(episodes, [], BERLIN, NOW, TEXTS, name))
+    assert "stomach muscles" in words and "other muscles" in words
+
+
+def test_the_span_follows_the_data_up_to_twelve_weeks() -> None:
+    old = cramp(NOW - timedelta(days=200))
+    recent = cramp(datetime(2025, 5, 10, 22, 30, tzinfo=UTC))  # 11 May, 00:30 in Berlin
+    assert chart_span([recent], [], BERLIN, NOW) == (date(2025, 5, 11), date(2025, 5, 20))
+    assert chart_span([recent], [], NEW_YORK, NOW) == (date(2025, 5, 10), date(2025, 5, 20))
+    # What is older than twelve weeks is left to the text.
+    assert chart_span([old, recent], [], BERLIN, NOW)[0] == date(2025, 5, 11)
+    drink = NOW - timedelta(days=30)
+    assert chart_span([recent], [drink], BERLIN, NOW)[0] == date(2025, 4, 20)
+    later = cramp(NOW + timedelta(days=2))
+    assert chart_span([later], [], BERLIN, NOW) == (date(2025, 5, 18), date(2025, 5, 20))
+
+
+def test_few_ticks_however_long_the_span() -> None:
+    for days in (3, 10, 21, 40, 84):
+        ticks = _ticks(days)
+        assert ticks[0] == 0 and len(ticks) <= 5 and ticks[-1] < days, days
+
+
+def test_drinks_alone_still_make_a_chart() -> None:
+    drinks = [NOW - timedelta(days=1), NOW - timedelta(hours=1), NOW - timedelta(hours=2)]
+    figure = history_figure([], drinks, BERLIN, NOW, TEXTS, name)
+    words = words_on(figure)
+    assert "Drinks per day" in words and "No cramps recorded yet" in words
+    assert "2" in words and "1" in words  # each day's count over its bar
+    assert history_chart([], drinks, BERLIN, NOW, TEXTS, name).startswith(PNG_SIGNATURE)
+
+
+def test_odd_muscle_names_are_drawn_as_typed() -> None:
+    odd = ["$x$", "old_label", None]  # a label the lexicon no longer has: its words
+    episodes = [cramp(NOW - timedelta(hours=n), m) for n, m in enumerate(odd)]
+    words = words_on(history_figure(episodes, [], NEW_YORK, NOW, TEXTS, name))
+    assert r"\$x\$" in words and "old label" in words and "muscle not given" in words
 
 
 def test_charts_never_touch_pyplot() -> None:
@@ -63,102 +139,64 @@ def test_charts_never_touch_pyplot() -> None:
         "import sys; from datetime import datetime, UTC; from zoneinfo import ZoneInfo;"
         "from bot.service.charts import history_chart;"
         "from tests.helpers.texts import english;"
-        "history_chart([], ZoneInfo('UTC'), datetime.now(UTC), english());"
+        "history_chart([], [datetime.now(UTC)], ZoneInfo('UTC'), datetime.now(UTC), english(),"
+        " lambda kind, label: label);"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_week_starts_on_monday_in_the_persons_zone() -> None:
-    # Sunday 2 March 2025, 23:30 UTC: already Monday 3 March in Berlin.
-    late_sunday = datetime(2025, 3, 2, 23, 30, tzinfo=UTC)
-    assert local_week_start(late_sunday, ZoneInfo("UTC")) == date(2025, 2, 24)
-    assert local_week_start(late_sunday, BERLIN) == date(2025, 3, 3)
-    # Monday 3 March, 03:00 UTC: still Sunday evening in New York.
-    early_monday = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
-    assert local_week_start(early_monday, ZoneInfo("UTC")) == date(2025, 3, 3)
-    assert local_week_start(early_monday, NEW_YORK) == date(2025, 2, 24)
+def test_daily_intake_counts_days_in_the_persons_zone() -> None:
+    late = datetime(2025, 5, 19, 22, 30, tzinfo=UTC)  # 20 May, 00:30 in Berlin
+    counts = daily_intake([late, NOW, NOW + timedelta(hours=1)], BERLIN, NOW, days=2)
+    assert counts == [(date(2025, 5, 19), 0), (date(2025, 5, 20), 2)]
+    assert daily_intake([late], ZoneInfo("UTC"), NOW, days=2)[0] == (date(2025, 5, 19), 1)
 
 
-def test_weekly_counts_by_muscle() -> None:
-    episodes = [
-        cramp(datetime(2025, 5, 19, 8, 0, tzinfo=UTC), "calf"),  # Monday this week
-        cramp(datetime(2025, 5, 20, 9, 0, tzinfo=UTC), "calf"),
-        cramp(datetime(2025, 5, 20, 10, 0, tzinfo=UTC), None),
-        cramp(datetime(2025, 5, 18, 21, 59, tzinfo=UTC), "foot"),  # Sun 23:59 Berlin
-        cramp(datetime(2025, 5, 18, 22, 0, tzinfo=UTC), "foot"),  # Mon 00:00 Berlin
-        cramp(datetime(2025, 2, 1, 10, 0, tzinfo=UTC), "back"),  # before the 12 weeks
-        cramp(NOW + timedelta(hours=1), "thigh"),  # after now
-    ]
-    weeks = weekly_counts(episodes, BERLIN, NOW)
-    assert len(weeks) == 12
-    assert weeks[-1].start == date(2025, 5, 19)
-    assert weeks[0].start == date(2025, 3, 3)
-    assert weeks[-1].by_muscle == {"calf": 2, NO_MUSCLE: 1, "foot": 1}
-    assert weeks[-2].by_muscle == {"foot": 1}
-    assert sum(week.total for week in weeks) == 5
-    # In UTC both foot cramps fall on Sunday, the week before.
-    weeks_utc = weekly_counts(episodes, ZoneInfo("UTC"), NOW)
-    assert weeks_utc[-2].by_muscle == {"foot": 2}
-
-
-def test_weeks_across_a_clock_change() -> None:
-    # Berlin moved to summer time on Sunday 30 March 2025.
-    now = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)
-    episodes = [
-        cramp(datetime(2025, 3, 30, 21, 30, tzinfo=UTC)),  # Sun 23:30 CEST
-        cramp(datetime(2025, 3, 30, 22, 30, tzinfo=UTC)),  # Mon 00:30 CEST
-    ]
-    weeks = weekly_counts(episodes, BERLIN, now, weeks=2)
-    assert [(w.start, w.total) for w in weeks] == [(date(2025, 3, 24), 1), (date(2025, 3, 31), 1)]
-
-
-def test_many_muscles_are_grouped() -> None:
-    from bot.service.charts import _series
-
-    names = [f"m{n}" for n in range(9)]
-    episodes = [cramp(NOW - timedelta(hours=n), name) for n, name in enumerate(names)]
-    series = _series(weekly_counts(episodes, BERLIN, NOW, weeks=1))
-    assert len(series) == 7
-    assert series[-1] == (OTHER, [3])
-
-
-def test_duration_words() -> None:
-    assert duration_words(None, TEXTS) is None
-    assert duration_words(0.5, TEXTS) == "under a minute"
+def test_short_and_long_duration_words() -> None:
+    assert short_duration(None, TEXTS) is None
+    assert short_duration(0.5, TEXTS) == "<1 min"
+    assert short_duration(59, TEXTS) == "59 min"
+    assert short_duration(100, TEXTS) == "1.5 h"
     assert duration_words(5, TEXTS) == "about 5 min"
-    assert duration_words(59, TEXTS) == "about 59 min"
-    assert duration_words(60, TEXTS) == "about 1 h"
-    assert duration_words(100, TEXTS) == "about 1.5 h"
     assert duration_words(180, TEXTS) == "about 3 h"
 
 
-def test_history_text_uses_the_persons_zone() -> None:
+def test_history_text_uses_the_persons_zone_and_the_one_name() -> None:
     episodes = [
         cramp(datetime(2025, 5, 20, 17, 0, tzinfo=UTC), "calf", 5),  # today 19:00 Berlin
-        cramp(datetime(2025, 5, 18, 22, 30, tzinfo=UTC), "thigh", 180),  # Mon 00:30 Berlin
+        cramp(datetime(2025, 5, 18, 22, 30, tzinfo=UTC), "quad", 180, "severe"),  # Mon 00:30
         cramp(datetime(2025, 5, 13, 6, 5, tzinfo=UTC), None, None),
-        cramp(datetime(2024, 12, 31, 23, 30, tzinfo=UTC), "foot", 0.5),  # 1 Jan 2025 Berlin
+        cramp(datetime(2024, 12, 31, 23, 30, tzinfo=UTC), "abs", 0.5),  # 1 Jan 2025 Berlin
     ]
-    text = history_text(episodes, BERLIN, NOW, TEXTS)
+    text = history_text(episodes, BERLIN, NOW, TEXTS, name)
     assert text.splitlines() == [
-        "Your last 4 cramps (times in Europe/Berlin):",
-        "• today 19:00: calf, about 5 min, mild",
-        "• yesterday 00:30: thigh, about 3 h, mild",
+        "Your cramps, newest first (times in Europe/Berlin):",
+        "• today 19:00: calf, 5 min, mild",
+        "• yesterday 00:30: front thigh, 3 h, severe",
         "• Tue 13 May, 08:05: muscle not given, mild",
-        "• Wed 1 Jan, 00:30: foot, under a minute, mild",
+        "• Wed 1 Jan, 00:30: stomach muscles, <1 min, mild",
     ]
-    in_new_york = history_text(episodes, NEW_YORK, NOW, TEXTS)
-    assert "• Sun 18 May, 18:30: thigh" in in_new_york
-    assert "• Tue 31 Dec 2024, 18:30: foot" in in_new_york
+    in_new_york = history_text(episodes, NEW_YORK, NOW, TEXTS, name)
+    assert "• Sun 18 May, 18:30: front thigh" in in_new_york
+    assert "• Tue 31 Dec 2024, 18:30: stomach muscles" in in_new_york
 
 
-def test_history_text_limit_and_empty() -> None:
-    episodes = [cramp(NOW - timedelta(days=n)) for n in range(13)]
-    text = history_text(episodes, BERLIN, NOW, TEXTS, limit=10)
+def test_history_text_sums_up_older_cramps_in_few_words() -> None:
+    labels = ["calf", "toes", "calf", "quad", "hand", "calf", "toes", "neck", "back", "foot"]
+    episodes = [cramp(NOW - timedelta(days=3 * n, hours=1), m, 2) for n, m in enumerate(labels * 4)]
+    text = history_text(episodes, BERLIN, NOW, TEXTS, name)
     lines = text.splitlines()
-    assert lines[0] == "Your last 10 cramps (times in Europe/Berlin):"
-    assert len(lines) == 12
-    assert lines[-1] == "…and 3 earlier cramps."
-    assert history_text(episodes[:1], BERLIN, NOW, TEXTS).startswith("Your last cramp ")
-    assert history_text([], BERLIN, NOW, TEXTS).startswith("No cramps recorded yet.")
+    assert len(lines) == 1 + 5 + 1
+    assert lines[-1] == (
+        "Before that, since 23 Jan: 35 more cramps (calf 10, toes 7, back 4, others 14)."
+    )
+    assert len(text.split()) <= 90
+    one_more = history_text(episodes[:6], BERLIN, NOW, TEXTS, name).splitlines()[-1]
+    assert one_more == "Before that, since 5 May: 1 more cramp (calf 1)."
+    assert history_text([], BERLIN, NOW, TEXTS, name).startswith("No cramps recorded yet.")
+
+
+def test_no_muscle_and_other_rows_have_their_own_words() -> None:
+    assert NO_MUSCLE != OTHER
+    assert _rows([cramp(NOW, None)]) == [NO_MUSCLE]
