@@ -157,7 +157,8 @@ def validate(
             )
         problems.extend(_check_conditions(where, block.when, block.unless, dialogue, vocabulary))
     problems.extend(_check_turn_helpers(dialogue, vocabulary, file_of, check_target))
-    if any(s.advice for s in states.values()) and not dialogue.advice:
+    problems.extend(_check_blocks(dialogue))
+    if any(s.advises for s in states.values()) and not dialogue.advice:
         problems.append("dialogue: a state has 'advice: true' but there are no advice blocks.")
 
     if not problems:
@@ -232,6 +233,57 @@ def _check_turn_helpers(
                         f"{where}.states: {label!r} is not a {later.kind} label."
                         f"{did_you_mean(label, vocabulary.labels(later.kind))}"
                     )
+    return problems
+
+
+def _check_blocks(dialogue: Dialogue) -> list[str]:
+    """Every advice block has its own `id`, a `name`, and a `source` listed under
+    `sources:`; states that tell tips name real sections."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    known = ", ".join(sorted(dialogue.sources)) or "none yet"
+    for number, block in enumerate(dialogue.advice, 1):
+        where = f"{block.file or 'dialogue'}: advice block {number}"
+        if not block.id.isidentifier():
+            problems.append(
+                f"{where} ({block.section}): needs 'id:', one word naming it, e.g. "
+                "'id: stretch_now'. The session keeps the ids of the tips it showed."
+            )
+        elif block.id in seen:
+            problems.append(
+                f"{where}: id {block.id!r} is also used by {seen[block.id]}. Give each its own."
+            )
+        else:
+            seen[block.id] = f"advice block {number}"
+        where = f"{where} ({block.id or block.section})"
+        if not block.source:
+            problems.append(
+                f"{where}: needs 'source:', the part of the source it rests on: one of "
+                f"{known} (listed under 'sources:' in dialogues/<language>/advice.yaml)."
+            )
+        elif block.source not in dialogue.sources:
+            problems.append(
+                f"{where}: source {block.source!r} is not listed under 'sources:'."
+                f"{did_you_mean(block.source, dialogue.sources)} Known sources: {known}."
+            )
+        if not block.name:
+            problems.append(
+                f"{where}: needs 'name:', the tip in a few words (e.g. 'name: a slow stretch'), "
+                'for the answer to "Where is this from?".'
+            )
+    for state in dialogue.states.values():
+        where = f"{state.file}: state {state.name!r}"
+        for section in state.tips:
+            if section not in dialogue.sections:
+                problems.append(
+                    f"{where}: tips: {section!r} is not listed under 'sections:'."
+                    f"{did_you_mean(section, dialogue.sections)}"
+                )
+        if state.sources and (state.advice or state.tips):
+            problems.append(
+                f"{where}: 'sources: true' says where the tips of the last message come from; "
+                "give it its own state, without 'advice:' or 'tips:'."
+            )
     return problems
 
 

@@ -43,6 +43,7 @@ _TOP_KEYS = {
     "answer_first",
     "advice",
     "sections",
+    "sources",
     "hint",
     "several",
     "prefer",
@@ -55,7 +56,16 @@ _TOP_KEYS = {
 }
 
 #: Top-level keys that every file may add to (the others are set once).
-_MERGED_KEYS = {"states", "commands", "intents", "remember", "advice", "sections", "texts"}
+_MERGED_KEYS = {
+    "states",
+    "commands",
+    "intents",
+    "remember",
+    "advice",
+    "sections",
+    "sources",
+    "texts",
+}
 
 _STATE_KEYS = {
     "say",
@@ -68,12 +78,25 @@ _STATE_KEYS = {
     "hint",
     "do",
     "advice",
+    "tips",
+    "sources",
     "reset",
     "anytime",
     "end",
 }
 
-_BLOCK_KEYS = {"section", "when", "unless", "say", "level", "why"}
+_BLOCK_KEYS = {
+    "id",
+    "section",
+    "when",
+    "unless",
+    "say",
+    "level",
+    "why",
+    "source",
+    "name",
+    "priority",
+}
 _NET_KEYS = {"screen", "kinds", "words"}
 _NOTICE_KEYS = {"id", "when", "unless", "say"}
 _LATER_KEYS = {"start", "kind", "states", "details"}
@@ -114,6 +137,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
     intents: dict[str, str] = {}
     remember: dict[str, str] = {}
     sections: dict[str, str] = {}
+    sources: dict[str, str] = {}
     texts: dict[str, str] = {}
     advice: list[AdviceBlock] = []
     for name, data in files:
@@ -148,6 +172,16 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
                     target[str(key).lstrip("/")] = value
         for key, value in _mapping(data.get("sections"), name, "sections", problems).items():
             sections[str(key)] = str(value)
+        for key, value in _mapping(data.get("sources"), name, "sources", problems).items():
+            if not isinstance(value, str) or not value.strip():
+                problems.append(
+                    f"{name}: sources.{key} must say in words what that part of the source "
+                    "is about, e.g. 'relief: the article's part on easing a cramp'."
+                )
+            elif str(key) in sources:
+                problems.append(f"{name}: sources.{key} is defined twice. Keep one.")
+            else:
+                sources[str(key)] = " ".join(value.split())
         for key, value in _mapping(data.get("texts"), name, "texts", problems).items():
             if not isinstance(value, str):
                 problems.append(f"{name}: texts.{key} must be text. Put it in quotes.")
@@ -211,6 +245,7 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
             ).items()
         },
         safety_net=_safety_net(top.get("safety_net", ("", None)), problems),
+        sources=sources,
         home=setting("home"),
         go_back=setting("go_back"),
         correction_words=frozenset(
@@ -274,6 +309,8 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         hint=texts["hint"].strip() if texts["hint"] else None,
         do=texts["do"],
         advice=bool(body.get("advice", False)),
+        tips=tuple(_names(body.get("tips"))),
+        sources=bool(body.get("sources", False)),
         reset=bool(body.get("reset", False)),
         anytime=bool(body.get("anytime", False)),
         end=bool(body.get("end", False)),
@@ -293,6 +330,20 @@ def _parse_block(file: str, number: int, block: Any, problems: list[str]) -> Adv
     if not isinstance(why, str):
         problems.append(f"{where}: 'why' must be text, e.g. 'why: the cramp was very painful'.")
         why = ""
+    fields = {}
+    for key, example in (("id", "stretch_now"), ("source", "relief"), ("name", "a slow stretch")):
+        value = block.get(key, "")
+        if not isinstance(value, str):
+            problems.append(f"{where}: {key!r} must be text, e.g. '{key}: {example}'.")
+            value = ""
+        fields[key] = " ".join(value.split())
+    priority = block.get("priority", 50)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        problems.append(
+            f"{where}: 'priority' must be a whole number (the lowest is told first), "
+            "e.g. 'priority: 20'."
+        )
+        priority = 50
     return AdviceBlock(
         section=str(block.get("section", "")),
         say=block["say"].strip(),
@@ -300,6 +351,11 @@ def _parse_block(file: str, number: int, block: Any, problems: list[str]) -> Adv
         level=level,
         unless=_conditions(where, "unless", block.get("unless"), problems),
         why=" ".join(why.split()),
+        id=fields["id"],
+        source=fields["source"],
+        name=fields["name"],
+        priority=priority,
+        file=file,
     )
 
 

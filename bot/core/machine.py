@@ -29,6 +29,7 @@ ENGINE_SLOTS = {
     "urgent": "urgent",
     "emergency_steps": "text",
     "urgent_steps": "text",
+    "recurrence": "text",  # what the recurrence rule that fired says (bot/core/advice.py)
 }
 ANY_PREFIX = "any "
 
@@ -56,7 +57,9 @@ class State:
     otherwise: str | None = None  # `else:` in YAML
     hint: str | None = None
     do: str | None = None
-    advice: bool = False
+    advice: bool = False  # the care-level line and the top tips; logs the episode
+    tips: tuple[str, ...] = ()  # the advice sections this state's message draws on
+    sources: bool = False  # says where the tips just given come from
     reset: bool = False
     anytime: bool = False  # its buttons stay valid after the conversation moves on
     end: bool = False  # the conversation ends here; the next message begins at `start`
@@ -66,11 +69,21 @@ class State:
         """True when the state waits for an answer."""
         return self.expect is not None
 
+    @property
+    def advises(self) -> bool:
+        """True when what the state says is composed from the advice blocks."""
+        return self.advice or bool(self.tips) or self.sources
+
 
 @dataclass(frozen=True, slots=True)
 class AdviceBlock:
-    """A paragraph of advice, shown when every condition in `when` holds and none in
-    `unless` does. `why` says in a few words why its `level` applies (the level line)."""
+    """A tip, shown when every condition in `when` holds and none in `unless` does.
+
+    `why` says in a few words why its `level` applies (the level line). `id` names it in
+    the session (which tips were shown), `source` the part of the source it rests on (a
+    key of `Dialogue.sources`), `name` the tip in a few words ("a slow stretch"), and
+    `priority` how soon it is told: the lowest first.
+    """
 
     section: str
     say: str
@@ -78,6 +91,11 @@ class AdviceBlock:
     level: str = "self_care"
     unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     why: str = ""
+    id: str = ""
+    source: str = ""
+    name: str = ""
+    priority: int = 50
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +167,8 @@ class Dialogue:
     answer_first: frozenset[str] = frozenset()
     prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
     safety_net: SafetyNet | None = None  # what a message about the body not understood gets
+    #: what an advice block's `source:` may name -> what that part of the source is about
+    sources: Mapping[str, str] = field(default_factory=dict)
     #: where `back` leads when no question is noted (a person with nothing under way)
     home: str | None = None
     #: the intent label that goes back to the previous question, its answer cleared

@@ -275,7 +275,7 @@ class Moves:
                     continue
             if state.do is not None:
                 draft.effects.append((len(draft.replies) + (1 if state.say else 0), state.do))
-            if state.advice:
+            if state.advises:
                 draft.replies.extend(self.advise(state, draft))
                 draft.slots.pop(TRAIL_SLOT, None)  # the episode is logged: no going back past it
             elif state.say or state.buttons:
@@ -295,8 +295,8 @@ class Moves:
         raise RuntimeError(f"the dialogue loops without asking anything after state {name!r}")
 
     def advise(self, state: State, draft: Draft) -> list[Reply]:
-        """Compose advice that fits what the person said, and log the episode."""
-        reply, draft.episode = advise(
+        """Compose advice that fits what the person said, and log the episode (once)."""
+        reply, episode = advise(
             self.dialogue,
             self.matcher,
             state,
@@ -306,6 +306,7 @@ class Moves:
             history=self.history,
             rules=self.rules,
         )
+        draft.episode = episode or draft.episode  # a follow-up in the same turn keeps it
         return [reply]
 
 

@@ -221,12 +221,18 @@ safety_net:
   words: [unwell, Sick]
 sections:
   now: Now
+sources:
+  relief: the article's part on easing a cramp
 advice:
-  - section: now
+  - id: rest
+    section: now
     when: {duration: [minutes, hours]}
     unless: {muscle: hamstring}
     level: urgent
     why: it lasted
+    priority: 10
+    source: relief
+    name: a rest
     say: Rest.
 """
 )
@@ -241,6 +247,8 @@ def test_urgent_state_safety_net_and_unless_load(tmp_path: Path) -> None:
     block = dialogue.advice[0]
     assert block.unless == {"muscle": ("hamstring",)}
     assert (block.level, block.why) == ("urgent", "it lasted")
+    assert (block.id, block.source, block.name, block.priority) == ("rest", "relief", "a rest", 10)
+    assert dialogue.sources == {"relief": "the article's part on easing a cramp"}
 
 
 def test_unless_is_checked_like_when(tmp_path: Path) -> None:
@@ -272,3 +280,53 @@ def test_answer_first_names_an_intent(tmp_path: Path) -> None:
     text = problems(tmp_path, "answer_first: [helq]\nintents: {help: greet}\n" + GOOD)
     assert "answer_first: 'helq' is not under 'intents:'" in text
     assert "Did you mean 'help'?" in text
+
+
+def test_every_advice_block_names_a_source_listed_under_sources(tmp_path: Path) -> None:
+    text = problems(tmp_path, TRIAGE.replace("    source: relief\n", ""))
+    assert "cramp.yaml: advice block 1 (rest): needs 'source:'" in text
+    assert "one of relief" in text
+    text = problems(tmp_path, TRIAGE.replace("source: relief", "source: releif"))
+    assert (
+        "cramp.yaml: advice block 1 (rest): source 'releif' is not listed under 'sources:'" in text
+    )
+    assert "Did you mean 'relief'?" in text
+
+
+def test_every_advice_block_has_its_own_id_and_a_name(tmp_path: Path) -> None:
+    text = problems(
+        tmp_path, TRIAGE.replace("    name: a rest\n", "").replace("id: rest", "id: two words")
+    )
+    assert "needs 'id:', one word naming it" in text
+    assert "needs 'name:'" in text
+    twice = (
+        TRIAGE
+        + """  - id: rest
+    section: now
+    source: relief
+    name: again
+    say: Again.
+"""
+    )
+    assert "id 'rest' is also used by advice block 1" in problems(tmp_path, twice)
+
+
+def test_sources_and_advice_may_live_in_a_file_of_their_own(tmp_path: Path) -> None:
+    cut = TRIAGE.index("sections:")
+    write(tmp_path, TRIAGE[:cut])
+    write(tmp_path, TRIAGE[cut:], "advice.yaml")
+    dialogue = load_dialogue(tmp_path, Vocabulary())
+    assert [block.id for block in dialogue.advice] == ["rest"]
+    assert dialogue.advice[0].file.endswith("advice.yaml")
+
+
+def test_states_that_tell_tips_name_real_sections(tmp_path: Path) -> None:
+    text = TRIAGE.replace(
+        "    say: Stretch your {muscle}.\n", "    say: Stretch your {muscle}.\n    tips: [nwo]\n"
+    )
+    assert "tips: 'nwo' is not listed under 'sections:'" in problems(tmp_path, text)
+    text = TRIAGE.replace(
+        "    say: Stretch your {muscle}.\n",
+        "    say: Stretch your {muscle}.\n    tips: [now]\n    sources: true\n",
+    )
+    assert "give it its own state" in problems(tmp_path, text)
