@@ -35,6 +35,10 @@ class Store(Protocol):
     async def close(self) -> None:
         """Let go of the connection; safe to call twice."""
 
+    async def ping(self) -> None:
+        """One cheap round trip to the database (the health check): StoreError when it
+        does not answer."""
+
     async def load_session(self, user_id: int) -> Session | None: ...
 
     async def save_turn(

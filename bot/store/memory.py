@@ -51,6 +51,9 @@ class MemoryStore(Lifecycle):
     async def close(self) -> None:
         """Nothing to close; the data stays with the object."""
 
+    async def ping(self) -> None:
+        """Always answers: the data is in this process."""
+
     async def load_session(self, user_id: int) -> Session | None:
         session = self._sessions.get(user_id)
         return None if session is None else replace(session, slots=dict(session.slots))

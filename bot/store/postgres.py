@@ -218,6 +218,11 @@ class PostgresStore(Lifecycle):
                 "(DATABASE_URL) is running and reachable."
             ) from exc
 
+    async def ping(self) -> None:
+        """SELECT 1 on a connection from the pool."""
+        async with self._connection("reach the database", writes=False) as conn:
+            await conn.fetchval("SELECT 1")
+
     # ---------------------------------------------------------------- people
 
     async def load_session(self, user_id: int) -> Session | None:

@@ -180,6 +180,11 @@ class SqliteStore(Lifecycle):
             except sqlite3.Error as exc:
                 raise StoreError(f"Could not {what}: {exc}. Check the database file.") from exc
 
+    async def ping(self) -> None:
+        """SELECT 1 through the connection, after the work queued before it."""
+        async with self._reading("reach the database") as conn:
+            await conn.execute_fetchall("SELECT 1")
+
     # ---------------------------------------------------------------- people
 
     async def load_session(self, user_id: int) -> Session | None:
