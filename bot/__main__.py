@@ -26,8 +26,13 @@ in this terminal otherwise. Settings come from environment variables; the
 README lists them all.
 
 Exit status: 0 done, 1 the content has problems, 2 a setting is wrong (named,
-with the fix), 3 the database cannot be opened (DATABASE_URL, with the fix),
-4 Telegram cannot be reached, 5 Telegram refused TELEGRAM_BOT_TOKEN."""
+with the fix; a port in use too), 3 the database cannot be opened (DATABASE_URL,
+with the fix), 4 Telegram cannot be reached, 5 Telegram refused TELEGRAM_BOT_TOKEN.
+Each is said in one or two lines (as one JSON object with LOG_FORMAT=json).
+
+Operations: with WEBHOOK_URL, GET /healthz (200, or 503 naming the failing check)
+and GET /metrics (Prometheus) are served on $PORT beside the webhook; in polling
+mode on HEALTH_HOST:HEALTH_PORT when HEALTH_PORT is set."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -120,18 +125,30 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+log = logging.getLogger("bot")
+
+
+def fail(message: str, json_lines: bool) -> None:
+    """A start-up error: the bare lines on stderr, or one JSON log line with LOG_FORMAT=json
+    (a log collector reads every line as JSON)."""
+    if json_lines:
+        log.error("%s", message)
+    else:
+        print(message, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env(os.environ)
     except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        json_lines = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+        if json_lines:
+            app.configure_logging("ERROR", "json")
+        fail(f"Configuration error: {exc}", json_lines)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    app.configure_logging(settings.log_level, settings.log_format)
+    json_lines = settings.log_format == "json"
     command = args.command or ("run" if settings.telegram_token else "console")
     try:
         if command == "check":
@@ -146,24 +163,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger().setLevel(max(logging.ERROR, logging.getLogger().level))
             return eventloop.run(app.console(settings, getattr(args, "user_id", 1)))
         if settings.telegram_token is None:
-            print(
+            fail(
                 "Configuration error: TELEGRAM_BOT_TOKEN is not set. Get a token from "
                 "@BotFather, or run 'python -m bot console' to chat in this terminal.",
-                file=sys.stderr,
+                json_lines,
             )
             return 2
         app.run_telegram(settings)
         return 0
-    except ConfigError as exc:  # DATABASE_URL is checked as the store opens
-        print(f"Configuration error: {exc}", file=sys.stderr)
+    except ConfigError as exc:  # DATABASE_URL is checked as the store opens; ports as bound
+        fail(f"Configuration error: {exc}", json_lines)
         return 2
     except ContentError as exc:
-        print("The bot's content has problems:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        problems = "".join(f"\n  - {problem}" for problem in exc.problems)
+        fail(f"The bot's content has problems:{problems}", json_lines)
         return 1
     except StoreError as exc:  # the database cannot be opened: unreachable, refused, ...
-        print(f"Database error: {exc}", file=sys.stderr)
+        fail(f"Database error: {exc}", json_lines)
         return 3
     except KeyboardInterrupt:
         return 130

@@ -14,9 +14,12 @@
                 store   = open_store(database_url)                  inside the running loop
                 locks   = KeyedLocks()               the one per-person lock, shared by
                 service = Service(library, store, locks=locks)      the turn and
-                adapter = build_application(settings, service, locks=locks)     the adapter
-                running(adapter)                     initialise, commands, poll or webhook
-                sweeping(Sweep(store, library, adapter.relay.send_reminder))
+                health  = Health(store.ping)         what GET /healthz checks
+                metrics = Metrics()                  a Prometheus registry of this bot's own
+                adapter = build_application(settings, service, locks=locks, health, metrics)
+                running(adapter)                     initialise, commands, poll or webhook,
+                                                     the HTTP server (/healthz, /metrics)
+                sweeping(Sweep(Lateness(store), library, adapter.relay.send_reminder))
             wait for SIGTERM or SIGINT
             stop, in reverse: the sweep (the round in progress finishes, up to a grace
             period), the Application (the updates in flight finish), the store
@@ -28,12 +31,15 @@ sweep, and keeps nothing in python-telegram-bot's bot_data.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from telegram.error import InvalidToken, NetworkError
 from telegram.request import BaseRequest
@@ -49,9 +55,11 @@ from bot.config import Settings
 from bot.content.loading import Library, load_library
 from bot.core import advice, engine, saying
 from bot.core.contract import Needs
-from bot.service import KeyedLocks, Service, Sweep, charts, effects, sweep, turns
+from bot.service import KeyedLocks, Service, Sweep, SweepReport, charts, effects, sweep, turns
+from bot.service.health import Health
+from bot.service.metrics import Lateness, Metrics
 from bot.service.turns import Clock, utc_now
-from bot.store import open_store
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +106,13 @@ async def telegram(
     pacer: Pacer | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[Running]:
     """The whole bot on Telegram, started in the current loop; stopped cleanly on exit.
 
     `library` (the content, loaded from the settings when not given), `clock`, `delivery`,
-    `pacer` and the two requests are seams for tests and benchmarks.
+    `pacer`, the two requests and `metrics` (a new registry when not given) are seams for
+    tests and benchmarks.
     """
     library = library or load(settings)
     store = await open_store(settings.database_url)
@@ -111,6 +121,10 @@ async def telegram(
         service = Service(
             library, store, clock=clock, idle_after=settings.idle_resume_after, locks=locks
         )
+        metrics = metrics or Metrics()
+        health = Health(store.ping, poll_max_age=settings.health_poll_max_age.total_seconds())
+        # The sweep's store notes how late each reminder goes out (cramp_reminder_late_seconds).
+        swept_store = cast(Store, Lateness(store, metrics, clock))
         adapter = build_application(
             settings,
             service,
@@ -119,12 +133,15 @@ async def telegram(
             pacer=pacer,
             request=request,
             get_updates_request=get_updates_request,
+            health=health,
+            metrics=metrics,
         )
         async with (
             running(adapter, settings),
             sweeping(
-                Sweep(store, library, adapter.relay.send_reminder, clock=clock),
+                Sweep(swept_store, library, adapter.relay.send_reminder, clock=clock),
                 every=settings.reminder_sweep_every,
+                on_report=metrics.swept,
             ),
         ):
             yield Running(service, adapter)
@@ -135,12 +152,19 @@ async def telegram(
 
 @asynccontextmanager
 async def sweeping(
-    reminders: Sweep, *, every: timedelta, grace: float = SWEEP_GRACE
+    reminders: Sweep,
+    *,
+    every: timedelta,
+    grace: float = SWEEP_GRACE,
+    on_report: Callable[[SweepReport], None] | None = None,
 ) -> AsyncIterator[None]:
-    """The reminder sweep as a task for the block, a round every `every`; on exit the round
-    in progress finishes its sends and records, and is cancelled after `grace` seconds."""
+    """The reminder sweep as a task for the block, a round every `every` (each round's
+    report to `on_report`); on exit the round in progress finishes its sends and records,
+    and is cancelled after `grace` seconds."""
     stop = asyncio.Event()
-    sweeper = asyncio.create_task(reminders.forever(every=every, stop=stop), name="reminder-sweep")
+    sweeper = asyncio.create_task(
+        reminders.forever(every=every, stop=stop, on_report=on_report), name="reminder-sweep"
+    )
     try:
         yield
     finally:
@@ -165,6 +189,7 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         async with telegram(settings):
+            log.info("Running on the %s event loop; SIGTERM or Ctrl-C stops", eventloop.name())
             await stop.wait()
             log.info("Stop signal received; finishing the updates in flight")
     finally:
@@ -172,12 +197,53 @@ async def serve(settings: Settings) -> None:
             loop.remove_signal_handler(sig)
 
 
+class JsonLines(logging.Formatter):
+    """LOG_FORMAT=json: one JSON object per record, on one line:
+
+        {"time": "2026-12-01T09:30:00.123Z", "level": "ERROR", "logger": "bot.app",
+         "message": "...", "exception": "Traceback ..."}
+
+    "exception" (the traceback) and "stack" appear only when the record has them. The
+    token is redacted before a record gets here (redaction.py hooks the record factory,
+    exception text included); JSON escaping cannot bring it back, as a token holds no
+    character that JSON escapes.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+TEXT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str, log_format: str) -> None:
+    """Every log record to stderr at `level`, as text (the default) or JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonLines() if log_format == "json" else logging.Formatter(TEXT_LOG_FORMAT)
+    )
+    logging.basicConfig(level=level, handlers=[handler])
+
+
 def run_telegram(settings: Settings) -> None:
     """`python -m bot run`: polling without WEBHOOK_URL, a webhook with it, until a signal."""
     redact_secrets_in_logs(settings.telegram_token, settings.webhook_secret)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
     try:
-        log.info("Starting on the %s event loop", eventloop.name())
         eventloop.run(serve(settings))
     except InvalidToken:
         # python-telegram-bot's own message quotes the token: say it without.

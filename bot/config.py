@@ -12,12 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from bot.core.words import parse_span
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///cramp_coach.db"
+#: What the bot's own HTTP server answers beside the webhook (channels/telegram/application.py).
+OPS_PATHS = ("healthz", "metrics")
+
+LogFormat = Literal["text", "json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,10 @@ class Settings:
     dialogues_dir: Path = ROOT / "dialogues"
     data_dir: Path = ROOT / "data"
     log_level: str = "INFO"
+    log_format: LogFormat = "text"
+    health_port: int | None = None
+    health_host: str = "0.0.0.0"
+    health_poll_max_age: timedelta = timedelta(seconds=60)
     reminder_sweep_every: timedelta = timedelta(seconds=10)
     reminder_rate: float = 29.0
 
@@ -97,12 +106,24 @@ class Settings:
             raise ConfigError(
                 f"LOG_LEVEL={log_level!r} is not a level. Use DEBUG, INFO, WARNING or ERROR."
             )
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError(
+                f"LOG_FORMAT={log_format!r} is not a log format. Use text (the default) or "
+                "json (one JSON object per line, for a log collector)."
+            )
+        webhook_path = get("WEBHOOK_PATH")
+        if webhook_path is not None and webhook_path.strip("/") in OPS_PATHS:
+            raise ConfigError(
+                f"WEBHOOK_PATH={webhook_path!r} is where the bot answers health checks or "
+                "metrics. Choose another path, e.g. telegram/hook, or leave it unset."
+            )
         return cls(
             telegram_token=token,
             webhook_url=webhook_url,
             webhook_secret=secret,
-            webhook_path=get("WEBHOOK_PATH"),
-            port=_port(get("PORT")),
+            webhook_path=webhook_path,
+            port=_port("PORT", get("PORT")) or 8080,
             listen=get("LISTEN") or "0.0.0.0",
             telegram_api_base_url=base_url,
             database_url=database_url,
@@ -110,6 +131,12 @@ class Settings:
             dialogues_dir=_directory("DIALOGUES_DIR", get("DIALOGUES_DIR"), ROOT / "dialogues"),
             data_dir=_directory("DATA_DIR", get("DATA_DIR"), ROOT / "data"),
             log_level=log_level,
+            log_format="json" if log_format == "json" else "text",
+            health_port=_port("HEALTH_PORT", get("HEALTH_PORT")),
+            health_host=get("HEALTH_HOST") or "0.0.0.0",
+            health_poll_max_age=parse_duration(
+                "HEALTH_POLL_MAX_AGE", get("HEALTH_POLL_MAX_AGE"), "60s"
+            ),
             reminder_sweep_every=parse_duration(
                 "REMINDER_SWEEP_EVERY", get("REMINDER_SWEEP_EVERY"), "10s"
             ),
@@ -144,11 +171,11 @@ def _rate(value: str | None) -> float:
     return rate
 
 
-def _port(value: str | None) -> int:
+def _port(name: str, value: str | None) -> int | None:
     if value is None:
-        return 8080
+        return None
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ConfigError(f"PORT={value!r} is not a TCP port. Use a number from 1 to 65535.")
+        raise ConfigError(f"{name}={value!r} is not a TCP port. Use a number from 1 to 65535.")
     return int(value)
 
 
