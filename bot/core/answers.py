@@ -5,6 +5,11 @@
     takes_numbers(dialogue, matcher, state)      -> whether a bare number answers it
     current_question(dialogue, matcher, session) -> the question as it was asked
 
+A bare number answers a question whose kind has `from:` ranges by those ranges: at
+the duration question "10" is 10 minutes (the label "minutes"; the figure is kept too,
+bot.core.moves.keep_minutes), at the pain question "7" is a score. A bare "no" ("nah",
+"n/a") answers a question whose kind has a `none` label ("Did any of these apply?").
+
 Pure: used by the engine on every turn, and by the content check to make sure every
 button answers its own question.
 """
@@ -16,6 +21,9 @@ from bot.core.matcher import Matcher
 from bot.core.model import ButtonPress, Reply, Session, SlotValue
 from bot.core.reading import Reading
 from bot.core.render import render
+
+#: The label of a kind that "no" answers ("None of these"), and the "no" it reads.
+NONE, YES_NO, NO = "none", "yes_no", "no"
 
 
 def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> Reply | None:
@@ -74,6 +82,8 @@ def resolve(
         if not labels and reading.number is not None:
             by_number = matcher.label_for_number(kind, reading.number)
             labels = (by_number,) if by_number else ()
+        if not labels and kind != YES_NO and reading.labels(YES_NO) == (NO,):
+            labels = (NONE,) if NONE in matcher.labels(kind) else ()
         if labels:
             value = dialogue.value(kind, labels)
     for key, target in state.on.items():

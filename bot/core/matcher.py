@@ -56,7 +56,7 @@ from bot.core.amounts import (
 )
 from bot.core.lexicon import Lexicon
 from bot.core.negation import NegationScope
-from bot.core.reading import MAX_TOKENS, Match, Reading, token_pattern, tokenize
+from bot.core.reading import CLAUSE_MARKS, MAX_TOKENS, Match, Reading, token_pattern, tokenize
 from bot.core.together import TogetherRules
 
 __all__ = [
@@ -77,6 +77,24 @@ CACHE_SIZE = 16384  # words whose typo correction is remembered
 
 
 AGE_KIND = "caution"  # ages ("my 7 year old") are placed by this kind's `from:` ranges
+
+#: Small talk: labels that count only when the message says nothing else. "ok" and
+#: "thanks!" are small talk; in "ok so my calf cramped" or "ok but my leg is numb" the
+#: "ok" is dropped, so the rest of the message is read as if it were not there.
+SMALL_TALK = frozenset(
+    {
+        ("intent", "thanks"),
+        ("intent", "ok"),
+        ("intent", "bye"),
+        ("intent", "greeting"),
+        ("topic", "chat"),
+    }
+)
+#: What a message without any text is read as, when the lexicon has this intent.
+EMPTY = ("intent", "empty")
+#: Kinds whose words count toward no `together:` rule: "cramps every night since the
+#: doctor changed my dose" says how often, not that one cramp has lasted since last night.
+RULE_BLIND = frozenset({"frequency"})
 
 
 class Matcher:
@@ -142,6 +160,11 @@ class Matcher:
         but warning signs are looked for all the way to RED_FLAG_SCAN characters:
         a red flag at the end of a long story must not be cut off.
         """
+        if not text.strip():
+            kind, label = EMPTY
+            if label in self._display.get(kind, {}):
+                return Reading(text=text, matches=(Match(kind, label),))
+            return Reading(text=text)
         reading = self._read(text)
         if "." in text and len(text) <= RED_FLAG_WINDOW and _STACCATO.search(text):
             # "cant. breathe.": words cut apart by full stops are read together for signs
@@ -219,6 +242,7 @@ class Matcher:
         neutral = [False] * n  # negators that are part of a longer phrase
         in_phrase = [False] * n  # "temp 40" is a warning sign, not a number answer
         plain = [False] * n  # words of a plain phrase ("faint hearted", "dark yellow")
+        chat = [False] * n  # words of small talk ("ok", "thanks a lot")
         phrases = self._phrases
         starts = self._sizes
         hedges = self._hedges
@@ -247,10 +271,14 @@ class Matcher:
                 if key in self._negating_phrases:
                     for j in range(i, i + size):
                         neutral[j] = True
+                small = any((e.kind, e.label) in SMALL_TALK for e in entries)
                 for j in range(i, i + size):
                     in_phrase[j] = True
+                    chat[j] = small
                     if not entries and key not in hedges:
                         plain[j] = True  # "dark yellow": no rule may use these words
+                    elif entries and all(e.kind in RULE_BLIND for e in entries):
+                        plain[j] = True  # "every night": how often, for no rule
                 i += size
                 break
             else:
@@ -258,6 +286,9 @@ class Matcher:
 
         if replaced:
             found = [f for k, f in enumerate(found) if k not in replaced]
+        if any(chat) and not all(c or w in CLAUSE_MARKS for c, w in zip(chat, words, strict=True)):
+            # Small talk with something else: only the something else counts.
+            found = [f for f in found if (f[1].kind, f[1].label) not in SMALL_TALK]
         rules = bool(self._rules)
         if not found and not rules:
             return Reading(

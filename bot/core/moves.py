@@ -314,8 +314,13 @@ def keep_minutes(
     slots: dict[str, SlotValue], slot: str, kind: str | None, reading: Reading
 ) -> None:
     """A duration answer also keeps its length in minutes, which the episode records."""
-    if kind == "duration" and reading.duration_minutes is not None:
-        slots[minutes_slot(slot)] = reading.duration_minutes
+    if kind != "duration":
+        return
+    minutes = reading.duration_minutes
+    if minutes is None and not reading.labels(kind):
+        minutes = reading.number  # a bare number at the duration question: minutes
+    if minutes is not None:
+        slots[minutes_slot(slot)] = minutes
 
 
 def note_answered(slots: dict[str, SlotValue], name: str) -> None:

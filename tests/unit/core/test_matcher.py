@@ -1059,3 +1059,70 @@ def test_one_word_fills_one_group_of_a_rule(matcher: Matcher) -> None:
     # "heavy" is both a pressure and an ache in the chest rule: alone with "arm" it is neither
     assert matcher.read("my arm feels heavy after curls").labels("red_flag") == ()
     assert matcher.read("crushing, my left arm feels heavy").labels("red_flag") == ("chest_pain",)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("thanks!", "thanks"),
+        ("thx", "thanks"),
+        ("🙏", "thanks"),
+        ("ok", "ok"),
+        ("k", "ok"),
+        ("👍", "ok"),
+        ("cool", "ok"),
+        ("great!!", "ok"),
+        ("bye", "bye"),
+        ("cya", "bye"),
+        ("ok thanks", "ok"),
+    ],
+)
+def test_small_talk_alone_is_an_intent(matcher: Matcher, text: str, label: str) -> None:
+    assert matcher.read(text).get("intent") == label
+
+
+@pytest.mark.parametrize(
+    "text", ["ok so my calf cramped", "ok im fine now", "ok but my leg is numb", "thanks, 10 min"]
+)
+def test_small_talk_inside_a_longer_message_counts_for_nothing(matcher: Matcher, text: str) -> None:
+    reading = matcher.read(text)
+    assert reading.get("intent") is None
+    assert reading.get("topic") != "chat"
+    assert matcher.read("ok so my calf cramped").get("body_part") == "calf"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_empty_message_is_read_as_the_empty_intent(matcher: Matcher, text: str) -> None:
+    assert matcher.read(text).labels("intent") == ("empty",)
+
+
+@pytest.mark.parametrize("text", ["im fine now", "ok im fine now", "i'm ok now", "it's gone now"])
+def test_feeling_fine_now_is_afterwards(matcher: Matcher, text: str) -> None:
+    assert matcher.read(text).labels("timing") == ("after",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my calf cramps keep coming back every week",
+        "this happens every time i run",
+        "3rd time this week",
+        "keeps happening",
+    ],
+)
+def test_cramps_said_to_keep_coming_back_are_not_a_return_after_a_break(
+    matcher: Matcher, text: str
+) -> None:
+    reading = matcher.read(text)
+    assert reading.labels("frequency") == ("keeps_coming_back",)
+    assert "returning" not in reading.labels("context")
+    assert reading.number is None  # "3rd" is no answer to "how long"
+
+
+def test_how_often_counts_toward_no_rule(matcher: Matcher) -> None:
+    text = "my legs cramp every night since the doctor changed my dose"
+    assert matcher.read(text).labels("urgent") == ()
+
+
+def test_why_do_i_keep_getting_cramps_asks_for_the_causes(matcher: Matcher) -> None:
+    assert matcher.read("why do i keep getting cramps").labels("topic")[0] == "causes"
