@@ -278,6 +278,19 @@ def step(
         if previous is not None:
             draft.replies.append(Reply(dialogue.texts.say("went_back")))
             return finish(ctx.arrive(previous, draft, Reading("")))
+        if current.expect == "text":
+            # A question that takes any words must not take "go back" as its answer.
+            draft.replies.append(Reply(dialogue.texts.say("nothing_to_go_back_to")))
+            draft.replies.append(ctx.question(current, draft.slots))
+            return finish(current.name)
+    intent = reading.get("intent")
+    if current.expect == "text" and button is None and intent is not None:
+        target = dialogue.intents.get(intent)
+        if target is not None:
+            # "start over", "cancel", "help" at a question that takes any words (a city,
+            # a time): the intent, not an answer.
+            ctx.leave(current, draft.slots)
+            return finish(ctx.arrive(target, draft, reading))
     later = _asked_later(dialogue, reading)
     asking_cramp = current.save is not None and current.save in dialogue.remember.values()
     if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
@@ -289,9 +302,12 @@ def step(
         else ([], [])
     )
     answer = ctx.resolve(current, reading)
+    if changed and answer is not None:
+        # "no wait, it's more like 8": the "no" marks the correction; it answers nothing.
+        answer = ctx.resolve(current, _without_words(reading, dialogue.correction_words))
     if later is not None and asking_cramp:
         # "why does this keep happening?" in the middle of the questions: after the advice.
-        draft.then = later[0]
+        draft.then, draft.then_new = later[0], True
         if answer is None and not changed:
             draft.replies.append(Reply(dialogue.texts.say("answer_later")))
             draft.replies.append(ctx.question(current, draft.slots))
@@ -369,7 +385,7 @@ def _take_later(
     """Start the cramp questions with what the message says; its question waits."""
     assert ctx.dialogue.answer_after is not None
     ctx.leave(current, draft.slots)
-    draft.then = later[0]
+    draft.then, draft.then_new = later[0], True
     stopped = ctx.arrive(ctx.dialogue.answer_after.start, draft, reading)
     # Once the advice and the answer are given, the message has said all it had to.
     return stopped if draft.episode is not None else ctx.hand_over(stopped, draft, reading)
@@ -379,6 +395,16 @@ def _drop_question(draft: Draft, name: str) -> None:
     """Take back the question of state `name` just offered, when the message goes elsewhere."""
     if draft.replies and draft.replies[-1].state == name:
         draft.replies.pop()
+
+
+def _without_words(reading: Reading, words: frozenset[str]) -> Reading:
+    """`reading` without the matches that begin at one of `words` ("no", "wait")."""
+    kept = tuple(
+        m
+        for m in reading.matches
+        if not (m.start < len(reading.tokens) and reading.tokens[m.start] in words)
+    )
+    return replace(reading, matches=kept)
 
 
 def _without(reading: Reading, kind: str, label: str) -> Reading:

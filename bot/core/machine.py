@@ -217,7 +217,7 @@ def entry_points(dialogue: Dialogue) -> list[str]:
     entries.extend(dialogue.commands.values())
     entries.extend(dialogue.intents.values())
     if dialogue.answer_after is not None:
+        # Its `states` are reached only after the advice, as the advice's follow-ups are.
         entries.append(dialogue.answer_after.start)
-        entries.extend(dialogue.answer_after.states.values())
     entries.extend(name for name, state in dialogue.states.items() if state.anytime)
     return [name for name in entries if name in dialogue.states]

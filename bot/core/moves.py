@@ -9,6 +9,7 @@ Used by engine.step, which decides what a message does; pure, like it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from bot.core.answers import resolve
 from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import Episode, Reply, SlotValue
+from bot.core.reading import CLAUSE_MARKS
 from bot.core.recurrence import RecurrenceRules
 from bot.core.render import render
 from bot.core.triage import about_the_body
@@ -48,6 +50,8 @@ class Draft:
     lead: int = 0
     #: the state that answers a question said alongside a cramp, once the advice is given
     then: str | None = None
+    #: whether `then` was asked in this message (a reset keeps only such a question)
+    then_new: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +210,7 @@ class Moves:
         """
         questions = {state.save for state in self.dialogue.states.values() if state.save}
         cue = bool(self.dialogue.correction_words & set(reading.tokens))
+        reading = self._past_opening(reading)
         changed: list[str] = []
         noted: list[str] = []
         for kind, slot in self.dialogue.remember.items():
@@ -231,8 +236,57 @@ class Moves:
                     before=self.render(f"{{{slot}}}", before),
                 )
             )
+        if cue and not changed and reading.number is not None:
+            # "no wait, more like 8": a bare number corrects the question answered last.
+            changed.extend(self._correct_last(before, slots, reading.number))
         said = [self.dialogue.texts.say("answer_noted", said=", ".join(noted))] if noted else []
         return changed, said
+
+    def _past_opening(self, reading: Reading) -> Reading:
+        """The message read without the correction words it opens with ("no wait, ...").
+
+        Read whole, the opening "no" of "no wait its more like 8/10" would deny the 8/10.
+        """
+        words = self.dialogue.correction_words
+        skip = 0
+        while skip < len(reading.tokens) and (
+            reading.tokens[skip] in words or reading.tokens[skip] in CLAUSE_MARKS
+        ):
+            skip += 1
+        if skip == 0 or skip == len(reading.tokens):
+            return reading
+        pattern = re.compile(r"^(?:[\W_]*(?:" + "|".join(map(re.escape, words)) + r")\b)+", re.I)
+        rest = pattern.sub("", reading.text)
+        return self.matcher.read(rest) if rest != reading.text else reading
+
+    def _correct_last(
+        self, before: Mapping[str, SlotValue], slots: dict[str, SlotValue], number: float
+    ) -> list[str]:
+        """An answer given before, given again as a number: that of the question answered
+        last if a number answers it, else of the one answered question a number answers."""
+
+        def label_of(state: State) -> str | None:
+            if state.save is None or before.get(state.save) is None:
+                return None
+            if state.expect not in self.matcher.kinds():
+                return None
+            return self.matcher.label_for_number(state.expect, number)
+
+        trail = [self.dialogue.states[n] for n in trail_of(before) if n in self.dialogue.states]
+        fitting = [s for s in self.dialogue.states.values() if label_of(s) is not None]
+        state = trail[-1] if trail and label_of(trail[-1]) else None
+        if state is None and len({s.save for s in fitting}) == 1:
+            state = fitting[0]
+        label = None if state is None else label_of(state)
+        if state is None or state.save is None or label is None or label == before[state.save]:
+            return []
+        slots[state.save] = label
+        slot = f"{{{state.save}}}"
+        return [
+            self.dialogue.texts.say(
+                "answer_changed", now=self.render(slot, slots), before=self.render(slot, before)
+            )
+        ]
 
     def tell(self, draft: Draft, say: bool = True) -> None:
         """Say the notices whose conditions now hold and that were not said yet.
@@ -264,9 +318,8 @@ class Moves:
             if state.reset:
                 draft.slots.clear()
                 self.remember(draft.slots, reading)
-                later = self.dialogue.answer_after
-                if later is None or name != later.start:
-                    draft.then = None
+                if not draft.then_new:
+                    draft.then = None  # "start over" drops a question asked before
             if state.asks and state.save is not None and state.save in draft.slots:
                 answer = self.resolve_slot(state, draft.slots)
                 if answer is not None:
@@ -286,7 +339,10 @@ class Moves:
             if name == self.dialogue.urgent:
                 draft.lead = len(draft.replies)
             if state.advice and draft.then is not None:
-                # The question said alongside the cramp, now that the advice is given.
+                # The question said alongside the cramp, now that the advice is given. Its
+                # answer carries the buttons from here on: the advice's own are dropped.
+                if state.asks and draft.replies and draft.replies[-1].state == name:
+                    draft.replies[-1] = Reply(draft.replies[-1].text)
                 name, draft.then = draft.then, None
                 continue
             if state.asks or state.goto is None:

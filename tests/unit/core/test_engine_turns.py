@@ -131,8 +131,14 @@ def test_no_wait_at_the_context_question_corrects_the_severity_not_the_context(
     message: str,
 ) -> None:
     # "no" is a correction word here, not "None of these", and the number is a severity
-    # because it says what the severity question asked.
-    slots: Slots = {"muscle": "calf", "timing": "now", "duration": "minutes", "severity": "mild"}
+    # because the severity question was the one answered last.
+    slots: Slots = {
+        "muscle": "calf",
+        "timing": "now",
+        "duration": "minutes",
+        "severity": "mild",
+        "_trail": "ask_muscle ask_timing ask_duration ask_severity",
+    }
     result = turn(message, "ask_context", slots)
     assert result.session.slots["severity"] == "severe"
     assert result.session.state == "ask_context"
@@ -210,8 +216,11 @@ def test_a_whole_cramp_with_a_question_keeps_every_detail_and_answers_after_the_
     assert done.episode is not None
     texts = [r.text for r in done.replies]
     advice_at = next(i for i, t in enumerate(texts) if "Care level" in t)
-    causes_at = next(i for i, t in enumerate(texts) if DIALOGUE.states["causes"].say[:20] in t)
-    assert advice_at < causes_at
+    # "why tho", answered by the advice's own "Why did it happen?", which keeps the buttons
+    why_at = next(i for i, r in enumerate(done.replies) if r.state == "advice_why")
+    assert advice_at < why_at
+    assert done.session.state == "advice_why"
+    assert not done.replies[advice_at].buttons
 
 
 def test_keep_happening_is_not_a_cramp_happening_now() -> None:
