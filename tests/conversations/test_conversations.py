@@ -35,9 +35,9 @@ from tests.helpers.conversation_channels import TelegramChannel, open_channel
 
 #: No reply may be longer than this many words, except the emergency reply.
 WORD_LIMIT = 90
-#: Off: replies over the limit are only reported (.word_report, or -s). A step's own
-#: `max_words:` is always enforced.
-ENFORCE_WORD_LIMIT = False
+#: On: a reply over the limit fails its file (off, it would only be reported in
+#: .word_report, or with -s). A step's own `max_words:` is always enforced.
+ENFORCE_WORD_LIMIT = True
 
 HERE = Path(__file__).resolve().parent
 FILES = sorted(HERE.glob("*.yaml"))
