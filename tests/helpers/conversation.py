@@ -205,8 +205,10 @@ async def play(script: Script, channel: Channel, clock: Clock, words: WordCheck)
             shown = await channel.send(user, str(step["send"]))
         elif "tap" in step:
             shown = await channel.tap(user, str(step["tap"]))
-        if ("send" in step or "tap" in step) and channel.replies_apart:
-            max_words = step.get("max_words")
+        if "send" in step or "tap" in step:
+            # Telegram joins replies into messages, up to the word limit: each message is
+            # held to the limit there, and `max_words` (about one reply) is not.
+            max_words = step.get("max_words") if channel.replies_apart else None
             words.see(shown, where, int(max_words) if max_words is not None else None)
         await check(step, where, user, shown, channel.store)
 

@@ -1,4 +1,4 @@
-"""Replies as Telegram messages: joined while they fit, split at 4096 UTF-16 units.
+"""Replies as Telegram messages: joined while short, split at 4096 UTF-16 units.
 
 Telegram measures a message in UTF-16 code units, not characters: an emoji counts two.
 """
@@ -13,6 +13,8 @@ from bot.core.model import Reply
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
+#: Replies are joined into one message only while it stays within this many words.
+MESSAGE_WORDS = 90
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -41,18 +43,22 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return [part for part in parts if part]
 
 
-def merged(replies: Sequence[Reply], limit: int = TEXT_LIMIT) -> list[Reply]:
-    """Join a reply without buttons to the one after it, while the text fits one message.
+def merged(
+    replies: Sequence[Reply], limit: int = TEXT_LIMIT, words: int = MESSAGE_WORDS
+) -> list[Reply]:
+    """Join a reply without buttons to the one after it, while the text fits one message
+    and stays short enough to read on a phone without scrolling (`words`).
 
-    "That question has passed" and the question itself, or the advice and "Anything
-    else?", arrive as one message with the buttons under it: fewer messages to read,
+    "That question has passed" and the question itself, or "Got it: calf." and the next
+    question, arrive as one message with the buttons under it: fewer messages to read,
     and fewer to count against Telegram's rate limits.
     """
     joined: list[Reply] = []
     for reply in replies:
         last = joined[-1] if joined else None
         text = f"{last.text}\n\n{reply.text}" if last is not None else reply.text
-        if last is not None and not last.buttons and fits(text, limit):
+        short = len(text.split()) <= words
+        if last is not None and not last.buttons and short and fits(text, limit):
             joined[-1] = Reply(text, reply.buttons, reply.state)
         else:
             joined.append(reply)

@@ -312,6 +312,9 @@ def test_replies_without_buttons_join_the_next_while_they_fit() -> None:
     long = Reply("x" * 4090)
     assert merged([long, question]) == [long, question]
     assert merged([]) == []
+    wordy = Reply(" ".join(["word"] * 90))
+    assert merged([wordy, question]) == [wordy, question]  # 91 words together: apart
+    assert len(merged([Reply(" ".join(["word"] * 89)), question])) == 1  # 90: one message
 
 
 async def test_a_backlog_from_one_person_does_not_hold_up_the_others() -> None:
