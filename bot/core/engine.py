@@ -36,7 +36,7 @@ from bot.core.contract import Needs
 from bot.core.machine import Dialogue, State
 from bot.core.matcher import Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session
-from bot.core.moves import THEN_SLOT, UNCLEAR_SLOT, Draft, Moves, slot_labels
+from bot.core.moves import BACK_SLOT, THEN_SLOT, UNCLEAR_SLOT, Draft, Moves, slot_labels
 from bot.core.recurrence import RecurrenceRules
 from bot.core.triage import (
     LONG_CRAMP,
@@ -187,7 +187,7 @@ def step(
         # Answered before the cramp details the message also gives ("how much ibuprofen
         # for my calf cramp"); its state leads back and the message goes on to the question.
         ctx.remember(draft.slots, reading)
-        ctx.leave(current, draft.slots)
+        _leave_for_detour(ctx, current, draft)
         stopped = ctx.arrive(dialogue.intents[first], draft, reading)
         return finish(ctx.hand_over(stopped, draft, reading))
 
@@ -205,7 +205,7 @@ def step(
         ctx.remember(draft.slots, reading)
         draft.slots[URGENT_SLOT] = "+".join((*told, *urgent))
         draft.slots["urgent_steps"] = urgent_steps(dialogue.texts, urgent)
-        ctx.leave(current, draft.slots)
+        _leave_for_detour(ctx, current, draft)
         stopped = ctx.arrive(dialogue.urgent, draft, reading)
         draft.slots.pop("urgent_steps", None)
         return finish(ctx.hand_over(stopped, draft, reading), urgent=urgent)
@@ -344,6 +344,15 @@ def step(
     value, target = answer
     ctx.save(current, draft.slots, value, reading)
     return finish(ctx.arrive(target, draft, reading))
+
+
+def _leave_for_detour(ctx: Moves, current: State, draft: Draft) -> None:
+    """Before a state that speaks and leads `back` (an urgent sign, a dose question):
+    note where back is. For a new person that is the introduction, then the menu."""
+    if current.asks:
+        ctx.leave(current, draft.slots)
+    else:
+        draft.slots[BACK_SLOT] = current.name if current.goto is not None else ctx.dialogue.start
 
 
 def _goes_back(

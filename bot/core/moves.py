@@ -27,6 +27,8 @@ from bot.core.triage import about_the_body
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
 BACK_SLOT = "_back"
+#: The label of "none of these": in a slot that gathers labels it gives way to any other.
+NONE = "none"
 #: How many messages about the body in a row were not understood (the safety net).
 UNCLEAR_SLOT = "_unclear"
 #: The questions answered so far in this conversation, oldest first ("go back" pops one).
@@ -120,9 +122,10 @@ class Moves:
                 keep_minutes(slots, slot, kind, reading)
             elif labels and kind in self.dialogue.several:
                 # Kinds that hold several labels gather them ("a child", then "she's on
-                # blood thinners").
-                known = slot_labels(slots[slot])
-                slots[slot] = "+".join((*known, *(x for x in labels if x not in known)))
+                # blood thinners"); a "none" gives way to what is said after it.
+                known = [x for x in slot_labels(slots[slot]) if x != NONE]
+                gathered = (*known, *(x for x in labels if x not in known))
+                slots[slot] = "+".join(x for x in gathered if x != NONE or len(gathered) == 1)
 
     def hand_over(self, name: str, draft: Draft, reading: Reading) -> str:
         """Offer the message to the question of state `name`, just arrived at.
