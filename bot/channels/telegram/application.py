@@ -50,7 +50,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest
 from tornado.httpserver import HTTPServer
 
 from bot.channels.telegram.bot import App, Context, ReplyBot
@@ -58,7 +58,7 @@ from bot.channels.telegram.contract import ChatService
 from bot.channels.telegram.order import PerUserOrder
 from bot.channels.telegram.pacing import Pacer
 from bot.channels.telegram.relay import Relay
-from bot.channels.telegram.requests import Delivery, RetryingRequest
+from bot.channels.telegram.requests import Delivery, RetryingRequest, SendOnce, WrappingRequest
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.service.health import Health
@@ -198,43 +198,16 @@ def _counter_of_errors(metrics: Metrics) -> Any:
     return count
 
 
-class PollWatch(BaseRequest):
+class PollWatch(WrappingRequest):
     """The getUpdates transport, telling `health` of every answer Telegram gives (HTTP 200):
     what "receiving" means for /healthz while polling."""
 
     def __init__(self, inner: BaseRequest, health: Health) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._health = health
 
-    @property
-    def read_timeout(self) -> float | None:
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        code, payload = await self._inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+    async def around(self, url: str, send: SendOnce) -> tuple[int, bytes]:
+        code, payload = await send()
         if code == 200:
             self._health.polled()
         return code, payload

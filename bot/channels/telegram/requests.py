@@ -1,4 +1,5 @@
-"""Outgoing requests: how hard to try (Delivery), and retries with back-off (RetryingRequest).
+"""Outgoing requests: how hard to try (Delivery), retries with back-off (RetryingRequest),
+and the base of every transport that wraps another (WrappingRequest).
 
 ReplyBot -> AIORateLimiter (429: waits retry_after, retries)
          -> RetryingRequest (timeouts, network errors, 5xx: back-off)
@@ -33,28 +34,17 @@ class Delivery:
     poll_timeout: float = 10.0  # long-poll seconds for getUpdates
 
 
-class RetryingRequest(BaseRequest):
-    """Wraps a BaseRequest; retries timeouts, network errors and 5xx answers with back-off.
+#: One request as the wrapped transport would send it: no arguments, (HTTP status, body).
+SendOnce = Callable[[], Awaitable[tuple[int, bytes]]]
 
-    429 is left to AIORateLimiter (it raises RetryAfter above this layer); 4xx are final.
-    A retried request may reach Telegram twice if the first answer was lost: one duplicate
-    message is better than a lost one.
-    """
 
-    def __init__(
-        self,
-        inner: BaseRequest,
-        *,
-        attempts: int = 5,
-        first_delay: float = 0.5,
-        max_delay: float = 8.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
+class WrappingRequest(BaseRequest):
+    """A BaseRequest around another (`inner`): read_timeout, initialize and shutdown are the
+    inner one's, and each request goes through `around(url, send)`, which by default just
+    sends it. Subclasses override `around` to do something before, after or instead."""
+
+    def __init__(self, inner: BaseRequest) -> None:
         self._inner = inner
-        self._attempts = max(1, attempts)
-        self._first_delay = first_delay
-        self._max_delay = max_delay
-        self._sleep = sleep
 
     @property
     def read_timeout(self) -> float | None:
@@ -76,19 +66,54 @@ class RetryingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        async def send() -> tuple[int, bytes]:
+            return await self._inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+
+        return await self.around(url, send)
+
+    async def around(self, url: str, send: SendOnce) -> tuple[int, bytes]:
+        """One request to `url` (which holds the token: never log it); `send` may be called
+        any number of times."""
+        return await send()
+
+
+class RetryingRequest(WrappingRequest):
+    """Wraps a BaseRequest; retries timeouts, network errors and 5xx answers with back-off.
+
+    429 is left to AIORateLimiter (it raises RetryAfter above this layer); 4xx are final.
+    A retried request may reach Telegram twice if the first answer was lost: one duplicate
+    message is better than a lost one.
+    """
+
+    def __init__(
+        self,
+        inner: BaseRequest,
+        *,
+        attempts: int = 5,
+        first_delay: float = 0.5,
+        max_delay: float = 8.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(inner)
+        self._attempts = max(1, attempts)
+        self._first_delay = first_delay
+        self._max_delay = max_delay
+        self._sleep = sleep
+
+    async def around(self, url: str, send: SendOnce) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]  # the URL itself holds the token: never log it
         delay = self._first_delay
         for attempt in range(1, self._attempts + 1):
             try:
-                code, payload = await self._inner.do_request(
-                    url,
-                    method,
-                    request_data,
-                    read_timeout=read_timeout,
-                    write_timeout=write_timeout,
-                    connect_timeout=connect_timeout,
-                    pool_timeout=pool_timeout,
-                )
+                code, payload = await send()
             except NetworkError as exc:  # TimedOut is a NetworkError
                 if attempt == self._attempts:
                     raise
