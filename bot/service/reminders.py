@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.contract import Needs
@@ -132,6 +133,31 @@ def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -
     return EffectOutput((Reply(text, buttons, state),))
 
 
+def _ask_again(text: str, question: str) -> EffectOutput:
+    """What could not be read, said, and the question asked once more (one of the _AGAIN states)."""
+    return EffectOutput((Reply(text),), ask=question)
+
+
+class _Answer(Protocol):
+    """What reads the answer to a question asked at most twice: `again` when it is the
+    second answer, which keeps things as they were where it still cannot be read."""
+
+    def __call__(self, request: EffectContext, *, again: bool) -> Awaitable[EffectOutput]: ...
+
+
+def _first_and_again(answer: _Answer) -> tuple[Effect, Effect]:
+    """The two effects a question asked at most twice needs: its first answer, and the
+    answer after it was asked once more (the `..._again` effect)."""
+
+    async def first(request: EffectContext) -> EffectOutput:
+        return await answer(request, again=False)
+
+    async def second(request: EffectContext) -> EffectOutput:
+        return await answer(request, again=True)
+
+    return first, second
+
+
 async def start_series(request: EffectContext) -> EffectOutput:
     """A post-workout series: every `series.every` for `series.for`.
 
@@ -200,26 +226,16 @@ async def _one_reminder(
     return _say(texts.say("series_one", time=clock_text(at, schedule, request.now, texts)))
 
 
-async def daily_check(request: EffectContext) -> EffectOutput:
-    """After "how often?": an interval it cannot read is asked for once more; with the
-    time zone known already, daily reminders go on at once (it is not asked again)."""
-    return await _daily_check(request, again=False)
-
-
-async def daily_check_again(request: EffectContext) -> EffectOutput:
-    """The second answer to "how often?": unreadable, daily reminders stay as they were."""
-    return await _daily_check(request, again=True)
-
-
 async def _daily_check(request: EffectContext, *, again: bool) -> EffectOutput:
+    """After "how often?": an interval it cannot read is asked for once more; with the
+    time zone known already, daily reminders go on at once (it is not asked again).
+    The second answer, unreadable, leaves daily reminders as they were."""
     texts = request.content.dialogue.texts
     typed = request.slot("daily_every")
     keep = bool(_KEEP.search(typed))
     if keep or parse_interval(typed) is None:
         if not again and not keep:
-            return EffectOutput(
-                (Reply(texts.say("daily_unreadable", typed=typed)),), ask=DAILY_AGAIN
-            )
+            return _ask_again(texts.say("daily_unreadable", typed=typed), DAILY_AGAIN)
         daily = next(
             (
                 r
@@ -242,13 +258,16 @@ async def _daily_check(request: EffectContext, *, again: bool) -> EffectOutput:
     return EffectOutput(said.replies, said.attachments, ask=MENU)
 
 
+daily_check, daily_check_again = _first_and_again(_daily_check)
+
+
 async def daily_on(request: EffectContext) -> EffectOutput:
     """Daily reminders at the interval asked for, in the zone of the city typed (a
     place it cannot find is asked for once more)."""
     typed = request.slot("tz_text")
     if typed and not _KEEP.search(typed) and _find_zone(request, typed) is None:
         texts = request.content.dialogue.texts
-        return EffectOutput((Reply(texts.say("zone_unknown", typed=typed)),), ask=DAILY_ZONE_AGAIN)
+        return _ask_again(texts.say("zone_unknown", typed=typed), DAILY_ZONE_AGAIN)
     return await _daily_on(request, typed_zone=typed)
 
 
@@ -386,18 +405,10 @@ async def reminders_status(request: EffectContext) -> EffectOutput:
     return _say(*lines)
 
 
-async def set_timezone(request: EffectContext) -> EffectOutput:
-    """Set the zone from the slot tz_text; cities with the same time come as buttons.
-    A place it cannot find is asked for once more (tz_again)."""
-    return await _set_timezone(request, again=False)
-
-
-async def set_timezone_again(request: EffectContext) -> EffectOutput:
-    """The second answer: a place still not found leaves the time zone as it was."""
-    return await _set_timezone(request, again=True)
-
-
 async def _set_timezone(request: EffectContext, *, again: bool) -> EffectOutput:
+    """Set the zone from the slot tz_text; cities with the same time come as buttons.
+    A place it cannot find is asked for once more (tz_again); in the second answer it
+    leaves the time zone as it was."""
     texts = request.content.dialogue.texts
     typed = request.slot("tz_text")
     if _KEEP.search(typed) or (again and _find_zone(request, typed) is None):
@@ -407,8 +418,11 @@ async def _set_timezone(request: EffectContext, *, again: bool) -> EffectOutput:
         return _say(texts.say(key, typed=typed, zone=zone))
     text, others = await _apply_zone(request, typed)
     if not text:
-        return EffectOutput((Reply(texts.say("zone_unknown", typed=typed)),), ask=TZ_AGAIN)
+        return _ask_again(texts.say("zone_unknown", typed=typed), TZ_AGAIN)
     return _with_city_choices(_say(text), others, texts)
+
+
+set_timezone, set_timezone_again = _first_and_again(_set_timezone)
 
 
 def _with_city_choices(said: EffectOutput, others: Sequence[City], texts: Texts) -> EffectOutput:
@@ -450,17 +464,9 @@ async def _apply_zone(
     return (f"{said}\n{changes}" if changes and report_changes else said), others
 
 
-async def set_quiet(request: EffectContext) -> EffectOutput:
-    """Quiet hours from the slot quiet_text; times it cannot read are asked for once more."""
-    return await _set_quiet(request, again=False)
-
-
-async def set_quiet_again(request: EffectContext) -> EffectOutput:
-    """The second answer: times it still cannot read leave the quiet hours as they were."""
-    return await _set_quiet(request, again=True)
-
-
 async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
+    """Quiet hours from the slot quiet_text; times it cannot read are asked for once more,
+    and in the second answer leave the quiet hours as they were."""
     texts = request.content.dialogue.texts
     typed = request.slot("quiet_text")
     keep = bool(_KEEP.search(typed))
@@ -470,9 +476,7 @@ async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
         if keep:
             return _say(texts.say("quiet_kept", quiet=current))
         if not again:
-            return EffectOutput(
-                (Reply(texts.say("quiet_unreadable", typed=typed)),), ask=QUIET_AGAIN
-            )
+            return _ask_again(texts.say("quiet_unreadable", typed=typed), QUIET_AGAIN)
         return _say(texts.say("quiet_stays", typed=typed, quiet=current))
     profile = replace(await _current_profile(request), quiet_start=parsed[0], quiet_end=parsed[1])
     await request.store.save_profile(profile)
@@ -483,6 +487,9 @@ async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
     else:
         said = texts.say("quiet_set", quiet=quiet_text(schedule, texts))
     return _say(f"{said}\n{changes}" if changes else said)
+
+
+set_quiet, set_quiet_again = _first_and_again(_set_quiet)
 
 
 #: Every effect named in dialogues/<language>/reminders.yaml (see bot/service/effects.py).
