@@ -86,16 +86,23 @@ def hours_words(minutes: float, texts: Texts) -> str:
     return texts.say("about_hours", n=f"{round(minutes / 30) / 2:g}")
 
 
-def duration_words(minutes: float | None, texts: Texts) -> str | None:
+#: The texts duration_words says a length with: under a minute, minutes ({n}), hours ({n}).
+DURATION_KEYS = ("under_a_minute", "about_min", "about_h")
+
+
+def duration_words(
+    minutes: float | None, texts: Texts, keys: tuple[str, str, str] = DURATION_KEYS
+) -> str | None:
     """A cramp's length, short: "under a minute", "about 5 min", "about 1.5 h"; None if
-    not known."""
+    not known. Other `keys` word the same rounding otherwise (the chart's "<1 min")."""
     if minutes is None:
         return None
+    under, in_minutes, in_hours = keys
     if minutes < 1:
-        return texts.say("under_a_minute")
+        return texts.say(under)
     if minutes < 59.5:
-        return texts.say("about_min", n=round(minutes))
-    return texts.say("about_h", n=f"{round(minutes / 30) / 2:g}")
+        return texts.say(in_minutes, n=round(minutes))
+    return texts.say(in_hours, n=f"{round(minutes / 30) / 2:g}")
 
 
 def clock_text(moment: datetime, schedule: Schedule, now: datetime, texts: Texts) -> str:

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.contract import Needs
 from bot.core.model import Episode
-from bot.core.saying import month_name, weekday_name
+from bot.core.saying import duration_words, month_name, weekday_name
 from bot.core.texts import Texts
 
 #: (kind, label) -> the one name people read: Matcher.display ("body_part", "quad").
@@ -133,14 +133,9 @@ def _ticks(days: int) -> list[int]:
 
 
 def short_duration(minutes: float | None, texts: Texts) -> str | None:
-    """A cramp's length under its dot: "<1 min", "5 min", "1.5 h"."""
-    if minutes is None:
-        return None
-    if minutes < 1:
-        return texts.say("chart_under_a_minute")
-    if minutes < 59.5:
-        return texts.say("chart_minutes", n=round(minutes))
-    return texts.say("chart_hours", n=f"{round(minutes / 30) / 2:g}")
+    """A cramp's length under its dot: "<1 min", "5 min", "1.5 h" (rounded as
+    duration_words rounds it)."""
+    return duration_words(minutes, texts, ("chart_under_a_minute", "chart_minutes", "chart_hours"))
 
 
 def _plain(text: str) -> str:
