@@ -14,11 +14,22 @@ Order of business for every message:
 3. A person idle for too long in the middle of the questions is welcomed back
    and asked whether to continue or start over.
 4. A /command jumps to its state.
-5. The current question takes the answer it expects; failing that a global
-   intent (help, restart, cancel) applies; failing that the question is asked
-   again with a hint. A message about the body that is not understood also gets a
-   reminder of the emergency number; two in a row, a screening question (the
+5. "go back" / "undo" returns to the question answered last, its answer cleared
+   (the dialogue's `go_back`). At a question that takes any words, an intent
+   ("start over", "cancel") is taken as the intent, not as the answer.
+6. A message that tells a whole cramp and asks a question ("... why does this keep
+   happening?") starts the cramp questions; the question waits for the advice
+   (`answer_after`), as one asked in the middle of the questions does.
+7. The current question takes the answer it expects. In the cramp questions, an
+   answer to another question is kept and said back ("Got it: a few minutes."), and
+   a correction ("wait no, it's my quad") changes an earlier answer and says so;
+   then the open question is asked again, unless the message answered it. Failing
+   that a global intent (help, restart, cancel) applies; failing that the question
+   is asked again with a hint. A message about the body that is not understood also
+   gets a reminder of the emergency number; two in a row, a screening question (the
    dialogue's safety net).
+8. Before the next question, a notice whose conditions now hold is said once
+   ("stretch it now" for a muscle cramping now).
 
 Whatever the message says about the cramp (muscle, duration, severity...) is
 remembered on the way, so a later question that it already answers is skipped.
@@ -135,6 +146,12 @@ def step(
             urgent=urgent,
             understood=draft.understood,
         )
+
+    def again(*said: str) -> Turn:
+        """Say `said`, then the open question again; the person stays at it."""
+        draft.replies.extend(Reply(line) for line in said)
+        draft.replies.append(ctx.question(current, draft.slots))
+        return finish(current.name)
 
     if button is not None:
         other = dialogue.states.get(button.state)
@@ -280,9 +297,7 @@ def step(
             return finish(ctx.arrive(previous, draft, Reading("")))
         if current.expect == "text":
             # A question that takes any words must not take "go back" as its answer.
-            draft.replies.append(Reply(dialogue.texts.say("nothing_to_go_back_to")))
-            draft.replies.append(ctx.question(current, draft.slots))
-            return finish(current.name)
+            return again(dialogue.texts.say("nothing_to_go_back_to"))
     intent = reading.get("intent")
     if current.expect == "text" and button is None and intent is not None:
         target = dialogue.intents.get(intent)
@@ -309,13 +324,9 @@ def step(
         # "why does this keep happening?" in the middle of the questions: after the advice.
         draft.then, draft.then_new = later[0], True
         if answer is None and not changed:
-            draft.replies.append(Reply(dialogue.texts.say("answer_later")))
-            draft.replies.append(ctx.question(current, draft.slots))
-            return finish(current.name)
+            return again(dialogue.texts.say("answer_later"))
     if answer is None and _goes_back(dialogue, current, reading, button):
-        draft.replies.append(Reply(dialogue.texts.say("nothing_to_go_back_to")))
-        draft.replies.append(ctx.question(current, draft.slots))
-        return finish(current.name)
+        return again(dialogue.texts.say("nothing_to_go_back_to"))
     if answer is None:
         intent = reading.get("intent")
         if intent is not None and intent in dialogue.intents:
@@ -323,14 +334,12 @@ def step(
             return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
         if current.save is not None and current.save in draft.slots:
             answer = ctx.resolve_slot(current, draft.slots)
-    echo = changed if answer is not None else [*changed, *noted]
-    if echo:
-        # Answers to other questions than the one asked (or changed ones), said back in
-        # a few words; the open question goes on (asked again unless this answers it).
-        draft.replies.append(Reply(" ".join(echo)))
-        if answer is None:
-            draft.replies.append(ctx.question(current, draft.slots))
-            return finish(current.name)
+    # Answers to other questions than the one asked (or changed ones), said back in a
+    # few words; the open question goes on (asked again unless this message answers it).
+    if answer is None and (changed or noted):
+        return again(" ".join((*changed, *noted)))
+    if changed:
+        draft.replies.append(Reply(" ".join(changed)))
     if answer is None:
         if current.otherwise is not None:
             stopped = ctx.arrive(current.otherwise, draft, reading)
