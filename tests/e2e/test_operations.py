@@ -22,23 +22,23 @@ import pytest
 
 from bot import app
 from bot.channels.telegram.application import ALLOWED_UPDATES
-from bot.channels.telegram.requests import Delivery
 from bot.config import Settings
 from bot.errors import ConfigError
-from tests.helpers.fake_bot_api import TEST_TOKEN, FakeBotApi, settings_for
+from tests.helpers.fake_bot_api import (
+    TEST_TOKEN,
+    FakeBotApi,
+    fast_delivery,
+    free_port,
+    settings_for,
+    webhook_settings,
+    webhook_update,
+)
 from tests.helpers.paths import ROOT
 from tests.helpers.postgres import PostgresServer
 from tests.helpers.shipped import shipped_library
 
-FAST = Delivery(attempts=4, first_delay=0.01, max_delay=0.05, read_timeout=1.0, poll_timeout=1.0)
+FAST = fast_delivery()
 SECRET = "s3cret-Value_1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @asynccontextmanager
@@ -113,25 +113,9 @@ async def test_webhook_port_serves_the_webhook_health_and_metrics(
     fake_bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
     fake = fake_bot_api
-    port = free_port()
-    settings = settings_for(
-        fake,
-        tmp_path,
-        webhook_url=f"http://127.0.0.1:{port}",
-        webhook_secret=SECRET,
-        listen="127.0.0.1",
-        port=port,
-    )
-    update = {
-        "update_id": 70,
-        "message": {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": 9, "type": "private"},
-            "from": {"id": 9, "is_bot": False, "first_name": "W"},
-            "text": "/start",
-        },
-    }
+    settings = webhook_settings(fake, tmp_path, SECRET)
+    port = settings.port
+    update = webhook_update(70, 9, "/start")
     hook = f"http://127.0.0.1:{port}/{settings.webhook_route}"
     async with bot(settings) as running, aiohttp.ClientSession() as http:
         status, _, body = await get(port, "/healthz")

@@ -23,17 +23,17 @@ from bot.config import Settings
 from bot.core.model import ButtonPress, Reply
 from bot.core.texts import Texts
 from bot.service import Attachment, KeyedLocks, Outcome
-from tests.helpers.fake_bot_api import TEST_TOKEN, FakeBotApi, settings_for
+from tests.helpers.fake_bot_api import (
+    TEST_TOKEN,
+    FakeBotApi,
+    fast_delivery,
+    settings_for,
+    webhook_settings,
+    webhook_update,
+)
 from tests.helpers.shipped import shipped_content
 
-FAST = Delivery(
-    attempts=4,
-    first_delay=0.01,
-    max_delay=0.05,
-    read_timeout=0.5,
-    rate_limit_retries=2,
-    poll_timeout=1.0,
-)
+FAST = fast_delivery(read_timeout=0.5)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 QUESTIONS = {
     "where": Reply("Where is the cramp?", ("Calf", "Thigh", "Foot"), "where"),
@@ -405,39 +405,13 @@ async def test_forbidden_marks_inactive_and_sends_nothing_more(
 # Webhook --------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def test_webhook_checks_the_secret(
     fake_bot_api: FakeBotApi, service: ScriptedService, tmp_path: Path
 ) -> None:
     fake = fake_bot_api
-    port = _free_port()
-    settings = settings_for(
-        fake,
-        tmp_path,
-        webhook_url=f"http://127.0.0.1:{port}",
-        webhook_secret="s3cret-Value_1",
-        listen="127.0.0.1",
-        port=port,
-    )
-    update = {
-        "update_id": 7,
-        "message": {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": 5, "type": "private"},
-            "from": {"id": 5, "is_bot": False, "first_name": "W"},
-            "text": "hello by webhook",
-        },
-    }
-    url = f"http://127.0.0.1:{port}/{settings.webhook_route}"
+    settings = webhook_settings(fake, tmp_path, "s3cret-Value_1")
+    update = webhook_update(7, 5, "hello by webhook")
+    url = f"http://127.0.0.1:{settings.port}/{settings.webhook_route}"
     async with bot_running(fake, service, settings) as app, aiohttp.ClientSession() as http:
         set_webhook = await fake.wait_for("setWebhook")
         assert set_webhook.params["url"] == url

@@ -18,20 +18,12 @@ from pathlib import Path
 import pytest
 
 from bot import app
-from bot.channels.telegram.requests import Delivery
 from bot.service import Service
-from tests.helpers.fake_bot_api import TEST_TOKEN, Call, FakeBotApi, settings_for
+from tests.helpers.fake_bot_api import TEST_TOKEN, Call, FakeBotApi, fast_delivery, settings_for
 from tests.helpers.paths import ROOT
 from tests.helpers.shipped import shipped_library
 
-FAST = Delivery(
-    attempts=4,
-    first_delay=0.01,
-    max_delay=0.05,
-    read_timeout=1.0,
-    rate_limit_retries=2,
-    poll_timeout=1.0,
-)
+FAST = fast_delivery()
 
 
 @asynccontextmanager

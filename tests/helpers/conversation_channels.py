@@ -29,13 +29,12 @@ from telegram.request import HTTPXRequest
 
 from bot import app
 from bot.channels import console
-from bot.channels.telegram.requests import Delivery
 from bot.core.model import ButtonPress, Reply
 from bot.service import Outcome, Service
 from bot.store import MemoryStore, Store
 from tests.helpers.clock import Clock
 from tests.helpers.conversation import CHANNELS, Channel, Shown
-from tests.helpers.fake_bot_api import TEST_TOKEN, Call, FakeBotApi, settings_for
+from tests.helpers.fake_bot_api import TEST_TOKEN, Call, FakeBotApi, fast_delivery, settings_for
 from tests.helpers.shipped import shipped_library
 
 #: A guard against a channel that stops answering, never a pace: a step takes milliseconds.
@@ -214,14 +213,7 @@ class ConsoleChannel:
 
 # Telegram -----------------------------------------------------------------------------------
 
-FAST = Delivery(
-    attempts=4,
-    first_delay=0.01,
-    max_delay=0.05,
-    read_timeout=5.0,
-    rate_limit_retries=2,
-    poll_timeout=1.0,
-)
+FAST = fast_delivery(read_timeout=5.0)
 
 
 _opened = itertools.count(1)  # a new database each time

@@ -15,6 +15,8 @@ name. Faults are injected per method:
     fake.fail("sendMessage", "hang", hang=30)                 # no answer until the client gives up
 
 Use it as `async with FakeBotApi(token) as fake:`; `fake.base_url` is TELEGRAM_API_BASE_URL.
+`settings_for(fake, tmp_path)` and `fast_delivery()` set a bot up to talk to it quickly;
+`webhook_settings` and `webhook_update` do the same for webhook mode, on a `free_port()`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from bot.channels.telegram.requests import Delivery
 from bot.config import Settings
 
 Fault = Literal["429", "500", "403", "hang"]
@@ -541,3 +544,53 @@ def settings_for(fake: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:
     }
     values.update(changes)
     return Settings(**values)
+
+
+def fast_delivery(read_timeout: float = 1.0) -> Delivery:
+    """How hard a bot under test tries: retries within hundredths of a second and a short
+    long poll; `read_timeout` is how long a test lets one request wait for an answer."""
+    return Delivery(
+        attempts=4,
+        first_delay=0.01,
+        max_delay=0.05,
+        read_timeout=read_timeout,
+        rate_limit_retries=2,
+        poll_timeout=1.0,
+    )
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on just now, for the bot's own server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def webhook_settings(fake: FakeBotApi, tmp_path: Path, secret: str, **changes: Any) -> Settings:
+    """settings_for in webhook mode: the bot listens on 127.0.0.1 at a free `settings.port`
+    and registers that address with `fake`, with `secret` as the secret token."""
+    port = free_port()
+    return settings_for(
+        fake,
+        tmp_path,
+        webhook_url=f"http://127.0.0.1:{port}",
+        webhook_secret=secret,
+        listen="127.0.0.1",
+        port=port,
+        **changes,
+    )
+
+
+def webhook_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+    """What Telegram posts to a webhook when `user_id` writes `text` in a private chat."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "W"},
+            "text": text,
+        },
+    }
