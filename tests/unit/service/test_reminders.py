@@ -12,7 +12,7 @@ import pytest
 from bot.core.model import ButtonPress, Reply
 from bot.core.schedule import Advance, Plan
 from bot.errors import StoreError
-from bot.service import SendLater, SendResult, Service, Sweep
+from bot.service import Outcome, SendLater, SendResult, Service, Sweep
 from bot.store import SqliteStore, Store
 from tests.helpers.clock import T0, Clock
 from tests.helpers.shipped import shipped_content, shipped_library
@@ -60,11 +60,24 @@ async def run_until(
         await sweep_of(service, outbox).once(clock.now)
 
 
+async def take_series(service: Service, user_id: int = 1) -> Outcome:
+    """Tell of a run and take the series of reminders offered: what the bot says then."""
+    await service.handle(user_id, "just finished my run")
+    return await service.handle(user_id, "", button=ButtonPress("series_offer", 0))
+
+
 async def start_series(service: Service, user_id: int = 1) -> None:
     await service.handle(user_id, "/cancel")
-    await service.handle(user_id, "just finished my run")
-    outcome = await service.handle(user_id, "", button=ButtonPress("series_offer", 0))
+    outcome = await take_series(service, user_id)
     assert "every 20 minutes" in outcome.replies[0].text
+
+
+async def in_berlin(store: Store, clock: Clock) -> Service:
+    """The service on `clock`, for a person who has set the time zone to Berlin's."""
+    service = service_on(store, clock)
+    await service.handle(1, "/timezone")
+    await service.handle(1, "Berlin")
+    return service
 
 
 async def test_a_series_is_delivered_every_20_minutes_then_ends(store: Store) -> None:
@@ -327,8 +340,7 @@ def test_quiet_hours_are_read_as_a_person_types_them(
 async def test_a_series_without_a_time_zone_does_not_promise_quiet_hours(store: Store) -> None:
     service = service_on(store, Clock())
     await service.handle(1, "/cancel")
-    await service.handle(1, "just finished my run")
-    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    outcome = await take_series(service)
     text = outcome.replies[0].text
     assert "can't keep your quiet hours until I know your time zone" in text
     assert "skip your quiet hours" not in text
@@ -336,22 +348,16 @@ async def test_a_series_without_a_time_zone_does_not_promise_quiet_hours(store: 
 
 async def test_a_series_cut_short_by_quiet_hours_says_its_real_last_time(store: Store) -> None:
     clock = Clock(datetime(2026, 6, 1, 19, 15, tzinfo=UTC))  # 21:15 in Berlin
-    service = service_on(store, clock)
-    await service.handle(1, "/timezone")
-    await service.handle(1, "Berlin")
-    await service.handle(1, "just finished my run")
-    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    service = await in_berlin(store, clock)
+    outcome = await take_series(service)
     text = outcome.replies[0].text
     assert "the last one at 21:55 (the rest would fall in your quiet hours)" in text
 
 
 async def test_a_series_all_in_the_quiet_hours_ahead_says_so_and_offers_one(store: Store) -> None:
     clock = Clock(datetime(2026, 11, 30, 20, 45, tzinfo=UTC))  # 21:45 in Berlin
-    service = service_on(store, clock)
-    await service.handle(1, "/timezone")
-    await service.handle(1, "Berlin")
-    await service.handle(1, "just finished my run")
-    outcome = await service.handle(1, "", button=ButtonPress("series_offer", 0))
+    service = await in_berlin(store, clock)
+    outcome = await take_series(service)
     said = "\n".join(reply.text for reply in outcome.replies)
     assert "quiet time now" not in said
     assert "begin at 22:00" in said and outcome.replies[-1].state == "series_quiet"
