@@ -45,7 +45,7 @@ def parse_span(text: object, units: str, *, bare: str | None = None) -> timedelt
 
 
 _INTERVAL = re.compile(
-    r"(\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|couple(?: of)?|half an?)\s*"
+    r"(\d+(?:[.,]\d+)?|\b(?:an?|one|two|three|four|five|six|couple(?: of)?|half an?)\b)\s*"
     r"(h|hr|hrs|hrz|hour|hours|hors|m|min|mins|minute|minutes|minuts)\b",
     re.IGNORECASE,
 )

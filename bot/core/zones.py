@@ -175,11 +175,14 @@ def _slips_forgiven(typed: str) -> int:
 
 
 def _candidates(text: str) -> list[str]:
-    """Ways to read `text` as a name: whole, without lead-ins, each comma-separated part."""
+    """Ways to read `text` as a name: whole, without lead-ins, each comma-separated part
+    (also without lead-ins: "every 2 hours, im in paris"), what follows its last " in "
+    ("11pm to 7am in rome")."""
     whole = _key(text)
     stripped = _without_lead_ins(whole)
     parts = [_key(part) for part in re.split(r"[,;(]| - ", text) if part.strip()]
-    result = [whole, stripped, *parts]
+    after_in = whole.rsplit(" in ", 1)[1:]
+    result = [whole, stripped, *parts, *map(_without_lead_ins, parts), *after_in]
     return [c for c in dict.fromkeys(result) if c]
 
 

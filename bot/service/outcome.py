@@ -7,8 +7,8 @@ EffectOutput   what an effect adds to the turn's replies, where its state stands
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -60,11 +60,14 @@ class EffectContext:
 class EffectOutput:
     """What an effect says and attaches. `ask`: an asking state to be at next instead of
     where the turn went (an answer the effect could not read is asked for again): what
-    the turn said after the effect is dropped, and that state's question is asked."""
+    the turn said after the effect is dropped, and that state's question is asked.
+    `slots`: answers the effect read for a later question, kept with the session when
+    it asks (a daily interval typed at the city question)."""
 
     replies: tuple[Reply, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     ask: str | None = None
+    slots: Mapping[str, str] = field(default_factory=dict)
 
 
 #: A named effect a dialogue state asks for with `do:`; it runs after the turn is saved.

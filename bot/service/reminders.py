@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,6 +54,9 @@ TZ_AGAIN, QUIET_AGAIN, DAILY_AGAIN, DAILY_ZONE_AGAIN = (
     "daily_zone_again",
 )
 MENU = "reminders_menu"
+#: The questions as first asked: asked once more after a message that answered another
+#: of them (the quiet hours typed at "How often?"), taken and said back.
+DAILY_ASK, DAILY_ZONE, TZ_ASK, QUIET_ASK = "daily_ask", "daily_zone", "tz_ask", "quiet_ask"
 SERIES_QUIET = "series_quiet"
 #: "Keep as it is", "skip", "leave it": the person wants no change.
 _KEEP = re.compile(
@@ -94,8 +97,11 @@ async def _current_profile(request: EffectContext) -> Profile:
     return await request.store.load_profile(request.profile.user_id) or request.profile
 
 
-async def _reschedule_all(request: EffectContext, profile: Profile) -> str:
-    """Move every reminder to the person's new zone or quiet hours; say what changed."""
+async def _reschedule_all(
+    request: EffectContext, profile: Profile, *, say_next: bool = True
+) -> str:
+    """Move every reminder to the person's new zone or quiet hours; say what changed
+    (the next reminder unless not `say_next`, and the reminders that ended)."""
     texts = request.content.dialogue.texts
     store, schedule = request.store, schedule_of(profile)
     kept: list[Reminder] = []
@@ -108,7 +114,7 @@ async def _reschedule_all(request: EffectContext, profile: Profile) -> str:
         else:
             await store.save_reminder(moved)
             kept.append(moved)
-    lines = [_next_line(kept, schedule, request.now, texts)] if kept else []
+    lines = [_next_line(kept, schedule, request.now, texts)] if kept and say_next else []
     if ended:
         kinds = [kind for kind in ("series", "daily") if kind in ended]
         lines.append(texts.say("reminders_ended_" + "_and_".join(kinds)))
@@ -136,6 +142,67 @@ def _say(*texts: str, buttons: tuple[str, ...] = (), state: str | None = None) -
 def _ask_again(text: str, question: str) -> EffectOutput:
     """What could not be read, said, and the question asked once more (one of the _AGAIN states)."""
     return EffectOutput((Reply(text),), ask=question)
+
+
+Found = tuple[City, list[City]]
+
+
+def _settings_in(
+    request: EffectContext, typed: str
+) -> tuple[timedelta | None, tuple[time, time] | None, Found | None]:
+    """The reminder settings a message holds, each read as its own question reads it:
+    how often, quiet hours, the time zone. An interval wins over quiet hours ("every
+    2-3 hours" is no night), and a clock time names the zone only when nothing else
+    was read (the times of "not between 11pm and 7am" are quiet hours)."""
+    if _KEEP.search(typed):
+        return None, None, None
+    every = parse_interval(typed)
+    quiet = None if every is not None else parse_quiet(typed)
+    return every, quiet, _find_zone(request, typed, clock=every is None and quiet is None)
+
+
+async def _take_others(
+    request: EffectContext,
+    *,
+    every: timedelta | None = None,
+    quiet: tuple[time, time] | None = None,
+    zone: Found | None = None,
+) -> str:
+    """Settings typed at another question than theirs: the zone and quiet hours saved
+    (the reminders moved to them), the interval kept by the caller; all of it said
+    back in a few words ("" when there is none), with any reminder that ended."""
+    texts, atlas = request.content.dialogue.texts, request.content.atlas
+    profile = await _current_profile(request)
+    noted: list[str] = []
+    if every is not None:
+        every = request.content.plan.clamp_daily(every)
+        noted.append(texts.say("noted_every", every=say_duration(every, texts)))
+    if zone is not None:
+        profile = replace(profile, time_zone=zone[0].zone)
+        local = request.now.astimezone(ZoneInfo(zone[0].zone)).strftime("%H:%M")
+        noted.append(texts.say("noted_zone", zone=zone_text(profile, atlas, texts), time=local))
+    if quiet is not None:
+        profile = replace(profile, quiet_start=quiet[0], quiet_end=quiet[1])
+        noted.append(
+            texts.say("noted_no_quiet")
+            if quiet[0] == quiet[1]
+            else texts.say("noted_quiet", quiet=quiet_text(schedule_of(profile), texts))
+        )
+    if not noted:
+        return ""
+    ended = ""
+    if zone is not None or quiet is not None:
+        await request.store.save_profile(profile)
+        ended = await _reschedule_all(request, profile, say_next=False)
+    said = texts.say("answer_noted", said=", ".join(noted))
+    return f"{said}\n{ended}" if ended else said
+
+
+def _noted_first(noted: str, said: EffectOutput) -> EffectOutput:
+    """What an effect said, after the settings it took from the same message."""
+    if not noted:
+        return said
+    return replace(said, replies=(Reply(noted), *said.replies))
 
 
 class _Answer(Protocol):
@@ -233,7 +300,11 @@ async def _daily_check(request: EffectContext, *, again: bool) -> EffectOutput:
     texts = request.content.dialogue.texts
     typed = request.slot("daily_every")
     keep = bool(_KEEP.search(typed))
-    if keep or parse_interval(typed) is None:
+    every, quiet, zone = _settings_in(request, typed)
+    noted = await _take_others(request, quiet=quiet, zone=zone)
+    if keep or every is None:
+        if noted:  # another setting, taken: "How often?" once more
+            return _ask_again(noted, DAILY_AGAIN if again else DAILY_ASK)
         if not again and not keep:
             return _ask_again(texts.say("daily_unreadable", typed=typed), DAILY_AGAIN)
         daily = next(
@@ -252,32 +323,43 @@ async def _daily_check(request: EffectContext, *, again: bool) -> EffectOutput:
         lead = "" if keep else texts.say("daily_unreadable_again", typed=typed)
         return EffectOutput((Reply(f"{lead} {stays}".strip()),), ask=MENU)
     profile = await _current_profile(request)
-    if not profile.time_zone:
-        return EffectOutput()  # the turn goes on to ask for the city
-    said = await _daily_on(request, typed_zone="")
+    if not profile.time_zone:  # the turn goes on to ask for the city
+        return EffectOutput((Reply(noted),) if noted else ())
+    said = _noted_first(noted, await _daily_on(request, typed_zone=""))
     return EffectOutput(said.replies, said.attachments, ask=MENU)
 
 
 daily_check, daily_check_again = _first_and_again(_daily_check)
 
 
-async def daily_on(request: EffectContext) -> EffectOutput:
-    """Daily reminders at the interval asked for, in the zone of the city typed (a
-    place it cannot find is asked for once more)."""
+async def _daily_on_typed(request: EffectContext, *, again: bool) -> EffectOutput:
+    """Daily reminders at the interval asked for, in the zone of the city typed. A place
+    it cannot find is asked for once more; after the second answer, a place still not
+    found leaves the time zone as it was. An interval or quiet hours typed instead are
+    taken, said back, and the city asked for once more."""
     typed = request.slot("tz_text")
-    if typed and not _KEEP.search(typed) and _find_zone(request, typed) is None:
+    every, quiet, zone = _settings_in(request, typed)
+    if zone is None and (every is not None or quiet is not None):
+        noted = await _take_others(request, every=every, quiet=quiet)
+        kept = {"daily_every": typed} if every is not None else {}
+        asked = DAILY_ZONE_AGAIN if again else DAILY_ZONE
+        return EffectOutput((Reply(noted),), ask=asked, slots=kept)
+    if typed and not _KEEP.search(typed) and zone is None and not again:
         texts = request.content.dialogue.texts
         return _ask_again(texts.say("zone_unknown", typed=typed), DAILY_ZONE_AGAIN)
-    return await _daily_on(request, typed_zone=typed)
+    noted = await _take_others(request, quiet=quiet)
+    said = await _daily_on(request, typed_zone=typed, typed_every=typed if every else None)
+    return _noted_first(noted, said)
 
 
-async def daily_on_again(request: EffectContext) -> EffectOutput:
-    """Daily reminders on after the city was asked for twice: a place still not found
-    leaves the time zone as it was."""
-    return await _daily_on(request, typed_zone=request.slot("tz_text"))
+daily_on, daily_on_again = _first_and_again(_daily_on_typed)
 
 
-async def _daily_on(request: EffectContext, *, typed_zone: str) -> EffectOutput:
+async def _daily_on(
+    request: EffectContext, *, typed_zone: str, typed_every: str | None = None
+) -> EffectOutput:
+    """Daily reminders on, in the zone of `typed_zone` (a city or clock time, if any), at
+    the interval of `typed_every` or else the one answered to "How often?"."""
     texts = request.content.dialogue.texts
     content = request.content
     zone_reply = ""
@@ -292,7 +374,7 @@ async def _daily_on(request: EffectContext, *, typed_zone: str) -> EffectOutput:
             )
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
-    asked = parse_interval(request.slot("daily_every"))
+    asked = parse_interval(request.slot("daily_every") if typed_every is None else typed_every)
     every = content.plan.daily_every if asked is None else content.plan.clamp_daily(asked)
     daily = new_daily(profile.user_id, request.now, every, schedule)
     await request.store.save_reminder(daily)
@@ -411,15 +493,19 @@ async def _set_timezone(request: EffectContext, *, again: bool) -> EffectOutput:
     leaves the time zone as it was."""
     texts = request.content.dialogue.texts
     typed = request.slot("tz_text")
-    if _KEEP.search(typed) or (again and _find_zone(request, typed) is None):
+    _, quiet, found = _settings_in(request, typed)
+    noted = await _take_others(request, quiet=quiet)
+    if found is None and noted:  # quiet hours instead: the city once more
+        return _ask_again(noted, TZ_AGAIN if again else TZ_ASK)
+    if _KEEP.search(typed) or (again and found is None):
         profile = await _current_profile(request)
         zone = zone_text(profile, request.content.atlas, texts)
         key = "zone_kept" if _KEEP.search(typed) else "zone_stays"
         return _say(texts.say(key, typed=typed, zone=zone))
-    text, others = await _apply_zone(request, typed)
+    text, others = await _apply_zone(request, typed, clock=quiet is None)
     if not text:
         return _ask_again(texts.say("zone_unknown", typed=typed), TZ_AGAIN)
-    return _with_city_choices(_say(text), others, texts)
+    return _noted_first(noted, _with_city_choices(_say(text), others, texts))
 
 
 set_timezone, set_timezone_again = _first_and_again(_set_timezone)
@@ -434,25 +520,25 @@ def _with_city_choices(said: EffectOutput, others: Sequence[City], texts: Texts)
     return EffectOutput((*said.replies, pick), said.attachments)
 
 
-def _find_zone(request: EffectContext, typed: str) -> tuple[City, list[City]] | None:
-    """The city `typed` names, or the cities whose clock shows the time typed (the
-    likeliest first, then the others); None when it is neither."""
+def _find_zone(request: EffectContext, typed: str, *, clock: bool = True) -> Found | None:
+    """The city `typed` names, or (with `clock`) the cities whose clock shows the time
+    typed (the likeliest first, then the others); None when it is neither."""
     atlas = request.content.atlas
     city = atlas.find(typed)
     if city is not None:
         return city, []
-    matches = atlas.by_local_time(typed, request.now)
+    matches = atlas.by_local_time(typed, request.now) if clock else []
     return (matches[0], matches[1:]) if matches else None
 
 
 async def _apply_zone(
-    request: EffectContext, typed: str, *, report_changes: bool = True
+    request: EffectContext, typed: str, *, report_changes: bool = True, clock: bool = True
 ) -> tuple[str, list[City]]:
     """Find the zone in `typed` (a city, or the time on their clock), save it, move the
     reminders to it. Returns what to say ("" when no place was found), and other cities
     whose clock shows the same."""
     atlas, texts = request.content.atlas, request.content.dialogue.texts
-    found = _find_zone(request, typed)
+    found = _find_zone(request, typed, clock=clock)
     if found is None:
         return "", []
     city, others = found
@@ -471,6 +557,14 @@ async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
     typed = request.slot("quiet_text")
     keep = bool(_KEEP.search(typed))
     parsed = None if keep else parse_quiet(typed)
+    # A city typed (with the times, or instead of them), or a clock time alone
+    _, _, zone = _settings_in(request, typed) if parsed is None else (None, None, None)
+    if parsed is not None and not keep:
+        city = request.content.atlas.find(typed)
+        zone = None if city is None else (city, [])
+    noted = await _take_others(request, zone=zone)
+    if parsed is None and noted:  # the time zone instead: the quiet hours once more
+        return _ask_again(noted, QUIET_AGAIN if again else QUIET_ASK)
     if parsed is None:
         current = quiet_text(schedule_of(await _current_profile(request)), texts)
         if keep:
@@ -486,7 +580,7 @@ async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
         said = texts.say("quiet_off")
     else:
         said = texts.say("quiet_set", quiet=quiet_text(schedule, texts))
-    return _say(f"{said}\n{changes}" if changes else said)
+    return _noted_first(noted, _say(f"{said}\n{changes}" if changes else said))
 
 
 set_quiet, set_quiet_again = _first_and_again(_set_quiet)
@@ -523,6 +617,10 @@ NEEDS = Needs(
         DAILY_ZONE_AGAIN,
         MENU,
         SERIES_QUIET,
+        DAILY_ASK,
+        DAILY_ZONE,
+        TZ_ASK,
+        QUIET_ASK,
     ),
     slots=("tz_text", "quiet_text", "daily_every"),
     texts={
@@ -576,5 +674,10 @@ NEEDS = Needs(
         "quiet_kept": ("quiet",),
         "quiet_off": (),
         "quiet_set": ("quiet",),
+        "answer_noted": ("said",),
+        "noted_every": ("every",),
+        "noted_zone": ("zone", "time"),
+        "noted_quiet": ("quiet",),
+        "noted_no_quiet": (),
     },
 )

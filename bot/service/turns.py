@@ -144,6 +144,7 @@ class Service:
         replies = list(turn.replies)
         attachments: list[Attachment] = []
         ask: str | None = None
+        slots: dict[str, str] = {}
         for position, name in sorted(turn.effects, key=lambda pair: pair[0], reverse=True):
             effect = self.effects[name]  # `python -m bot check` makes sure it is there
             try:
@@ -155,15 +156,19 @@ class Service:
             if output.ask is not None:
                 del replies[position:]  # where the turn went on to: the effect asks instead
                 ask = output.ask
+                slots.update(output.slots)
             replies[position:position] = output.replies
             attachments[:0] = output.attachments
         if ask is not None:
-            replies.extend(await self._ask(context, ask))
+            replies.extend(await self._ask(context, ask, slots))
         return Outcome(tuple(replies), tuple(attachments))
 
-    async def _ask(self, context: EffectContext, state: str) -> tuple[Reply, ...]:
-        """Put the person at the question of `state` (an effect asks again), saved."""
-        session = replace(context.session, state=state)
+    async def _ask(
+        self, context: EffectContext, state: str, slots: Mapping[str, str]
+    ) -> tuple[Reply, ...]:
+        """Put the person at the question of `state` (an effect asks again), with the
+        answers the effects read for later questions, saved."""
+        session = replace(context.session, state=state, slots={**context.session.slots, **slots})
         await self.store.save_turn(session)
         content = context.content
         question = answers.current_question(content.dialogue, content.matcher, session)

@@ -379,3 +379,84 @@ async def test_an_unreadable_answer_is_asked_again_once_then_kept(store: Store) 
     assert "stay as they were: 22:00 to 07:00" in outcome.replies[0].text
     session = await store.load_session(1)
     assert session is not None and session.state == "reminders_menu"
+
+
+@pytest.mark.parametrize(
+    ("typed", "hours"),
+    [("i am in berlin", None), ("11pm-7am", None), ("every 2 hrs", 2.0), ("half an hour", 0.5)],
+)
+def test_an_am_or_a_word_with_a_is_no_interval(typed: str, hours: float | None) -> None:
+    from bot.core.words import parse_interval
+
+    parsed = parse_interval(typed)
+    assert (None if parsed is None else parsed / timedelta(hours=1)) == hours
+
+
+async def test_a_city_typed_at_how_often_sets_the_zone_and_asks_again(store: Store) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/reminders")
+    await service.handle(1, "", button=ButtonPress("reminders_menu", 1))
+    outcome = await service.handle(1, "i am in berlin")
+    assert outcome.replies[0].text == "Got it: time zone Europe/Berlin, where it's 11:00 now."
+    assert outcome.replies[-1].state == "daily_ask"
+    profile = await store.load_profile(1)
+    assert profile is not None and profile.time_zone == "Europe/Berlin"
+    outcome = await service.handle(1, "every 2 hours")
+    assert "every 2 hours" in outcome.replies[0].text
+    (daily,) = await store.reminders(1)
+    assert daily.every == timedelta(hours=2)
+
+
+async def test_quiet_hours_typed_at_how_often_are_kept_and_it_asks_again(store: Store) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/reminders")
+    await service.handle(1, "", button=ButtonPress("reminders_menu", 1))
+    outcome = await service.handle(1, "not between 11pm and 7am")
+    assert outcome.replies[0].text == "Got it: quiet hours 23:00 to 07:00."
+    assert outcome.replies[-1].state == "daily_ask"
+    profile = await store.load_profile(1)
+    assert profile is not None and profile.time_zone is None
+    assert (f"{profile.quiet_start:%H:%M}", f"{profile.quiet_end:%H:%M}") == ("23:00", "07:00")
+    assert await store.reminders(1) == []
+
+
+async def test_an_interval_typed_at_the_city_is_kept_for_when_the_city_comes(
+    store: Store,
+) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/reminders")
+    await service.handle(1, "", button=ButtonPress("reminders_menu", 1))
+    await service.handle(1, "hourly")
+    outcome = await service.handle(1, "make it every 3 hrs")
+    assert outcome.replies[0].text == "Got it: daily reminders every 3 hours."
+    assert outcome.replies[-1].state == "daily_zone"
+    session = await store.load_session(1)
+    assert session is not None and session.slots["daily_every"] == "make it every 3 hrs"
+    outcome = await service.handle(1, "tokyo")
+    (daily,) = await store.reminders(1)
+    assert daily.every == timedelta(hours=3)
+
+
+async def test_a_city_typed_at_quiet_hours_sets_the_zone_and_asks_again(store: Store) -> None:
+    service = service_on(store, Clock())
+    await service.handle(1, "/quiet")
+    outcome = await service.handle(1, "im in chicago")
+    assert outcome.replies[0].text.startswith("Got it: time zone America/Chicago")
+    assert outcome.replies[-1].state == "quiet_ask"
+    profile = await store.load_profile(1)
+    assert profile is not None and profile.time_zone == "America/Chicago"
+    assert (f"{profile.quiet_start:%H:%M}", f"{profile.quiet_end:%H:%M}") == ("22:00", "07:00")
+
+
+async def test_quiet_hours_that_end_a_series_say_so_when_typed_at_the_city(
+    store: Store,
+) -> None:
+    service = await in_berlin(store, Clock())  # 11:00 in Berlin
+    await start_series(service)
+    await service.handle(1, "/timezone")
+    outcome = await service.handle(1, "quiet 9am to 8pm")
+    said, ended = outcome.replies[0].text.splitlines()
+    assert said == "Got it: quiet hours 09:00 to 20:00."
+    assert ended == shipped_content().dialogue.texts.say("reminders_ended_series")
+    assert outcome.replies[-1].state == "tz_ask"
+    assert await store.reminders(1) == []
