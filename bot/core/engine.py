@@ -165,11 +165,17 @@ def step(
                 ctx.leave(current, draft.slots)
                 ctx.save(other, draft.slots, answer[0], reading)
                 return finish(ctx.arrive(answer[1], draft, reading))
-        label = pressed(current, button, text)
-        if button.state != current.name or label is None or session.state != current.name:
-            draft.replies.append(Reply(dialogue.texts.say("stale_button")))
-            draft.replies.append(ctx.question(current, draft.slots))
-            return finish(current.name)
+        # A sibling's button counts as the current question's: states that answer the
+        # same way (one `on:` map, as the advice and its follow-ups share) take each
+        # other's buttons, so "Next time" on the advice still works after "Why?".
+        sibling = other is not None and bool(other.on) and other.on == current.on
+        label = pressed(other if sibling and other is not None else current, button, text)
+        if (
+            (button.state != current.name and not sibling)
+            or label is None
+            or session.state != current.name
+        ):
+            return again(dialogue.texts.say("stale_button"))
         text = label
 
     text = text.strip()

@@ -259,3 +259,32 @@ def test_history_from_a_fresh_start_leads_to_the_menu_not_the_introduction() -> 
     result = turn("/history", DIALOGUE.start)
     assert result.session.state == "menu"
     assert "i'm cramp coach" not in said(result)
+
+
+# -- buttons of an earlier message ----------------------------------------------------------
+
+#: The slots after the advice for a calf cramping now (its stretch line told already).
+ADVICE_SLOTS: Slots = {
+    "muscle": "calf",
+    "timing": "now",
+    "duration": "minutes",
+    "severity": "mild",
+    "_told": "relief_now",
+}
+
+
+def test_a_button_on_the_advice_still_works_after_a_follow_up() -> None:
+    # At "Why did it happen?", "Next time" tapped on the advice message above it.
+    advice = DIALOGUE.states["after_advice"]
+    press = ButtonPress("after_advice", advice.buttons.index("Next time"))
+    result = turn("", "advice_why", {**ADVICE_SLOTS, "conditions": "hot"}, button=press)
+    assert DIALOGUE.texts.say("stale_button") not in said(result)
+    assert result.session.state == "advice_next"
+
+
+def test_a_button_of_a_state_that_answers_otherwise_is_still_refused() -> None:
+    menu = DIALOGUE.states["menu"]
+    press = ButtonPress("menu", menu.buttons.index("How to prevent cramps"))
+    result = turn("", "advice_why", {**ADVICE_SLOTS, "conditions": "hot"}, button=press)
+    assert result.replies[0].text == DIALOGUE.texts.say("stale_button")
+    assert result.session.state == "advice_why"
