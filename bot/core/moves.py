@@ -22,6 +22,7 @@ from bot.core.model import Episode, Reply, SlotValue
 from bot.core.reading import CLAUSE_MARKS
 from bot.core.recurrence import RecurrenceRules
 from bot.core.render import render
+from bot.core.saying import duration_words
 from bot.core.triage import about_the_body
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
@@ -223,20 +224,25 @@ class Moves:
             old = before.get(slot)
             if old is None:
                 if slot in slots:
-                    noted.append(self.render(f"{{{slot}}}", slots))
+                    noted.append(self._said(slot, slots))
                 continue
             if kind in self.dialogue.several:
                 continue
             new = tuple(label for label in labels if label != old)
-            if not new or not (cue or old in labels or old in reading.negated(kind)):
+            # "wait no, more like 10 min" after "3 mins": the same label, another figure
+            figure = reading.duration_minutes
+            refigured = figure is not None and before.get(minutes_slot(slot)) not in (None, figure)
+            if not (new or (cue and refigured)):
                 continue
-            slots[slot] = self.dialogue.value(kind, new)
+            if not (cue or old in labels or old in reading.negated(kind)):
+                continue
+            slots[slot] = self.dialogue.value(kind, new or labels)
             keep_minutes(slots, slot, kind, reading)
             changed.append(
                 self.dialogue.texts.say(
                     "answer_changed",
-                    now=self.render(f"{{{slot}}}", slots),
-                    before=self.render(f"{{{slot}}}", before),
+                    now=self._said(slot, slots),
+                    before=self._said(slot, before),
                 )
             )
         if cue and not changed and reading.number is not None:
@@ -244,6 +250,13 @@ class Moves:
             changed.extend(self._correct_last(before, slots, reading.number))
         said = [self.dialogue.texts.say("answer_noted", said=", ".join(noted))] if noted else []
         return changed, said
+
+    def _said(self, slot: str, slots: Mapping[str, SlotValue]) -> str:
+        """An answer as said back: a length by its figure ("about 10 min"), else in words."""
+        minutes = slots.get(minutes_slot(slot))
+        if isinstance(minutes, int | float):
+            return duration_words(minutes, self.dialogue.texts) or ""
+        return self.render(f"{{{slot}}}", slots)
 
     def _past_opening(self, reading: Reading) -> Reading:
         """The message read without the correction words it opens with ("no wait, ...").
