@@ -58,6 +58,9 @@ from bot.core.triage import (
 )
 from bot.errors import closest
 
+#: The one word of the going-back phrases that means other things too ("my back"), and
+#: the most words a message may have for that word alone to mean "go back".
+BARE_BACK, BARE_BACK_WORDS = "back", 3
 #: Where the engine reads whom a message is about, and the signs told already.
 WHO_SLOT, URGENT_SLOT = "who", "urgent"
 #: What the engine itself says (dialogues/<language>/texts.yaml).
@@ -334,8 +337,9 @@ def step(
     if answer is None and _goes_back(dialogue, current, reading, button):
         return again(dialogue.texts.say("nothing_to_go_back_to"))
     if answer is None:
+        # An intent, unless the message corrects an answer ("nvm its my hammy actually").
         intent = reading.get("intent")
-        if intent is not None and intent in dialogue.intents:
+        if not changed and intent is not None and intent in dialogue.intents:
             ctx.leave(current, draft.slots)
             return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
         if current.save is not None and current.save in draft.slots:
@@ -376,10 +380,18 @@ def _goes_back(
     """Whether the message asks to go back to the previous question ("go back", "undo").
 
     A button's own words answer its question: "Back" at "Where is the cramp?" is the back.
+    The bare word "back" asks it only in a message of a few words ("back", "oops back"):
+    in "first class back since christmas" or "the back of her leg" it is something else.
     """
     if dialogue.go_back is None or button is not None:
         return False
-    if dialogue.go_back not in reading.labels("intent"):
+    starts = [
+        m.start for m in reading.matches if m.kind == "intent" and m.label == dialogue.go_back
+    ]
+    if not starts:
+        return False
+    bare = all(reading.tokens[i] == BARE_BACK for i in starts if i < len(reading.tokens))
+    if bare and len(reading.text.split()) > BARE_BACK_WORDS:
         return False
     typed = reading.text.strip().lower()
     return not any(typed == label.lower() for label in current.buttons)

@@ -288,3 +288,29 @@ def test_a_button_of_a_state_that_answers_otherwise_is_still_refused() -> None:
     result = turn("", "advice_why", {**ADVICE_SLOTS, "conditions": "hot"}, button=press)
     assert result.replies[0].text == DIALOGUE.texts.say("stale_button")
     assert result.session.state == "advice_why"
+
+
+# -- found by a blind set of phone-typed conversations --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message", ["it was my first class back since christmas", "she pointed at the back of her leg"]
+)
+def test_back_inside_a_sentence_does_not_go_back(message: str) -> None:
+    slots: Slots = {"muscle": "calf", "timing": "after", "_trail": "ask_muscle ask_timing"}
+    result = turn(message, "ask_duration_over", slots)
+    assert "one step back" not in said(result)
+    assert result.session.slots.get("timing") == "after"
+
+
+@pytest.mark.parametrize("message", ["back", "oops back", "go back"])
+def test_back_alone_or_go_back_still_goes_back(message: str) -> None:
+    slots: Slots = {"muscle": "calf", "timing": "after", "_trail": "ask_muscle ask_timing"}
+    result = turn(message, "ask_duration_over", slots)
+    assert result.session.state == "ask_timing"
+
+
+def test_a_correction_wins_over_never_mind() -> None:
+    result = turn("nvm its my hammy actually", "ask_timing", {"muscle": "quad"})
+    assert result.session.state == "ask_timing"
+    assert result.session.slots["muscle"] == "hamstring"
