@@ -24,7 +24,7 @@ from bot.core.machine import (
     minutes_slot,
     targets,
 )
-from bot.core.texts import SLOT_PATTERN
+from bot.core.texts import placeholders
 from bot.errors import did_you_mean
 
 
@@ -329,8 +329,7 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
                     changed = True
     problems = []
     for name, state in dialogue.states.items():
-        texts = [state.say, state.hint or ""]
-        used = {m.group(1) for text in texts for m in SLOT_PATTERN.finditer(text)}
+        used = placeholders(state.say) | placeholders(state.hint or "")
         for slot in sorted(used - known[name]):
             problems.append(
                 f"{state.file}: state {name!r} uses {{{slot}}}, but {slot!r} is not saved on every "

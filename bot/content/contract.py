@@ -38,7 +38,7 @@ def check_needs(dialogue: Dialogue, needs: Iterable[Needs], *, where: str = "") 
                     f"{state.file}: state {state.name!r}: do {state.do!r} is not an effect."
                     f"{did_you_mean(state.do, effects)} Effects: {', '.join(sorted(effects))}."
                 )
-    saved = {state.save for state in dialogue.states.values() if state.save}
+    saved = dialogue.questions
     texts = dialogue.texts.entries
     for need in needs:
         for name in need.states:

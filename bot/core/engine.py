@@ -47,7 +47,15 @@ from bot.core.contract import Needs
 from bot.core.machine import Dialogue, State
 from bot.core.matcher import Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session
-from bot.core.moves import BACK_SLOT, THEN_SLOT, UNCLEAR_SLOT, Draft, Moves, slot_labels
+from bot.core.moves import (
+    BACK_SLOT,
+    THEN_SLOT,
+    UNCLEAR_SLOT,
+    Draft,
+    Moves,
+    drop_question,
+    slot_labels,
+)
 from bot.core.recurrence import RecurrenceRules
 from bot.core.triage import (
     LONG_CRAMP,
@@ -172,7 +180,8 @@ def step(
         # same way (one `on:` map, as the advice and its follow-ups share) take each
         # other's buttons, so "Next time" on the advice still works after "Why?".
         sibling = other is not None and bool(other.on) and other.on == current.on
-        label = pressed(other if sibling and other is not None else current, button, text)
+        if not sibling:
+            label = pressed(current, button, text)
         if (
             (button.state != current.name and not sibling)
             or label is None
@@ -266,9 +275,7 @@ def step(
                 if close
                 else dialogue.texts.say("unknown_command", command=command, known=known)
             )
-            draft.replies.append(Reply(said))
-            draft.replies.append(ctx.question(current, draft.slots))
-            return finish(current.name)
+            return again(said)
         ctx.leave(current, draft.slots)
         return finish(ctx.arrive(target, draft, Reading(text)))
 
@@ -286,20 +293,21 @@ def step(
         later = _asked_later(dialogue, reading)
         if later is not None and _details(dialogue, reading) >= later[1]:
             # A whole cramp and a question at its end: the cramp first, the question after.
-            _drop_question(draft, stopped)
+            drop_question(draft, stopped)
             return finish(_take_later(ctx, draft, offered, reading, later))
         answered = ctx.resolve(offered, reading) is not None
         target = dialogue.intents.get(reading.get("intent") or "")
         if target is not None and not answered:
             ctx.leave(offered, draft.slots)
-            _drop_question(draft, stopped)  # the intent's state asks what comes next
+            drop_question(draft, stopped)  # the intent's state asks what comes next
             return finish(ctx.arrive(target, draft, reading))
         if offered.asks and not answered and ctx.unclear(draft, reading, unclear) is not None:
             # Nothing in the message answered the question it was offered to.
             draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))
         return finish(ctx.hand_over(stopped, draft, reading))
 
-    if _goes_back(dialogue, current, reading, button):
+    back = _goes_back(dialogue, current, reading, button)
+    if back:
         previous = ctx.step_back(draft)
         if previous is not None:
             draft.replies.append(Reply(dialogue.texts.say("went_back")))
@@ -334,11 +342,10 @@ def step(
         draft.then, draft.then_new = later[0], True
         if answer is None and not changed:
             return again(dialogue.texts.say("answer_later"))
-    if answer is None and _goes_back(dialogue, current, reading, button):
+    if answer is None and back:
         return again(dialogue.texts.say("nothing_to_go_back_to"))
     if answer is None:
         # An intent, unless the message corrects an answer ("nvm its my hammy actually").
-        intent = reading.get("intent")
         if not changed and intent is not None and intent in dialogue.intents:
             ctx.leave(current, draft.slots)
             return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
@@ -409,9 +416,10 @@ def _asked_later(dialogue: Dialogue, reading: Reading) -> tuple[str, int] | None
 
 def _details(dialogue: Dialogue, reading: Reading) -> int:
     """How many of the cramp questions the message answers (muscle, timing, duration...)."""
-    asked = {state.save for state in dialogue.states.values() if state.save}
     return sum(
-        1 for kind, slot in dialogue.remember.items() if slot in asked and reading.labels(kind)
+        1
+        for kind, slot in dialogue.remember.items()
+        if slot in dialogue.questions and reading.labels(kind)
     )
 
 
@@ -425,12 +433,6 @@ def _take_later(
     stopped = ctx.arrive(ctx.dialogue.answer_after.start, draft, reading)
     # Once the advice and the answer are given, the message has said all it had to.
     return stopped if draft.episode is not None else ctx.hand_over(stopped, draft, reading)
-
-
-def _drop_question(draft: Draft, name: str) -> None:
-    """Take back the question of state `name` just offered, when the message goes elsewhere."""
-    if draft.replies and draft.replies[-1].state == name:
-        draft.replies.pop()
 
 
 def _without_words(reading: Reading, words: frozenset[str]) -> Reading:

@@ -177,6 +177,12 @@ class Dialogue:
     correction_words: frozenset[str] = frozenset()
     notices: tuple[Notice, ...] = ()  # lines said once per cramp, before the next question
     answer_after: Later | None = None  # questions said alongside a cramp, answered after
+    #: the slots some question saves (derived from `states`)
+    questions: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        saved = frozenset(state.save for state in self.states.values() if state.save)
+        object.__setattr__(self, "questions", saved)
 
     def value(self, kind: str, labels: tuple[str, ...]) -> str:
         """The slot value for labels of `kind` found in one message.

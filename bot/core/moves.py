@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.advice import advise, fits
-from bot.core.answers import resolve
+from bot.core.answers import NONE, resolve
 from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import Episode, Reply, SlotValue
@@ -28,8 +28,6 @@ from bot.core.triage import about_the_body
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
 BACK_SLOT = "_back"
-#: The label of "none of these": in a slot that gathers labels it gives way to any other.
-NONE = "none"
 #: How many messages about the body in a row were not understood (the safety net).
 UNCLEAR_SLOT = "_unclear"
 #: The questions answered so far in this conversation, oldest first ("go back" pops one).
@@ -137,8 +135,7 @@ class Moves:
         answer = self.resolve(state, reading)
         if answer is None:
             return name
-        if draft.replies and draft.replies[-1].state == name:
-            draft.replies.pop()  # the message already answers that question
+        drop_question(draft, name)  # the message already answers that question
         self.save(state, draft.slots, answer[0], reading)
         return self.arrive(answer[1], draft, reading)
 
@@ -212,7 +209,7 @@ class Moves:
         the answers to questions not asked yet that `remember` kept (slot `asked`,
         the open question's, aside).
         """
-        questions = {state.save for state in self.dialogue.states.values() if state.save}
+        questions = self.dialogue.questions
         cue = bool(self.dialogue.correction_words & set(reading.tokens))
         reading = self._past_opening(reading)
         changed: list[str] = []
@@ -393,6 +390,13 @@ def keep_minutes(
         minutes = reading.number  # a bare number at the duration question: minutes
     if minutes is not None:
         slots[minutes_slot(slot)] = minutes
+
+
+def drop_question(draft: Draft, name: str) -> None:
+    """Take back the question of state `name` just offered, when the message answers it
+    or goes elsewhere."""
+    if draft.replies and draft.replies[-1].state == name:
+        draft.replies.pop()
 
 
 def note_answered(slots: dict[str, SlotValue], name: str) -> None:
