@@ -171,6 +171,8 @@ async def _take_others(
     """Settings typed at another question than theirs: the zone and quiet hours saved
     (the reminders moved to them), the interval kept by the caller; all of it said
     back in a few words ("" when there is none), with any reminder that ended."""
+    if every is None and zone is None and quiet is None:
+        return ""
     texts, atlas = request.content.dialogue.texts, request.content.atlas
     profile = await _current_profile(request)
     noted: list[str] = []
@@ -188,8 +190,6 @@ async def _take_others(
             if quiet[0] == quiet[1]
             else texts.say("noted_quiet", quiet=quiet_text(schedule_of(profile), texts))
         )
-    if not noted:
-        return ""
     ended = ""
     if zone is not None or quiet is not None:
         await request.store.save_profile(profile)
