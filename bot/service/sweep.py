@@ -30,7 +30,7 @@ from bot.core.saying import reminder_text
 from bot.core.schedule import Advance, Decision, Reminder, decide
 from bot.errors import StoreError
 from bot.service.reminders import schedule_of
-from bot.service.turns import Clock, utc_now
+from bot.service.turns import Clock, stop_person, utc_now
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -152,8 +152,7 @@ class Sweep:
                 return
             if result == "blocked":
                 report.blocked += 1
-                await self.store.set_active(profile.user_id, False)
-                await self.store.stop_reminders(profile.user_id)
+                await stop_person(self.store, profile.user_id)
                 return
             report.sent += 1
             sent_at = now

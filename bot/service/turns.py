@@ -196,5 +196,10 @@ class Service:
 
         Their reminders stop for good: coming back does not restart them unasked.
         """
-        await self.store.set_active(user_id, False)
-        await self.store.stop_reminders(user_id)
+        await stop_person(self.store, user_id)
+
+
+async def stop_person(store: Store, user_id: int) -> None:
+    """The person blocked the bot: marked inactive, every reminder of theirs stopped."""
+    await store.set_active(user_id, False)
+    await store.stop_reminders(user_id)
