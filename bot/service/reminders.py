@@ -364,15 +364,15 @@ async def _daily_on(
     content = request.content
     zone_reply = ""
     others: list[City] = []
+    unfound = False  # a zone typed but not found: nothing saved, the zone stays
     if typed_zone and not _KEEP.search(typed_zone):
         zone_reply, others = await _apply_zone(request, typed_zone, report_changes=False)
-        if not zone_reply:
-            zone_reply = texts.say(
-                "zone_stays",
-                typed=typed_zone,
-                zone=zone_text(await _current_profile(request), content.atlas, texts),
-            )
+        unfound = not zone_reply
     profile = await _current_profile(request)
+    if unfound:
+        zone_reply = texts.say(
+            "zone_stays", typed=typed_zone, zone=zone_text(profile, content.atlas, texts)
+        )
     schedule = schedule_of(profile)
     asked = parse_interval(request.slot("daily_every") if typed_every is None else typed_every)
     every = content.plan.daily_every if asked is None else content.plan.clamp_daily(asked)
