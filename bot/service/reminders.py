@@ -22,6 +22,7 @@ from bot.core.model import Profile, Reply
 from bot.core.saying import clock_text, quiet_text, say_duration
 from bot.core.schedule import (
     Reminder,
+    ReminderKind,
     Schedule,
     day_bounds,
     held_back,
@@ -145,6 +146,11 @@ def _ask_again(text: str, question: str) -> EffectOutput:
 
 
 Found = tuple[City, list[City]]
+
+
+def _of_kind(running: Sequence[Reminder], kind: ReminderKind) -> Reminder | None:
+    """The person's reminder of this kind (they have at most one of each), or None."""
+    return next((r for r in running if r.kind == kind), None)
 
 
 def _settings_in(
@@ -307,14 +313,7 @@ async def _daily_check(request: EffectContext, *, again: bool) -> EffectOutput:
             return _ask_again(noted, DAILY_AGAIN if again else DAILY_ASK)
         if not again and not keep:
             return _ask_again(texts.say("daily_unreadable", typed=typed), DAILY_AGAIN)
-        daily = next(
-            (
-                r
-                for r in await request.store.reminders(request.profile.user_id)
-                if r.kind == "daily"
-            ),
-            None,
-        )
+        daily = _of_kind(await request.store.reminders(request.profile.user_id), "daily")
         stays = (
             texts.say("daily_stays_on", every=say_duration(daily.every, texts))
             if daily is not None
@@ -464,8 +463,8 @@ async def reminders_status(request: EffectContext) -> EffectOutput:
     profile = await _current_profile(request)
     schedule = schedule_of(profile)
     running = await store.reminders(profile.user_id)
-    series = next((r for r in running if r.kind == "series"), None)
-    daily = next((r for r in running if r.kind == "daily"), None)
+    series = _of_kind(running, "series")
+    daily = _of_kind(running, "daily")
     count = await _drinks_today(request, schedule)
     local = request.now.astimezone(schedule.zone).strftime("%H:%M")
     lines = [
