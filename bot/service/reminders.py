@@ -556,11 +556,13 @@ async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
     typed = request.slot("quiet_text")
     keep = bool(_KEEP.search(typed))
     parsed = None if keep else parse_quiet(typed)
-    # A city typed (with the times, or instead of them), or a clock time alone
-    _, _, zone = _settings_in(request, typed) if parsed is None else (None, None, None)
-    if parsed is not None and not keep:
-        city = request.content.atlas.find(typed)
-        zone = None if city is None else (city, [])
+    # A city typed (with the times, or instead of them), or a clock time alone (not one
+    # of an interval's: "every 2h" is no clock)
+    zone = (
+        None
+        if keep
+        else _find_zone(request, typed, clock=parsed is None and parse_interval(typed) is None)
+    )
     noted = await _take_others(request, zone=zone)
     if parsed is None and noted:  # the time zone instead: the quiet hours once more
         return _ask_again(noted, QUIET_AGAIN if again else QUIET_ASK)
