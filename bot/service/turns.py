@@ -102,8 +102,9 @@ class Service:
         content = self.library.content(profile.language)
         session = session or Session(user_id, content.dialogue.start)
         # Only a turn that logs a cramp reads the history (for the recurrence rules),
-        # but which turn that is only the engine knows. The store keeps the window
-        # cached, so asking every turn costs a query only for someone not seen lately.
+        # but which turn that is only the engine knows, so every turn asks. SqliteStore
+        # keeps the window cached (a query only for someone not seen lately);
+        # PostgresStore has no cache and queries every turn.
         history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
         turn = engine.step(
             content.dialogue,
