@@ -20,13 +20,14 @@ import asyncio
 import logging
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
+from bench.stats import rate
 from bot.app import NEEDS
 from bot.content.loading import Library, load_library
 from bot.service import Service
@@ -44,13 +45,6 @@ def _messages() -> list[str]:
     items = plain if isinstance(plain, list) else plain.get("messages", [])
     texts += [m["text"] if isinstance(m, dict) else str(m) for m in items]
     return [t for t in texts if isinstance(t, str) and t]
-
-
-def _rate(read: Callable[[str], object], messages: Sequence[str]) -> float:
-    start = time.perf_counter()
-    for text in messages:
-        read(text)
-    return len(messages) / (time.perf_counter() - start)
 
 
 def _spread(samples: list[float], unit: str) -> str:
@@ -87,16 +81,15 @@ def main() -> None:
 
     print(f"{len(messages)} messages, {rounds} rounds (median, range)")
     print(
-        "alarms matcher   "
-        + _spread([_rate(alarms.read, messages) for _ in range(rounds)], "msg/s")
+        "alarms matcher   " + _spread([rate(alarms.read, messages) for _ in range(rounds)], "msg/s")
     )
     print(
         "English matcher  "
-        + _spread([_rate(english.read, messages) for _ in range(rounds)], "msg/s")
+        + _spread([rate(english.read, messages) for _ in range(rounds)], "msg/s")
     )
     print(
         "detection        "
-        + _spread([_rate(lambda t: detect(t, codes), messages) for _ in range(rounds)], "msg/s")
+        + _spread([rate(lambda t: detect(t, codes), messages) for _ in range(rounds)], "msg/s")
     )
 
     without = Library(

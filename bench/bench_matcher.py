@@ -25,13 +25,13 @@ import shutil
 import statistics
 import string
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process
 
+from bench.stats import rate
 from bot.content.lexicon import load_lexicon
 from bot.core.lexicon import Lexicon
 from bot.core.matcher import Matcher
@@ -51,14 +51,6 @@ def _messages() -> list[str]:
     return [str(c["text"]) for c in cases]
 
 
-def _rate(read: Callable[[str], object], messages: Sequence[str], repeat: int = 1) -> float:
-    start = time.perf_counter()
-    for _ in range(repeat):
-        for text in messages:
-            read(text)
-    return len(messages) * repeat / (time.perf_counter() - start)
-
-
 def _measure(lexicon: Lexicon, messages: Sequence[str]) -> tuple[float, float]:
     """(median cold rate, median warm rate) in messages per second.
 
@@ -69,8 +61,8 @@ def _measure(lexicon: Lexicon, messages: Sequence[str]) -> tuple[float, float]:
     for _ in range(COLD_ROUNDS):
         matcher = Matcher(lexicon)
         gc.collect()  # the garbage of building it is not the reading's to collect
-        cold.append(_rate(matcher.read, messages))
-    warm = [_rate(matcher.read, messages, REPEAT) for _ in range(WARM_ROUNDS)]
+        cold.append(rate(matcher.read, messages))
+    warm = [rate(matcher.read, messages, REPEAT) for _ in range(WARM_ROUNDS)]
     return statistics.median(cold), statistics.median(warm)
 
 
@@ -85,7 +77,7 @@ def _naive_rate(phrases: Sequence[str], messages: Sequence[str]) -> float:
     def read(text: str) -> object:
         return process.extractOne(text, choices, scorer=fuzz.WRatio)
 
-    return statistics.median(_rate(read, messages) for _ in range(3))
+    return statistics.median(rate(read, messages) for _ in range(3))
 
 
 def _pseudo_word(rng: random.Random) -> str:
@@ -145,7 +137,7 @@ def _microseconds(matcher: Matcher, messages: Sequence[str]) -> float:
     """Median microseconds per message over warm rounds."""
     for text in messages:
         matcher.read(text)
-    return statistics.median(1e6 / _rate(matcher.read, messages, 5) for _ in range(WARM_ROUNDS))
+    return statistics.median(1e6 / rate(matcher.read, messages, 5) for _ in range(WARM_ROUNDS))
 
 
 def main() -> None:
