@@ -9,7 +9,8 @@
 Every backend passes the one contract test class, tests/contract/test_store.py.
 A backend never imports another; what they share (UTC times, slot JSON, the
 export document) is in bot/store/codec.py and bot/store/schema.py, and
-`export_person` below assembles export() from a store's own reads.
+`export_person` below assembles export() from a store's own reads, and
+`PersonLifecycle` gives SQLite and PostgreSQL load_session/load_profile over load_person.
 """
 
 from __future__ import annotations
@@ -138,3 +139,19 @@ class Lifecycle:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+class PersonLifecycle(Lifecycle):
+    """A backend that reads a person's session and profile in one query (load_person):
+    load_session and load_profile are each half of it (SqliteStore, PostgresStore)."""
+
+    async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
+        raise NotImplementedError
+
+    async def load_session(self, user_id: int) -> Session | None:
+        session, _ = await self.load_person(user_id)
+        return session
+
+    async def load_profile(self, user_id: int) -> Profile | None:
+        _, profile = await self.load_person(user_id)
+        return profile

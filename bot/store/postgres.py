@@ -37,7 +37,7 @@ import asyncpg
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
 from bot.errors import StoreError
-from bot.store.base import Lifecycle
+from bot.store.base import PersonLifecycle
 from bot.store.codec import (
     check_same_person,
     export_document,
@@ -100,7 +100,7 @@ def describe(url: str) -> str:
     return f"{user}{host}:{port}/{database}"
 
 
-class PostgresStore(Lifecycle):
+class PostgresStore(PersonLifecycle):
     """The store on a PostgreSQL database, through one asyncpg pool per process.
 
     `min_size`/`max_size` bound the pool's connections; `connect_timeout` is how long
@@ -225,10 +225,6 @@ class PostgresStore(Lifecycle):
 
     # ---------------------------------------------------------------- people
 
-    async def load_session(self, user_id: int) -> Session | None:
-        session, _ = await self.load_person(user_id)
-        return session
-
     async def save_turn(
         self,
         session: Session,
@@ -269,10 +265,6 @@ class PostgresStore(Lifecycle):
         async with self._connection(what, writes=False) as conn:
             rows = await conn.fetch(sql + BY_TIME, *params)
         return [episode_from(row) for row in rows]
-
-    async def load_profile(self, user_id: int) -> Profile | None:
-        _, profile = await self.load_person(user_id)
-        return profile
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
         """Session and profile in one query."""

@@ -26,7 +26,7 @@ import aiosqlite
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
 from bot.errors import StoreError
-from bot.store.base import Lifecycle, export_person
+from bot.store.base import PersonLifecycle, export_person
 from bot.store.codec import (
     check_same_person,
     from_utc_text,
@@ -66,7 +66,7 @@ from bot.store.sqlite_schema import (
 log = logging.getLogger(__name__)
 
 
-class SqliteStore(Lifecycle):
+class SqliteStore(PersonLifecycle):
     """The store on one SQLite file, through ONE aiosqlite connection per process.
 
     The connection's settings, and why, are in bot/store/sqlite_open.py.
@@ -187,10 +187,6 @@ class SqliteStore(Lifecycle):
 
     # ---------------------------------------------------------------- people
 
-    async def load_session(self, user_id: int) -> Session | None:
-        session, _ = await self.load_person(user_id)
-        return session
-
     async def save_turn(
         self,
         session: Session,
@@ -249,10 +245,6 @@ class SqliteStore(Lifecycle):
             found = [episode_from(row) for row in rows]
             self._cache.remember_history(user_id, (since, found))
         return list(found)
-
-    async def load_profile(self, user_id: int) -> Profile | None:
-        _, profile = await self.load_person(user_id)
-        return profile
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
         """From the cache when the person is there; else one query, which fills it."""
