@@ -130,7 +130,9 @@ def test_the_dev_set_keeps_what_the_lexicon_was_tuned_to() -> None:
     """A regression guard: every emergency of the development part escalates, every urgent
     case is told to get seen today, and at most 3% of calm messages escalate. (The held-out
     part measures how well this generalises; see tests/data/safety/README.md.)"""
-    report = evaluate(shipped_library(), load_cases(set_path(ROOT, "dev")), "dev")
+    cases = load_cases(set_path(ROOT, "dev"))
+    assert len(cases) >= 1284 + 696  # both spent held-out parts are folded in
+    report = evaluate(shipped_library(), cases, "dev")
     missed = [o.case.text for o in report.failures() if o.case.expect in ("emergency", "urgent")]
     assert missed == []
     assert report.recall("emergency") == 1.0
