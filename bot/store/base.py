@@ -16,6 +16,7 @@ export document) is in bot/store/codec.py and bot/store/schema.py, and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -23,6 +24,7 @@ from typing import Any, Protocol, Self
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
 from bot.store.codec import export_document
+from bot.store.mailbox import Incoming, Outgoing
 
 
 class Store(Protocol):
@@ -39,6 +41,27 @@ class Store(Protocol):
     async def ping(self) -> None:
         """One cheap round trip to the database (the health check): StoreError when it
         does not answer."""
+
+    def transaction(self, user_id: int | None = None) -> AbstractAsyncContextManager[None]:
+        """Every call of this store in the block, from this task, is ONE transaction:
+        committed when the block ends, rolled back (and the error raised) when it raises.
+
+        A turn runs in one: its writes, its effects' writes, its replies queued in the
+        outbox and its update marked handled take effect together or not at all. With
+        `user_id`, the person is locked for the block across processes too (PostgreSQL:
+        pg_advisory_xact_lock), so their turns run one at a time wherever they are
+        handled. Inside a transaction, a nested one joins it. The transaction belongs to
+        the task that opened it (a contextvars.ContextVar): tasks started inside the block
+        must not use the store.
+        """
+        ...
+
+    def sending(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """Hold the person for the block, without a transaction, while their queued
+        messages are sent (PostgreSQL: the same lock as `transaction(user_id)`, so no two
+        processes send one person's messages at once; elsewhere nothing to hold: one
+        process per database)."""
+        ...
 
     async def load_session(self, user_id: int) -> Session | None: ...
 
@@ -103,6 +126,49 @@ class Store(Protocol):
         self, user_id: int, since: datetime | None = None, until: datetime | None = None
     ) -> list[datetime]:
         """Times of this person's drinks in [since, until), oldest first."""
+
+    # The channel's inbox and outbox (bot/store/mailbox.py).
+
+    async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
+        """Keep each update not seen before, in ONE transaction. Returns the ids of the
+        given updates still to handle (new, or kept earlier and not yet handled)."""
+
+    async def pending_updates(
+        self,
+        user_id: int | None = None,
+        *,
+        limit: int = 100,
+        before: datetime | None = None,
+    ) -> list[Incoming]:
+        """Updates not yet handled, oldest first: one person's, or everyone's (at most
+        `limit`, and only those received before `before` when given)."""
+
+    async def finish_update(self, update_id: int, at: datetime) -> None:
+        """The update is handled: keep only its id (and `at`), so it is never handled
+        again. Also for an update never received (it is recorded as handled)."""
+
+    async def retry_update(self, update_id: int) -> int:
+        """Handling the update failed: count the attempt. Returns the attempts so far."""
+
+    async def prune_updates(self, before: datetime) -> int:
+        """Forget the ids of updates handled before `before`. Returns how many."""
+
+    async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
+        """Add messages to the outbox, in order."""
+
+    async def queued_messages(
+        self, user_id: int | None = None, *, limit: int = 100
+    ) -> list[Outgoing]:
+        """Messages not yet sent, in the order queued: one person's, or everyone's."""
+
+    async def message_sent(self, message_id: int) -> None:
+        """The message is sent (or can never be): take it out of the outbox."""
+
+    async def drop_messages(self, user_id: int) -> int:
+        """Take every queued message of this person out (they blocked the bot)."""
+
+    async def backlog(self) -> tuple[int, int]:
+        """(updates not yet handled, messages not yet sent): the metrics' depths."""
 
 
 async def export_person(store: Store, user_id: int) -> dict[str, Any]:

@@ -7,7 +7,11 @@ so a test that passes here passes against SQLite too. Nothing survives the objec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -27,6 +31,7 @@ from bot.store.codec import (
     slots_json,
     utc,
 )
+from bot.store.mailbox import Incoming, Outgoing
 
 
 class MemoryStore(Lifecycle):
@@ -44,6 +49,53 @@ class MemoryStore(Lifecycle):
         self._reminders: dict[tuple[int, str], Reminder] = {}
         self._last_reminder_id = 0
         self._intake: dict[int, list[datetime]] = {}
+        self._inbox: dict[int, Incoming] = {}  # pending updates
+        self._done: dict[int, datetime] = {}  # handled update ids -> when
+        self._outbox: dict[int, Outgoing] = {}
+        self._last_message_id = 0
+        self._lock = asyncio.Lock()
+        self._in_transaction: ContextVar[bool] = ContextVar(f"memory-tx-{id(self)}", default=False)
+
+    # Data that a transaction's rollback puts back.
+    _STATE = (
+        "_sessions",
+        "_profiles",
+        "_episodes",
+        "_last_id",
+        "_reminders",
+        "_last_reminder_id",
+        "_intake",
+        "_inbox",
+        "_done",
+        "_outbox",
+        "_last_message_id",
+    )
+
+    @asynccontextmanager
+    async def transaction(self, user_id: int | None = None) -> AsyncIterator[None]:
+        """One transaction at a time; a rollback puts every table back as it was when
+        it began (writes other tasks made meanwhile outside a transaction too: this
+        twin is for tests and the console, where nothing else writes meanwhile)."""
+        if self._in_transaction.get():
+            yield
+            return
+        async with self._lock:
+            saved = {name: copy.copy(getattr(self, name)) for name in self._STATE}
+            saved["_intake"] = {user: list(times) for user, times in self._intake.items()}
+            token = self._in_transaction.set(True)
+            try:
+                yield
+            except BaseException:
+                for name, value in saved.items():
+                    setattr(self, name, value)
+                raise
+            finally:
+                self._in_transaction.reset(token)
+
+    @asynccontextmanager
+    async def sending(self, user_id: int) -> AsyncIterator[None]:
+        """Nothing to hold: one process."""
+        yield
 
     async def open(self) -> None:
         """Nothing to connect to."""
@@ -119,6 +171,9 @@ class MemoryStore(Lifecycle):
         for kind in KINDS:
             self._reminders.pop((user_id, kind), None)
         self._intake.pop(user_id, None)
+        for update_id in [i for i, u in self._inbox.items() if u.user_id == user_id]:
+            del self._inbox[update_id]
+        await self.drop_messages(user_id)
 
     async def export(self, user_id: int) -> dict[str, Any]:
         return await export_person(self, user_id)
@@ -187,3 +242,70 @@ class MemoryStore(Lifecycle):
             for at in self._intake.get(user_id, [])
             if (since is None or at >= utc(since)) and (until is None or at < utc(until))
         )
+
+    # ---------------------------------------------------------------- inbox and outbox
+
+    async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
+        utc(at)
+        todo = []
+        for update in updates:
+            if update.update_id in self._done:
+                continue
+            self._inbox.setdefault(update.update_id, update)
+            todo.append(update.update_id)
+        return todo
+
+    async def pending_updates(
+        self,
+        user_id: int | None = None,
+        *,
+        limit: int = 100,
+        before: datetime | None = None,
+    ) -> list[Incoming]:
+        # MemoryStore keeps no receipt times: every pending update counts as received before.
+        found = sorted(
+            (u for u in self._inbox.values() if user_id is None or u.user_id == user_id),
+            key=lambda u: u.update_id,
+        )
+        return found[:limit]
+
+    async def finish_update(self, update_id: int, at: datetime) -> None:
+        self._inbox.pop(update_id, None)
+        self._done[update_id] = utc(at)
+
+    async def retry_update(self, update_id: int) -> int:
+        update = self._inbox.get(update_id)
+        if update is None:
+            return 0
+        self._inbox[update_id] = replace(update, attempts=update.attempts + 1)
+        return update.attempts + 1
+
+    async def prune_updates(self, before: datetime) -> int:
+        old = [i for i, at in self._done.items() if at < utc(before)]
+        for update_id in old:
+            del self._done[update_id]
+        return len(old)
+
+    async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
+        utc(at)
+        for message in messages:
+            self._last_message_id += 1
+            self._outbox[self._last_message_id] = replace(message, id=self._last_message_id)
+
+    async def queued_messages(
+        self, user_id: int | None = None, *, limit: int = 100
+    ) -> list[Outgoing]:
+        found = [m for m in self._outbox.values() if user_id is None or m.user_id == user_id]
+        return sorted(found, key=lambda m: m.id or 0)[:limit]
+
+    async def message_sent(self, message_id: int) -> None:
+        self._outbox.pop(message_id, None)
+
+    async def drop_messages(self, user_id: int) -> int:
+        gone = [i for i, m in self._outbox.items() if m.user_id == user_id]
+        for message_id in gone:
+            del self._outbox[message_id]
+        return len(gone)
+
+    async def backlog(self) -> tuple[int, int]:
+        return len(self._inbox), len(self._outbox)

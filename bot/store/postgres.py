@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,7 @@ from bot.store.codec import (
     slots_json,
     utc,
 )
+from bot.store.mailbox import Incoming, Outgoing
 from bot.store.postgres_rows import (
     episode_from,
     episode_row,
@@ -60,9 +62,11 @@ from bot.store.postgres_schema import (
     BY_TIME,
     DUE_REMINDERS,
     EPISODES_OF,
+    INCOMING_COLUMNS,
     INTAKE_OF,
     LOAD_PERSON,
     MIGRATIONS,
+    OUTGOING_COLUMNS,
     PERSON_TABLES,
     REMINDER_WIDTH,
     REMINDERS_OF,
@@ -73,6 +77,7 @@ from bot.store.postgres_schema import (
     check_migrations,
     migrate,
 )
+from bot.store.schema import incoming_from, outgoing_from
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +135,8 @@ class PostgresStore(PersonLifecycle):
         self.migrations = tuple(migrations)
         self.where = describe(url)
         self._pool: asyncpg.Pool | None = None
+        # The connection this task's transaction() or sending() holds: its calls use it.
+        self._held: ContextVar[Any] = ContextVar(f"postgres-held-{id(self)}", default=None)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -196,8 +203,52 @@ class PostgresStore(PersonLifecycle):
     # ---------------------------------------------------------------- plumbing
 
     @asynccontextmanager
+    async def transaction(self, user_id: int | None = None) -> AsyncIterator[None]:
+        """A connection from the pool, in a transaction for the block (see
+        Store.transaction); with `user_id`, pg_advisory_xact_lock(user_id) first, so the
+        person's turns run one at a time across every process."""
+        if self._held.get() is not None:
+            yield
+            return
+        async with self._connection("run a transaction") as conn:
+            token = self._held.set(conn)
+            try:
+                async with conn.transaction():
+                    if user_id is not None:
+                        await conn.execute("SELECT pg_advisory_xact_lock($1)", user_id)
+                    yield
+            finally:
+                self._held.reset(token)
+
+    @asynccontextmanager
+    async def sending(self, user_id: int) -> AsyncIterator[None]:
+        """The person's lock (as transaction(user_id) takes it) held by a session-level
+        pg_advisory_lock for the block, on a connection the block's calls use."""
+        if self._held.get() is not None:
+            yield
+            return
+        async with self._connection(f"hold user {user_id}") as conn:
+            token = self._held.set(conn)
+            await conn.execute("SELECT pg_advisory_lock($1)", user_id)
+            try:
+                yield
+            finally:
+                self._held.reset(token)
+                await conn.execute("SELECT pg_advisory_unlock($1)", user_id)
+
+    @asynccontextmanager
     async def _connection(self, what: str, *, writes: bool = True) -> AsyncIterator[Any]:
-        """A connection from the pool; a failure in the block becomes a StoreError."""
+        """A connection from the pool (or the one this task holds in a transaction);
+        a failure in the block becomes a StoreError."""
+        held = self._held.get()
+        if held is not None:
+            try:
+                yield held
+            except _FAILURES as exc:
+                raise StoreError(
+                    f"Could not {what}: {exc}. Nothing of the transaction was saved."
+                ) from exc
+            return
         pool = self._pool
         if pool is None:
             raise StoreError(
@@ -294,9 +345,13 @@ class PostgresStore(PersonLifecycle):
         """Profile, session, episodes, reminders and intake, read in one snapshot (a
         repeatable-read transaction: another process's turn cannot land in between)."""
         what = f"export the data of user {user_id}"
+        # Inside a transaction(user_id) the person is locked: no other turn can land.
+        nested = self._held.get() is not None
         async with (
             self._connection(what, writes=False) as conn,
-            conn.transaction(isolation="repeatable_read", readonly=True),
+            conn.transaction(
+                **({} if nested else {"isolation": "repeatable_read", "readonly": True})
+            ),
         ):
             person = await conn.fetchrow(LOAD_PERSON, user_id)
             episodes = await conn.fetch(EPISODES_OF + BY_TIME, user_id)
@@ -395,6 +450,126 @@ class PostgresStore(PersonLifecycle):
         async with self._connection(f"load the intake of user {user_id}", writes=False) as conn:
             rows = await conn.fetch(sql + BY_TIME, *params)
         return [utc(row[0]) for row in rows]
+
+    # ---------------------------------------------------------------- inbox and outbox
+
+    async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
+        """ONE statement: insert the new ones, return those given that are still pending."""
+        if not updates:
+            return []
+        ids = [u.update_id for u in updates]
+        async with self._connection(f"keep {len(ids)} updates") as conn:
+            rows = await conn.fetch(
+                """WITH given AS (
+                       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])
+                           AS g(update_id, user_id, payload)
+                   ), added AS (
+                       INSERT INTO inbox (update_id, user_id, payload, received_at)
+                       SELECT update_id, user_id, payload, $4 FROM given
+                       ON CONFLICT (update_id) DO NOTHING
+                       RETURNING update_id
+                   )
+                   SELECT update_id FROM added
+                   UNION
+                   SELECT i.update_id FROM inbox AS i JOIN given USING (update_id)
+                   WHERE i.done_at IS NULL""",
+                ids,
+                [u.user_id for u in updates],
+                [u.payload for u in updates],
+                utc(at),
+            )
+        still = {int(row[0]) for row in rows}
+        return [i for i in ids if i in still]
+
+    async def pending_updates(
+        self, user_id: int | None = None, *, limit: int = 100, before: datetime | None = None
+    ) -> list[Incoming]:
+        sql = f"SELECT {INCOMING_COLUMNS} FROM inbox WHERE done_at IS NULL"
+        params: list[Any] = []
+        if user_id is not None:
+            params.append(user_id)
+            sql += f" AND user_id = ${len(params)}"
+        if before is not None:
+            params.append(utc(before))
+            sql += f" AND received_at < ${len(params)}"
+        params.append(limit)
+        sql += f" ORDER BY update_id LIMIT ${len(params)}"
+        async with self._connection("find the updates not yet handled", writes=False) as conn:
+            rows = await conn.fetch(sql, *params)
+        return [incoming_from(row) for row in rows]
+
+    async def finish_update(self, update_id: int, at: datetime) -> None:
+        async with self._connection(f"mark update {update_id} handled") as conn:
+            await conn.execute(
+                "INSERT INTO inbox (update_id, received_at, done_at) VALUES ($1, $2, $2) "
+                "ON CONFLICT (update_id) DO UPDATE SET "
+                "done_at = excluded.done_at, user_id = NULL, payload = NULL",
+                update_id,
+                utc(at),
+            )
+
+    async def retry_update(self, update_id: int) -> int:
+        async with self._connection(f"count a failure of update {update_id}") as conn:
+            attempts = await conn.fetchval(
+                "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = $1 RETURNING attempts",
+                update_id,
+            )
+        return 0 if attempts is None else int(attempts)
+
+    async def prune_updates(self, before: datetime) -> int:
+        async with self._connection("forget old handled updates") as conn:
+            status = await conn.execute(
+                "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < $1", utc(before)
+            )
+        return _count(status)
+
+    async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
+        if not messages:
+            return
+        rows = [
+            (m.user_id, m.chat_id, m.kind, m.body, m.markup, m.filename, m.data, utc(at))
+            for m in messages
+        ]
+        async with self._connection(f"queue {len(rows)} messages") as conn:
+            await conn.executemany(
+                "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "
+                "queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                rows,
+            )
+
+    async def queued_messages(
+        self, user_id: int | None = None, *, limit: int = 100
+    ) -> list[Outgoing]:
+        async with self._connection("read the outbox", writes=False) as conn:
+            if user_id is None:
+                rows = await conn.fetch(
+                    f"SELECT {OUTGOING_COLUMNS} FROM outbox ORDER BY id LIMIT $1", limit
+                )
+            else:
+                rows = await conn.fetch(
+                    f"SELECT {OUTGOING_COLUMNS} FROM outbox WHERE user_id = $1 "
+                    "ORDER BY id LIMIT $2",
+                    user_id,
+                    limit,
+                )
+        return [outgoing_from(row) for row in rows]
+
+    async def message_sent(self, message_id: int) -> None:
+        async with self._connection(f"take message {message_id} out") as conn:
+            await conn.execute("DELETE FROM outbox WHERE id = $1", message_id)
+
+    async def drop_messages(self, user_id: int) -> int:
+        async with self._connection(f"drop the messages to {user_id}") as conn:
+            return _count(await conn.execute("DELETE FROM outbox WHERE user_id = $1", user_id))
+
+    async def backlog(self) -> tuple[int, int]:
+        async with self._connection("count the backlog", writes=False) as conn:
+            row = await conn.fetchrow(
+                "SELECT (SELECT count(*) FROM inbox WHERE done_at IS NULL), "
+                "(SELECT count(*) FROM outbox)"
+            )
+        assert row is not None
+        return int(row[0]), int(row[1])
 
 
 def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:

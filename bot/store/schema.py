@@ -17,8 +17,15 @@ from typing import Any, TypeAlias, cast
 
 from bot.core.model import Profile, Session, SlotValue
 from bot.errors import StoreError
+from bot.store.mailbox import Incoming, Outgoing
 
 Person: TypeAlias = tuple[Session | None, Profile | None]
+
+
+#: The outbox's columns, in the order bot/store/mailbox.py's Outgoing has them.
+OUTGOING_COLUMNS = "user_id, chat_id, kind, body, markup, filename, data, id"
+#: The inbox's columns for a pending update, in the order of Incoming.
+INCOMING_COLUMNS = "update_id, user_id, payload, attempts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +85,24 @@ def split_person(
     session = None if row[0] is None else session_from(row[:5])
     profile = None if row[5] is None else profile_from(row[5:])
     return session, profile
+
+
+def outgoing_from(row: Sequence[Any]) -> Outgoing:
+    """A row of OUTGOING_COLUMNS (both backends give text, ints and bytes alike)."""
+    user_id, chat_id, kind, body, markup, filename, data, message_id = row
+    return Outgoing(
+        int(user_id),
+        int(chat_id),
+        kind,
+        body,
+        markup,
+        filename,
+        None if data is None else bytes(data),
+        int(message_id),
+    )
+
+
+def incoming_from(row: Sequence[Any]) -> Incoming:
+    """A row of INCOMING_COLUMNS."""
+    update_id, user_id, payload, attempts = row
+    return Incoming(int(update_id), int(user_id), str(payload), int(attempts))

@@ -16,6 +16,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,8 @@ from bot.store.codec import (
     utc,
     utc_text,
 )
+from bot.store.mailbox import Incoming, Outgoing
+from bot.store.schema import incoming_from, outgoing_from
 from bot.store.sqlite_cache import PeopleCache
 from bot.store.sqlite_open import Synchronous, connect, rollback
 from bot.store.sqlite_rows import (
@@ -50,8 +53,10 @@ from bot.store.sqlite_rows import (
 from bot.store.sqlite_schema import (
     DUE_REMINDERS,
     EPISODE_COLUMNS,
+    INCOMING_COLUMNS,
     LOAD_PERSON,
     MIGRATIONS,
+    OUTGOING_COLUMNS,
     PERSON_TABLES,
     REMINDER_COLUMNS,
     REMINDER_WIDTH,
@@ -99,6 +104,8 @@ class SqliteStore(PersonLifecycle):
         self.cache_people = cache_people
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Set while this task runs a transaction(): its calls run in it, without the lock.
+        self._in_transaction: ContextVar[bool] = ContextVar(f"sqlite-tx-{id(self)}", default=False)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -139,10 +146,47 @@ class SqliteStore(PersonLifecycle):
         return self._conn
 
     @asynccontextmanager
+    async def transaction(self, user_id: int | None = None) -> AsyncIterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT around the block, holding the connection's lock:
+        the block's calls run in it (see Store.transaction). One process per file, so
+        `user_id` needs no lock of its own. A rollback empties the cache: it may hold
+        rows the block wrote."""
+        if self._in_transaction.get():
+            yield
+            return
+        async with self._lock:
+            conn = self._connection()
+            token = self._in_transaction.set(True)
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                yield
+                await conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._cache.clear()
+                await rollback(conn, self.path)
+                raise StoreError(
+                    f"Could not complete a transaction: {exc}. Nothing of it was saved; "
+                    "the last saved state is intact. Check the disk."
+                ) from exc
+            except BaseException:
+                self._cache.clear()
+                await rollback(conn, self.path)
+                raise
+            finally:
+                self._in_transaction.reset(token)
+
+    @asynccontextmanager
+    async def sending(self, user_id: int) -> AsyncIterator[None]:
+        """Nothing to hold: one process per file."""
+        yield
+
+    @asynccontextmanager
     async def _writing(
         self, what: str, *, single: bool = False, person: int | None = None
     ) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and StoreError.
+        Inside transaction(), the block is part of it: the transaction commits or
+        rolls back.
 
         `single=True` is for a block that runs one statement: SQLite makes it a
         transaction of its own, which spares two round trips to the connection's thread.
@@ -150,6 +194,12 @@ class SqliteStore(PersonLifecycle):
         COMMIT too, or cancelled) their cache entry is dropped, as what the database
         holds is then best read again; on success the caller updates the entry.
         """
+        if self._in_transaction.get():
+            try:
+                yield self._connection()
+            except sqlite3.Error as exc:
+                raise StoreError(f"Could not {what}: {exc}. Nothing was saved.") from exc
+            return
         async with self._lock:
             conn = self._connection()
             try:
@@ -173,6 +223,12 @@ class SqliteStore(PersonLifecycle):
 
     @asynccontextmanager
     async def _reading(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
+        if self._in_transaction.get():
+            try:
+                yield self._connection()
+            except sqlite3.Error as exc:
+                raise StoreError(f"Could not {what}: {exc}. Check the database file.") from exc
+            return
         async with self._lock:
             conn = self._connection()
             try:
@@ -278,6 +334,8 @@ class SqliteStore(PersonLifecycle):
             for table in PERSON_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         self._cache.forgotten(user_id)
+        if self._in_transaction.get():
+            return  # a checkpoint cannot run inside a transaction; the next one moves them
         # Move the overwritten pages out of the -wal file as well.
         async with self._reading("checkpoint after forget") as conn:
             await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -378,3 +436,124 @@ class SqliteStore(PersonLifecycle):
         async with self._reading(f"load the intake of user {user_id}") as conn:
             rows = await conn.execute_fetchall(sql + " ORDER BY at, id", params)
         return [from_utc_text(row[0]) for row in rows]
+
+    # ---------------------------------------------------------------- inbox and outbox
+
+    async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
+        """INSERT OR IGNORE each, then read back which are still pending."""
+        if not updates:
+            return []
+        received = utc_text(at)
+        rows = [(u.update_id, u.user_id, u.payload, received) for u in updates]
+        ids = [u.update_id for u in updates]
+        marks = ", ".join("?" * len(ids))
+        async with self._writing(f"keep {len(rows)} updates") as conn:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, user_id, payload, received_at) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            pending = await conn.execute_fetchall(
+                f"SELECT update_id FROM inbox WHERE done_at IS NULL AND update_id IN ({marks})",
+                ids,
+            )
+        still = {int(row[0]) for row in pending}
+        return [i for i in ids if i in still]
+
+    async def pending_updates(
+        self,
+        user_id: int | None = None,
+        *,
+        limit: int = 100,
+        before: datetime | None = None,
+    ) -> list[Incoming]:
+        sql = f"SELECT {INCOMING_COLUMNS} FROM inbox WHERE done_at IS NULL"
+        params: tuple[Any, ...] = ()
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params += (user_id,)
+        if before is not None:
+            sql += " AND received_at < ?"
+            params += (utc_text(before),)
+        async with self._reading("find the updates not yet handled") as conn:
+            rows = await conn.execute_fetchall(
+                sql + " ORDER BY update_id LIMIT ?", (*params, limit)
+            )
+        return [incoming_from(row) for row in rows]
+
+    async def finish_update(self, update_id: int, at: datetime) -> None:
+        async with self._writing(f"mark update {update_id} handled", single=True) as conn:
+            await conn.execute(
+                "INSERT INTO inbox (update_id, received_at, done_at) VALUES (?1, ?2, ?2) "
+                "ON CONFLICT (update_id) DO UPDATE SET "
+                "done_at = excluded.done_at, user_id = NULL, payload = NULL",
+                (update_id, utc_text(at)),
+            )
+
+    async def retry_update(self, update_id: int) -> int:
+        async with self._writing(f"count a failure of update {update_id}", single=True) as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ? "
+                    "RETURNING attempts",
+                    (update_id,),
+                )
+            )
+        return int(rows[0][0]) if rows else 0
+
+    async def prune_updates(self, before: datetime) -> int:
+        async with self._writing("forget old handled updates", single=True) as conn:
+            cursor = await conn.execute(
+                "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (utc_text(before),)
+            )
+            gone = cursor.rowcount
+            await cursor.close()
+        return gone
+
+    async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
+        if not messages:
+            return
+        queued = utc_text(at)
+        rows = [
+            (m.user_id, m.chat_id, m.kind, m.body, m.markup, m.filename, m.data, queued)
+            for m in messages
+        ]
+        async with self._writing(f"queue {len(rows)} messages") as conn:
+            await conn.executemany(
+                "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "
+                "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    async def queued_messages(
+        self, user_id: int | None = None, *, limit: int = 100
+    ) -> list[Outgoing]:
+        sql = f"SELECT {OUTGOING_COLUMNS} FROM outbox"
+        params: tuple[Any, ...] = ()
+        if user_id is not None:
+            sql += " WHERE user_id = ?"
+            params += (user_id,)
+        async with self._reading("read the outbox") as conn:
+            rows = await conn.execute_fetchall(sql + " ORDER BY id LIMIT ?", (*params, limit))
+        return [outgoing_from(row) for row in rows]
+
+    async def message_sent(self, message_id: int) -> None:
+        async with self._writing(f"take message {message_id} out", single=True) as conn:
+            await conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,))
+
+    async def drop_messages(self, user_id: int) -> int:
+        async with self._writing(f"drop the messages to {user_id}", single=True) as conn:
+            cursor = await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+            gone = cursor.rowcount
+            await cursor.close()
+        return gone
+
+    async def backlog(self) -> tuple[int, int]:
+        async with self._reading("count the backlog") as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT (SELECT count(*) FROM inbox WHERE done_at IS NULL), "
+                    "(SELECT count(*) FROM outbox)"
+                )
+            )
+        return int(rows[0][0]), int(rows[0][1])

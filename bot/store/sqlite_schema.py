@@ -31,6 +31,8 @@ own methods: a new trigger must not write those tables (the one of step 3,
 from __future__ import annotations
 
 from bot.store.schema import EPISODE_COLUMNS as EPISODE_COLUMNS
+from bot.store.schema import INCOMING_COLUMNS as INCOMING_COLUMNS
+from bot.store.schema import OUTGOING_COLUMNS as OUTGOING_COLUMNS
 from bot.store.schema import PROFILE_COLUMNS as PROFILE_COLUMNS
 from bot.store.schema import REMINDER_COLUMNS as REMINDER_COLUMNS
 from bot.store.schema import REMINDER_WIDTH as REMINDER_WIDTH
@@ -195,6 +197,36 @@ MIGRATIONS: tuple[Migration, ...] = (
             _TURN_WRITES_TRIGGER,
         ),
     ),
+    Migration(
+        version=5,
+        description="inbox and outbox: updates kept until handled, replies until sent",
+        statements=(
+            # A pending update has its person and its JSON; a handled one keeps only its
+            # id and when it was handled, so the same update seen again is handled once.
+            """CREATE TABLE inbox (
+                update_id   INTEGER PRIMARY KEY,
+                user_id     INTEGER,
+                payload     TEXT,
+                received_at TEXT    NOT NULL,
+                done_at     TEXT,
+                attempts    INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX inbox_pending ON inbox (user_id, update_id) WHERE done_at IS NULL",
+            "CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL",
+            """CREATE TABLE outbox (
+                id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id   INTEGER NOT NULL,
+                chat_id   INTEGER NOT NULL,
+                kind      TEXT    NOT NULL CHECK (kind IN ('text', 'photo', 'document')),
+                body      TEXT    NOT NULL DEFAULT '',
+                markup    TEXT,
+                filename  TEXT,
+                data      BLOB,
+                queued_at TEXT    NOT NULL
+            )""",
+            "CREATE INDEX outbox_by_user ON outbox (user_id, id)",
+        ),
+    ),
     # Append the next step here (see the module docstring).
 )
 
@@ -207,7 +239,15 @@ check_migrations(MIGRATIONS)
 #: Every table with a user_id column, in the order forget() deletes from them: a table
 #: whose rows may reference another's comes before it (profiles, the parent, last).
 #: tests/unit/store/test_sqlite_schema.py checks this against a migrated database.
-PERSON_TABLES: tuple[str, ...] = ("sessions", "episodes", "reminders", "intake", "profiles")
+PERSON_TABLES: tuple[str, ...] = (
+    "sessions",
+    "episodes",
+    "reminders",
+    "intake",
+    "inbox",
+    "outbox",
+    "profiles",
+)
 
 #: INSERT ... RETURNING (save_reminder, and save_turn's one statement) came with SQLite 3.35.
 MIN_SQLITE = (3, 35, 0)

@@ -22,6 +22,7 @@ from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder
 from bot.errors import StoreError
 from bot.store import MemoryStore, PostgresStore, SqliteStore, Store
+from bot.store.mailbox import Incoming, Outgoing
 from tests.helpers import postgres
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -100,6 +101,8 @@ def leftovers(store: Store, user_id: int) -> dict[str, int]:
             "episodes": sum(e.user_id == user_id for e in store._episodes.values()),
             "reminders": sum(user == user_id for user, _ in store._reminders),
             "intake": len(store._intake.get(user_id, [])),
+            "inbox": sum(u.user_id == user_id for u in store._inbox.values()),
+            "outbox": sum(m.user_id == user_id for m in store._outbox.values()),
         }
     if isinstance(store, PostgresStore):
         return postgres.leftovers(store.url, user_id)
@@ -541,3 +544,119 @@ class TestStore:
         }
         # The slots come back in key order on every backend, too.
         assert list(exported["session"]["slots"]) == ["hot", "hours", "muscle"]
+
+
+def incoming(update_id: int, user_id: int = 1) -> Incoming:
+    return Incoming(update_id, user_id, json.dumps({"update_id": update_id, "text": "hi"}))
+
+
+def text(user_id: int, body: str, markup: str | None = None) -> Outgoing:
+    return Outgoing(user_id, user_id, "text", body, markup)
+
+
+class TestTransactionsAndMailbox:
+    """A turn's writes in one transaction, and the channel's inbox and outbox."""
+
+    async def test_a_transaction_commits_every_write_together(self, store: Store) -> None:
+        async with store.transaction(1):
+            await store.save_turn(session(), episode=episode(), profile=profile())
+            await store.log_intake(1, R0)
+            await store.save_reminder(series(1))
+            async with store.transaction(1):  # a nested one joins it
+                await store.finish_update(10, R0)
+            assert (await store.load_session(1)) == session()  # its own writes, seen
+        assert await store.load_session(1) == session()
+        assert len(await store.episodes(1)) == 1
+        assert await store.intake(1) == [R0]
+        assert len(await store.reminders(1)) == 1
+
+    async def test_a_transaction_that_raises_saves_nothing(self, store: Store) -> None:
+        await store.save_turn(session(turn=1), profile=profile())
+        before = await store.export(1)
+        with pytest.raises(RuntimeError, match="midway"):
+            async with store.transaction(1):
+                await store.save_turn(session(turn=2, muscle="quad"), episode=episode())
+                await store.log_intake(1, R0)
+                await store.queue_messages([text(1, "hello")], R0)
+                await store.receive_updates([incoming(5)], R0)
+                await store.finish_update(5, R0)
+                raise RuntimeError("midway")
+        assert await store.export(1) == before
+        assert await store.load_session(1) == session(turn=1)  # not a cached half-turn
+        assert await store.queued_messages() == []
+        assert await store.pending_updates() == []
+        assert await store.receive_updates([incoming(5)], R0) == [5]  # not marked handled
+
+    async def test_other_calls_wait_for_a_transaction_or_run_beside_it(self, store: Store) -> None:
+        async with store.transaction(1):
+            await store.save_turn(session())
+            beside = asyncio.create_task(store.log_intake(2, R0))
+            await asyncio.sleep(0.05)
+        await asyncio.wait_for(beside, 5)
+        assert await store.intake(2) == [R0]
+
+    async def test_an_update_is_handled_once(self, store: Store) -> None:
+        assert await store.receive_updates([incoming(1), incoming(2), incoming(3, 2)], R0) == [
+            1,
+            2,
+            3,
+        ]
+        # Seen again before it is handled: still to handle, kept once.
+        assert await store.receive_updates([incoming(2), incoming(4)], R0) == [2, 4]
+        assert [u.update_id for u in await store.pending_updates()] == [1, 2, 3, 4]
+        assert [u.update_id for u in await store.pending_updates(1)] == [1, 2, 4]
+        assert await store.pending_updates(2) == [incoming(3, 2)]
+        assert await store.backlog() == (4, 0)
+        await store.finish_update(1, R0)
+        await store.finish_update(99, R0)  # handled without being kept: recorded all the same
+        assert await store.receive_updates([incoming(1), incoming(99), incoming(5)], R0) == [5]
+        assert [u.update_id for u in await store.pending_updates(1, limit=2)] == [2, 4]
+
+    async def test_a_failed_update_counts_its_attempts(self, store: Store) -> None:
+        await store.receive_updates([incoming(7)], R0)
+        assert await store.retry_update(7) == 1
+        assert await store.retry_update(7) == 2
+        assert (await store.pending_updates())[0].attempts == 2
+        assert await store.retry_update(8) == 0  # not kept: nothing to count
+
+    async def test_handled_updates_are_pruned_by_age(self, store: Store) -> None:
+        await store.receive_updates([incoming(1), incoming(2)], R0)
+        await store.finish_update(1, R0)
+        await store.finish_update(2, R0 + timedelta(days=2))
+        assert await store.prune_updates(R0 + timedelta(days=1)) == 1
+        assert await store.receive_updates([incoming(1), incoming(2)], R0) == [1]
+
+    async def test_messages_leave_the_outbox_in_order_once_sent(self, store: Store) -> None:
+        photo = Outgoing(2, 2, "photo", "chart", None, "chart.png", b"\x89PNG\x00")
+        await store.queue_messages([text(1, "one", '{"inline_keyboard": []}'), photo], R0)
+        await store.queue_messages([text(1, "two")], R0)
+        queued = await store.queued_messages()
+        assert [m.body for m in queued] == ["one", "chart", "two"]
+        assert queued[1] == replace(photo, id=queued[1].id)
+        assert queued[0].markup == '{"inline_keyboard": []}'
+        assert [m.body for m in await store.queued_messages(1)] == ["one", "two"]
+        assert await store.backlog() == (0, 3)
+        first = queued[0].id
+        assert first is not None
+        await store.message_sent(first)
+        await store.message_sent(first)  # twice is fine
+        assert [m.body for m in await store.queued_messages(1, limit=5)] == ["two"]
+        assert await store.drop_messages(2) == 1
+        assert [m.body for m in await store.queued_messages()] == ["two"]
+
+    async def test_forget_takes_the_person_out_of_inbox_and_outbox(self, store: Store) -> None:
+        await store.save_turn(session(), profile=profile())
+        await store.receive_updates([incoming(1), incoming(2, 2)], R0)
+        await store.queue_messages([text(1, "hi"), text(2, "hi")], R0)
+        await store.forget(1)
+        assert set(leftovers(store, 1).values()) == {0}
+        assert await store.pending_updates() == [incoming(2, 2)]
+        assert [m.user_id for m in await store.queued_messages()] == [2]
+
+    async def test_sending_holds_the_person(self, store: Store) -> None:
+        await store.queue_messages([text(1, "hi")], R0)
+        async with store.sending(1):
+            (message,) = await store.queued_messages(1)
+            assert message.id is not None
+            await store.message_sent(message.id)
+        assert await store.queued_messages() == []
