@@ -151,5 +151,7 @@ def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
             hedges=frozenset().union(*(n.hedges for n in negations)),
             answers=frozenset().union(*(n.answers for n in negations)),
             past=tuple(dict.fromkeys(p for n in negations for p in n.past)),
+            denies_after=tuple(dict.fromkeys(p for n in negations for p in n.denies_after)),
+            denies_before=tuple(dict.fromkeys(p for n in negations for p in n.denies_before)),
         ),
     )

@@ -17,7 +17,18 @@ from bot.core.lexicon import DENIED, Entry, Negation
 from bot.core.reading import tokenize
 
 NEGATION_KEYS = frozenset(
-    {"negators", "breaks", "and_words", "new_clause", "hedges", "reversers", "answers", "past"}
+    {
+        "negators",
+        "breaks",
+        "and_words",
+        "new_clause",
+        "hedges",
+        "reversers",
+        "answers",
+        "past",
+        "denies_after",
+        "denies_before",
+    }
 )
 _THRESHOLD = re.compile(r">=\d+(?:\.\d+)?")
 
@@ -118,6 +129,8 @@ def load_negation(
         hedges=frozenset(lists["hedges"]),
         answers=frozenset(k[0] for k in lists["answers"]),
         past=tuple(lists["past"]),
+        denies_after=tuple(lists["denies_after"]),
+        denies_before=tuple(lists["denies_before"]),
     )
 
 

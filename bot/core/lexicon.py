@@ -60,7 +60,10 @@ class Negation:
     words still count toward rules ("cannot move"). `answers` ("no", "nope") deny nothing
     when a new clause follows them at once ("no the cramp is in my neck"). `past` phrases
     deny what came before them in their clause: a sign long gone ("had a seizure years ago
-    as a kid"). Empty: nothing is denied.
+    as a kid"). `denies_after` phrases deny what follows them, like a negator ("ma fi",
+    "laughing so hard"); `denies_before` phrases deny what came before them in their clause,
+    like `past` (a denial that follows its noun: Turkish "agrim yok", Hindi "koi dard
+    nahi"; a joke: "breathless from laughing"). Empty: nothing is denied.
     """
 
     negators: frozenset[str] = frozenset()
@@ -71,6 +74,8 @@ class Negation:
     hedges: frozenset[tuple[str, ...]] = frozenset()
     answers: frozenset[str] = frozenset()
     past: tuple[tuple[str, ...], ...] = ()
+    denies_after: tuple[tuple[str, ...], ...] = ()
+    denies_before: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,18 @@ class NegationScope:
         self._reversers = negation.reversers
         self._reverser_starts = frozenset(k[0] for k in negation.reversers)
         self._answers = negation.answers
-        self._past = negation.past
-        self._past_starts = frozenset(k[0] for k in negation.past)
+        self._past = negation.past + negation.denies_before
+        self._past_starts = frozenset(k[0] for k in self._past)
+        self._after = negation.denies_after
+        self._after_starts = frozenset(k[0] for k in negation.denies_after)
         #: The words negation itself reads (known words: never typo-corrected away).
-        self.words = negation.negators | negation.breaks | negation.and_words | negation.new_clause
+        self.words = (
+            negation.negators
+            | negation.breaks
+            | negation.and_words
+            | negation.new_clause
+            | {w for phrase in self._past + self._after for w in phrase}
+        )
 
     def denied(self, raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
         """For each word: is it denied by a negator before it in the same clause?
@@ -42,10 +50,15 @@ class NegationScope:
         """
         denied = [False] * len(words)
         active = -1
+        by_phrase = False  # the denial in reach comes from a `denies_after` phrase
+        inside = 0  # words of that phrase still to pass ("so" in "laughing so hard")
         negators = self._negators
         breaks = self._breaks
         n = len(words)
         for i, w in enumerate(words):
+            if inside:
+                inside -= 1
+                continue
             if w in self._past_starts and any(
                 tuple(words[i : i + len(p)]) == p for p in self._past
             ):
@@ -61,15 +74,24 @@ class NegationScope:
                     denied[j] = False
                 active = -1
                 continue
+            if w in self._after_starts:
+                size = next((len(p) for p in self._after if tuple(words[i : i + len(p)]) == p), 0)
+                if size:
+                    # "ma fi wja3": denies what follows the phrase; read before the breaks,
+                    # since the "ma" of "ma fi" is Italian "but"
+                    active, by_phrase, inside = i + size - 1, True, size - 1
+                    continue
             if w in breaks or (
                 w in self._and_words and i + 1 < n and words[i + 1] in self._new_clause
             ):
                 active = -1
                 continue
+            if neutral[i] and not (i and neutral[i - 1]) and not by_phrase:
+                active = -1  # "no sweat and can't think straight": a claim of its own
             if active >= 0 and i - active <= NEGATION_REACH:
                 denied[i] = True
             if not neutral[i] and (w in negators or raw[i] in negators):
                 if w in self._answers and i + 1 < n and words[i + 1] in self._new_clause:
                     continue  # "no the cramp is in my neck": an answer, then a new clause
-                active = i
+                active, by_phrase = i, False
         return denied

@@ -1,0 +1,44 @@
+"""NegationScope: what each kind of negation word denies, and where its reach ends."""
+
+from __future__ import annotations
+
+from bot.core.lexicon import Negation
+from bot.core.negation import NegationScope
+
+SCOPE = NegationScope(
+    Negation(
+        negators=frozenset({"no", "not", "cant"}),
+        breaks=frozenset({",", "but", "ma"}),
+        denies_after=(("ma", "fi"), ("laughing", "so", "hard")),
+        denies_before=(("agrim", "yok"), ("from", "laughing")),
+    )
+)
+
+
+def _denied(text: str, neutral: str = "") -> set[str]:
+    """The words of `text` that are denied; `neutral` names words of a phrase holding a
+    negator ("cant breathe"), as the matcher marks them."""
+    words = text.split()
+    flags = [w in neutral.split() for w in words]
+    return {w for w, d in zip(words, SCOPE.denied(words, words, flags), strict=True) if d}
+
+
+def test_a_denial_after_its_noun_covers_its_clause_only() -> None:
+    assert _denied("gogus agrim yok , bacak kramp") == {"gogus"}
+
+
+def test_a_phrase_that_denies_what_follows_reaches_past_a_break_word_inside_it() -> None:
+    assert {"wja3", "sadr"} <= _denied("la ma fi wja3 sadr , bas ejr")
+    assert "ejr" not in _denied("la ma fi wja3 sadr , bas ejr")
+
+
+def test_a_joke_hides_the_sign_before_or_after_it() -> None:
+    assert "breathless" in _denied("breathless from laughing")
+    assert {"cant", "breathe"} <= _denied("laughing so hard i cant breathe", neutral="cant breathe")
+
+
+def test_a_phrase_with_its_own_negator_is_its_own_claim() -> None:
+    # "no sweat and can't think straight": the "no" does not reach the second claim
+    denied = _denied("no sweat and cant think straight", neutral="cant think straight")
+    assert "sweat" in denied
+    assert not {"cant", "think", "straight"} & denied
