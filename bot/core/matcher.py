@@ -312,15 +312,20 @@ class Matcher:
                 tokens=tokens,
             )
         by_phrase = {(m.kind, m.label) for _, m, _ in found if not denied[m.start]}
+        # A rule has said whether a denial covers it: "havent been on the bike since the
+        # summer" begins with a denied word its rule asks for ("-been"), yet is not denied.
+        by_rule: set[int] = set()
         for positions, kind, label, negated in near:
             if (kind, label) not in by_phrase:
                 start = positions[0]
-                found.append((start, Match(kind, label, negated, 100.0, start), None))
+                match = Match(kind, label, negated, 100.0, start)
+                by_rule.add(id(match))
+                found.append((start, match, None))
         found.sort(key=lambda f: f[0])
         matches: list[Match] = []
         duration: float | None = None
         for start, m, approx in found:
-            if denied[start] and not m.negated:
+            if denied[start] and not m.negated and id(m) not in by_rule:
                 m = Match(m.kind, m.label, True, m.score, m.start)
             elif duration is None and m.kind == "duration" and approx is not None:
                 duration = approx
