@@ -3,6 +3,7 @@
     "pee urine + dark brown"     a word of each list, close together in one clause
     "sudden + -pain + leg arm"   -word: the word counts only where it is denied ("no pain")
     "took + >=5 + pills"         >=N: a number at least N (not a strength, not a time of day)
+    ">=15 + k km"                a number before a unit the rule names counts at any size
 
 A rule's groups come from the lexicon (core/lexicon.py); `near` says which rules a
 message meets and whether a denial covers them. Pure.
@@ -20,6 +21,11 @@ _STRENGTH = frozenset({"mg", "ml", "mcg", "g", "s", "milligrams"})
 _STRENGTH_FROM = 1000  # a threshold this high counts milligrams ("3200mg")
 _CLOCK = frozenset({"am", "pm", "oclock"})  # "9am": a time of day
 _MOST_PILLS = 60  # a larger number below such a threshold is a strength ("a 400 ibuprofen")
+#: Units of distance and time: a number before one is a measure, whatever its size, and
+#: counts for a rule that names the unit ("a 100k ride", "a 90 min run").
+_MEASURE = frozenset(
+    {"k", "km", "kms", "mi", "mile", "miles", "min", "mins", "minute", "minutes", "hour", "hours"}
+)
 
 
 class TogetherRules:
@@ -87,8 +93,13 @@ class TogetherRules:
                 # "had 2 at 9am", "at 10": a time of day, not a count of pills
                 clock = (i + 1 < n and words[i + 1] in _CLOCK) or (i > 0 and words[i - 1] == "at")
                 count = not strength and not clock and value <= _MOST_PILLS
+                unit = words[i + 1] if i + 1 < n and words[i + 1] in _MEASURE else None
                 for low, rule, group in thresholds:
-                    if value >= low and (count or low >= _STRENGTH_FROM):
+                    if value >= low and (
+                        count
+                        or low >= _STRENGTH_FROM
+                        or (unit is not None and unit in self._rule_words[rule])
+                    ):
                         hits.setdefault(rule, []).append((i, group))
         out: list[tuple[list[int], str, str, bool]] = []
         breaks = self._breaks
