@@ -40,6 +40,13 @@ NOT_A_CRAMP_TIME = _words(
     "run ride hike session workout game match race walk swim bike cycle class training "
     "practice shift drive flight off"
 )
+#: A number in words said as a figure ("i would say a four"): a message this short, the
+#: word before it (or none), and the word after it (or none).
+_SAID_WORDS = 8
+_SAID_BEFORE = _words("a an like about around maybe prob probably say solid bout roughly its")
+_SAID_AFTER = _words(
+    "out outta ish tbh maybe prob probably i id or lol haha / , . ! ? now today rn"
+)
 #: Words that make a number an age: "7 year old", "7yo", "7-year-old", "aged 82", "I'm 15".
 AGE_WORDS = _words("year years yr yrs yo yos old aged age")
 _AGE_AFTER = _words("year years yr yrs yo yos y")
@@ -164,7 +171,9 @@ def bare_number(
 ) -> float | None:
     """The pain score if one was given, else the first number not part of anything.
 
-    A short answer in words counts too: "two" -> 2.0 ("a" and "an" do not).
+    A short answer in words counts too: "two" -> 2.0 ("a" and "an" do not), and so does
+    a whole number in words said as a figure in a short message: "i would say a four",
+    "like seven", "prob a six tbh", "seven out of ten" (not "had like three cramps").
     """
     if score is not None:
         return score
@@ -175,6 +184,23 @@ def bare_number(
         for w in words:
             value = amounts.get(w)
             if value is not None and value >= 1 and w not in ("a", "an"):
+                return value
+    if len(words) <= _SAID_WORDS:
+        n = len(words)
+        for i, w in enumerate(words):
+            value = amounts.get(w)
+            if (
+                value is None
+                or used[i]
+                or in_phrase[i]
+                or w in ("a", "an")
+                or not 0 < value <= 10
+                or value != int(value)
+            ):
+                continue
+            # "pain is six": after a score word, the fillers of a score ("is", "at") too
+            before = _SAID_BEFORE | SCORE_FILLERS if SCORE_WORDS & set(words[:i]) else _SAID_BEFORE
+            if (i == 0 or words[i - 1] in before) and (i + 1 == n or words[i + 1] in _SAID_AFTER):
                 return value
     return None
 
