@@ -86,12 +86,34 @@ class NegationScope:
             ):
                 active = -1
                 continue
-            if neutral[i] and not (i and neutral[i - 1]) and not by_phrase:
-                active = -1  # "no sweat and can't think straight": a claim of its own
+            if (
+                neutral[i]
+                and not (i and neutral[i - 1])
+                and not by_phrase
+                and (w in negators or raw[i] in negators)
+            ):
+                # "no sweat and can't think straight": a phrase that starts with its own
+                # negator is a claim of its own ("dor no peito" is not: "no" is "in the")
+                active = -1
             if active >= 0 and i - active <= NEGATION_REACH:
                 denied[i] = True
-            if not neutral[i] and (w in negators or raw[i] in negators):
+            if not neutral[i] and (w in negators or raw[i] in negators) and not _glued(words, i):
                 if w in self._answers and i + 1 < n and words[i + 1] in self._new_clause:
                     continue  # "no the cramp is in my neck": an answer, then a new clause
                 active, by_phrase = i, False
         return denied
+
+
+#: Digits that Arabizi writes as letters ("3" for ain, "7" for ha): the tokens split
+#: "lesa3ni" into "lesa", "3", "ni", and "ni" is no negator there.
+_LETTER_DIGITS = frozenset("235679")
+
+
+def _glued(words: list[str], i: int) -> bool:
+    """Whether word i is the tail of an Arabizi word split at a digit ("lesa3ni")."""
+    return (
+        i >= 2
+        and len(words[i - 1]) == 1
+        and words[i - 1] in _LETTER_DIGITS
+        and words[i - 2].isalpha()
+    )

@@ -42,3 +42,10 @@ def test_a_phrase_with_its_own_negator_is_its_own_claim() -> None:
     denied = _denied("no sweat and cant think straight", neutral="cant think straight")
     assert "sweat" in denied
     assert not {"cant", "think", "straight"} & denied
+
+
+def test_an_arabizi_word_split_at_a_digit_holds_no_negator() -> None:
+    # "lesa3ni" is read as "lesa", "3", "ni"; "ni" (Spanish "nor") must not deny what follows
+    scope = NegationScope(Negation(negators=frozenset({"ni"})))
+    words = ["lesa", "3", "ni", "zoori", "byetsakkar"]
+    assert not any(scope.denied(words, words, [False] * len(words)))
