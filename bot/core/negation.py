@@ -59,9 +59,7 @@ class NegationScope:
             if inside:
                 inside -= 1
                 continue
-            if w in self._past_starts and any(
-                tuple(words[i : i + len(p)]) == p for p in self._past
-            ):
+            if w in self._past_starts and any(_says(words, i, p) for p in self._past):
                 # "had a seizure years ago": what came before, back to a break, is long gone
                 j = i - 1
                 while j >= 0 and words[j] not in breaks:
@@ -102,6 +100,28 @@ class NegationScope:
                     continue  # "no the cramp is in my neck": an answer, then a new clause
                 active, by_phrase = i, False
         return denied
+
+
+#: A word of a `past` phrase that stands for a year ("had a stroke in yyyy") or an age
+#: ("when i was nn").
+YEAR, AGE = "yyyy", "nn"
+
+
+def _says(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` is at word i; YEAR stands for a number from 1900 to 2099, AGE for
+    one from 1 to 99."""
+    if i + len(phrase) > len(words):
+        return False
+    for w, p in zip(words[i : i + len(phrase)], phrase, strict=True):
+        if p == YEAR:
+            if not (w.isdigit() and 1900 <= int(w) <= 2099):
+                return False
+        elif p == AGE:
+            if not (w.isdigit() and 1 <= int(w) <= 99):
+                return False
+        elif w != p:
+            return False
+    return True
 
 
 #: Digits that Arabizi writes as letters ("3" for ain, "7" for ha): the tokens split

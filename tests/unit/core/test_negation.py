@@ -49,3 +49,15 @@ def test_an_arabizi_word_split_at_a_digit_holds_no_negator() -> None:
     scope = NegationScope(Negation(negators=frozenset({"ni"})))
     words = ["lesa", "3", "ni", "zoori", "byetsakkar"]
     assert not any(scope.denied(words, words, [False] * len(words)))
+
+
+def test_a_year_or_an_age_in_a_past_phrase_stands_for_any_such_number() -> None:
+    scope = NegationScope(Negation(breaks=frozenset({","}), past=(("in", "yyyy"),)))
+
+    def denied(text: str) -> set[str]:
+        words = text.split()
+        flags = scope.denied(words, words, [False] * len(words))
+        return {w for w, d in zip(words, flags, strict=True) if d}
+
+    assert "stroke" in denied("aunt had a stroke in 1998 , family history")
+    assert not denied("collapsed in 2 mins")  # minutes, not a year
