@@ -49,6 +49,11 @@ DRINKS = [
     "drank some pickle juice",
     "had an isotonic drink",
     "drank a can of coke",
+    "smashed a litre",
+    "sank a pint of water",
+    "took a few sips",
+    "had 2 bottles of water",
+    "drank 1.5l",
 ]
 
 NOT_DRINKS = [
@@ -65,6 +70,9 @@ NOT_DRINKS = [
     "calf cramp",
     "i dont drink enough",
     "remind me to drink",
+    "havent drunk anything",
+    "what should i drink for cramps",
+    "ran out of water",
 ]
 
 RETURNING = [
@@ -97,6 +105,10 @@ RETURNING = [
     "first sesh back",
     "first yoga class in years",
     "first hike since the baby",
+    "first time running in ages",
+    "havent done any exercise in ages",
+    "havent worked out since january",
+    "hadnt been for a run in ages",
 ]
 
 NOT_RETURNING = [
@@ -137,6 +149,10 @@ INTENSE = [
     "two hour run",
     "long day on the bike",
     "a really long swim",
+    "ten mile run",
+    "20 mile ride",
+    "a 4 hour hike",
+    "ran a half",
 ]
 
 NOT_INTENSE = [
@@ -151,6 +167,9 @@ NOT_INTENSE = [
     "been a long time since i ran",
     "long story short my calf cramped",
     "easy 20 min swim",
+    "5 mile run",
+    "2 mile walk",
+    "2 hours ago after my run",
 ]
 
 GO_BACK = [
