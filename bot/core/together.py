@@ -93,12 +93,12 @@ class TogetherRules:
                 # "had 2 at 9am", "at 10": a time of day, not a count of pills
                 clock = (i + 1 < n and words[i + 1] in _CLOCK) or (i > 0 and words[i - 1] == "at")
                 count = not strength and not clock and value <= _MOST_PILLS
-                unit = words[i + 1] if i + 1 < n and words[i + 1] in _MEASURE else None
+                measure = words[i + 1] if i + 1 < n and words[i + 1] in _MEASURE else None
                 for low, rule, group in thresholds:
                     if value >= low and (
                         count
                         or low >= _STRENGTH_FROM
-                        or (unit is not None and unit in self._rule_words[rule])
+                        or (measure is not None and measure in self._rule_words[rule])
                     ):
                         hits.setdefault(rule, []).append((i, group))
         out: list[tuple[list[int], str, str, bool]] = []
