@@ -17,13 +17,17 @@ name. Faults are injected per method:
 Use it as `async with FakeBotApi(token) as fake:`; `fake.base_url` is TELEGRAM_API_BASE_URL.
 `settings_for(fake, tmp_path)` and `fast_delivery()` set a bot up to talk to it quickly;
 `webhook_settings` and `webhook_update` do the same for webhook mode, on a `free_port()`.
+`WebhookSender(fake, urls, secret)` posts the queued updates to a bot's webhook (or to
+several, like a load balancer) the way Telegram does: again and again until answered 200.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import random
 import socket
 import time
 from collections import deque
@@ -33,6 +37,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+import aiohttp
 from aiohttp import web
 
 from bot.channels.telegram.requests import Delivery
@@ -594,3 +599,155 @@ def webhook_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
             "text": text,
         },
     }
+
+
+# Webhook mode: the fake posts updates to the bot the way Telegram does --------------------------
+
+
+@dataclass
+class WebhookStats:
+    """What a WebhookSender did: posts made, 200s, posts that got no answer (refused, reset,
+    timed out), other answers (403, 5xx...), and 200s posted again on purpose."""
+
+    posts: int = 0
+    ok: int = 0
+    unanswered: int = 0
+    rejected: int = 0
+    resent: int = 0
+
+
+class WebhookSender:
+    """Telegram's side of a webhook, over a FakeBotApi's queued updates (`push_text` & co.):
+
+        async with WebhookSender(fake, [url_a, url_b], secret, resend=0.05) as sender:
+            fake.push_text(1, "hi")        # posted to url_a or url_b, with the secret header
+
+    Each update is POSTed with X-Telegram-Bot-Api-Secret-Token until one post is answered
+    200; a post that gets no answer (connection refused while the bot is down, a reset, a
+    time-out) or another status is tried again after `retry_delay`, on the next URL (a load
+    balancer taking a dead process out). Each chat's updates go in order, one at a time, at
+    most `max_connections` at once (Telegram's default is 40). The first URL of each update
+    is picked at random (`seed`); with probability `resend` an update answered 200 is
+    posted once more at once, as Telegram does when it missed the answer. `stats` counts.
+    Updates answered 200 leave the fake's queue; `pending` is what is left to deliver.
+    """
+
+    def __init__(
+        self,
+        fake: FakeBotApi,
+        urls: list[str],
+        secret: str,
+        *,
+        seed: int = 0,
+        resend: float = 0.0,
+        retry_delay: float = 0.2,
+        timeout: float = 10.0,
+        max_connections: int = 40,
+    ) -> None:
+        self.fake = fake
+        self.urls = list(urls)
+        self.secret = secret
+        self.resend = resend
+        self.retry_delay = retry_delay
+        self.timeout = timeout
+        self.max_connections = max_connections
+        self.stats = WebhookStats()
+        self._rng = random.Random(seed)
+        self._busy: set[int] = set()
+        self._due: dict[int, float] = {}  # update_id -> loop time of its next try
+        self._target: dict[int, int] = {}  # update_id -> index of the URL to try next
+        self._workers: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> WebhookSender:
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        self._task = asyncio.create_task(self._run(), name="fake-webhook-sender")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tasks = [t for t in (self._task, *self._workers) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        return list(self.fake._updates)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            waiting: set[int] = set()  # chats with an earlier update not yet delivered
+            for update in list(self.fake._updates):
+                chat = _chat_of(update)
+                if chat in waiting or chat in self._busy:
+                    waiting.add(chat)
+                    continue
+                waiting.add(chat)
+                if self._due.get(update["update_id"], 0.0) > now:
+                    continue
+                if len(self._busy) >= self.max_connections:
+                    break
+                self._busy.add(chat)
+                worker = asyncio.create_task(self._deliver(update, chat))
+                self._workers.add(worker)
+                worker.add_done_callback(self._workers.discard)
+            try:
+                async with asyncio.timeout(0.05):
+                    await self.fake._wait_change()
+            except TimeoutError:
+                pass
+
+    async def _deliver(self, update: dict[str, Any], chat: int) -> None:
+        update_id = update["update_id"]
+        index = self._target.get(update_id)
+        if index is None:
+            index = self._rng.randrange(len(self.urls))
+        try:
+            if await self._post(self.urls[index], update) == 200:
+                self.stats.ok += 1
+                self.fake._updates = [
+                    u for u in self.fake._updates if u["update_id"] != update_id
+                ]
+                if self.resend and self._rng.random() < self.resend:
+                    self.stats.resent += 1
+                    again = self._rng.randrange(len(self.urls))
+                    with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+                        await self._post(self.urls[again], update)
+                return
+            self.stats.rejected += 1
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            self.stats.unanswered += 1
+        finally:
+            self._busy.discard(chat)
+            self.fake._notify()
+        self._target[update_id] = (index + 1) % len(self.urls)
+        self._due[update_id] = asyncio.get_running_loop().time() + self.retry_delay
+
+    async def _post(self, url: str, update: dict[str, Any]) -> int:
+        assert self._http is not None, "use WebhookSender as `async with`"
+        self.stats.posts += 1
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret}
+        async with self._http.post(url, json=update, headers=headers) as response:
+            await response.read()
+            status: int = response.status
+            return status
+
+
+def _chat_of(update: Mapping[str, Any]) -> int:
+    """The chat an update belongs to (0 when it names none)."""
+    for kind in ("message", "edited_message", "channel_post"):
+        if kind in update:
+            return int(update[kind]["chat"]["id"])
+    if "callback_query" in update:
+        return int(update["callback_query"]["from"]["id"])
+    return 0
