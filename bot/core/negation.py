@@ -26,20 +26,19 @@ class NegationScope:
         self._breaks = negation.breaks
         self._and_words = negation.and_words
         self._new_clause = negation.new_clause
-        self._reversers = negation.reversers
-        self._reverser_starts = frozenset(k[0] for k in negation.reversers)
+        self._reversers = _by_first_word(negation.reversers)
         self._answers = negation.answers
-        self._past = negation.past + negation.denies_before
-        self._past_starts = frozenset(k[0] for k in self._past)
-        self._after = negation.denies_after
-        self._after_starts = frozenset(k[0] for k in negation.denies_after)
+        past = negation.past + negation.denies_before
+        # phrases by their first word: most words start none, and only those are tried
+        self._past = _by_first_word(past)
+        self._after = _by_first_word(negation.denies_after)
         #: The words negation itself reads (known words: never typo-corrected away).
         self.words = (
             negation.negators
             | negation.breaks
             | negation.and_words
             | negation.new_clause
-            | {w for phrase in self._past + self._after for w in phrase}
+            | {w for phrase in past + negation.denies_after for w in phrase}
         )
 
     def denied(self, raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
@@ -59,21 +58,21 @@ class NegationScope:
             if inside:
                 inside -= 1
                 continue
-            if w in self._past_starts and any(_says(words, i, p) for p in self._past):
+            if w in self._past and any(_says(words, i, p) for p in self._past[w]):
                 # "had a seizure years ago": what came before, back to a break, is long gone
                 j = i - 1
                 while j >= 0 and words[j] not in breaks:
                     denied[j] = True
                     j -= 1
-            if w in self._reverser_starts and any(
-                tuple(words[i : i + len(r)]) == r for r in self._reversers
+            if w in self._reversers and any(
+                tuple(words[i : i + len(r)]) == r for r in self._reversers[w]
             ):
                 for j in range(i):
                     denied[j] = False
                 active = -1
                 continue
-            if w in self._after_starts:
-                size = next((len(p) for p in self._after if tuple(words[i : i + len(p)]) == p), 0)
+            if w in self._after:
+                size = next((len(p) for p in self._after[w] if _says(words, i, p)), 0)
                 if size:
                     # "ma fi wja3": denies what follows the phrase; read before the breaks,
                     # since the "ma" of "ma fi" is Italian "but"
@@ -100,6 +99,14 @@ class NegationScope:
                     continue  # "no the cramp is in my neck": an answer, then a new clause
                 active, by_phrase = i, False
         return denied
+
+
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases grouped by their first word."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        grouped.setdefault(phrase[0], []).append(phrase)
+    return grouped
 
 
 #: A word of a `past` phrase that stands for a year ("had a stroke in yyyy") or an age
