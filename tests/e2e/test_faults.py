@@ -140,7 +140,11 @@ def tally(
     return figures
 
 
-def check(figures: Figures) -> None:
+def check(figures: Figures, *bots: BotProcess) -> None:
+    """Print the figures (with how each bot took SIGTERM at the end) and assert on them."""
+    for bot in bots:
+        how = "SIGKILL after the grace" if bot.stop_forced else "exited"
+        figures.extra[f"{bot.name} SIGTERM"] = f"{how} in {bot.stopped_in or 0:.1f} s"
     print("\n" + figures.report())
     assert figures.nothing_lost, figures.report()
 
@@ -230,8 +234,8 @@ async def kill_loop(
     kills: int,
     rng: random.Random,
     *,
-    up_for: tuple[float, float] = (0.2, 1.0),
-    down_for: tuple[float, float] = (0.0, 0.3),
+    up_for: tuple[float, float] = (0.1, 0.7),
+    down_for: tuple[float, float] = (0.0, 0.2),
 ) -> None:
     """`kills` times: let the bots run a random while, SIGKILL one, start it again."""
     for _ in range(kills):
@@ -275,7 +279,8 @@ def hook_url(port: int) -> str:
 # 1. and 2. The SIGKILL loop, SQLite ---------------------------------------------------------
 
 PEOPLE = list(range(1001, 1101))  # 100 people
-K = 4  # "I drank" per person; 100 x (K + 2) replies at Telegram's 30 messages/s
+K = 3  # "I drank" per person: 100 x (K + 2) replies at Telegram's 30 messages/s, and
+# each restart takes over a second, so more would cost the suite more than it shows
 KILLS = 10
 
 
@@ -285,11 +290,11 @@ async def typing_through(
     people: Sequence[int],
     k: int,
     rng: random.Random,
-    faults: Awaitable[object],
+    faults: Callable[[], Awaitable[object]],
     *,
     bots: Sequence[BotProcess] = (),
 ) -> Figures:
-    """Everyone says /start, then K rounds of "I drank" while `faults` runs (e.g. a
+    """Everyone says /start, then K rounds of "I drank" while `faults()` runs (e.g. a
     kill_loop); then, with no more faults, what is missing is given time to come, and
     everyone's /reminders is read. The figures count the kills of `bots`."""
     clock = time.monotonic
@@ -297,7 +302,7 @@ async def typing_through(
     await greet(fake, people)
     mark = fake.mark()
     greeted = clock()
-    await asyncio.gather(type_drinks(fake, people, k, rng, after=mark), faults)
+    await asyncio.gather(type_drinks(fake, people, k, rng, after=mark), faults())
     typed = clock()
     await settle(fake, all_done(fake, people, k, mark))
     settled = clock()
@@ -317,9 +322,12 @@ async def test_sigkill_loop_polling_sqlite(fake_bot_api: FakeBotApi, tmp_path: P
     env = bot_env(fake, f"sqlite:///{tmp_path / 'db.sqlite'}", HEALTH_PORT=str(free_port()))
     async with same_day(), BotProcess(env, tmp_path / "bot.log") as bot:
         rng = random.Random(SEED)
-        kills = kill_loop([bot], KILLS, rng)
+
+        def kills() -> Awaitable[None]:
+            return kill_loop([bot], KILLS, rng)
+
         figures = await typing_through("polling, SQLite", fake, PEOPLE, K, rng, kills, bots=[bot])
-    check(figures)
+    check(figures, bot)
 
 
 @NOT_YET
@@ -333,19 +341,44 @@ async def test_sigkill_loop_webhook_sqlite(fake_bot_api: FakeBotApi, tmp_path: P
         WebhookSender(fake, [hook_url(port)], SECRET, seed=SEED, resend=0.03) as sender,
     ):
         rng = random.Random(SEED + 1)
-        kills = kill_loop([bot], KILLS, rng)
+
+        def kills() -> Awaitable[None]:
+            return kill_loop([bot], KILLS, rng)
+
         figures = await typing_through("webhook, SQLite", fake, PEOPLE, K, rng, kills, bots=[bot])
         figures.extra.update(
             posts=sender.stats.posts,
             unanswered_posts=sender.stats.unanswered,
             resent_on_purpose=sender.stats.resent,
         )
-    check(figures)
+    check(figures, bot)
 
 
 # 3. Two webhook processes on PostgreSQL ------------------------------------------------------
 
 FEW = list(range(2001, 2041))  # 40 people
+
+
+REMINDED = list(range(2101, 2121))  # 20 people with a reminder falling due mid-run
+REMINDER = "since your workout"  # in every reminder of a series (texts.yaml)
+
+
+async def reminders_fall_due(database_url: str, people: Sequence[int], after: float) -> None:
+    """After `after` seconds, a reminder falls due for each of `people`: a workout series
+    row written straight into the reminders table (no dialogue sets one due within
+    seconds), due a second ago, next in an hour. A series is not held back by quiet hours
+    while the person's time zone is unknown, so each must go out exactly once."""
+    await asyncio.sleep(after)
+    conn = await asyncpg.connect(database_url, timeout=5)
+    try:
+        await conn.execute(
+            "INSERT INTO reminders (user_id, kind, due_at, every, started_at, ends_at) "
+            "SELECT p, 'series', now() - interval '1 second', interval '1 hour', "
+            "now() - interval '1 hour', now() + interval '2 hours' FROM unnest($1::bigint[]) p",
+            list(people),
+        )
+    finally:
+        await conn.close()
 
 
 @NOT_YET
@@ -355,7 +388,11 @@ async def test_two_webhook_processes_on_postgresql_one_killed(
     fake = fake_bot_api
     ports = [free_port(), free_port()]
     bots = [
-        BotProcess(webhook_env(fake, postgres_url, port), tmp_path / f"bot{i}.log", name=f"bot{i}")
+        BotProcess(
+            {**webhook_env(fake, postgres_url, port), "REMINDER_SWEEP_EVERY": "1s"},
+            tmp_path / f"bot{i}.log",
+            name=f"bot{i}",
+        )
         for i, port in enumerate(ports)
     ]
     rng = random.Random(SEED + 2)
@@ -365,21 +402,38 @@ async def test_two_webhook_processes_on_postgresql_one_killed(
         async with WebhookSender(
             fake, [hook_url(p) for p in ports], SECRET, seed=SEED, resend=0.03
         ) as sender:
+            mark = fake.mark()
+            await greet(fake, REMINDED)
+
             # Only the second process dies (three times, restarted each time): the first
             # carries on with whatever the load balancer moves over to it.
-            kills = kill_loop(bots[1:], 3, rng, up_for=(0.3, 1.0), down_for=(0.3, 0.6))
+            def faults() -> Awaitable[object]:
+                return asyncio.gather(
+                    kill_loop(bots[1:], 3, rng, up_for=(0.3, 1.0), down_for=(0.3, 0.6)),
+                    reminders_fall_due(postgres_url, REMINDED, after=1.0),
+                )
+
             figures = await typing_through(
-                "two webhooks, PostgreSQL", fake, FEW, K, rng, kills, bots=bots
+                "two webhooks, PostgreSQL", fake, FEW, K, rng, faults, bots=bots
             )
+            reminded = {p: sum(REMINDER in t for t in fake.texts(p, after=mark)) for p in REMINDED}
             figures.extra.update(
                 posts=sender.stats.posts,
                 unanswered_posts=sender.stats.unanswered,
                 resent_on_purpose=sender.stats.resent,
+                reminders_due=len(REMINDED),
+                reminded=sum(1 for n in reminded.values() if n),
+                reminders_sent_twice=sum(max(0, n - 1) for n in reminded.values()),
             )
+            figures.problems += [
+                f"person {p}: the reminder went out {n} times"
+                for p, n in reminded.items()
+                if n != 1
+            ]
     finally:
         for bot in bots:
             await bot.stop()
-    check(figures)
+    check(figures, *bots)
 
 
 # 4. PostgreSQL connections lost under the bot -----------------------------------------------
@@ -417,12 +471,15 @@ async def test_postgresql_connections_cut_under_the_bot(
     rng = random.Random(SEED + 3)
     cut: list[int] = []
     async with same_day(), BotProcess(env, tmp_path / "bot.log") as bot:
-        faults = cut_connections(postgres_server.url, postgres_url, 5, rng, cut)
+
+        def faults() -> Awaitable[None]:
+            return cut_connections(postgres_server.url, postgres_url, 5, rng, cut)
+
         figures = await typing_through("connections cut, PostgreSQL", fake, FEW, K, rng, faults)
         figures.extra.update(cuts=len(cut), connections_cut=sum(cut), bot_alive=bot.running)
         if not bot.running:
             figures.problems.append("the bot exited:\n" + bot.log_tail())
-    check(figures)
+    check(figures, bot)
 
 
 # 5. SQLite out of disk -----------------------------------------------------------------------
@@ -521,8 +578,10 @@ async def test_sqlite_disk_full_apologises_and_writes_nothing_half(
     for person in people:
         assert [counts_in(t) for t in before[person]] == [1], report
         assert during[person] and all(t.startswith("Sorry") for t in during[person]), report
-        assert [counts_in(t) for t in after[person]] == [2], report  # the failed one left no row
-        assert logged[person] == 2, report
+        # The message refused while the disk was full is applied once or not at all (a
+        # durable inbox may keep it unconfirmed, so Telegram sends it again): never half.
+        assert [counts_in(t) for t in after[person]] in ([2], [2, 3]), report
+        assert logged[person] == counts_in(after[person][-1]), report
     assert full_lines, report
     assert alive, report
 

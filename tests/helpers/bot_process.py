@@ -35,9 +35,7 @@ _OWN_EXACT = ("PORT", "LISTEN")
 def bot_env(fake: FakeBotApi, database_url: str, **settings: str) -> dict[str, str]:
     """The environment of a bot that talks to `fake` on `database_url`, plus `settings`
     (e.g. HEALTH_PORT, or WEBHOOK_URL/WEBHOOK_SECRET/PORT/LISTEN for webhook mode)."""
-    env = {
-        k: v for k, v in os.environ.items() if not (k.startswith(_OWN) or k in _OWN_EXACT)
-    }
+    env = {k: v for k, v in os.environ.items() if not (k.startswith(_OWN) or k in _OWN_EXACT)}
     env.update(
         TELEGRAM_BOT_TOKEN=TEST_TOKEN,
         TELEGRAM_API_BASE_URL=fake.base_url,
@@ -64,10 +62,17 @@ class BotProcess:
         self.process: Process | None = None
         self.starts = 0
         self.kills = 0
+        #: How the last stop() went: seconds from SIGTERM to exit, and whether it took SIGKILL.
+        self.stopped_in: float | None = None
+        self.stop_forced = False
         self._log_file: IO[bytes] | None = None
 
     async def __aenter__(self) -> BotProcess:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
         return self
 
     async def __aexit__(
@@ -139,17 +144,20 @@ class BotProcess:
         await self.process.wait()
         self.kills += 1
 
-    async def stop(self, grace: float = 15.0) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
         """SIGTERM (the bot finishes what is in flight), SIGKILL after `grace` seconds; reap
         the process and close the log. Safe to call in any state, and more than once."""
         try:
             if self.process is not None and self.running:
+                began = asyncio.get_running_loop().time()
                 self.process.send_signal(signal.SIGTERM)
                 try:
                     await asyncio.wait_for(self.process.wait(), grace)
                 except TimeoutError:
                     self.process.send_signal(signal.SIGKILL)
                     await self.process.wait()
+                    self.stop_forced = True
+                self.stopped_in = asyncio.get_running_loop().time() - began
             await self._reap()
         finally:
             if self._log_file is not None:

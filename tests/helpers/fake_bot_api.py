@@ -715,9 +715,7 @@ class WebhookSender:
         try:
             if await self._post(self.urls[index], update) == 200:
                 self.stats.ok += 1
-                self.fake._updates = [
-                    u for u in self.fake._updates if u["update_id"] != update_id
-                ]
+                self.fake._updates = [u for u in self.fake._updates if u["update_id"] != update_id]
                 if self.resend and self._rng.random() < self.resend:
                     self.stats.resent += 1
                     again = self._rng.randrange(len(self.urls))
