@@ -1,13 +1,17 @@
 """A full turn through python-telegram-bot's Application: `python -m bench.bench_telegram`
 
 Three Applications, measured in the same run on the same prepared updates, each update through
-`update_processor.process_update(update, application.process_update(update))` one at a time:
+`update_processor.process_update(update, application.process_update(update))` one at a time
+(ours: kept in the inbox first, as the Poller does, then processed):
 
     echo     a bare python-telegram-bot echo handler (the ceiling for this machine)
     echo+keys  the same echo, its reply with four inline buttons (python-telegram-bot's
              own cost of a reply with a keyboard, which most of our replies carry)
-    adapter  our Application (handlers, per-user order, rate limiter, retries) + a no-op service
-    full     our Application + the real service (engine, content, SQLite in a temp dir)
+    adapter  our Application (inbox, per-user order, outbox, rate limiter, retries) + a no-op
+             service, on the MemoryStore
+    full     our Application + the real service (engine, content), inbox and outbox on
+             SQLite in a temp dir: a turn is the inbox write, the turn's transaction
+             (turn, queued replies, update handled) and the sends with their deletes
 
 and, for scale, `service`: the real service's handle() alone, no Telegram at all.
 
@@ -38,14 +42,15 @@ from telegram.request import BaseRequest, RequestData
 from bench.stats import percentile
 from bot import eventloop
 from bot.app import load
-from bot.channels.telegram.application import build_application
+from bot.channels.telegram.application import Telegram, build_application
 from bot.channels.telegram.contract import ChatService
+from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.requests import Delivery
 from bot.config import Settings
 from bot.core.model import ButtonPress, Reply
 from bot.core.texts import Texts
 from bot.service import KeyedLocks, Outcome, Service
-from bot.store import open_store
+from bot.store import Store, open_store
 
 TOKEN = "123456:BENCH-token-0123456789abcdefghij"
 USERS = 300
@@ -149,15 +154,21 @@ def updates_json() -> list[dict[str, Any]]:
     return updates
 
 
-async def measure(application: Any, raw: list[dict[str, Any]]) -> list[float]:
-    """Per-update latency in seconds, processing one update at a time."""
+async def measure(
+    application: Any, raw: list[dict[str, Any]], inbox: Inbox | None = None
+) -> list[float]:
+    """Per-update latency in seconds, processing one update at a time (kept in `inbox`
+    first, when given, and that counted in)."""
     updates = [Update.de_json(u, application.bot) for u in raw]
+    payloads = [json.dumps(u) for u in raw]  # what the Poller keeps: Telegram's own JSON
     processor = application.update_processor
     clock = time.perf_counter
     latencies = []
     gc.collect()
-    for update in updates:
+    for update, payload in zip(updates, payloads, strict=True):
         start = clock()
+        if inbox is not None:
+            await inbox.receive([update], {update.update_id: payload})
         await processor.process_update(update, application.process_update(update))
         latencies.append(clock() - start)
     return latencies
@@ -197,17 +208,20 @@ def settings_in(tmp: Path) -> Settings:
     )
 
 
-async def our_application(settings: Settings, service: ChatService, locks: KeyedLocks) -> Any:
+async def our_application(
+    settings: Settings, service: ChatService, locks: KeyedLocks, store: Store | None = None
+) -> Telegram:
     """Our Application as bot/app.py builds it, without polling: updates are fed directly."""
     delivery = Delivery(messages_per_second=0)  # Telegram's 30/s would measure the limiter
     return build_application(
         settings,
         service,
         locks=locks,
+        store=store,
         delivery=delivery,
         request=OfflineRequest(),
         get_updates_request=OfflineRequest(),
-    ).application
+    )
 
 
 async def full_round(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float]:
@@ -218,7 +232,7 @@ async def full_round(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float]:
     try:
         locks = KeyedLocks()
         service = Service(library, store, idle_after=settings.idle_resume_after, locks=locks)
-        return await run_one(await our_application(settings, service, locks), raw)
+        return await run_one(await our_application(settings, service, locks, store), raw)
     finally:
         await store.close()
 
@@ -233,12 +247,15 @@ def summary(latencies: list[float], calls: int) -> dict[str, float]:
     }
 
 
-async def run_one(application: Any, raw: list[dict[str, Any]]) -> dict[str, float]:
+async def run_one(built: Any, raw: list[dict[str, Any]]) -> dict[str, float]:
+    ours = isinstance(built, Telegram)
+    application = built.application if ours else built
+    inbox = built.inbox if ours else None
     await application.initialize()
     try:
-        await measure(application, raw[: len(raw) // 10])  # warm up
+        await measure(application, raw[: len(raw) // 10], inbox)  # warm up
         before = OfflineRequest.calls
-        latencies = await measure(application, raw)
+        latencies = await measure(application, raw, inbox)
         calls = OfflineRequest.calls - before
     finally:
         await application.shutdown()

@@ -27,7 +27,9 @@ README lists them all.
 
 Exit status: 0 done, 1 the content has problems, 2 a setting is wrong (named,
 with the fix; a port in use too), 3 the database cannot be opened (DATABASE_URL,
-with the fix), 4 Telegram cannot be reached, 5 Telegram refused TELEGRAM_BOT_TOKEN.
+with the fix), 4 Telegram cannot be reached, 5 Telegram refused TELEGRAM_BOT_TOKEN,
+6 another process polls with this token or this database (polling is one process;
+use WEBHOOK_URL for several).
 Each is said in one or two lines (as one JSON object with LOG_FORMAT=json).
 
 Operations: with WEBHOOK_URL, GET /healthz (200, or 503 naming the failing check)

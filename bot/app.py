@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import Conflict, InvalidToken, NetworkError
 from telegram.request import BaseRequest
 
 from bot import eventloop
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 #: Exit statuses of `python -m bot run` that python -m bot's --help lists with the others.
 EXIT_TELEGRAM_UNREACHABLE = 4
 EXIT_TOKEN_REFUSED = 5
+EXIT_ANOTHER_POLLER = 6
 #: How long the reminder sweep in progress may go on finishing its sends once asked to stop.
 SWEEP_GRACE = 10.0
 #: What the code relies on in the content, one entry per piece of code that names states,
@@ -129,6 +130,8 @@ async def telegram(
             settings,
             service,
             locks=locks,
+            store=store,
+            clock=clock,
             delivery=delivery,
             pacer=pacer,
             request=request,
@@ -188,9 +191,15 @@ async def serve(settings: Settings) -> None:
     for sig in signals:
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with telegram(settings):
+        async with telegram(settings) as bot:
             log.info("Running on the %s event loop; SIGTERM or Ctrl-C stops", eventloop.name())
-            await stop.wait()
+            halt = bot.telegram.halt
+            waits = [asyncio.create_task(stop.wait()), asyncio.create_task(halt.event.wait())]
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for wait in waits:
+                wait.cancel()
+            if halt.error is not None:
+                raise halt.error
             log.info("Stop signal received; finishing the updates in flight")
     finally:
         for sig in signals:
@@ -245,6 +254,13 @@ def run_telegram(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
     try:
         eventloop.run(serve(settings))
+    except Conflict:
+        log.error(
+            "Another process is polling Telegram with this TELEGRAM_BOT_TOKEN (409 Conflict). "
+            "Telegram allows one poller per token: stop the other one, or run every process "
+            "with WEBHOOK_URL (webhook mode) to share the work."
+        )
+        raise SystemExit(EXIT_ANOTHER_POLLER) from None
     except InvalidToken:
         # python-telegram-bot's own message quotes the token: say it without.
         log.error(

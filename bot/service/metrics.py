@@ -19,9 +19,12 @@
                                                late) | blocked | failed (left due)
     cramp_reminder_late_seconds                histogram: seconds behind schedule a
                                                reminder was recorded as sent
+    cramp_inbox_depth                          updates kept and not yet handled
+    cramp_outbox_depth                         messages queued and not yet sent
     process_*                                  memory, CPU, open files (Linux)
 
-There is no inbox or outbox depth yet: the bot keeps no durable inbox or outbox.
+The depths are read from the database at each inbox round (every few seconds, all
+processes together on PostgreSQL) and set by `metrics.backlog(inbox, outbox)`.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     ProcessCollector,
     generate_latest,
@@ -92,6 +96,21 @@ class Metrics:
             buckets=LATE_BUCKETS,
             registry=self.registry,
         )
+
+        self.inbox_depth = Gauge(
+            "cramp_inbox_depth",
+            "Updates kept in the inbox and not yet handled (at the last inbox round).",
+            registry=self.registry,
+        )
+        self.outbox_depth = Gauge(
+            "cramp_outbox_depth",
+            "Messages queued in the outbox and not yet sent (at the last inbox round).",
+            registry=self.registry,
+        )
+
+    def backlog(self, inbox: int, outbox: int) -> None:
+        self.inbox_depth.set(inbox)
+        self.outbox_depth.set(outbox)
 
     def received(self) -> None:
         self.updates_received.inc()

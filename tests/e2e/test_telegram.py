@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.core.model import ButtonPress, Reply
 from bot.core.texts import Texts
 from bot.service import Attachment, KeyedLocks, Outcome
+from bot.store import MemoryStore
 from tests.helpers.fake_bot_api import (
     TEST_TOKEN,
     FakeBotApi,
@@ -236,18 +237,32 @@ async def test_people_are_kept_apart_and_each_in_order(
     assert fake.texts(2) == [f"You said: b{n}" for n in range(5)]
 
 
+class SideBySide(MemoryStore):
+    """A store whose transactions run side by side, as PostgreSQL's do (a connection each,
+    a lock per person). MemoryStore's, like SQLite's, run one at a time (one writer)."""
+
+    @asynccontextmanager
+    async def transaction(self, user_id: int | None = None) -> AsyncIterator[None]:
+        yield
+
+
 async def test_different_people_run_concurrently(
-    fake_bot_api: FakeBotApi, app: Telegram, service: ScriptedService
+    fake_bot_api: FakeBotApi, service: ScriptedService, tmp_path: Path
 ) -> None:
     fake = fake_bot_api
     service.delay = 0.3
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    for user in range(10, 20):
-        fake.push_text(user, "hello")
-    await settled(fake, app)
-    assert len(fake.texts()) == 10
-    assert loop.time() - start < 2.0  # ten people, 0.3 s each: well under 3 s in series
+    settings = settings_for(fake, tmp_path)
+    telegram = build_application(
+        settings, service, locks=KeyedLocks(), store=SideBySide(), delivery=FAST
+    )
+    async with running(telegram, settings):
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for user in range(10, 20):
+            fake.push_text(user, "hello")
+        await settled(fake, telegram)
+        assert len(fake.texts()) == 10
+        assert loop.time() - start < 2.0  # ten people, 0.3 s each: well under 3 s in series
 
 
 # Other kinds of update ------------------------------------------------------------------------

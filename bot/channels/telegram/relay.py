@@ -1,31 +1,38 @@
-"""The handlers: Telegram updates -> ChatService calls, and Outcomes -> messages.
+"""The handlers: Telegram updates -> ChatService calls, and Outcomes -> the outbox.
 
-    button press   -> answer it, remove that keyboard, ButtonPress -> service
+`Relay.dispatch(update)` picks the handler, in this order (the first that fits):
+
+    button press   -> ButtonPress -> service      (acknowledge() answered it and removed
+                                                   its keyboard before the turn began)
+    my_chat_member -> blocked in private: inactive; added to a group: private-only notice
     group/channel  -> "private chats only" (only when spoken to)
     edited message -> "send it again as a new message"
     text/command   -> service
     anything else  -> "I can only read text"
-    an error       -> log with the traceback, apologise in a private chat, go on
 
-Relay.deliver sends an Outcome; Relay.send_reminder is the Send function of the reminder
-sweep. Both go through the ReplyBot the Relay was given and the Pacer they share.
+It runs inside the turn's transaction (bot/channels/telegram/inbox.py): what it says is
+queued in the outbox (bot/channels/telegram/outbox.py), sent once the turn is committed.
+`on_error` (log with the traceback, apologise in a private chat) is called by the inbox
+when a turn fails. Relay.send_reminder is the Send function of the reminder sweep; it
+shares the outbox's Pacer.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import filters
 
-from bot.channels.telegram.bot import Context, ReplyBot
-from bot.channels.telegram.buttons import ButtonCodec
+from bot.channels.telegram.bot import ReplyBot
 from bot.channels.telegram.contract import COMMANDS, ChatService
-from bot.channels.telegram.messages import CAPTION_LIMIT, merged, split_text
-from bot.channels.telegram.pacing import Pacer
+from bot.channels.telegram.order import sender
+from bot.channels.telegram.outbox import Outbox
 from bot.core.model import Reply
-from bot.service import Attachment, Outcome, SendLater, SendResult
+from bot.service import Outcome, SendLater, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +40,12 @@ log = logging.getLogger(__name__)
 class Relay:
     """Turns Telegram updates into ChatService calls and Outcomes into messages."""
 
-    def __init__(
-        self,
-        service: ChatService,
-        bot: ReplyBot,
-        *,
-        pacer: Pacer | None = None,
-        codec: ButtonCodec | None = None,
-    ) -> None:
+    def __init__(self, service: ChatService, bot: ReplyBot, outbox: Outbox) -> None:
         self.service = service
         self.bot = bot
-        self.pacer = pacer or Pacer()
-        self.codec = codec or ButtonCodec()
+        self.outbox = outbox
+        self.pacer = outbox.pacer
+        self.codec = outbox.codec
 
     async def publish_commands(self) -> None:
         """The command menu, its descriptions in the default language's texts."""
@@ -62,29 +63,8 @@ class Relay:
     # Sending ----------------------------------------------------------------------------------
 
     async def deliver(self, user_id: int, chat_id: int, outcome: Outcome) -> None:
-        """Send replies (split, keyboard on the last part) then attachments, in order.
-
-        Every message spends a token of the budget reminders share, without waiting:
-        replies go first, and reminders hold back while one is being sent. If the person
-        has blocked the bot they are marked inactive and nothing more is sent; other
-        errors go to the error handler.
-        """
-        bot, pacer = self.bot, self.pacer
-        with pacer.interactive():
-            try:
-                for reply in merged(outcome.replies):
-                    parts = split_text(reply.text)
-                    if not parts and reply.buttons:
-                        parts = ["…"]
-                    for number, part in enumerate(parts, start=1):
-                        markup = self.codec.markup(reply) if number == len(parts) else None
-                        pacer.take(chat_id)
-                        await bot.send_text(chat_id, part, markup)
-                for attachment in outcome.attachments:
-                    pacer.take(chat_id)
-                    await send_attachment(bot, chat_id, attachment)
-            except Forbidden as exc:
-                await self._blocked(user_id, exc)
+        """Queue the Outcome's messages in the outbox, with the turn."""
+        await self.outbox.put(user_id, chat_id, outcome)
 
     async def send_reminder(self, user_id: int, reply: Reply) -> SendResult:
         """One reminder, paced: after replies in flight, <= rate overall, 1 s apart per chat.
@@ -114,18 +94,53 @@ class Relay:
 
     # Updates ----------------------------------------------------------------------------------
 
-    async def on_button(self, update: Update, context: Context) -> None:
-        """Answer the press, remove the pressed keyboard, pass the press to the service."""
+    async def dispatch(self, update: Update) -> None:
+        """Run the handler that fits the update (see the module docstring); none fits: nothing."""
+        handler = self.handler(update)
+        if handler is not None:
+            await handler(update)
+
+    def handler(self, update: Update) -> Callable[[Update], Awaitable[None]] | None:
+        if update.callback_query is not None:
+            return self.on_button
+        if update.my_chat_member is not None:
+            return self.on_membership
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None or message is None:
+            return None
+        if chat.type != Chat.PRIVATE:
+            return self.on_group
+        if update.edited_message is not None:
+            return self.on_edit
+        if update.message is None:
+            return None
+        if message.text is not None:
+            return self.on_text
+        if filters.StatusUpdate.ALL.check_update(update):
+            return None
+        return self.on_not_text
+
+    async def acknowledge(self, update: Update) -> None:
+        """A button press: answer it (the spinner stops) and remove the pressed keyboard,
+        before the turn and outside its transaction. Best effort: a press answered late,
+        or a keyboard gone already, must not keep the press from being handled."""
+        query = update.callback_query
+        if query is None:
+            return
+        await _answer(query)
+        message = query.message
+        if isinstance(message, Message) and message.chat.type == Chat.PRIVATE:
+            await _remove_keyboard(query)  # a Message: not too old to edit
+
+    async def on_button(self, update: Update) -> None:
+        """Pass the press to the service (acknowledge() has answered it)."""
         query = update.callback_query
         user = update.effective_user
         if query is None or user is None:
             return
-        await _answer(query)
         message = query.message
         if message is not None and message.chat.type != Chat.PRIVATE:
             return  # this bot sends no keyboards to groups: nothing to do
-        if isinstance(message, Message):  # not too old to edit
-            await _remove_keyboard(query)
         press = self.codec.decode(query.data)
         outcome = await self.service.handle(
             user.id, _label(message, query.data), button=press, language=user.language_code
@@ -133,7 +148,7 @@ class Relay:
         chat_id = message.chat.id if message is not None else user.id
         await self.deliver(user.id, chat_id, outcome)
 
-    async def on_group(self, update: Update, context: Context) -> None:
+    async def on_group(self, update: Update) -> None:
         """Groups and supergroups: say the bot works in private chats only.
 
         Only when spoken to (a command, a mention, a reply to the bot): a group's
@@ -154,15 +169,15 @@ class Relay:
             )
         )
         if spoken_to:
-            await self._notice(chat.id, self._private_only(update))
+            await self._notice(update, chat.id, self._private_only(update))
 
-    async def on_edit(self, update: Update, context: Context) -> None:
+    async def on_edit(self, update: Update) -> None:
         """Edited messages are not read: the conversation has moved on since."""
         chat = update.effective_chat
         if chat is not None:
-            await self._notice(chat.id, self._say(update, "edits_not_read"))
+            await self._notice(update, chat.id, self._say(update, "edits_not_read"))
 
-    async def on_text(self, update: Update, context: Context) -> None:
+    async def on_text(self, update: Update) -> None:
         """Text and commands go to the service as they are."""
         message = update.effective_message
         user = update.effective_user
@@ -171,13 +186,13 @@ class Relay:
         outcome = await self.service.handle(user.id, message.text, language=user.language_code)
         await self.deliver(user.id, message.chat.id, outcome)
 
-    async def on_not_text(self, update: Update, context: Context) -> None:
+    async def on_not_text(self, update: Update) -> None:
         """Stickers, photos, voice, video, locations, contacts, documents...: ask for words."""
         chat = update.effective_chat
         if chat is not None:
-            await self._notice(chat.id, self._say(update, "text_only"))
+            await self._notice(update, chat.id, self._say(update, "text_only"))
 
-    async def on_membership(self, update: Update, context: Context) -> None:
+    async def on_membership(self, update: Update) -> None:
         """Blocked in a private chat -> inactive; added to a group -> private-only notice."""
         change = update.my_chat_member
         if change is None:
@@ -188,11 +203,10 @@ class Relay:
                 log.info("User %s blocked the bot; marking them inactive", change.from_user.id)
                 await self.service.mark_inactive(change.from_user.id)
         elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
-            await self._notice(change.chat.id, self._private_only(update))
+            await self._notice(update, change.chat.id, self._private_only(update))
 
-    async def on_error(self, update: object, context: Context) -> None:
+    async def on_error(self, update: object, error: BaseException) -> None:
         """The one error handler: log with the traceback, apologise if there is a chat, go on."""
-        error = context.error
         user = update.effective_user if isinstance(update, Update) else None
         if isinstance(error, Forbidden) and user is not None:
             await self._blocked(user.id, error)
@@ -226,35 +240,13 @@ class Relay:
     def _private_only(self, update: Update) -> str:
         return self._say(update, "private_only", link=f" (https://t.me/{self.bot.username})")
 
-    async def _notice(self, chat_id: int, text: str) -> None:
-        try:
-            await self.bot.send_text(chat_id, text)
-        except Forbidden as exc:
-            if chat_id > 0:  # private chats have the person's id
-                await self._blocked(chat_id, exc)
-            else:
-                log.info("Chat %s does not let me write (%s)", chat_id, exc.message)
+    async def _notice(self, update: Update, chat_id: int, text: str) -> None:
+        """A notice of the adapter's own, queued like a turn's replies."""
+        await self.outbox.put(sender(update) or chat_id, chat_id, Outcome((Reply(text),)))
 
     async def _blocked(self, user_id: int, exc: Forbidden) -> None:
         log.info("User %s blocked the bot (%s); marking them inactive", user_id, exc.message)
         await self.service.mark_inactive(user_id)
-
-
-async def send_attachment(bot: ReplyBot, chat_id: int, attachment: Attachment) -> None:
-    """A photo or a document; a caption too long for one goes ahead as text messages."""
-    caption: str | None = attachment.caption or None
-    if caption is not None and len(caption) > CAPTION_LIMIT:
-        for part in split_text(caption):
-            await bot.send_text(chat_id, part)
-        caption = None
-    if attachment.kind == "photo":
-        await bot.send_photo(
-            chat_id, photo=attachment.data, filename=attachment.filename, caption=caption
-        )
-    else:
-        await bot.send_document(
-            chat_id, document=attachment.data, filename=attachment.filename, caption=caption
-        )
 
 
 def _gone(exc: BadRequest) -> bool:

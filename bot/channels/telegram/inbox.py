@@ -1,0 +1,324 @@
+"""The inbox: every update kept in the store before Telegram is told it arrived, and each
+person's updates handled from there, in order, each exactly once.
+
+    polling   Poller: getUpdates -> Inbox.receive (one transaction) -> the next getUpdates,
+              whose offset confirms them to Telegram -> the Application's update_queue
+    webhook   the webhook handler: Inbox.receive, then 200, then the update_queue
+    queue     InboxOrder (the Application's update processor): the person's lock, then
+              Inbox.handle(update)
+    handle    for each update of the person still pending, oldest first, up to this one:
+                  ONE transaction (Store.transaction(person): PostgreSQL locks the person
+                  across processes): Relay.dispatch (the turn, its replies queued in the
+                  outbox) + finish_update
+              then Outbox.flush(person): the replies go out
+    rounds    Inbox.forever: every few seconds, updates kept a while and still pending
+              (a process that died, a database that was down) go back on the queue,
+              messages still queued are sent, and handled ids older than two days go
+
+python-telegram-bot's Updater confirms an update (the next getUpdates offset) as soon as it
+has fetched it, and its webhook server answers 200 before handling: an update fetched and
+not yet handled when the process dies would be lost. Here the offset moves, and the 200 is
+sent, only once the update is in the database. Handling an update twice is prevented by
+its row: handled, it keeps only its id, and `handle` skips it.
+
+A turn that fails is rolled back whole: the person gets an apology (once per update), the
+attempt is counted, and the update is tried again at the next round; after
+`max_attempts` failures it is given up on (logged), so one update that always fails does
+not hold up the person's later ones for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import suppress
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+
+from bot.channels.telegram.bot import ReplyBot
+from bot.channels.telegram.order import PerUserOrder, sender
+from bot.channels.telegram.outbox import Outbox
+from bot.channels.telegram.relay import Relay
+from bot.errors import StoreError
+from bot.service.locks import KeyedLocks
+from bot.service.metrics import Metrics
+from bot.store import Store
+from bot.store.mailbox import Incoming
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+#: Updates of no one (no user, no chat) are ordered under this key.
+NO_ONE = 0
+#: Handled updates' ids are kept this long: Telegram resends an update for up to a day.
+KEEP_HANDLED = timedelta(days=2)
+
+
+class Inbox:
+    """Receiving into the store, handling from it, and the rounds that pick up the rest."""
+
+    def __init__(
+        self,
+        store: Store,
+        bot: ReplyBot,
+        relay: Relay,
+        outbox: Outbox,
+        *,
+        locks: KeyedLocks,
+        clock: Clock,
+        metrics: Metrics,
+        max_attempts: int = 3,
+        stale_after: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.relay = relay
+        self.outbox = outbox
+        self.locks = locks
+        self.clock = clock
+        self.metrics = metrics
+        self.max_attempts = max_attempts
+        self.stale_after = stale_after
+        self._apologised: OrderedDict[int, None] = OrderedDict()
+
+    # Receiving --------------------------------------------------------------------------------
+
+    async def receive(
+        self, updates: Sequence[Update], payloads: Mapping[int, str] | None = None
+    ) -> list[Update]:
+        """Keep the updates (one statement); return those still to handle, in order.
+        `payloads`: each update's JSON as Telegram sent it, by update_id (else it is
+        written from the Update). StoreError when they could not be kept: do not confirm
+        them to Telegram."""
+        if not updates:
+            return []
+        given = payloads or {}
+        kept = [
+            Incoming(
+                update.update_id,
+                sender(update) or NO_ONE,
+                given.get(update.update_id) or update.to_json(),
+            )
+            for update in updates
+        ]
+        todo = set(await self.store.receive_updates(kept, self.clock()))
+        return [update for update in updates if update.update_id in todo]
+
+    async def refused(self, updates: Sequence[Update], error: StoreError) -> None:
+        """The updates could not be kept: log it, and apologise once to each person."""
+        log.error(
+            "Could not keep %d incoming updates in the database: %s. They are not confirmed "
+            "to Telegram, which sends them again; the people were told to try later.",
+            len(updates),
+            error,
+        )
+        for update in updates:
+            await self.apologise(update, error)
+
+    # Handling ---------------------------------------------------------------------------------
+
+    async def handle(self, update: Update) -> None:
+        """Handle the person's pending updates up to and including `update`, oldest first,
+        each in a transaction of its own, sending each one's replies once committed. The
+        caller holds the person's lock of this process (InboxOrder)."""
+        key = sender(update) or NO_ONE
+        await self.relay.acknowledge(update)
+        earlier = True
+        while earlier:
+            current: Update | None = None
+            try:
+                async with self.store.transaction(key):
+                    pending = await self.store.pending_updates(key, limit=1)
+                    if not pending or pending[0].update_id > update.update_id:
+                        return  # handled already: seen twice, or by another process
+                    row = pending[0]
+                    earlier = row.update_id != update.update_id
+                    current = self.parse(row) if earlier else update
+                    await self.relay.dispatch(current)
+                    await self.store.finish_update(row.update_id, self.clock())
+            except Exception as exc:  # a turn's failure, of any kind: rolled back
+                await self.failed(current or update, exc)
+                earlier = False
+            await self.flush(key)
+
+    def parse(self, row: Incoming) -> Update:
+        """A kept update, as python-telegram-bot's Update again."""
+        update = Update.de_json(json.loads(row.payload), self.bot)
+        assert update is not None
+        return update
+
+    async def failed(self, update: Update, error: BaseException) -> None:
+        """Count the attempt; apologise the first time; give up after max_attempts."""
+        self.metrics.error("update", error)
+        try:
+            attempts = await self.store.retry_update(update.update_id)
+        except StoreError as exc:
+            log.error("Could not count a failure of update %s: %s", update.update_id, exc)
+            attempts = 0
+        await self.apologise(update, error)
+        if attempts >= self.max_attempts:
+            log.error(
+                "Update %s failed %d times; given up on (the person was told)",
+                update.update_id,
+                attempts,
+            )
+            try:
+                await self.store.finish_update(update.update_id, self.clock())
+            except StoreError as exc:
+                log.error("Could not give up on update %s: %s", update.update_id, exc)
+
+    async def apologise(self, update: Update, error: BaseException) -> None:
+        """Relay.on_error (log with the traceback, apologise), once per update."""
+        if update.update_id in self._apologised:
+            log.warning("Update %s failed again: %s", update.update_id, error)
+            return
+        self._apologised[update.update_id] = None
+        if len(self._apologised) > 10_000:
+            self._apologised.popitem(last=False)
+        await self.relay.on_error(update, error)
+
+    async def flush(self, key: int) -> None:
+        """Send what the person has queued; a store failure leaves it for the next round."""
+        try:
+            await self.outbox.flush(key)
+        except StoreError as exc:
+            log.error("Could not read or update the outbox of %s: %s", key, exc)
+
+    # Rounds -----------------------------------------------------------------------------------
+
+    async def round(self, queue: asyncio.Queue[object], *, everything: bool = False) -> int:
+        """Put back on `queue` the updates pending for longer than `stale_after` (all of
+        them when `everything`, as at start-up), send what is still queued, and forget
+        handled ids older than KEEP_HANDLED. Returns how many updates were put back."""
+        now = self.clock()
+        before = None if everything else now - self.stale_after
+        pending = await self.store.pending_updates(limit=1000, before=before)
+        for row in pending:
+            await queue.put(self.parse(row))
+        for person in {message.user_id for message in await self.store.queued_messages()}:
+            async with self.locks.hold(person):
+                await self.flush(person)
+        await self.store.prune_updates(now - KEEP_HANDLED)
+        depth = await self.store.backlog()
+        self.metrics.backlog(*depth)
+        return len(pending)
+
+    async def forever(
+        self, queue: asyncio.Queue[object], *, every: timedelta, stop: asyncio.Event
+    ) -> None:
+        """A round now (everything kept), then one every `every` until `stop` is set."""
+        everything = True
+        while not stop.is_set():
+            try:
+                await self.round(queue, everything=everything)
+                everything = False
+            except StoreError as exc:
+                log.error("The inbox round failed: %s; trying again in %s", exc, every)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every.total_seconds())
+
+
+class InboxOrder(PerUserOrder):
+    """The Application's update processor: the person's lock (PerUserOrder), then
+    Inbox.handle in place of python-telegram-bot's handlers, timed (metrics)."""
+
+    def __init__(self, locks: KeyedLocks, metrics: Metrics) -> None:
+        super().__init__(locks)
+        self.metrics = metrics
+        self.inbox: Inbox | None = None  # set once built (build_application)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # python-telegram-bot's own handling (Application.process_update) is not used:
+        # the inbox dispatches, inside the turn's transaction.
+        close = getattr(coroutine, "close", None)
+        if close is not None:
+            close()
+        if not isinstance(update, Update) or self.inbox is None:
+            return
+        self.metrics.received()
+        inbox = self.inbox
+
+        async def timed() -> None:
+            start = time.perf_counter()
+            try:
+                await inbox.handle(update)
+            finally:
+                self.metrics.handled(time.perf_counter() - start)
+
+        await super().do_process_update(update, timed())
+
+
+class Poller:
+    """Long polling that confirms an update only once the inbox has kept it.
+
+    Each getUpdates carries the offset after the last update kept: Telegram forgets
+    updates only then. When the database cannot keep a batch, the offset stays, and the
+    same updates come again after a pause. A 409 Conflict (another process polls with
+    this token) and a refused token end polling with the error: the caller stops the bot.
+    """
+
+    def __init__(
+        self,
+        bot: ReplyBot,
+        inbox: Inbox,
+        queue: asyncio.Queue[object],
+        *,
+        timeout: float,
+        allowed_updates: Sequence[str],
+        on_error: Callable[[TelegramError], None],
+        payloads: dict[int, str] | None = None,
+        pause: float = 1.0,
+    ) -> None:
+        self.payloads = payloads if payloads is not None else {}
+        self.bot = bot
+        self.inbox = inbox
+        self.queue = queue
+        self.timeout = timeout
+        self.allowed_updates = list(allowed_updates)
+        self.on_error = on_error
+        self.pause = pause
+        self.offset: int | None = None
+
+    async def forever(self, stop: asyncio.Event) -> None:
+        pause = self.pause
+        while not stop.is_set():
+            try:
+                await self.once()
+                pause = self.pause
+            except (Conflict, InvalidToken):
+                raise
+            except TelegramError as exc:
+                self.on_error(exc)
+            except StoreError:
+                pass  # told in Inbox.refused; the same updates come again
+            else:
+                continue
+            try:  # a pause that doubles while failures go on, up to 30 s
+                await asyncio.wait_for(stop.wait(), pause)
+            except TimeoutError:
+                pause = min(30.0, pause * 2)
+
+    async def once(self) -> None:
+        updates = await self.bot.get_updates(
+            offset=self.offset,
+            timeout=timedelta(seconds=self.timeout),
+            allowed_updates=self.allowed_updates,
+        )
+        if not updates:
+            return
+        payloads = {u.update_id: self.payloads.pop(u.update_id, "") for u in updates}
+        try:
+            todo = await self.inbox.receive(updates, payloads)
+        except StoreError as exc:
+            await self.inbox.refused(updates, exc)
+            raise
+        self.offset = updates[-1].update_id + 1
+        for update in todo:
+            await self.queue.put(update)
