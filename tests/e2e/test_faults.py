@@ -178,11 +178,11 @@ async def settle(
     is missing by then is lost), or `timeout`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    last_count, last_change = len(fake.calls), loop.time()
+    last_count, last_change = len(fake.sent()), loop.time()
     while loop.time() < deadline:
         await asyncio.sleep(0.1)
-        if len(fake.calls) != last_count:
-            last_count, last_change = len(fake.calls), loop.time()
+        if len(fake.sent()) != last_count:
+            last_count, last_change = len(fake.sent()), loop.time()
         idle = loop.time() - last_change
         if (done() and idle > 0.5) or idle > quiet:
             return
