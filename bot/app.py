@@ -142,7 +142,13 @@ async def telegram(
         async with (
             running(adapter, settings),
             sweeping(
-                Sweep(swept_store, library, adapter.relay.send_reminder, clock=clock),
+                Sweep(
+                    swept_store,
+                    library,
+                    adapter.relay.send_reminder,
+                    clock=clock,
+                    after=adapter.inbox.send_reminders,
+                ),
                 every=settings.reminder_sweep_every,
                 on_report=metrics.swept,
             ),

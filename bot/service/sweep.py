@@ -5,12 +5,18 @@
     await sweep.forever(every=10s, stop=event)
 
 Nothing is kept in memory per reminder: the database is the only record, so a restart
-simply carries on from it. Per person it sends first and records afterwards (one
-transaction): a crash in between repeats at most that one reminder, and none is ever
-lost. One message per person per sweep, even when a series and a daily reminder fall
-due together, in the person's language, with the buttons of the dialogue's `reminder`
-state. How a reminder reaches the person is the adapter's business (`Send`): Telegram
-paces it (bot/channels/telegram/pacing.py), the console prints it.
+simply carries on from it. Per person, ONE transaction that holds the person
+(Store.transaction(user_id): across processes on PostgreSQL) hands the message to `send`
+and records the reminders as sent, compare-and-set on the due time they were read with:
+if another process recorded them first, the transaction is rolled back and nothing goes
+out twice. Then `after(user_id)` runs. One message per person per sweep, even when a
+series and a daily reminder fall due together, in the person's language, with the
+buttons of the dialogue's `reminder` state.
+
+How a reminder reaches the person is the adapter's business (`Send`): Telegram queues it
+in the outbox, in that transaction, and `after` sends it from there (paced:
+bot/channels/telegram/pacing.py), so a crash repeats at most that message and loses none;
+the console prints it.
 """
 
 from __future__ import annotations
@@ -55,9 +61,17 @@ class SendLater(Exception):
 
 
 SendResult = Literal["sent", "blocked"]
-#: Deliver one reminder to a person: "sent", "blocked" (they blocked the bot), or raise
-#: SendLater. Any other exception leaves the reminder due for the next sweep.
+#: Deliver one reminder to a person, in the transaction that records it: "sent",
+#: "blocked" (they blocked the bot), or raise SendLater. Any other exception leaves the
+#: reminder due for the next sweep.
 Send = Callable[[int, Reply], Awaitable[SendResult]]
+#: What the adapter does for a person once their reminders are recorded (Telegram: send
+#: what `Send` queued).
+After = Callable[[int], Awaitable[object]]
+
+
+class _Taken(Exception):
+    """The reminders changed since they were read (another process recorded them)."""
 
 
 @dataclass(slots=True)
@@ -86,10 +100,12 @@ class Sweep:
         limit: int = 500,
         concurrency: int = CONCURRENCY,
         only_user: int | None = None,
+        after: After | None = None,
     ) -> None:
         self.store = store
         self.library = library
         self.send = send
+        self.after = after
         self.clock = clock
         self.limit = limit
         self.concurrency = concurrency
@@ -137,31 +153,38 @@ class Sweep:
         decisions = [(r, decide(r, now, schedule, content.plan)) for r in reminders]
         sending = [(r, d) for r, d in decisions if d.send]
         report.skipped += len(decisions) - len(sending)
-        sent_at: datetime | None = None
-        if sending:
-            reply = self.reply(content, now, sending)
-            try:
-                result = await self.send(profile.user_id, reply)
-            except SendLater as exc:
-                report.pause = max(report.pause or 0.0, exc.seconds)
-                stop.set()
-                return  # nothing recorded: still due, sent after the pause
-            except Exception:
-                log.exception("Could not send a reminder to user %s; it stays due", profile.user_id)
-                report.failed += 1
-                return
-            if result == "blocked":
-                report.blocked += 1
-                await stop_person(self.store, profile.user_id)
-                return
-            report.sent += 1
-            sent_at = now
-        changes = [Advance(r, d.next_due, sent_at if d.send else None) for r, d in decisions]
+        changes = [Advance(r, d.next_due, now if d.send else None) for r, d in decisions]
+        user_id = profile.user_id
         try:
-            await self.store.advance_reminders(changes)
+            async with self.store.transaction(user_id):
+                if sending:
+                    result = await self.send(user_id, self.reply(content, now, sending))
+                    if result == "blocked":
+                        report.blocked += 1
+                        await stop_person(self.store, user_id)
+                        return
+                if await self.store.advance_reminders(changes) < len(changes):
+                    raise _Taken
+        except _Taken:
+            log.info("Reminders of user %s were recorded elsewhere meanwhile", user_id)
+            report.skipped += len(sending)
+            return
+        except SendLater as exc:
+            report.pause = max(report.pause or 0.0, exc.seconds)
+            stop.set()
+            return  # nothing recorded: still due, sent after the pause
         except StoreError:
-            # Sent but not recorded: the next sweep sends it again (at most one duplicate).
-            log.exception("Could not record reminders of user %s", profile.user_id)
+            log.exception("Could not record the reminders of user %s; they stay due", user_id)
+            report.failed += 1
+            return
+        except Exception:
+            log.exception("Could not send a reminder to user %s; it stays due", user_id)
+            report.failed += 1
+            return
+        if sending:
+            report.sent += 1
+        if self.after is not None:
+            await self.after(user_id)
 
     def reply(
         self, content: Content, now: datetime, sending: Sequence[tuple[Reminder, Decision]]

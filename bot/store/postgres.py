@@ -454,32 +454,25 @@ class PostgresStore(PersonLifecycle):
     # ---------------------------------------------------------------- inbox and outbox
 
     async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
-        """ONE statement: insert the new ones, return those given that are still pending."""
+        """ONE statement: insert the new ones; RETURNING gives those inserted, and those
+        kept before and still pending (the no-op update of the upsert)."""
         if not updates:
             return []
-        ids = [u.update_id for u in updates]
-        async with self._connection(f"keep {len(ids)} updates") as conn:
+        async with self._connection(f"keep {len(updates)} updates") as conn:
             rows = await conn.fetch(
-                """WITH given AS (
-                       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])
-                           AS g(update_id, user_id, payload)
-                   ), added AS (
-                       INSERT INTO inbox (update_id, user_id, payload, received_at)
-                       SELECT update_id, user_id, payload, $4 FROM given
-                       ON CONFLICT (update_id) DO NOTHING
-                       RETURNING update_id
-                   )
-                   SELECT update_id FROM added
-                   UNION
-                   SELECT i.update_id FROM inbox AS i JOIN given USING (update_id)
-                   WHERE i.done_at IS NULL""",
-                ids,
+                """INSERT INTO inbox (update_id, user_id, payload, received_at)
+                   SELECT *, $4::timestamptz
+                   FROM unnest($1::bigint[], $2::bigint[], $3::text[])
+                   ON CONFLICT (update_id) DO UPDATE SET attempts = inbox.attempts
+                   WHERE inbox.done_at IS NULL
+                   RETURNING update_id""",
+                [u.update_id for u in updates],
                 [u.user_id for u in updates],
                 [u.payload for u in updates],
                 utc(at),
             )
         still = {int(row[0]) for row in rows}
-        return [i for i in ids if i in still]
+        return [u.update_id for u in updates if u.update_id in still]
 
     async def pending_updates(
         self, user_id: int | None = None, *, limit: int = 100, before: datetime | None = None

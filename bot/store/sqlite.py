@@ -440,25 +440,22 @@ class SqliteStore(PersonLifecycle):
     # ---------------------------------------------------------------- inbox and outbox
 
     async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
-        """INSERT OR IGNORE each, then read back which are still pending."""
+        """ONE statement: insert the new ones; RETURNING gives those inserted, and those
+        kept before and still pending (the no-op update of the upsert)."""
         if not updates:
             return []
         received = utc_text(at)
-        rows = [(u.update_id, u.user_id, u.payload, received) for u in updates]
-        ids = [u.update_id for u in updates]
-        marks = ", ".join("?" * len(ids))
-        async with self._writing(f"keep {len(rows)} updates") as conn:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO inbox (update_id, user_id, payload, received_at) "
-                "VALUES (?, ?, ?, ?)",
-                rows,
+        values = ", ".join("(?, ?, ?, ?)" for _ in updates)
+        params = [v for u in updates for v in (u.update_id, u.user_id, u.payload, received)]
+        async with self._writing(f"keep {len(updates)} updates", single=True) as conn:
+            rows = await conn.execute_fetchall(
+                f"INSERT INTO inbox (update_id, user_id, payload, received_at) VALUES {values} "
+                "ON CONFLICT (update_id) DO UPDATE SET attempts = attempts "
+                "WHERE done_at IS NULL RETURNING update_id",
+                params,
             )
-            pending = await conn.execute_fetchall(
-                f"SELECT update_id FROM inbox WHERE done_at IS NULL AND update_id IN ({marks})",
-                ids,
-            )
-        still = {int(row[0]) for row in pending}
-        return [i for i in ids if i in still]
+        still = {int(row[0]) for row in rows}
+        return [u.update_id for u in updates if u.update_id in still]
 
     async def pending_updates(
         self,

@@ -321,9 +321,13 @@ async def running(
             finally:
                 health.stopping()
                 stop.set()
-                for task in tasks:  # no more fetching; the round in progress finishes
-                    with suppress(Exception):
-                        await task
+                for task in tasks:
+                    if task.get_name() == "polling":
+                        # A long poll may wait its whole timeout: cancel it. What it fetched
+                        # and did not keep is not confirmed, and comes again next start.
+                        task.cancel()
+                    with suppress(Exception, asyncio.CancelledError):
+                        await task  # the inbox round in progress finishes
                 await servers.aclose()  # no more webhook posts
                 if application.running:
                     await application.stop()  # waits for the updates in flight

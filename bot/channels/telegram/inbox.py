@@ -59,6 +59,21 @@ Clock = Callable[[], datetime]
 NO_ONE = 0
 #: Handled updates' ids are kept this long: Telegram resends an update for up to a day.
 KEEP_HANDLED = timedelta(days=2)
+#: Seconds between the tries of a turn whose database failed (then it counts as failed).
+RETRY_PAUSES = (0.2, 1.0)
+
+
+class _Done(Exception):
+    """The update was handled already."""
+
+
+class _Failed(Exception):
+    """A turn failed for good (rolled back): which update, and why."""
+
+    def __init__(self, update: Update, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.update = update
+        self.error = error
 
 
 class Inbox:
@@ -132,21 +147,43 @@ class Inbox:
         await self.relay.acknowledge(update)
         earlier = True
         while earlier:
+            try:
+                earlier = await self._next(key, update)
+            except _Failed as failure:
+                await self.failed(failure.update, failure.error)
+                earlier = False
+            except _Done:
+                return  # handled already: seen twice, or by another process
+            await self.flush(key)
+
+    async def _next(self, key: int, update: Update) -> bool:
+        """Handle the person's oldest pending update (up to `update`) in one transaction;
+        whether it was an earlier one. A database that fails (a connection lost, a busy
+        file) is given RETRIES more tries, a moment apart, before the turn counts as failed.
+        """
+        for pause in (*RETRY_PAUSES, None):
             current: Update | None = None
             try:
                 async with self.store.transaction(key):
                     pending = await self.store.pending_updates(key, limit=1)
                     if not pending or pending[0].update_id > update.update_id:
-                        return  # handled already: seen twice, or by another process
+                        raise _Done
                     row = pending[0]
                     earlier = row.update_id != update.update_id
                     current = self.parse(row) if earlier else update
                     await self.relay.dispatch(current)
                     await self.store.finish_update(row.update_id, self.clock())
-            except Exception as exc:  # a turn's failure, of any kind: rolled back
-                await self.failed(current or update, exc)
-                earlier = False
-            await self.flush(key)
+                return earlier
+            except StoreError as exc:
+                if pause is None:
+                    raise _Failed(current or update, exc) from exc
+                log.warning("A turn of %s failed (%s); trying again in %s s", key, exc, pause)
+                await asyncio.sleep(pause)
+            except _Done:
+                raise
+            except Exception as exc:  # a turn's failure of any kind: rolled back
+                raise _Failed(current or update, exc) from exc
+        raise AssertionError("unreachable")
 
     def parse(self, row: Incoming) -> Update:
         """A kept update, as python-telegram-bot's Update again."""
@@ -190,6 +227,15 @@ class Inbox:
             await self.outbox.flush(key)
         except StoreError as exc:
             log.error("Could not read or update the outbox of %s: %s", key, exc)
+
+    async def send_reminders(self, user_id: int) -> None:
+        """The reminder sweep's `after`: send what it queued for the person, paced behind
+        replies, under the person's lock (one flush of theirs at a time)."""
+        async with self.locks.hold(user_id):
+            try:
+                await self.outbox.flush(user_id, paced=True)
+            except StoreError as exc:
+                log.error("Could not read or update the outbox of %s: %s", user_id, exc)
 
     # Rounds -----------------------------------------------------------------------------------
 

@@ -16,16 +16,18 @@ until the next flush (the inbox's round, bot/channels/telegram/inbox.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.channels.telegram.bot import ReplyBot
 from bot.channels.telegram.buttons import ButtonCodec
 from bot.channels.telegram.messages import CAPTION_LIMIT, merged, split_text
 from bot.channels.telegram.pacing import Pacer
+from bot.errors import StoreError
 from bot.service import Outcome
 from bot.store import Store
 from bot.store.mailbox import Outgoing
@@ -88,43 +90,84 @@ class Outbox:
         """Queue the Outcome's messages (in the caller's transaction, when there is one)."""
         await self.store.queue_messages(self.messages(user_id, chat_id, outcome), self.clock())
 
-    async def flush(self, user_id: int) -> int:
+    async def flush(self, user_id: int, *, paced: bool = False) -> int:
         """Send this person's queued messages in order. Returns how many went out.
 
         Replies take a token of the budget reminders share without waiting (the Pacer):
-        they go first. Stops at the first message that fails for a reason that may pass.
+        they go first. `paced` (the reminder sweep's sends) waits for a token instead,
+        behind replies in flight. Stops at the first message that fails for a reason
+        that may pass; a person who blocked the bot (or whose chat is gone) is marked
+        inactive, their reminders stopped and their queue emptied.
         """
         sent = 0
-        async with self.store.sending(user_id):
-            for message in await self.store.queued_messages(user_id):
-                assert message.id is not None
-                with self.pacer.interactive():
-                    self.pacer.take(message.chat_id)
+        unrecorded: int | None = None  # sent, but the database went away before its delete
+        try:
+            async with self.store.sending(user_id):
+                for message in await self.store.queued_messages(user_id):
+                    assert message.id is not None
                     try:
-                        await self.send(message)
+                        await self._paced(message, paced)
                     except Forbidden as exc:
-                        log.info("User %s blocked the bot (%s)", user_id, exc.message)
-                        await self.store.drop_messages(user_id)
-                        await self.on_blocked(user_id)
+                        await self._unreachable(user_id, exc.message)
                         return sent
                     except BadRequest as exc:
+                        if _gone(exc):
+                            await self._unreachable(user_id, exc.message)
+                            return sent
                         log.warning(
                             "Telegram refused a message to chat %s for good (%s); dropped",
                             message.chat_id,
                             exc.message,
                         )
                     except TelegramError as exc:
+                        if isinstance(exc, RetryAfter):
+                            self.pacer.pause(_seconds(exc.retry_after))
                         log.warning(
-                            "Could not send to chat %s (%s); it stays queued and is sent "
-                            "again at the next round",
+                            "Could not send to chat %s (%s); it stays queued and is sent at "
+                            "the next inbox round",
                             message.chat_id,
                             exc,
                         )
                         return sent
                     else:
                         sent += 1
-                await self.store.message_sent(message.id)
+                    unrecorded = message.id
+                    await self.store.message_sent(message.id)
+                    unrecorded = None
+        except StoreError:
+            if unrecorded is None:
+                raise
+            # The connection that held the person is gone (and with it their lock): take
+            # the sent message out on a new one, or it goes out twice.
+            await self._sent(unrecorded)
         return sent
+
+    async def _paced(self, message: Outgoing, paced: bool) -> None:
+        if paced:
+            await self.pacer.acquire(message.chat_id)
+            await self.send(message)
+            return
+        with self.pacer.interactive():
+            self.pacer.take(message.chat_id)
+            await self.send(message)
+
+    async def _sent(self, message_id: int, attempts: int = 5) -> None:
+        """Take a sent message out, trying again while the database is briefly away (a
+        connection lost, 0.2 s to 3.2 s apart): each failure here is a message sent twice
+        later."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await self.store.message_sent(message_id)
+                return
+            except StoreError:
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(0.1 * 2**attempt)
+
+    async def _unreachable(self, user_id: int, why: str) -> None:
+        log.info("User %s cannot be reached (%s); stopping their messages", user_id, why)
+        await self.store.drop_messages(user_id)
+        await self.on_blocked(user_id)
 
     async def send(self, message: Outgoing) -> None:
         """One queued message, as it was queued."""
@@ -145,3 +188,13 @@ class Outbox:
                 filename=message.filename,
                 caption=message.body or None,
             )
+
+
+def _gone(exc: BadRequest) -> bool:
+    """Telegram says this chat no longer exists: sending again can never work."""
+    text = exc.message.lower()
+    return "chat not found" in text or "user is deactivated" in text
+
+
+def _seconds(wait: float | timedelta) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

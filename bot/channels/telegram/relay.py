@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import filters
 
 from bot.channels.telegram.bot import ReplyBot
@@ -32,7 +31,7 @@ from bot.channels.telegram.contract import COMMANDS, ChatService
 from bot.channels.telegram.order import sender
 from bot.channels.telegram.outbox import Outbox
 from bot.core.model import Reply
-from bot.service import Outcome, SendLater, SendResult
+from bot.service import Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -67,29 +66,10 @@ class Relay:
         await self.outbox.put(user_id, chat_id, outcome)
 
     async def send_reminder(self, user_id: int, reply: Reply) -> SendResult:
-        """One reminder, paced: after replies in flight, <= rate overall, 1 s apart per chat.
-
-        Forbidden -> "blocked"; a 429 that AIORateLimiter's own retries did not absorb
-        pauses every reminder and raises SendLater, so the sweep stops and retries later.
-        """
-        await self.pacer.acquire(user_id)
-        try:
-            await self.bot.send_text(user_id, reply.text, self.codec.markup(reply))
-        except Forbidden as exc:
-            log.info("User %s blocked the bot (%s); stopping their reminders", user_id, exc.message)
-            return "blocked"
-        except BadRequest as exc:
-            if not _gone(exc):
-                raise
-            log.info(
-                "User %s cannot be reached (%s); stopping their reminders", user_id, exc.message
-            )
-            return "blocked"
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            self.pacer.pause(seconds)
-            raise SendLater(seconds) from exc
+        """The reminder sweep's Send: the reminder queued in the outbox, in the
+        transaction that records it (bot/service/sweep.py); `Inbox.send_reminders` sends
+        it, paced behind replies. Blocked people are found when it is sent."""
+        await self.outbox.put(user_id, user_id, Outcome((reply,)))
         return "sent"
 
     # Updates ----------------------------------------------------------------------------------
@@ -247,12 +227,6 @@ class Relay:
     async def _blocked(self, user_id: int, exc: Forbidden) -> None:
         log.info("User %s blocked the bot (%s); marking them inactive", user_id, exc.message)
         await self.service.mark_inactive(user_id)
-
-
-def _gone(exc: BadRequest) -> bool:
-    """Telegram says this chat no longer exists: sending again can never work."""
-    text = exc.message.lower()
-    return "chat not found" in text or "user is deactivated" in text
 
 
 async def _answer(query: CallbackQuery) -> None:
