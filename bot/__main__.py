@@ -16,7 +16,7 @@ from bot import app, eventloop
 from bot.config import Settings
 from bot.content.evaluation import evaluate, load_cases, render, set_path, shortfalls
 from bot.content.graph import mermaid
-from bot.errors import ConfigError, ContentError, StoreError
+from bot.errors import AlreadyPolling, ConfigError, ContentError, StoreError
 
 DESCRIPTION = """\
 Cramp Coach: a chat companion for muscle cramps during or after exercise.
@@ -180,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "".join(f"\n  - {problem}" for problem in exc.problems)
         fail(f"The bot's content has problems:{problems}", json_lines)
         return 1
+    except AlreadyPolling as exc:  # a second poller on this database
+        fail(str(exc), json_lines)
+        return app.EXIT_ANOTHER_POLLER
     except StoreError as exc:  # the database cannot be opened: unreachable, refused, ...
         fail(f"Database error: {exc}", json_lines)
         return 3

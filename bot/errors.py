@@ -5,6 +5,7 @@
     ├── ContentError       a YAML file in dialogues/ or data/ is broken
     │   └── DialogueError  the dialogue machine itself is inconsistent
     └── StoreError         the database could not be read or written
+        └── AlreadyPolling another process polls Telegram for this database
 
 Every message says what to do about it: the file, the state or the variable,
 and the fix.
@@ -39,6 +40,10 @@ class DialogueError(ContentError):
 
 class StoreError(CrampCoachError):
     """The database failed; the last committed state is intact."""
+
+
+class AlreadyPolling(StoreError):
+    """Another process holds this database's right to poll Telegram (Store.polling)."""
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:

@@ -63,6 +63,11 @@ class Store(Protocol):
         process per database)."""
         ...
 
+    def polling(self) -> AbstractAsyncContextManager[None]:
+        """Hold this database's right to poll Telegram for the block: one process only
+        (Telegram allows one poller per token). AlreadyPolling when another holds it."""
+        ...
+
     async def load_session(self, user_id: int) -> Session | None: ...
 
     async def save_turn(

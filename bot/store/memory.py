@@ -50,6 +50,7 @@ class MemoryStore(Lifecycle):
         self._last_reminder_id = 0
         self._intake: dict[int, list[datetime]] = {}
         self._inbox: dict[int, Incoming] = {}  # pending updates
+        self._received: dict[int, datetime] = {}  # when each pending update came
         self._done: dict[int, datetime] = {}  # handled update ids -> when
         self._outbox: dict[int, Outgoing] = {}
         self._last_message_id = 0
@@ -66,6 +67,7 @@ class MemoryStore(Lifecycle):
         "_last_reminder_id",
         "_intake",
         "_inbox",
+        "_received",
         "_done",
         "_outbox",
         "_last_message_id",
@@ -95,6 +97,11 @@ class MemoryStore(Lifecycle):
     @asynccontextmanager
     async def sending(self, user_id: int) -> AsyncIterator[None]:
         """Nothing to hold: one process."""
+        yield
+
+    @asynccontextmanager
+    async def polling(self) -> AsyncIterator[None]:
+        """Nothing to hold: the data is this process's own."""
         yield
 
     async def open(self) -> None:
@@ -173,6 +180,7 @@ class MemoryStore(Lifecycle):
         self._intake.pop(user_id, None)
         for update_id in [i for i, u in self._inbox.items() if u.user_id == user_id]:
             del self._inbox[update_id]
+            del self._received[update_id]
         await self.drop_messages(user_id)
 
     async def export(self, user_id: int) -> dict[str, Any]:
@@ -251,7 +259,9 @@ class MemoryStore(Lifecycle):
         for update in updates:
             if update.update_id in self._done:
                 continue
-            self._inbox.setdefault(update.update_id, update)
+            if update.update_id not in self._inbox:
+                self._inbox[update.update_id] = update
+                self._received[update.update_id] = utc(at)
             todo.append(update.update_id)
         return todo
 
@@ -262,15 +272,20 @@ class MemoryStore(Lifecycle):
         limit: int = 100,
         before: datetime | None = None,
     ) -> list[Incoming]:
-        # MemoryStore keeps no receipt times: every pending update counts as received before.
         found = sorted(
-            (u for u in self._inbox.values() if user_id is None or u.user_id == user_id),
+            (
+                u
+                for u in self._inbox.values()
+                if (user_id is None or u.user_id == user_id)
+                and (before is None or self._received[u.update_id] < utc(before))
+            ),
             key=lambda u: u.update_id,
         )
         return found[:limit]
 
     async def finish_update(self, update_id: int, at: datetime) -> None:
         self._inbox.pop(update_id, None)
+        self._received.pop(update_id, None)
         self._done[update_id] = utc(at)
 
     async def retry_update(self, update_id: int) -> int:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
@@ -37,7 +37,7 @@ import asyncpg
 
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
-from bot.errors import StoreError
+from bot.errors import AlreadyPolling, StoreError
 from bot.store.base import PersonLifecycle
 from bot.store.codec import (
     check_same_person,
@@ -68,6 +68,7 @@ from bot.store.postgres_schema import (
     MIGRATIONS,
     OUTGOING_COLUMNS,
     PERSON_TABLES,
+    POLLER_LOCK,
     REMINDER_WIDTH,
     REMINDERS_OF,
     UPSERT_PROFILE,
@@ -235,6 +236,23 @@ class PostgresStore(PersonLifecycle):
             finally:
                 self._held.reset(token)
                 await conn.execute("SELECT pg_advisory_unlock($1)", user_id)
+
+    @asynccontextmanager
+    async def polling(self) -> AsyncIterator[None]:
+        """pg_try_advisory_lock(POLLER_LOCK) on a connection of the pool, held for the
+        block: the server lets go of it when that connection ends."""
+        async with self._connection("hold the right to poll Telegram") as conn:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", POLLER_LOCK):
+                raise AlreadyPolling(
+                    f"Another process is already polling Telegram for {self.where} "
+                    "(DATABASE_URL). Polling is one process per bot: stop the other one, "
+                    "or run every process in webhook mode (WEBHOOK_URL)."
+                )
+            try:
+                yield
+            finally:
+                with suppress(*_FAILURES):
+                    await conn.execute("SELECT pg_advisory_unlock($1)", POLLER_LOCK)
 
     @asynccontextmanager
     async def _connection(self, what: str, *, writes: bool = True) -> AsyncIterator[Any]:

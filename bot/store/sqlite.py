@@ -12,6 +12,7 @@ their rows come from the cache, and the write is one statement.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -26,7 +27,7 @@ import aiosqlite
 
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
-from bot.errors import StoreError
+from bot.errors import AlreadyPolling, StoreError
 from bot.store.base import PersonLifecycle, export_person
 from bot.store.codec import (
     check_same_person,
@@ -179,6 +180,30 @@ class SqliteStore(PersonLifecycle):
     async def sending(self, user_id: int) -> AsyncIterator[None]:
         """Nothing to hold: one process per file."""
         yield
+
+    @asynccontextmanager
+    async def polling(self) -> AsyncIterator[None]:
+        """An exclusive lock (flock) on `<file>-poller` beside the database for the block:
+        the operating system lets it go when the process ends, however it ends."""
+        lock_path = self.path.with_name(self.path.name + "-poller")
+        try:
+            handle = lock_path.open("a")
+        except OSError as exc:
+            raise StoreError(
+                f"Could not open {str(lock_path)!r}: {exc}. Check the folder."
+            ) from exc
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise AlreadyPolling(
+                    f"Another process is already polling Telegram for {str(self.path)!r}. "
+                    "Polling is one process per bot: stop the other one, or run every "
+                    "process in webhook mode (WEBHOOK_URL) on PostgreSQL."
+                ) from exc
+            yield
+        finally:
+            handle.close()  # closing lets go of the lock
 
     @asynccontextmanager
     async def _writing(

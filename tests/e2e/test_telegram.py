@@ -42,7 +42,7 @@ QUESTIONS = {
 }
 NEXT = {"where": "how_long", "how_long": "done"}
 TEXTS = shipped_content().dialogue.texts
-APOLOGY = TEXTS.say("apology")
+APOLOGY = TEXTS.say("retrying")
 TEXT_ONLY = TEXTS.say("text_only")
 EDITS_NOT_READ = TEXTS.say("edits_not_read")
 

@@ -291,7 +291,7 @@ class TelegramChannel:
             await self.fake.wait_confirmed(timeout=STUCK)
             await self.running.telegram.application.update_queue.join()
         sent = self.fake.sent(user, after=mark)
-        apology = self.running.service.texts().say("apology")
+        apology = self.running.service.texts().say("retrying")
         assert apology not in [call.text for call in sent], (
             "the adapter failed on this update and apologised; the log has the traceback"
         )

@@ -271,6 +271,10 @@ async def running(
         await telegram.relay.publish_commands()
         async with AsyncExitStack() as servers:
             try:
+                if not settings.webhook_url:
+                    # One poller per database, before anything is handled (Telegram, too,
+                    # allows one per token: a 409 Conflict halts the bot).
+                    await servers.enter_async_context(telegram.inbox.store.polling())
                 port = settings.health_port
                 if port is not None and not (settings.webhook_url and port == settings.port):
                     await servers.enter_async_context(

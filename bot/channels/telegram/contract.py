@@ -51,7 +51,8 @@ NEEDS = Needs(
         "private_only": ("link",),  # a group or channel: "talk to me in private{link}"
         "text_only": (),  # a sticker, photo, voice message...
         "edits_not_read": (),  # an edited message
-        "apology": (),  # the error handler
+        "retrying": (),  # a turn failed: rolled back, tried again on its own
+        "gave_up": (),  # ... and failed every time
         **{f"command_{name}": () for name in COMMANDS},
     },
 )

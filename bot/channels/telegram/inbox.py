@@ -63,6 +63,19 @@ KEEP_HANDLED = timedelta(days=2)
 RETRY_PAUSES = (0.2, 1.0)
 
 
+def _first(pending: Sequence[Incoming], update: Update) -> Incoming | None:
+    """Which of the person's pending updates (oldest first) to handle now, for `update`:
+    the oldest up to it that has not failed before, or `update` itself. One that failed
+    is tried again when its own turn comes round (Inbox.round), so it never holds up the
+    person's later messages."""
+    for row in pending:
+        if row.update_id > update.update_id:
+            return None
+        if row.update_id == update.update_id or row.attempts == 0:
+            return row
+    return None
+
+
 class _Done(Exception):
     """The update was handled already."""
 
@@ -129,10 +142,11 @@ class Inbox:
     async def refused(self, updates: Sequence[Update], error: StoreError) -> None:
         """The updates could not be kept: log it, and apologise once to each person."""
         log.error(
-            "Could not keep %d incoming updates in the database: %s. They are not confirmed "
-            "to Telegram, which sends them again; the people were told to try later.",
+            "Could not keep %d incoming updates in the database (%s) They are not "
+            "confirmed to Telegram, which sends them again; the people were told to try "
+            "later.",
             len(updates),
-            error,
+            str(error).rstrip(". "),
         )
         for update in updates:
             await self.apologise(update, error)
@@ -165,10 +179,9 @@ class Inbox:
             current: Update | None = None
             try:
                 async with self.store.transaction(key):
-                    pending = await self.store.pending_updates(key, limit=1)
-                    if not pending or pending[0].update_id > update.update_id:
+                    row = _first(await self.store.pending_updates(key, limit=20), update)
+                    if row is None:
                         raise _Done
-                    row = pending[0]
                     earlier = row.update_id != update.update_id
                     current = self.parse(row) if earlier else update
                     await self.relay.dispatch(current)
@@ -192,34 +205,35 @@ class Inbox:
         return update
 
     async def failed(self, update: Update, error: BaseException) -> None:
-        """Count the attempt; apologise the first time; give up after max_attempts."""
+        """Count the attempt; the first time, say it is being retried; after
+        max_attempts, give up and say so."""
         self.metrics.error("update", error)
         try:
             attempts = await self.store.retry_update(update.update_id)
         except StoreError as exc:
             log.error("Could not count a failure of update %s: %s", update.update_id, exc)
             attempts = 0
-        await self.apologise(update, error)
-        if attempts >= self.max_attempts:
-            log.error(
-                "Update %s failed %d times; given up on (the person was told)",
-                update.update_id,
-                attempts,
-            )
-            try:
-                await self.store.finish_update(update.update_id, self.clock())
-            except StoreError as exc:
-                log.error("Could not give up on update %s: %s", update.update_id, exc)
+        if attempts < self.max_attempts:
+            await self.apologise(update, error)
+            return
+        log.error("Update %s failed %d times; given up on", update.update_id, attempts)
+        try:
+            await self.store.finish_update(update.update_id, self.clock())
+        except StoreError as exc:
+            log.error("Could not give up on update %s: %s", update.update_id, exc)
+            return
+        await self.relay.on_error(update, error, "gave_up")
 
     async def apologise(self, update: Update, error: BaseException) -> None:
-        """Relay.on_error (log with the traceback, apologise), once per update."""
+        """Relay.on_error (log with the traceback, "I'll try again on my own"), once per
+        update."""
         if update.update_id in self._apologised:
             log.warning("Update %s failed again: %s", update.update_id, error)
             return
         self._apologised[update.update_id] = None
         if len(self._apologised) > 10_000:
             self._apologised.popitem(last=False)
-        await self.relay.on_error(update, error)
+        await self.relay.on_error(update, error, "retrying")
 
     async def flush(self, key: int) -> None:
         """Send what the person has queued; a store failure leaves it for the next round."""

@@ -185,8 +185,9 @@ class Relay:
         elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
             await self._notice(update, change.chat.id, self._private_only(update))
 
-    async def on_error(self, update: object, error: BaseException) -> None:
-        """The one error handler: log with the traceback, apologise if there is a chat, go on."""
+    async def on_error(self, update: object, error: BaseException, text: str) -> None:
+        """The one error handler: log with the traceback, say `text` (the key of a text:
+        "retrying" or "gave_up") if there is a private chat, go on."""
         user = update.effective_user if isinstance(update, Update) else None
         if isinstance(error, Forbidden) and user is not None:
             await self._blocked(user.id, error)
@@ -206,7 +207,7 @@ class Relay:
         if chat is None or chat.type != Chat.PRIVATE:
             return
         try:
-            await self.bot.send_text(chat.id, self._say(update, "apology"))
+            await self.bot.send_text(chat.id, self._say(update, text))
         except TelegramError as exc:
             log.warning("Could not apologise to chat %s either: %s", chat.id, exc)
 

@@ -1,0 +1,213 @@
+"""The durable inbox and outbox in one process, against the fake Bot API (issue 12).
+
+The kills, cut connections and full disks are in test_faults.py, through real processes;
+here each mechanism on its own: an update kept before it is handled and handled once, a
+turn that fails rolled back whole, a reply that cannot be sent kept until it can, one
+poller per database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot import app
+from bot.config import Settings
+from bot.errors import AlreadyPolling
+from bot.store import SqliteStore
+from bot.store.mailbox import Incoming, Outgoing
+from tests.helpers.fake_bot_api import (
+    TEST_TOKEN,
+    FakeBotApi,
+    fast_delivery,
+    settings_for,
+    webhook_settings,
+    webhook_update,
+)
+from tests.helpers.paths import ROOT
+from tests.helpers.shipped import shipped_library
+
+FAST = fast_delivery()
+SECRET = "s3cret-Value_1"
+DRINK = "That's {n} drink"
+
+
+@asynccontextmanager
+async def bot(settings: Settings) -> AsyncIterator[app.Running]:
+    async with app.telegram(settings, library=shipped_library(), delivery=FAST) as running:
+        yield running
+
+
+async def settled(running: app.Running) -> None:
+    await asyncio.wait_for(running.telegram.application.update_queue.join(), 5)
+
+
+async def test_an_update_posted_twice_is_handled_once(
+    fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake = fake_bot_api
+    settings = webhook_settings(fake, tmp_path, SECRET)
+    hook = f"http://127.0.0.1:{settings.port}/{settings.webhook_route}"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with bot(settings) as running, aiohttp.ClientSession() as http:
+        for update_id in (1, 1, 2, 1, 2):  # Telegram resends what it thinks was not taken
+            update = webhook_update(update_id, 5, "i drank")
+            async with http.post(hook, json=update, headers=headers) as response:
+                assert response.status == 200
+        await fake.wait_for_text(5, DRINK.format(n=2) + "s today")
+        await settled(running)
+        await fake.settle(0.3)
+        assert running.telegram.outbox is not None
+        assert await running.service.store.intake(5) != []
+        assert len(await running.service.store.intake(5)) == 2
+    drinks = [t for t in fake.texts(5) if "drink" in t and "today" in t]
+    assert len(drinks) == 2, drinks
+
+
+async def test_updates_kept_before_a_crash_are_handled_first_at_start(
+    fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """What a process kept and did not handle (it died) is handled when the next starts,
+    in order, before anything new; so are replies it queued and did not send."""
+    fake = fake_bot_api
+    settings = settings_for(fake, tmp_path)
+    async with SqliteStore(tmp_path / "db.sqlite") as store:
+        await store.receive_updates(
+            [
+                Incoming(n, 8, json.dumps(webhook_update(n, 8, text)))
+                for n, text in ((101, "/start"), (102, "i drank"), (103, "i drank"))
+            ],
+            app.utc_now(),
+        )
+        await store.queue_messages([Outgoing(9, 9, "text", "a reply from before")], app.utc_now())
+    mark = fake.mark()
+    fake.push_text(8, "i drank")
+    async with bot(settings) as running:
+        await fake.wait_for_text(8, DRINK.format(n=3) + "s today", after=mark)
+        await fake.wait_for_text(9, "a reply from before", after=mark)
+        await settled(running)
+        assert await running.service.store.pending_updates() == []
+        assert await running.service.store.queued_messages() == []
+    texts = [t for t in fake.texts(8, after=mark)]
+    assert "not a doctor" in texts[0].lower()  # /start, kept first, answered first
+    counts = [t for t in texts if "today" in t]
+    assert len(counts) == 3 and "3 drinks" in counts[-1], texts
+
+
+async def test_a_turn_that_fails_is_rolled_back_retried_and_given_up(
+    fake_bot_api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_bot_api
+    async with bot(settings_for(fake, tmp_path)) as running:
+        store = running.service.store
+        real = store.log_intake
+        failures = 0
+
+        async def broken(user_id: int, at: object) -> None:
+            nonlocal failures
+            await real(user_id, at)  # type: ignore[arg-type]  # written, then the turn fails
+            failures += 1
+            raise RuntimeError("a bug after the drink was written")
+
+        monkeypatch.setattr(store, "log_intake", broken)
+        mark = fake.push_text(4, "i drank")
+        await fake.wait_for_text(4, "Sorry", after=mark)
+        inbox = running.telegram.inbox
+        for _ in range(3):  # the inbox rounds try it again, then give up
+            await inbox.round(running.telegram.application.update_queue, everything=True)
+            await settled(running)
+        assert failures == 3
+        assert await store.pending_updates() == []  # given up on
+        monkeypatch.undo()
+        assert await store.intake(4) == []  # every attempt rolled back whole
+        mark = fake.push_text(4, "i drank")
+        await fake.wait_for_text(4, DRINK.format(n=1) + " today", after=mark)
+        await settled(running)
+    texts = running.service.texts()
+    sorry = [t for t in fake.texts(4) if t.startswith("Sorry")]
+    assert sorry == [texts.say("retrying"), texts.say("gave_up")]
+
+
+async def test_a_reply_telegram_cannot_take_stays_queued_until_it_can(
+    fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake = fake_bot_api
+    async with bot(settings_for(fake, tmp_path)) as running:
+        fake.fail("sendMessage", "500", times=FAST.attempts)  # every retry of one send
+        mark = fake.push_text(6, "/start")
+        await fake.wait_for("sendMessage", lambda c: c.fault == "500", after=mark, delivered=False)
+        await settled(running)
+        await fake.settle(0.2)
+        assert [m.chat_id for m in await running.service.store.queued_messages()] == [6]
+        await running.telegram.inbox.round(running.telegram.application.update_queue)
+        await fake.wait_for_text(6, "What would you like to do?", after=mark)
+        assert await running.service.store.queued_messages() == []
+
+
+async def test_a_second_poller_on_the_same_database_is_refused(
+    fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake = fake_bot_api
+    settings = settings_for(fake, tmp_path)
+    async with bot(settings):
+        with pytest.raises(AlreadyPolling, match="Another process is already polling"):
+            async with bot(settings):
+                pass
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "DATABASE_URL": settings.database_url,
+        }
+        second = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(second.communicate(), 60)
+    message = stderr.decode()
+    assert second.returncode == app.EXIT_ANOTHER_POLLER, message
+    assert "already polling" in message and "WEBHOOK_URL" in message
+    assert len(message.strip().splitlines()) <= 2, message
+
+
+async def test_a_failed_message_does_not_hold_up_the_next_ones(
+    fake_bot_api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Order is kept, except around a message that failed: it is tried again on its own
+    turn, and the person's later messages are answered meanwhile."""
+    fake = fake_bot_api
+    async with bot(settings_for(fake, tmp_path)) as running:
+        service = running.service
+        real = service.handle
+
+        async def flaky(user_id: int, text: str, **kwargs: object) -> object:
+            if text == "i drank" and not getattr(flaky, "failed", False):
+                flaky.failed = True  # type: ignore[attr-defined]
+                raise RuntimeError("fails once")
+            return await real(user_id, text, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(service, "handle", flaky)
+        mark = fake.push_text(3, "i drank")
+        await fake.wait_for_text(3, "Sorry", after=mark)
+        later = fake.push_text(3, "/reminders")
+        await fake.wait_for_text(3, "Drinks logged today: 0", after=later)
+        await running.telegram.inbox.round(
+            running.telegram.application.update_queue, everything=True
+        )
+        await fake.wait_for_text(3, DRINK.format(n=1) + " today", after=later)
+        await settled(running)
+        assert await service.store.pending_updates() == []
