@@ -20,7 +20,7 @@ import pytest
 import bot.store.memory
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder
-from bot.errors import StoreError
+from bot.errors import AlreadyPolling, StoreError
 from bot.store import MemoryStore, PostgresStore, SqliteStore, Store
 from bot.store.mailbox import Incoming, Outgoing
 from tests.helpers import postgres
@@ -660,3 +660,32 @@ class TestTransactionsAndMailbox:
             assert message.id is not None
             await store.message_sent(message.id)
         assert await store.queued_messages() == []
+
+    async def test_one_poller_per_database(self, store: Store, tmp_path: Path) -> None:
+        async with store.polling():
+            if isinstance(store, MemoryStore):
+                return  # the data is the process's own: nothing to share
+            other = await self._second(store, tmp_path)
+            try:
+                with pytest.raises(AlreadyPolling, match="already polling"):
+                    async with other.polling():
+                        pass
+            finally:
+                await other.close()
+        other = await self._second(store, tmp_path)
+        try:
+            async with other.polling():  # let go when the first one stopped
+                pass
+        finally:
+            await other.close()
+
+    @staticmethod
+    async def _second(store: Store, tmp_path: Path) -> Store:
+        """Another process's store on the same database."""
+        if isinstance(store, PostgresStore):
+            second: Store = PostgresStore(store.url)
+        else:
+            assert isinstance(store, SqliteStore)
+            second = SqliteStore(store.path)
+        await second.open()
+        return second
