@@ -16,11 +16,14 @@
                 service = Service(library, store, locks=locks)      the turn and
                 health  = Health(store.ping)         what GET /healthz checks
                 metrics = Metrics()                  a Prometheus registry of this bot's own
-                adapter = build_application(settings, service, locks=locks, health, metrics)
-                running(adapter)                     initialise, commands, poll or webhook,
-                                                     the HTTP server (/healthz, /metrics)
-                sweeping(Sweep(Lateness(store), library, adapter.relay.send_reminder))
-            wait for SIGTERM or SIGINT
+                adapter = build_application(settings, service, store=store, locks=locks,
+                                            health, metrics)     the inbox and outbox in `store`
+                running(adapter)                     initialise, commands, the inbox's first
+                                                     round, poll or webhook, the HTTP
+                                                     server (/healthz, /metrics)
+                sweeping(Sweep(Lateness(store), library, adapter.relay.send_reminder,
+                               after=adapter.inbox.send_reminders))
+            wait for SIGTERM or SIGINT, or a halt (another poller: exit status 6)
             stop, in reverse: the sweep (the round in progress finishes, up to a grace
             period), the Application (the updates in flight finish), the store
 
