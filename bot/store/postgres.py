@@ -78,7 +78,7 @@ from bot.store.postgres_schema import (
     check_migrations,
     migrate,
 )
-from bot.store.schema import incoming_from, outgoing_from
+from bot.store.schema import incoming_from, outgoing_from, outgoing_row
 
 log = logging.getLogger(__name__)
 
@@ -537,10 +537,7 @@ class PostgresStore(PersonLifecycle):
     async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
         if not messages:
             return
-        rows = [
-            (m.user_id, m.chat_id, m.kind, m.body, m.markup, m.filename, m.data, utc(at))
-            for m in messages
-        ]
+        rows = [outgoing_row(message, utc(at)) for message in messages]
         async with self._connection(f"queue {len(rows)} messages") as conn:
             await conn.executemany(
                 "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "

@@ -87,6 +87,12 @@ def split_person(
     return session, profile
 
 
+def outgoing_row(message: Outgoing, queued_at: object) -> tuple[Any, ...]:
+    """The outbox's columns of an INSERT, queued_at last (as each backend writes a time)."""
+    m = message
+    return (m.user_id, m.chat_id, m.kind, m.body, m.markup, m.filename, m.data, queued_at)
+
+
 def outgoing_from(row: Sequence[Any]) -> Outgoing:
     """A row of OUTGOING_COLUMNS (both backends give text, ints and bytes alike)."""
     user_id, chat_id, kind, body, markup, filename, data, message_id = row

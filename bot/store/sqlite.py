@@ -38,7 +38,7 @@ from bot.store.codec import (
     utc_text,
 )
 from bot.store.mailbox import Incoming, Outgoing
-from bot.store.schema import incoming_from, outgoing_from
+from bot.store.schema import incoming_from, outgoing_from, outgoing_row
 from bot.store.sqlite_cache import PeopleCache
 from bot.store.sqlite_open import Synchronous, connect, rollback
 from bot.store.sqlite_rows import (
@@ -220,10 +220,8 @@ class SqliteStore(PersonLifecycle):
         holds is then best read again; on success the caller updates the entry.
         """
         if self._in_transaction.get():
-            try:
-                yield self._connection()
-            except sqlite3.Error as exc:
-                raise StoreError(f"Could not {what}: {exc}. Nothing was saved.") from exc
+            async with self._joined(what) as conn:
+                yield conn
             return
         async with self._lock:
             conn = self._connection()
@@ -247,12 +245,19 @@ class SqliteStore(PersonLifecycle):
                 raise
 
     @asynccontextmanager
+    async def _joined(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
+        """The block as part of this task's transaction(): no lock (it holds it), no
+        BEGIN or COMMIT (it has them); an error fails the transaction, which rolls back."""
+        try:
+            yield self._connection()
+        except sqlite3.Error as exc:
+            raise StoreError(f"Could not {what}: {exc}. Nothing of it was saved.") from exc
+
+    @asynccontextmanager
     async def _reading(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
         if self._in_transaction.get():
-            try:
-                yield self._connection()
-            except sqlite3.Error as exc:
-                raise StoreError(f"Could not {what}: {exc}. Check the database file.") from exc
+            async with self._joined(what) as conn:
+                yield conn
             return
         async with self._lock:
             conn = self._connection()
@@ -535,11 +540,7 @@ class SqliteStore(PersonLifecycle):
     async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
         if not messages:
             return
-        queued = utc_text(at)
-        rows = [
-            (m.user_id, m.chat_id, m.kind, m.body, m.markup, m.filename, m.data, queued)
-            for m in messages
-        ]
+        rows = [outgoing_row(message, utc_text(at)) for message in messages]
         async with self._writing(f"queue {len(rows)} messages") as conn:
             await conn.executemany(
                 "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "
