@@ -100,6 +100,12 @@ def validate(
         where = f"{state.file}: state {state.name!r}"
         for target in targets(state):
             check_target(where, target)
+        for label in state.intents:
+            if "intent" in vocabulary.kinds() and label not in vocabulary.labels("intent"):
+                problems.append(
+                    f"{where}: intents: {label!r} is not an intent label in the lexicon."
+                    f"{did_you_mean(label, vocabulary.labels('intent'))}"
+                )
         if state.expect is not None and state.expect not in kinds:
             problems.append(
                 f"{where}: expects {state.expect!r}, which is not a lexicon kind or one of "

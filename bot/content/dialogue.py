@@ -83,6 +83,7 @@ _STATE_KEYS = {
     "reset",
     "anytime",
     "end",
+    "intents",
 }
 
 _BLOCK_KEYS = {
@@ -289,6 +290,10 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
     if not isinstance(on, dict):
         problems.append(f"{where}: 'on' must map answers to states, e.g. 'yes: ask_duration'.")
         on = {}
+    intents = body.get("intents") or {}
+    if not isinstance(intents, dict):
+        problems.append(f"{where}: 'intents' must map intents to states, e.g. 'restart: menu'.")
+        intents = {}
     texts = {}
     for key in ("say", "expect", "save", "goto", "else", "hint", "do"):
         value = body.get(key)
@@ -314,6 +319,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         reset=bool(body.get("reset", False)),
         anytime=bool(body.get("anytime", False)),
         end=bool(body.get("end", False)),
+        intents={str(k): str(v) for k, v in intents.items()},
     )
 
 

@@ -20,6 +20,8 @@ def mermaid(dialogue: Dialogue) -> str:
         if state.goto:
             label = ": other answers" if state.asks and state.on else ""
             lines.append(f"    {state.name} --> {state.goto}{label}")
+        for label, target in state.intents.items():
+            lines.append(f"    {state.name} --> {target}: {label}")
         if state.otherwise:
             lines.append(f"    {state.name} --> {state.otherwise}: not understood")
     if any(BACK in targets(s) for s in dialogue.states.values()):

@@ -71,6 +71,8 @@ from bot.errors import closest
 BARE_BACK, BARE_BACK_WORDS = "back", 3
 #: Where the engine reads whom a message is about, and the signs told already.
 WHO_SLOT, URGENT_SLOT = "who", "urgent"
+#: The intent of "hi": a new person's introduction greets them already.
+GREETING = "greeting"
 #: What the engine itself says (dialogues/<language>/texts.yaml).
 NEEDS = Needs(
     who="the engine (bot/core/engine.py)",
@@ -85,7 +87,7 @@ NEEDS = Needs(
         "answer_later": (),
         **TEXTS,
     },
-    labels={"who": ("other",)},
+    labels={"who": ("other",), "intent": (GREETING,)},
 )
 
 
@@ -296,11 +298,14 @@ def step(
             drop_question(draft, stopped)
             return finish(_take_later(ctx, draft, offered, reading, later))
         answered = ctx.resolve(offered, reading) is not None
-        target = dialogue.intents.get(reading.get("intent") or "")
-        if target is not None and not answered:
+        wanted = reading.get("intent")
+        jump = dialogue.intent(offered, wanted)
+        if wanted == GREETING and entry != stopped:
+            jump = None  # "hi" to the introduction: it said hello itself
+        if jump is not None and not answered:
             ctx.leave(offered, draft.slots)
             drop_question(draft, stopped)  # the intent's state asks what comes next
-            return finish(ctx.arrive(target, draft, reading))
+            return finish(ctx.arrive(jump, draft, reading))
         if offered.asks and not answered and ctx.unclear(draft, reading, unclear) is not None:
             # Nothing in the message answered the question it was offered to.
             draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))
@@ -317,7 +322,7 @@ def step(
             return again(dialogue.texts.say("nothing_to_go_back_to"))
     intent = reading.get("intent")
     if current.expect == "text" and button is None and intent is not None:
-        target = dialogue.intents.get(intent)
+        target = dialogue.intent(current, intent)
         if target is not None:
             # "start over", "cancel", "help" at a question that takes any words (a city,
             # a time): the intent, not an answer.
@@ -346,9 +351,10 @@ def step(
         return again(dialogue.texts.say("nothing_to_go_back_to"))
     if answer is None:
         # An intent, unless the message corrects an answer ("nvm its my hammy actually").
-        if not changed and intent is not None and intent in dialogue.intents:
+        target = dialogue.intent(current, intent)
+        if not changed and target is not None:
             ctx.leave(current, draft.slots)
-            return finish(ctx.arrive(dialogue.intents[intent], draft, reading))
+            return finish(ctx.arrive(target, draft, reading))
         if current.save is not None and current.save in draft.slots:
             answer = ctx.resolve_slot(current, draft.slots)
     # Answers to other questions than the one asked (or changed ones), said back in a

@@ -63,6 +63,9 @@ class State:
     reset: bool = False
     anytime: bool = False  # its buttons stay valid after the conversation moves on
     end: bool = False  # the conversation ends here; the next message begins at `start`
+    #: intent label -> state, in place of the dialogue's `intents:` while at this state
+    #: ("start over" in the reminder settings leaves them, rather than start a cramp)
+    intents: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def asks(self) -> bool:
@@ -197,6 +200,12 @@ class Dialogue:
                 return label
         return labels[-1]
 
+    def intent(self, state: State, label: str | None) -> str | None:
+        """Where intent `label` leads from `state`: its own `intents:`, else the dialogue's."""
+        if label is None:
+            return None
+        return state.intents.get(label) or self.intents.get(label)
+
 
 def minutes_slot(slot: str) -> str:
     """Where the engine keeps, beside a duration saved in `slot`, its length in minutes."""
@@ -206,6 +215,7 @@ def minutes_slot(slot: str) -> str:
 def targets(state: State) -> Iterator[str]:
     """Every state this one can move to."""
     yield from state.on.values()
+    yield from state.intents.values()
     for target in (state.goto, state.otherwise):
         if target is not None:
             yield target
