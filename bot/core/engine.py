@@ -333,13 +333,16 @@ def step(
     if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
         return finish(_take_later(ctx, draft, current, reading, later))
     # Answers to other cramp questions are said back only in the cramp questions.
-    changed, noted = (
+    changed, noted, used = (
         ctx.correct(session.slots, draft.slots, reading, current.save)
         if button is None and asking_cramp
-        else ([], [])
+        else ([], [], False)
     )
     answer = ctx.resolve(current, reading)
-    if changed and answer is not None:
+    if used:
+        # "no wait more like 20" after "10 min": the number went to the length given last.
+        answer = None
+    elif changed and answer is not None:
         # "no wait, it's more like 8": the "no" marks the correction; it answers nothing.
         answer = ctx.resolve(current, _without_words(reading, dialogue.correction_words))
     if later is not None and asking_cramp:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.advice import advise, fits
+from bot.core.advice import TOLD_SLOT, UNSAID, advise, fits
 from bot.core.answers import NONE, resolve
 from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
 from bot.core.matcher import Match, Matcher, Reading
@@ -32,8 +32,6 @@ BACK_SLOT = "_back"
 UNCLEAR_SLOT = "_unclear"
 #: The questions answered so far in this conversation, oldest first ("go back" pops one).
 TRAIL_SLOT = "_trail"
-#: The notices said already in this conversation (each is said once).
-TOLD_SLOT = "_told"
 #: A question said alongside a cramp, answered after the advice (Dialogue.answer_after).
 THEN_SLOT = "_then"
 
@@ -198,7 +196,7 @@ class Moves:
         slots: dict[str, SlotValue],
         reading: Reading,
         asked: str | None,
-    ) -> tuple[list[str], list[str]]:
+    ) -> tuple[list[str], list[str], bool]:
         """Take what the message changes of answers given before; say what it gave.
 
         "wait no actually it's my quad not my hamstring": an answer already given is
@@ -207,7 +205,8 @@ class Moves:
         gather labels (`several`) are only added to, by `remember`. Returns what to
         say back: the answers changed ("front of the thigh, not the hamstring"), and
         the answers to questions not asked yet that `remember` kept (slot `asked`,
-        the open question's, aside).
+        the open question's, aside); and whether a bare number went to an answer given
+        before ("no wait more like 20"), so that it answers nothing else.
         """
         questions = self.dialogue.questions
         cue = bool(self.dialogue.correction_words & set(reading.tokens))
@@ -242,11 +241,13 @@ class Moves:
                     before=self._said(slot, before),
                 )
             )
+        used = False
         if cue and not changed and reading.number is not None:
             # "no wait, more like 8": a bare number corrects the question answered last.
             changed.extend(self._correct_last(before, slots, reading.number))
+            used = bool(changed)
         said = [self.dialogue.texts.say("answer_noted", said=", ".join(noted))] if noted else []
-        return changed, said
+        return changed, said, used
 
     def _said(self, slot: str, slots: Mapping[str, SlotValue]) -> str:
         """An answer as said back: a length by its figure ("about 10 min"), else in words."""
@@ -276,7 +277,8 @@ class Moves:
         self, before: Mapping[str, SlotValue], slots: dict[str, SlotValue], number: float
     ) -> list[str]:
         """An answer given before, given again as a number: that of the question answered
-        last if a number answers it, else of the one answered question a number answers."""
+        last if a number answers it, else of the one answered question a number answers.
+        A length keeps its figure: "10 min", then "no wait more like 20", is 20 minutes."""
 
         def label_of(state: State) -> str | None:
             if state.save is None or before.get(state.save) is None:
@@ -291,27 +293,35 @@ class Moves:
         if state is None and len({s.save for s in fitting}) == 1:
             state = fitting[0]
         label = None if state is None else label_of(state)
-        if state is None or state.save is None or label is None or label == before[state.save]:
+        if state is None or state.save is None or label is None:
+            return []
+        minutes = minutes_slot(state.save)
+        refigured = minutes in before and before[minutes] != number
+        if label == before[state.save] and not refigured:
             return []
         slots[state.save] = label
-        slot = f"{{{state.save}}}"
+        if minutes in before:
+            slots[minutes] = number
         return [
             self.dialogue.texts.say(
-                "answer_changed", now=self.render(slot, slots), before=self.render(slot, before)
+                "answer_changed",
+                now=self._said(state.save, slots),
+                before=self._said(state.save, before),
             )
         ]
 
     def tell(self, draft: Draft, say: bool = True) -> None:
         """Say the notices whose conditions now hold and that were not said yet.
 
-        With `say` False they are only marked as said (the advice itself covers them).
+        With `say` False they are only marked, as UNSAID (the advice itself covers them,
+        and leaves out nothing for them: see advice.advise).
         """
         told = set(trail_of(draft.slots, TOLD_SLOT))
         lines = []
         for notice in self.dialogue.notices:
-            if notice.id not in told and fits(notice, draft.slots):
+            if {notice.id, UNSAID + notice.id}.isdisjoint(told) and fits(notice, draft.slots):
                 lines.append(Reply(self.render(notice.say, draft.slots)))
-                told.add(notice.id)
+                told.add(notice.id if say else UNSAID + notice.id)
         if lines:
             if say:
                 draft.replies[draft.lead : draft.lead] = lines
