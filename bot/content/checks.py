@@ -222,6 +222,13 @@ def _check_turn_helpers(
     for number, notice in enumerate(dialogue.notices, 1):
         where = f"{file_of('notices')}: notice {number} ({notice.id})"
         problems.extend(_check_conditions(where, notice.when, notice.unless, dialogue, vocabulary))
+        ids = {block.id for block in dialogue.advice}
+        for tip in notice.covers:
+            if tip not in ids:
+                problems.append(
+                    f"{where}: covers {tip!r}, which is no advice block's id."
+                    f"{did_you_mean(tip, ids)}"
+                )
     later = dialogue.answer_after
     if later is not None:
         where = f"{file_of('answer_after')}: answer_after"

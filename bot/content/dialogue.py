@@ -99,7 +99,7 @@ _BLOCK_KEYS = {
     "priority",
 }
 _NET_KEYS = {"screen", "kinds", "words"}
-_NOTICE_KEYS = {"id", "when", "unless", "say"}
+_NOTICE_KEYS = {"id", "when", "unless", "say", "covers"}
 _LATER_KEYS = {"start", "kind", "states", "details"}
 
 _LEVELS: tuple[str, ...] = get_args(AdviceLevel)
@@ -405,6 +405,7 @@ def _notices(entry: tuple[str, Any], problems: list[str]) -> tuple[Notice, ...]:
                 say=" ".join(item["say"].split()),
                 when=_conditions(where, "when", item.get("when"), problems),
                 unless=_conditions(where, "unless", item.get("unless"), problems),
+                covers=tuple(_names(item.get("covers"))),
             )
         )
     return tuple(notices)

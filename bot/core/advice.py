@@ -45,6 +45,9 @@ SHOWN_SLOT = "_shown"
 TOP_SLOT = "_top"
 #: Set once the advice for this cramp is given: the episode is logged once.
 ADVISED_SLOT = "_advised"
+#: The notices said already in this conversation (each is said once), space-separated;
+#: one marked UNSAID was left unsaid because the advice came in the same message.
+TOLD_SLOT, UNSAID = "_told", "~"
 #: The slots an episode is made of, and the `context` labels it records as flags.
 EPISODE_SLOTS = ("muscle", "duration", "severity", "timing", "conditions")
 CONDITIONS = ("returning", "hot", "intense")
@@ -92,7 +95,10 @@ def advise(
             slots["recurrence"] = " ".join(render(dialogue, matcher, hits[0].text, slots).split())
         slots[ADVISED_SLOT] = 1
     level, why = care_level(dialogue, matcher, slots)
-    fitting = [block for block in dialogue.advice if fits(block, slots)]
+    # A tip a notice said already ("stretch it now", first thing) is not said again.
+    told = set(str(slots.get(TOLD_SLOT, "")).split())
+    covered = {tip for n in dialogue.notices if n.id in told for tip in n.covers}
+    fitting = [block for block in dialogue.advice if fits(block, slots) and block.id not in covered]
     parts: list[str] = []
     if state.advice:
         line = dialogue.texts.say(f"level_{level}", why=why)

@@ -113,6 +113,8 @@ class Notice:
     say: str
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the ids of the advice blocks it says already: once said, the advice leaves them out
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
