@@ -84,6 +84,7 @@ _STATE_KEYS = {
     "anytime",
     "end",
     "intents",
+    "reopen",
 }
 
 _BLOCK_KEYS = {
@@ -318,6 +319,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         sources=bool(body.get("sources", False)),
         reset=bool(body.get("reset", False)),
         anytime=bool(body.get("anytime", False)),
+        reopen=bool(body.get("reopen", False)),
         end=bool(body.get("end", False)),
         intents={str(k): str(v) for k, v in intents.items()},
     )

@@ -5,7 +5,8 @@
 Order of business for every message:
 
 1. A button press for a question that has passed is refused, and the current
-   question is asked again (unless its state is marked `anytime`).
+   question is asked again (unless its state is marked `anytime`, or `reopen` and
+   no question is open now).
 2. Red flags come first, whatever the state: the emergency state answers, with
    what to do for each sign (and, for someone else, CPR and a defibrillator).
    Signs that need care today come next: the urgent state answers, then the
@@ -42,11 +43,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.core.advice import ADVISED_SLOT
 from bot.core.answers import pressed
 from bot.core.contract import Needs
 from bot.core.machine import Dialogue, State
 from bot.core.matcher import Matcher, Reading
-from bot.core.model import ButtonPress, Episode, Reply, Session
+from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.moves import (
     BACK_SLOT,
     THEN_SLOT,
@@ -189,7 +191,17 @@ def step(
             or label is None
             or session.state != current.name
         ):
-            return again(dialogue.texts.say("stale_button"))
+            old = _reopened(dialogue, other, current, button, text, draft.slots)
+            if other is None or old is None:
+                return again(dialogue.texts.say("stale_button"))
+            reading = matcher.read(old)
+            answer = ctx.resolve(other, reading)
+            if answer is None:
+                return again(dialogue.texts.say("stale_button"))
+            # An old button that still makes sense ("Next time" under the advice, once the
+            # chat has moved on to the menu): answered as when it was offered.
+            ctx.leave(current, draft.slots)
+            return finish(ctx.arrive(answer[1], draft, reading))
         text = label
 
     text = text.strip()
@@ -379,6 +391,29 @@ def step(
     value, target = answer
     ctx.save(current, draft.slots, value, reading)
     return finish(ctx.arrive(target, draft, reading))
+
+
+def _reopened(
+    dialogue: Dialogue,
+    other: State | None,
+    current: State,
+    button: ButtonPress,
+    text: str,
+    slots: dict[str, SlotValue],
+) -> str | None:
+    """The answer an old button still gives, or None when it has passed.
+
+    A button of a state marked `reopen` (the menu, the advice and its follow-ups) answers
+    while no question is open (the person is at a state that saves nothing), and one
+    about the advice while the advised cramp is still the one in hand: "Why did it
+    happen?" after "thanks" still fits, a pain score or "Next time" in the middle of the
+    next cramp's questions does not.
+    """
+    if other is None or not other.reopen or current.save is not None:
+        return None
+    if other.advises and ADVISED_SLOT not in slots:
+        return None
+    return pressed(other, button, text)
 
 
 def _leave_for_detour(ctx: Moves, current: State, draft: Draft) -> None:

@@ -62,6 +62,8 @@ class State:
     sources: bool = False  # says where the tips just given come from
     reset: bool = False
     anytime: bool = False  # its buttons stay valid after the conversation moves on
+    #: its buttons still answer later, once no question is open (the menu, the advice)
+    reopen: bool = False
     end: bool = False  # the conversation ends here; the next message begins at `start`
     #: intent label -> state, in place of the dialogue's `intents:` while at this state
     #: ("start over" in the reminder settings leaves them, rather than start a cramp)

@@ -33,6 +33,7 @@ STEP_KEYS = {
     "channels",
     "send",
     "tap",
+    "tap_old",
     "wait",
     "user",
     "state",
@@ -70,6 +71,11 @@ class Channel(Protocol):
         """Press the button `label` of the last question asked (AssertionError if none)."""
         ...
 
+    async def tap_old(self, user: int, label: str) -> list[Shown]:
+        """Press the button `label` of an earlier message, the latest that offered it, as
+        a person who scrolls up does (AssertionError if none did)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Script:
@@ -92,7 +98,8 @@ def load_script(path: Path) -> Script:
         assert isinstance(step, dict), f"{where}: a step is a mapping of keys"
         unknown = set(step) - STEP_KEYS
         assert not unknown, f"{where}: unknown keys {sorted(unknown)}; known: {sorted(STEP_KEYS)}"
-        assert not ("send" in step and "tap" in step), f"{where}: send: or tap:, not both"
+        acts = [key for key in ("send", "tap", "tap_old") if key in step]
+        assert len(acts) <= 1, f"{where}: one of send:, tap: or tap_old:, not {acts}"
         odd = set(step.get("channels", CHANNELS)) - set(CHANNELS)
         assert not odd, f"{where}: channels: {sorted(odd)} unknown; known: {list(CHANNELS)}"
     return Script(path, str(data.get("name", path.stem)), tuple(steps), start_time(path, data))
@@ -205,7 +212,9 @@ async def play(script: Script, channel: Channel, clock: Clock, words: WordCheck)
             shown = await channel.send(user, str(step["send"]))
         elif "tap" in step:
             shown = await channel.tap(user, str(step["tap"]))
-        if "send" in step or "tap" in step:
+        elif "tap_old" in step:
+            shown = await channel.tap_old(user, str(step["tap_old"]))
+        if "send" in step or "tap" in step or "tap_old" in step:
             # Telegram joins replies into messages, up to the word limit: each message is
             # held to the limit there, and `max_words` (about one reply) is not.
             max_words = step.get("max_words") if channel.replies_apart else None

@@ -282,12 +282,27 @@ def test_a_button_on_the_advice_still_works_after_a_follow_up() -> None:
     assert result.session.state == "advice_next"
 
 
-def test_a_button_of_a_state_that_answers_otherwise_is_still_refused() -> None:
+def test_an_old_menu_button_answers_while_no_question_is_open() -> None:
     menu = DIALOGUE.states["menu"]
     press = ButtonPress("menu", menu.buttons.index("How to prevent cramps"))
     result = turn("", "advice_why", {**ADVICE_SLOTS, "conditions": "hot"}, button=press)
+    assert DIALOGUE.texts.say("stale_button") not in said(result)
+    assert result.session.state == "menu"  # prevention, then the menu
+
+
+def test_an_old_menu_button_is_still_refused_in_the_middle_of_the_questions() -> None:
+    menu = DIALOGUE.states["menu"]
+    press = ButtonPress("menu", menu.buttons.index("How to prevent cramps"))
+    result = turn("", "ask_severity", {"muscle": "calf", "timing": "after"}, button=press)
     assert result.replies[0].text == DIALOGUE.texts.say("stale_button")
-    assert result.session.state == "advice_why"
+    assert result.session.state == "ask_severity"
+
+
+def test_an_old_advice_button_is_refused_once_the_cramp_is_set_aside() -> None:
+    why = DIALOGUE.states["advice_why"]
+    press = ButtonPress("advice_why", why.buttons.index("Next time"))
+    result = turn("", "menu", {}, button=press)  # "cancel" cleared the cramp's answers
+    assert result.replies[0].text == DIALOGUE.texts.say("stale_button")
 
 
 # -- found by a blind set of phone-typed conversations --------------------------------------
