@@ -50,6 +50,7 @@ from bot.core.machine import Dialogue, State
 from bot.core.matcher import Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.moves import (
+    BACK_HERE,
     BACK_SLOT,
     THEN_SLOT,
     UNCLEAR_SLOT,
@@ -87,6 +88,7 @@ NEEDS = Needs(
         "went_back": (),
         "nothing_to_go_back_to": (),
         "answer_later": (),
+        BACK_HERE: (),
         **TEXTS,
     },
     labels={"who": ("other",), "intent": (GREETING,)},

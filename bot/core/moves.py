@@ -28,6 +28,8 @@ from bot.core.triage import about_the_body
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
 BACK_SLOT = "_back"
+#: The short line over a state's buttons when the conversation comes back to it.
+BACK_HERE = "back_here"
 #: How many messages about the body in a row were not understood (the safety net).
 UNCLEAR_SLOT = "_unclear"
 #: The questions answered so far in this conversation, oldest first ("go back" pops one).
@@ -330,7 +332,8 @@ class Moves:
     def arrive(self, name: str, draft: Draft, reading: Reading) -> str:
         """Enter state `name` and pass through states until one waits for an answer."""
         for _ in range(MAX_HOPS):
-            if name == BACK:
+            returned = name == BACK
+            if returned:
                 back = draft.slots.pop(BACK_SLOT, None)
                 name = (
                     back
@@ -338,6 +341,16 @@ class Moves:
                     else (self.dialogue.home or self.dialogue.start)
                 )
             state = self.dialogue.states[name]
+            if returned and state.save is None and not state.reset:
+                # Back at a state that has said its piece (the advice or a follow-up, a
+                # closing line): its buttons again under a short line, not all of it.
+                if state.buttons:
+                    said = self.dialogue.texts.say(BACK_HERE)
+                    draft.replies.append(Reply(said, state.buttons, name))
+                if state.asks or state.goto is None:
+                    return name
+                name = state.goto
+                continue
             if state.reset:
                 draft.slots.clear()
                 self.remember(draft.slots, reading)
