@@ -407,5 +407,28 @@ class Matcher:
         if not best:
             return token, 100.0
         if len(best) == 2 and best[0][1] == best[1][1]:
-            return token, 100.0  # two words fit equally well: do not guess
+            # Two words fit equally well: take the one a slip to a neighbouring key makes
+            # ("chesr" is "chest", r beside t, not "chess"); otherwise do not guess.
+            slips = [w for w, _, _ in best if _key_slip(token, w)]
+            if len(slips) == 1:
+                return slips[0], float(best[0][1])
+            return token, 100.0
         return best[0][0], float(best[0][1])
+
+
+#: Rows of a QWERTY keyboard: a letter typed for its neighbour on the row or the rows
+#: above and below is the commonest slip on a phone.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_AT = {c: (r, i) for r, row in enumerate(_ROWS) for i, c in enumerate(row)}
+
+
+def _key_slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one letter replaced by a neighbouring key."""
+    if len(typed) != len(word):
+        return False
+    diff = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+    if len(diff) != 1 or diff[0][0] not in _KEY_AT or diff[0][1] not in _KEY_AT:
+        return False
+    (r1, i1), (r2, i2) = _KEY_AT[diff[0][0]], _KEY_AT[diff[0][1]]
+    # rows are staggered: a key touches the one above it and the one to its right above
+    return (r1 == r2 and abs(i1 - i2) == 1) or (abs(r1 - r2) == 1 and -1 <= i1 - i2 <= 1)
