@@ -30,7 +30,7 @@ NEGATION_KEYS = frozenset(
         "denies_before",
     }
 )
-_THRESHOLD = re.compile(r">=\d+(?:\.\d+)?")
+_THRESHOLD = re.compile(r">=\d+(?:\.\d+)?|\d+\.\.\d+")
 
 
 class Problems:
@@ -59,7 +59,8 @@ def number_of(value: Any) -> float | None:
 def rule_groups(text: str | None) -> tuple[frozenset[str], ...] | None:
     """`pee urine + dark brown` -> ({pee, urine}, {dark, brown}); None if malformed.
 
-    A word such as ">=5" stays as it is: a number threshold the matcher understands;
+    A word such as ">=5" or "30..50" stays as it is: a number threshold or range the
+    matcher understands (bot.core.together);
     "-pain" is a word that counts only where a negator denies it ("no pain").
     """
     if text is None:

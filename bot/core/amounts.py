@@ -61,6 +61,8 @@ _AGE_THEN = _words("and but so now too with on btw")
 _AGE_OF_THEN = _words("was is has had and on")  # "my dad (68) was cramping"
 OLDEST = 110  # a larger number is not an age
 
+#: Words before an amount of time that say more or less than it: "over 2 hours".
+_MORE_OR_LESS = _words("over under")
 #: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
 _BEGAN = _words("started began begin start starting since going been")
 
@@ -132,7 +134,12 @@ def durations(
         if (k < n and words[k] in NOT_A_CRAMP_TIME) or (i > 0 and words[i - 1] == "in"):
             i = k  # "a 2 hour run", "first run in 3 days": not how long the cramp lasted
             continue
-        out.append((i, k, minutes))
+        # "over 2 hours", "under a minute": the word before belongs to the amount, so it is
+        # read as nothing else ("over" alone is a cramp that has let go: timing.yaml)
+        start = i
+        if i > 0 and words[i - 1] in _MORE_OR_LESS and not (out and out[-1][1] == i):
+            start = i - 1
+        out.append((start, k, minutes))
         i = k
     return out
 

@@ -5,7 +5,8 @@
     takes_numbers(dialogue, matcher, state)      -> whether a bare number answers it
     current_question(dialogue, matcher, session) -> the question as it was asked
 
-A bare number answers a question whose kind has `from:` ranges by those ranges: at
+A bare number answers a question whose kind has `from:` ranges by those ranges, before
+any words it comes with ("pretty bad, an 8" is severe, by the 8): at
 the duration question "10" is 10 minutes (the label "minutes"; the figure is kept too,
 bot.core.moves.keep_minutes), at the pain question "7" is a score. A bare "no" ("nah",
 "n/a") answers a question whose kind has a `none` label ("Did any of these apply?").
@@ -79,9 +80,10 @@ def resolve(
         value = reading.number
     else:
         labels = reading.labels(kind)
-        if not labels and reading.number is not None:
+        if reading.number is not None:
+            # "pretty bad, an 8": the figure is the answer, the words only colour it
             by_number = matcher.label_for_number(kind, reading.number)
-            labels = (by_number,) if by_number else ()
+            labels = (by_number,) if by_number else labels
         if not labels and kind != YES_NO and reading.labels(YES_NO) == (NO,):
             labels = (NONE,) if NONE in matcher.labels(kind) else ()
         if labels:

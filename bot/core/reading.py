@@ -31,6 +31,8 @@ _MARK = (
 _LETTERS = rf"[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*"
 _WORD = rf"\d+(?:\.\d+)?|{_LETTERS}(?:'{_LETTERS})*"
 _MARKS = r"[,.;!?/\n]"
+#: A letter typed three times or more in a row, for emphasis ("stilllll", "sooo bad").
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 #: The marks that end a clause; a phrase in a lexicon file is read without them.
 CLAUSE_MARKS = frozenset({",", ".", ";", "!", "?"})
 
@@ -95,12 +97,16 @@ def tokenize(text: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> list[str
     """Lower-case words, numbers and clause marks of `text`; apostrophes dropped.
 
     "Can't breathe!!" -> ["cant", "breathe", "!", "!"]; "1h30" -> ["1", "h", "30"].
+    A letter stretched for emphasis is kept twice: "stilllll" -> "still", "sooo" -> "soo"
+    (no English word holds a letter three times in a row).
     Only the first MAX_CHARS characters and MAX_TOKENS tokens are kept.
     """
     text = text[:MAX_CHARS]
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # full-width letters, ligatures
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    if _STRETCHED.search(text):
+        text = _STRETCHED.sub(r"\1\1", text)
     tokens = pattern.findall(text, 0, MAX_CHARS)
     del tokens[MAX_TOKENS:]
     return [t.replace("'", "") if "'" in t else t for t in tokens]

@@ -4,6 +4,8 @@
     "sudden + -pain + leg arm"   -word: the word counts only where it is denied ("no pain")
     "took + >=5 + pills"         >=N: a number at least N (not a strength, not a time of day)
     ">=15 + k km"                a number before a unit the rule names counts at any size
+    "30..50 + degrees c"         N..M: a number from N to M, only just before a unit the
+                                 rule names ("33 degrees"; "bent 90 degrees" is out of range)
 
 A rule's groups come from the lexicon (core/lexicon.py); `near` says which rules a
 message meets and whether a denial covers them. Pure.
@@ -36,13 +38,18 @@ class TogetherRules:
         self._breaks = breaks
         # word -> every (rule, group) it belongs to
         self._index: dict[str, list[tuple[int, int]]] = {}
-        # Number thresholds (">=5"): (lowest number, rule, group), checked on numbers only.
+        # Number thresholds (">=5"): (lowest number, rule, group), checked on numbers only;
+        # ranges ("30..50"): (lowest, highest, rule, group), numbers before a unit only.
         self._thresholds: list[tuple[float, int, int]] = []
+        self._ranges: list[tuple[float, float, int, int]] = []
         for r, (_, _, groups, _) in enumerate(self._rules):
             for g, group in enumerate(groups):
                 for w in group:
                     if w.startswith(">="):
                         self._thresholds.append((float(w[2:]), r, g))
+                    elif number_range(w) is not None:
+                        low, high = number_range(w) or (0.0, 0.0)
+                        self._ranges.append((low, high, r, g))
                     else:
                         self._index.setdefault(w, []).append((r, g))
         self._rule_words = [frozenset().union(*groups) for _, _, groups, _ in self._rules]
@@ -85,6 +92,11 @@ class TogetherRules:
                 if spots is not None:
                     for rule, group in spots:
                         wanted.add((i, rule))  # "no pain": a denial this rule asks for
+                        hits.setdefault(rule, []).append((i, group))
+            if self._ranges and w[0].isdigit() and i + 1 < n:
+                value = float(w)
+                for low, high, rule, group in self._ranges:
+                    if low <= value <= high and words[i + 1] in self._rule_words[rule]:
                         hits.setdefault(rule, []).append((i, group))
             if thresholds and w[0].isdigit():
                 value = float(w)
@@ -142,6 +154,14 @@ class TogetherRules:
                     out.append((positions, kind, label, negated))
                     break
         return out
+
+
+def number_range(word: str) -> tuple[float, float] | None:
+    """ "30..50" -> (30.0, 50.0): a range of numbers in a rule; None for any other word."""
+    low, dots, high = word.partition("..")
+    if not dots or not low.isdigit() or not high.isdigit() or int(low) > int(high):
+        return None
+    return float(low), float(high)
 
 
 def _distinct(spots: list[tuple[int, int]], need: int, denied: list[bool]) -> dict[int, int]:
