@@ -384,6 +384,8 @@ class Matcher:
     def _correct_uncached(self, token: str) -> tuple[str, float]:
         if token in self._known or len(token) < 4 or not token.isalpha():
             return token, 100.0
+        if token[0] == _WA and token[1:] in self._known:
+            return token[1:], 100.0  # Arabic "and" written onto its word: "وبرجع" is "و برجع"
         size = len(token)
         cutoff = 75.0 if size == 4 else 80.0 if size <= 6 else 88.0
         # fuzz.ratio is at most 200 * shorter / (sum of lengths): only words of a close
@@ -415,6 +417,9 @@ class Matcher:
             return token, 100.0
         return best[0][0], float(best[0][1])
 
+
+#: The Arabic "and", written as one word with the next.
+_WA = "\u0648"
 
 #: Rows of a QWERTY keyboard: a letter typed for its neighbour on the row or the rows
 #: above and below is the commonest slip on a phone.
