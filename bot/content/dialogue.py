@@ -99,7 +99,7 @@ _BLOCK_KEYS = {
     "name",
     "priority",
 }
-_NET_KEYS = {"screen", "kinds", "words"}
+_NET_KEYS = {"screen", "kinds", "words", "cramp_kinds"}
 _NOTICE_KEYS = {"id", "when", "unless", "say", "covers"}
 _LATER_KEYS = {"start", "kind", "states", "details"}
 
@@ -456,10 +456,16 @@ def _safety_net(entry: tuple[str, Any], problems: list[str]) -> SafetyNet | None
         )
         return None
     problems.extend(_unknown_fields(where, raw, _NET_KEYS))
+    stray = set(_names(raw.get("cramp_kinds"))) - set(_names(raw.get("kinds")))
+    if stray:
+        problems.append(
+            f"{where}: 'cramp_kinds' {sorted(stray)} must be among its 'kinds'; add them there."
+        )
     return SafetyNet(
         screen=raw["screen"],
         kinds=frozenset(_names(raw.get("kinds"))),
         words=frozenset(w.lower() for w in _names(raw.get("words"))),
+        cramp_kinds=frozenset(_names(raw.get("cramp_kinds"))),
     )
 
 

@@ -38,7 +38,8 @@ SCORE_FILLERS = _words("a an is at of about like around maybe its it prob probab
 #: Words after an amount of time that make it the length of a workout, not of a cramp.
 NOT_A_CRAMP_TIME = _words(
     "run ride hike session workout game match race walk swim bike cycle class training "
-    "practice shift drive flight off"
+    "practice shift drive flight off walking running riding hiking cycling swimming "
+    "biking climbing rowing paddling playing training skiing dancing driving lifting"
 )
 #: A number in words said as a figure ("i would say a four"): a message this short, the
 #: word before it (or none), and the word after it (or none).
@@ -61,6 +62,11 @@ _AGE_THEN = _words("and but so now too with on btw")
 _AGE_OF_THEN = _words("was is has had and on")  # "my dad (68) was cramping"
 OLDEST = 110  # a larger number is not an age
 
+#: Units of a span of time: a number before one is no bare answer ("7 hours of walking").
+_SPANS = _words(
+    "sec secs second seconds min mins minute minutes hour hours hr hrs h day days week "
+    "weeks wk wks month months mo mos mths year years yr yrs"
+)
 #: Words before an amount of time that say more or less than it: "over 2 hours".
 _MORE_OR_LESS = _words("over under")
 #: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
@@ -131,7 +137,8 @@ def durations(
             elif smaller is None and unit == units.get("hour"):
                 minutes += float(words[k])  # "1h30"
                 k += 1
-        if (k < n and words[k] in NOT_A_CRAMP_TIME) or (i > 0 and words[i - 1] == "in"):
+        after = k + 1 if k + 1 < n and words[k] == "of" else k  # "7 hours of walking"
+        if (after < n and words[after] in NOT_A_CRAMP_TIME) or (i > 0 and words[i - 1] == "in"):
             i = k  # "a 2 hour run", "first run in 3 days": not how long the cramp lasted
             continue
         # "over 2 hours", "under a minute": the word before belongs to the amount, so it is
@@ -176,7 +183,8 @@ def bare_number(
     score: float | None,
     amounts: Mapping[str, float],
 ) -> float | None:
-    """The pain score if one was given, else the first number not part of anything.
+    """The pain score if one was given, else the first number not part of anything
+    (nor of a span of time: "4 months off").
 
     A short answer in words counts too: "two" -> 2.0 ("a" and "an" do not), and so does
     a whole number in words said as a figure in a short message: "i would say a four",
@@ -186,6 +194,8 @@ def bare_number(
         return score
     for i, w in enumerate(words):
         if not used[i] and not in_phrase[i] and w[0].isdigit():
+            if i + 1 < len(words) and words[i + 1] in _SPANS:
+                continue  # "7 hours of walking", "4 months off": a span, not an answer
             return float(w)
     if len(words) <= 2:
         for w in words:

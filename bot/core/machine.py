@@ -142,12 +142,15 @@ class SafetyNet:
     `kinds`: lexicon kinds, and `words`: plain words ("unwell", "sick"), that make a
     message about the body. Such a message not understood gets the reminder of the
     emergency number; two in a row lead to `screen`, a question whose buttons are
-    warning signs.
+    warning signs. `cramp_kinds` name only the cramp itself ("stilllll cramping"): a
+    message about the body through them alone, with none of `words`, is someone
+    answering about their cramp; it gets the reminder, never the screening question.
     """
 
     screen: str
     kinds: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()
+    cramp_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

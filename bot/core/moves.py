@@ -23,7 +23,7 @@ from bot.core.reading import CLAUSE_MARKS
 from bot.core.recurrence import RecurrenceRules
 from bot.core.render import render
 from bot.core.saying import duration_words
-from bot.core.triage import about_the_body
+from bot.core.triage import about_the_body, only_the_cramp
 
 #: Longest chain of states one turn may pass through (guards against cycles of skips).
 MAX_HOPS = 30
@@ -161,12 +161,18 @@ class Moves:
 
         "remind" (say the emergency number) for a message about the body, "screen" (ask
         the screening question) when it is the second in a row; None otherwise. The
-        screening question itself is not screened again.
+        screening question itself is not screened again, and a message about the cramp
+        alone ("stilllll cramping" at "is it cramping right now?") is someone answering
+        the question in words the bot missed: it is reminded, never screened.
         """
         net = self.dialogue.safety_net
         if net is None or not about_the_body(net, reading):
             return None
         if current is not None and current.name == net.screen:
+            return "remind"
+        if only_the_cramp(net, reading):
+            if isinstance(before, int) and before:
+                draft.slots[UNCLEAR_SLOT] = before  # neither counted nor forgotten
             return "remind"
         count = (before if isinstance(before, int) else 0) + 1
         if count >= 2:

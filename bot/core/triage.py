@@ -92,6 +92,15 @@ def about_the_body(net: SafetyNet, reading: Reading) -> bool:
     return any(word in net.words for word in reading.tokens)
 
 
+def only_the_cramp(net: SafetyNet, reading: Reading) -> bool:
+    """Whether a message is about the body only through the cramp itself ("stilllll
+    cramping"): matches of `net.cramp_kinds` alone, none of the other kinds, no word."""
+    kinds = {match.kind for match in reading.matches if match.kind in net.kinds}
+    if not kinds or not kinds <= net.cramp_kinds:
+        return False
+    return not any(word in net.words for word in reading.tokens)
+
+
 #: A cramp still going after this many minutes needs a doctor today (urgent: long_cramp).
 LONG_CRAMP_MINUTES = 120
 LONG_CRAMP = "long_cramp"
