@@ -110,8 +110,9 @@ def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple
 
 
 #: A word of a `past` phrase that stands for a year ("had a stroke in yyyy") or an age
-#: ("when i was nn").
-YEAR, AGE = "yyyy", "nn"
+#: ("when i was nn"). The tokenizer keeps a letter stretched for emphasis twice, so the
+#: "yyyy" of the data arrives as "yy".
+YEAR, AGE = "yy", "nn"
 
 
 def _says(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
