@@ -111,17 +111,17 @@ def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple
 
 #: A word of a `past` phrase that stands for a year ("had a stroke in yyyy") or an age
 #: ("when i was nn"). The tokenizer keeps a letter stretched for emphasis twice, so the
-#: "yyyy" of the data arrives as "yy".
-YEAR, AGE = "yy", "nn"
+#: "yyyy" of the data arrives as "yy": both stand for a year.
+YEARS, AGE = frozenset({"yyyy", "yy"}), "nn"
 
 
 def _says(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
-    """Whether `phrase` is at word i; YEAR stands for a number from 1900 to 2099, AGE for
+    """Whether `phrase` is at word i; YEARS stand for a number from 1900 to 2099, AGE for
     one from 1 to 99."""
     if i + len(phrase) > len(words):
         return False
     for w, p in zip(words[i : i + len(phrase)], phrase, strict=True):
-        if p == YEAR:
+        if p in YEARS:
             if not (w.isdigit() and 1900 <= int(w) <= 2099):
                 return False
         elif p == AGE:
