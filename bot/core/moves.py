@@ -347,9 +347,11 @@ class Moves:
                     else (self.dialogue.home or self.dialogue.start)
                 )
             state = self.dialogue.states[name]
-            if returned and state.save is None and not state.reset:
+            said_its_piece = state.advice or state.tips or state.sources or not state.buttons
+            if returned and state.save is None and not state.reset and said_its_piece:
                 # Back at a state that has said its piece (the advice or a follow-up, a
-                # closing line): its buttons again under a short line, not all of it.
+                # closing line): its buttons again under a short line, not all of it. A
+                # menu is asked again as it is: its question is the short line.
                 if state.buttons:
                     said = self.dialogue.texts.say(BACK_HERE)
                     draft.replies.append(Reply(said, state.buttons, name))
