@@ -180,12 +180,13 @@ class Inbox:
             try:
                 async with self.store.transaction(key):
                     row = _first(await self.store.pending_updates(key, limit=20), update)
-                    if row is None:
-                        raise _Done
-                    earlier = row.update_id != update.update_id
-                    current = self.parse(row) if earlier else update
-                    await self.relay.dispatch(current)
-                    await self.store.finish_update(row.update_id, self.clock())
+                    if row is not None:  # else handled already: nothing written, committed
+                        earlier = row.update_id != update.update_id
+                        current = self.parse(row) if earlier else update
+                        await self.relay.dispatch(current)
+                        await self.store.finish_update(row.update_id, self.clock())
+                if row is None:
+                    raise _Done
                 return earlier
             except StoreError as exc:
                 if pause is None:
