@@ -236,10 +236,11 @@ class Inbox:
             self._apologised.popitem(last=False)
         await self.relay.on_error(update, error, "retrying")
 
-    async def flush(self, key: int) -> None:
-        """Send what the person has queued; a store failure leaves it for the next round."""
+    async def flush(self, key: int, *, paced: bool = False) -> None:
+        """Send what the person has queued (`paced`: Outbox.flush's); a store failure
+        leaves it for the next round. The caller holds the person's lock."""
         try:
-            await self.outbox.flush(key)
+            await self.outbox.flush(key, paced=paced)
         except StoreError as exc:
             log.error("Could not read or update the outbox of %s: %s", key, exc)
 
@@ -247,10 +248,7 @@ class Inbox:
         """The reminder sweep's `after`: send what it queued for the person, paced behind
         replies, under the person's lock (one flush of theirs at a time)."""
         async with self.locks.hold(user_id):
-            try:
-                await self.outbox.flush(user_id, paced=True)
-            except StoreError as exc:
-                log.error("Could not read or update the outbox of %s: %s", user_id, exc)
+            await self.flush(user_id, paced=True)
 
     # Rounds -----------------------------------------------------------------------------------
 

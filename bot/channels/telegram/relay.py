@@ -23,7 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot.channels.telegram.bot import ReplyBot
@@ -43,7 +43,6 @@ class Relay:
         self.service = service
         self.bot = bot
         self.outbox = outbox
-        self.pacer = outbox.pacer
         self.codec = outbox.codec
 
     async def publish_commands(self) -> None:
@@ -66,10 +65,10 @@ class Relay:
         await self.outbox.put(user_id, chat_id, outcome)
 
     async def send_reminder(self, user_id: int, reply: Reply) -> SendResult:
-        """The reminder sweep's Send: the reminder queued in the outbox, in the
+        """The reminder sweep's Send: the reminder queued in the outbox (`deliver`), in the
         transaction that records it (bot/service/sweep.py); `Inbox.send_reminders` sends
         it, paced behind replies. Blocked people are found when it is sent."""
-        await self.outbox.put(user_id, user_id, Outcome((reply,)))
+        await self.deliver(user_id, user_id, Outcome((reply,)))
         return "sent"
 
     # Updates ----------------------------------------------------------------------------------
@@ -185,16 +184,12 @@ class Relay:
         elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
             await self._notice(update, change.chat.id, self._private_only(update))
 
-    async def on_error(self, update: object, error: BaseException, text: str) -> None:
-        """The one error handler: log with the traceback, say `text` (the key of a text:
-        "retrying" or "gave_up") if there is a private chat, go on."""
-        user = update.effective_user if isinstance(update, Update) else None
-        if isinstance(error, Forbidden) and user is not None:
-            await self._blocked(user.id, error)
-            return
-        if not isinstance(update, Update):
-            log.error("Error outside an update: %s", error, exc_info=error)
-            return
+    async def on_error(self, update: Update, error: BaseException, text: str) -> None:
+        """The one error handler, called by the inbox when a turn failed: log with the
+        traceback, say `text` (the key of a text: "retrying" or "gave_up") if there is a
+        private chat, go on. (A turn sends nothing itself: a person who blocked the bot
+        is found by the outbox.)"""
+        user = update.effective_user
         # Log ids only: the update itself may carry health details.
         log.error(
             "Update %s from user %s failed: %s",
@@ -224,10 +219,6 @@ class Relay:
     async def _notice(self, update: Update, chat_id: int, text: str) -> None:
         """A notice of the adapter's own, queued like a turn's replies."""
         await self.outbox.put(sender(update) or chat_id, chat_id, Outcome((Reply(text),)))
-
-    async def _blocked(self, user_id: int, exc: Forbidden) -> None:
-        log.info("User %s blocked the bot (%s); marking them inactive", user_id, exc.message)
-        await self.service.mark_inactive(user_id)
 
 
 async def _answer(query: CallbackQuery) -> None:
