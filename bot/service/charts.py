@@ -101,10 +101,15 @@ def daily_intake(
     ]
 
 
+def _ranked(episodes: Sequence[Episode]) -> list[tuple[str, int]]:
+    """Each muscle with its count of cramps, most frequent first (ties by label)."""
+    totals = Counter(muscle_label(e) for e in episodes)
+    return sorted(totals.items(), key=lambda mc: (-mc[1], mc[0]))
+
+
 def _rows(episodes: Sequence[Episode]) -> list[str]:
     """The muscles to give a row, most frequent first (ties by label); OTHER last."""
-    totals = Counter(muscle_label(e) for e in episodes)
-    ranked = [m for m, _ in sorted(totals.items(), key=lambda mc: (-mc[1], mc[0]))]
+    ranked = [m for m, _ in _ranked(episodes)]
     return ranked if len(ranked) <= MAX_ROWS else [*ranked[: MAX_ROWS - 1], OTHER]
 
 
@@ -419,8 +424,7 @@ def history_text(
         lines.append(texts.say("history_line", when=when, details=", ".join(parts)))
     older = ordered[LINES:]
     if older:
-        totals = Counter(muscle_label(e) for e in older)
-        ranked = sorted(totals.items(), key=lambda mc: (-mc[1], mc[0]))
+        ranked = _ranked(older)
         named = [
             texts.say("history_count", muscle=_row_name(m, texts, name), count=n)
             for m, n in ranked[:3]
@@ -428,7 +432,7 @@ def history_text(
         rest = sum(n for _, n in ranked[3:])
         if rest:
             named.append(texts.say("history_others", count=rest))
-        since = older[-1].at.astimezone(tz).date()
+        since = local_day(older[-1].at, tz)
         lines.append(
             texts.say(
                 "history_earlier",

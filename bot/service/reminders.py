@@ -556,13 +556,10 @@ async def _set_quiet(request: EffectContext, *, again: bool) -> EffectOutput:
     typed = request.slot("quiet_text")
     keep = bool(_KEEP.search(typed))
     parsed = None if keep else parse_quiet(typed)
-    # A city typed (with the times, or instead of them), or a clock time alone (not one
-    # of an interval's: "every 2h" is no clock)
-    zone = (
-        None
-        if keep
-        else _find_zone(request, typed, clock=parsed is None and parse_interval(typed) is None)
-    )
+    # A city typed (with the times, or instead of them), or a clock time alone, read as
+    # every settings answer is (the quiet hours themselves are read above even beside
+    # an interval, as this is their question)
+    zone = _settings_in(request, typed)[2]
     noted = await _take_others(request, zone=zone)
     if parsed is None and noted:  # the time zone instead: the quiet hours once more
         return _ask_again(noted, QUIET_AGAIN if again else QUIET_ASK)
