@@ -68,14 +68,18 @@ import asyncpg
 from aiohttp import web
 from telegram import Update
 
-from bench.bench_telegram import BOT_USER, SCRIPT, TOKEN, OfflineRequest
+from bench.bench_telegram import (
+    BOT_USER,
+    SCRIPT,
+    TOKEN,
+    offline_settings,
+    our_application,
+)
 from bench.stats import percentile
 from bot import eventloop
 from bot.app import load
-from bot.channels.telegram.application import Telegram, build_application
 from bot.channels.telegram.order import PerUserOrder
 from bot.channels.telegram.outbox import Outbox
-from bot.channels.telegram.requests import Delivery
 from bot.config import Settings
 from bot.content.loading import Library
 from bot.service import KeyedLocks, Service
@@ -171,27 +175,6 @@ async def drive(turn: Turn, talks: list[list[Raw]], *, at_once: bool) -> Sample:
 # 1 and 2: in this process --------------------------------------------------------------------
 
 
-def settings_for(database_url: str) -> Settings:
-    return Settings(
-        telegram_token=TOKEN,
-        telegram_api_base_url="http://offline.invalid",
-        database_url=database_url,
-    )
-
-
-def adapter(settings: Settings, service: Service, locks: KeyedLocks, store: Any) -> Telegram:
-    """Our Application as bot/app.py builds it, offline, the rate limiter off."""
-    return build_application(
-        settings,
-        service,
-        locks=locks,
-        store=store,
-        delivery=Delivery(messages_per_second=0),
-        request=OfflineRequest(),
-        get_updates_request=OfflineRequest(),
-    )
-
-
 class DirectOrder(PerUserOrder):
     """The adapter before the inbox, as an update processor: the person's lock, the
     service's turn, then each message of its Outcome sent at once (with the Pacer's
@@ -224,12 +207,12 @@ class DirectOrder(PerUserOrder):
 @asynccontextmanager
 async def in_process(library: Library, database_url: str, *, durable: bool) -> AsyncIterator[Turn]:
     """A turn function over a new store at `database_url`: the durable path or direct."""
-    settings = settings_for(database_url)
+    settings = offline_settings(database_url)
     store = await open_store(database_url)
     try:
         locks = KeyedLocks()
         service = Service(library, store, idle_after=settings.idle_resume_after, locks=locks)
-        telegram = adapter(settings, service, locks, store)
+        telegram = our_application(settings, service, locks, store)
         application = telegram.application
         bot = application.bot
         await application.initialize()
@@ -264,7 +247,7 @@ async def replies_per_step(library: Library) -> list[int]:
     store = MemoryStore()
     locks = KeyedLocks()
     service = Service(library, store, locks=locks)
-    outbox = adapter(settings_for("memory://"), service, locks, store).outbox
+    outbox = our_application(offline_settings("memory://"), service, locks, store).outbox
     user = next(_people)
     counts = []
     for text in SCRIPT:

@@ -200,18 +200,24 @@ async def echo_application(*, keyboard: bool = False) -> Any:
     return application
 
 
-def settings_in(tmp: Path) -> Settings:
+def offline_settings(database_url: str) -> Settings:
+    """Settings for a bot that talks to OfflineRequest, never to a network."""
     return Settings(
         telegram_token=TOKEN,
         telegram_api_base_url="http://offline.invalid",
-        database_url=f"sqlite:///{tmp / 'bench.sqlite'}",
+        database_url=database_url,
     )
 
 
-async def our_application(
+def settings_in(tmp: Path) -> Settings:
+    return offline_settings(f"sqlite:///{tmp / 'bench.sqlite'}")
+
+
+def our_application(
     settings: Settings, service: ChatService, locks: KeyedLocks, store: Store | None = None
 ) -> Telegram:
-    """Our Application as bot/app.py builds it, without polling: updates are fed directly."""
+    """Our Application as bot/app.py builds it, offline and with the rate limiter off,
+    without polling: updates are fed directly."""
     delivery = Delivery(messages_per_second=0)  # Telegram's 30/s would measure the limiter
     return build_application(
         settings,
@@ -232,7 +238,7 @@ async def full_round(tmp: Path, raw: list[dict[str, Any]]) -> dict[str, float]:
     try:
         locks = KeyedLocks()
         service = Service(library, store, idle_after=settings.idle_resume_after, locks=locks)
-        return await run_one(await our_application(settings, service, locks, store), raw)
+        return await run_one(our_application(settings, service, locks, store), raw)
     finally:
         await store.close()
 
@@ -285,7 +291,7 @@ async def one_round(raw: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     results = {"echo": await run_one(await echo_application(), raw)}
     results["echo+keys"] = await run_one(await echo_application(keyboard=True), raw)
     with tempfile.TemporaryDirectory() as tmp:
-        adapter = await our_application(settings_in(Path(tmp)), NoService(), KeyedLocks())
+        adapter = our_application(settings_in(Path(tmp)), NoService(), KeyedLocks())
         results["adapter"] = await run_one(adapter, raw)
     with tempfile.TemporaryDirectory() as tmp:
         results["full"] = await full_round(Path(tmp), raw)
