@@ -115,7 +115,6 @@ class Matcher:
         negation = lexicon.negation
         self._negation = NegationScope(negation)
         self._rules = TogetherRules(lexicon.together, negation.breaks)
-        self._hedges = negation.hedges
         # The lengths of the phrases starting with each word, longest first: most words
         # start none, and only lengths that exist are looked up.
         sizes: dict[str, set[int]] = {}
@@ -126,6 +125,18 @@ class Matcher:
         # phrases, not negations.
         self._negating_phrases = frozenset(
             k for k in self._phrases if len(k) > 1 and any(w in negation.negators for w in k)
+        )
+        # What each phrase is, fixed once the lexicon is loaded (not worked out per message):
+        # small talk ("thanks a lot"), or plain, so that no rule may use its words: a plain
+        # phrase ("dark yellow", not a hedge) or one of kinds no rule reads ("every night").
+        self._small_talk = frozenset(
+            k for k, es in self._phrases.items() if any((e.kind, e.label) in SMALL_TALK for e in es)
+        )
+        self._plain = frozenset(
+            k
+            for k, es in self._phrases.items()
+            if (not es and k not in negation.hedges)
+            or (es and all(e.kind in RULE_BLIND for e in es))
         )
         phrase_words = {w for key in self._phrases for w in key}
         self._known = frozenset(
@@ -245,7 +256,7 @@ class Matcher:
         chat = [False] * n  # words of small talk ("ok", "thanks a lot")
         phrases = self._phrases
         starts = self._sizes
-        hedges = self._hedges
+        small_talk, plain_phrases = self._small_talk, self._plain
         i = 0
         while i < n:
             lengths = starts.get(words[i])
@@ -271,14 +282,13 @@ class Matcher:
                 if key in self._negating_phrases:
                     for j in range(i, i + size):
                         neutral[j] = True
-                small = any((e.kind, e.label) in SMALL_TALK for e in entries)
+                small = key in small_talk
+                rule_proof = key in plain_phrases  # "dark yellow", "every night"
                 for j in range(i, i + size):
                     in_phrase[j] = True
                     chat[j] = small
-                    if not entries and key not in hedges:
-                        plain[j] = True  # "dark yellow": no rule may use these words
-                    elif entries and all(e.kind in RULE_BLIND for e in entries):
-                        plain[j] = True  # "every night": how often, for no rule
+                    if rule_proof:
+                        plain[j] = True
                 i += size
                 break
             else:
