@@ -219,10 +219,10 @@ def _check_turn_helpers(
             "the lexicon (data/lexicon/<language>/intent.yaml)."
             f"{did_you_mean(dialogue.go_back, intents)}"
         )
+    ids = {block.id for block in dialogue.advice}
     for number, notice in enumerate(dialogue.notices, 1):
         where = f"{file_of('notices')}: notice {number} ({notice.id})"
         problems.extend(_check_conditions(where, notice.when, notice.unless, dialogue, vocabulary))
-        ids = {block.id for block in dialogue.advice}
         for tip in notice.covers:
             if tip not in ids:
                 problems.append(

@@ -347,7 +347,7 @@ class Moves:
                     else (self.dialogue.home or self.dialogue.start)
                 )
             state = self.dialogue.states[name]
-            said_its_piece = state.advice or state.tips or state.sources or not state.buttons
+            said_its_piece = state.advises or not state.buttons
             if returned and state.save is None and not state.reset and said_its_piece:
                 # Back at a state that has said its piece (the advice or a follow-up, a
                 # closing line): its buttons again under a short line, not all of it. A
