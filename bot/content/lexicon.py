@@ -39,7 +39,9 @@ __all__ = ["load_lexicon", "load_lexicons", "load_matcher"]
 _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
-_LABEL_KEYS = frozenset({"display", "plural", "phrases", "from", "together", "anywhere"})
+_LABEL_KEYS = frozenset(
+    {"display", "plural", "phrases", "from", "together", "anywhere", "rules_from"}
+)
 
 
 def load_matcher(folder: Path) -> Matcher:
@@ -109,6 +111,22 @@ def load_lexicon(folder: Path) -> Lexicon:
     plain: set[str] = set()
     together: list[Together] = []
     negation = Negation()
+
+    def lend(where: str, kind: str, label: str, source: str) -> list[Together]:
+        """`rules_from: <kind> <label>`: that label's together: and anywhere: rules, as
+        this label's, so that they are written once. The files are read in name order:
+        the label lent from is in a file read before (intent.yaml before reminder.yaml)."""
+        of_kind, _, of_label = source.partition(" ")
+        lent = [r for r in together if (r.kind, r.label) == (of_kind, of_label)]
+        if not lent:
+            problems.add(
+                where,
+                f"label '{label}': rules_from: {source!r} names no label with together: or "
+                "anywhere: rules in a file read before this one (files are read in name "
+                "order). Write it as `rules_from: <kind> <label>`, like "
+                "`rules_from: intent drank`.",
+            )
+        return [r._replace(kind=kind, label=label) for r in lent]
 
     def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
         key = phrase_key(text, pattern)
@@ -267,9 +285,12 @@ def load_lexicon(folder: Path) -> Lexicon:
                         )
                         continue
                     together.append(Together(kind, label, groups, key == "anywhere"))
+            source = label_doc.get("rules_from")
+            if source is not None:
+                together.extend(lend(where, kind, label, str(source)))
             phrase_list = label_doc.get("phrases")
             if phrase_list is None or phrase_list == []:
-                if not computed and not rules and "from" not in label_doc:
+                if not computed and not rules and source is None and "from" not in label_doc:
                     problems.add(
                         where,
                         f"label '{label}' has no phrases. Add a list under phrases:, "

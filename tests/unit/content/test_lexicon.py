@@ -276,3 +276,38 @@ def test_plural_is_read_from_the_file(data_copy: Path) -> None:
         "    phrases: [calf]\n",
     )
     assert load_lexicon(data_copy).plural == {("body_part", "toes")}
+
+
+# -- rules_from: one label's combination rules lent to another -----------------------------
+
+
+def test_rules_from_lends_another_labels_rules(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "intent.yaml",
+        "kind: intent\nlabels:\n  drank:\n    phrases: [i drank]\n"
+        "    together: [downed chugged + water bottle]\n",
+    )
+    _write(
+        tmp_path,
+        "reminder.yaml",
+        "kind: reminder\nlabels:\n  drank:\n    rules_from: intent drank\n",
+    )
+    lexicon = load_lexicon(tmp_path)
+    lent = [r for r in lexicon.together if r.kind == "reminder"]
+    assert [(r.label, r.groups) for r in lent] == [
+        ("drank", (frozenset({"downed", "chugged"}), frozenset({"water", "bottle"})))
+    ]
+    reading = load_matcher(tmp_path).read("chugged a bottle")
+    assert reading.labels("reminder") == ("drank",) and reading.labels("intent") == ("drank",)
+
+
+def test_rules_from_a_label_without_rules_is_refused(tmp_path: Path) -> None:
+    where = _write(
+        tmp_path,
+        "reminder.yaml",
+        "kind: reminder\nlabels:\n  drank:\n    rules_from: intent drank\n",
+    )
+    with pytest.raises(ContentError) as e:
+        load_lexicon(tmp_path)
+    assert f"{where}: label 'drank': rules_from: 'intent drank' names no label" in str(e.value)
