@@ -343,6 +343,7 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
     problems = []
     for name, state in dialogue.states.items():
         used = placeholders(state.say) | placeholders(state.hint or "")
+        used |= placeholders(state.again or "")
         for slot in sorted(used - known[name]):
             problems.append(
                 f"{state.file}: state {name!r} uses {{{slot}}}, but {slot!r} is not saved on every "

@@ -82,7 +82,11 @@ def check_forms(dialogue: Dialogue, *, where: str = "") -> list[str]:
     place = f"{where}: " if where else ""
     texts: list[tuple[str, str]] = [(f"{place}hint", dialogue.hint)]
     for state in dialogue.states.values():
-        for field, text in (("say", state.say), ("hint", state.hint or "")):
+        for field, text in (
+            ("say", state.say),
+            ("hint", state.hint or ""),
+            ("again", state.again or ""),
+        ):
             texts.append((f"{state.file}: state {state.name!r} {field}", text))
     for number, block in enumerate(dialogue.advice, 1):
         for field, text in (("say", block.say), ("why", block.why)):

@@ -76,6 +76,7 @@ _STATE_KEYS = {
     "goto",
     "else",
     "hint",
+    "again",
     "do",
     "advice",
     "tips",
@@ -296,7 +297,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         problems.append(f"{where}: 'intents' must map intents to states, e.g. 'restart: menu'.")
         intents = {}
     texts = {}
-    for key in ("say", "expect", "save", "goto", "else", "hint", "do"):
+    for key in ("say", "expect", "save", "goto", "else", "hint", "again", "do"):
         value = body.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(f"{where}: {key!r} must be text, not {value!r}.")
@@ -313,6 +314,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         goto=texts["goto"],
         otherwise=texts["else"],
         hint=texts["hint"].strip() if texts["hint"] else None,
+        again=texts["again"].strip() if texts["again"] else None,
         do=texts["do"],
         advice=bool(body.get("advice", False)),
         tips=tuple(_names(body.get("tips"))),

@@ -9,7 +9,8 @@ A bare number answers a question whose kind has `from:` ranges by those ranges, 
 any words it comes with ("pretty bad, an 8" is severe, by the 8): at
 the duration question "10" is 10 minutes (the label "minutes"; the figure is kept too,
 bot.core.moves.keep_minutes), at the pain question "7" is a score. A bare "no" ("nah",
-"n/a") answers a question whose kind has a `none` label ("Did any of these apply?").
+"n/a"), or "not sure" ("idk"), answers a question whose kind has a `none` label ("Did any
+of these apply?").
 
 Pure: used by the engine on every turn, and by the content check to make sure every
 button answers its own question.
@@ -25,6 +26,8 @@ from bot.core.render import render
 
 #: The label of a kind that "no" answers ("None of these"), and the "no" it reads.
 NONE, YES_NO, NO = "none", "yes_no", "no"
+#: The intent of "not sure", "idk", which answers such a question as "no" does.
+INTENT, UNSURE = "intent", "unsure"
 
 
 def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> Reply | None:
@@ -84,7 +87,12 @@ def resolve(
             # "pretty bad, an 8": the figure is the answer, the words only colour it
             by_number = matcher.label_for_number(kind, reading.number)
             labels = (by_number,) if by_number else labels
-        if not labels and kind != YES_NO and reading.labels(YES_NO) == (NO,):
+        if (
+            not labels
+            and kind != YES_NO
+            and (reading.labels(YES_NO) == (NO,) or UNSURE in reading.labels(INTENT))
+        ):
+            # "no", or "not sure" ("idk" at "Did any of these apply?"): none that they know of
             labels = (NONE,) if NONE in matcher.labels(kind) else ()
         if labels:
             value = dialogue.value(kind, labels)

@@ -39,26 +39,30 @@ No I/O, no clock: `now` and the person's history are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.advice import ADVISED_SLOT
-from bot.core.answers import pressed
+from bot.core.answers import UNSURE, pressed, takes_numbers
 from bot.core.contract import Needs
-from bot.core.machine import Dialogue, State
-from bot.core.matcher import Matcher, Reading
+from bot.core.machine import BACK, Dialogue, State
+from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.moves import (
+    AGAIN_SLOT,
     BACK_HERE,
     BACK_SLOT,
+    SKIPPED_SLOT,
     THEN_SLOT,
     UNCLEAR_SLOT,
     Draft,
     Moves,
     drop_question,
     slot_labels,
+    trail_of,
 )
+from bot.core.reading import CLAUSE_MARKS, tokenize
 from bot.core.recurrence import RecurrenceRules
 from bot.core.triage import (
     LONG_CRAMP,
@@ -76,6 +80,15 @@ BARE_BACK, BARE_BACK_WORDS = "back", 3
 WHO_SLOT, URGENT_SLOT = "who", "urgent"
 #: The intent of "hi": a new person's introduction greets them already.
 GREETING = "greeting"
+#: Timing words in a clause about a drink are the drink's (engine._drink_time), unless the
+#: clause names the cramp too; clauses end at a mark or one of these words.
+TIMING, CRAMP_KINDS = "timing", frozenset({"body_part", "symptom"})
+CLAUSE_WORDS = frozenset({"and", "but", "while", "though", "although", "because", "cause"})
+CONTRAST_WORDS = frozenset({"but", "though", "although", "yet", "despite"})
+#: The kind whose answer is a pain score from 0 to SCORE_TOP (the matcher reads scores so).
+SCORE_KIND, SCORE_TOP = "severity", 10
+#: The fewest letters of a one-word message read as the word of a button.
+BUTTON_WORD = 3
 #: What the engine itself says (dialogues/<language>/texts.yaml).
 NEEDS = Needs(
     who="the engine (bot/core/engine.py)",
@@ -88,6 +101,7 @@ NEEDS = Needs(
         "went_back": (),
         "nothing_to_go_back_to": (),
         "answer_later": (),
+        "answer_left": (),
         BACK_HERE: (),
         **TEXTS,
     },
@@ -232,6 +246,8 @@ def step(
         # (what is remembered as told already included), whoever read it.
         reading = _without(reading, "urgent", LONG_CRAMP)
         heard = None if heard is None else _without(heard, "urgent", LONG_CRAMP)
+    # "sipping an electrolyte drink now": the "now" is the drink's, not the cramp's.
+    reading = _drink_time(dialogue, current, reading)
 
     first = reading.get("intent")
     if first in dialogue.answer_first and first in dialogue.intents and button is None:
@@ -323,7 +339,12 @@ def step(
         if offered.asks and not answered and ctx.unclear(draft, reading, unclear) is not None:
             # Nothing in the message answered the question it was offered to.
             draft.replies.append(Reply(dialogue.texts.say("safety_net_reminder")))
-        return finish(ctx.hand_over(stopped, draft, reading))
+        # What the message also asks done goes before the question it answers.
+        at = len(draft.replies) - (bool(draft.replies) and draft.replies[-1].state == stopped)
+        handed = ctx.hand_over(stopped, draft, reading)
+        if answered:
+            _errands(dialogue, offered, reading, draft, at)
+        return finish(handed)
 
     back = _goes_back(dialogue, current, reading, button)
     if back:
@@ -342,6 +363,14 @@ def step(
             # a time): the intent, not an answer.
             ctx.leave(current, draft.slots)
             return finish(ctx.arrive(target, draft, reading))
+    if current.advises and ADVISED_SLOT in draft.slots and button is None:
+        # "wait no its my quad" after the advice: the cramp's answer changes, said back in
+        # a few words, and the advice is given again for it; the questions do not restart.
+        changed, _, _ = ctx.correct(session.slots, draft.slots, reading, None)
+        advice = next((s.name for s in dialogue.states.values() if s.advice), None)
+        if changed and advice is not None:
+            draft.replies.append(Reply(" ".join(changed)))
+            return finish(ctx.arrive(advice, draft, reading))
     later = _asked_later(dialogue, reading)
     asking_cramp = current.save is not None and current.save in dialogue.remember.values()
     if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
@@ -366,6 +395,36 @@ def step(
             return again(dialogue.texts.say("answer_later"))
     if answer is None and back:
         return again(dialogue.texts.say("nothing_to_go_back_to"))
+    if answer is None and button is None and not changed and not noted:
+        if asking_cramp:
+            score = _score_elsewhere(ctx, current, reading, draft.slots)
+            if score is not None:
+                # "8" at "Did any of these apply?" once "realy bad" skipped the pain
+                # question: the pain score, said back; the open question again.
+                return again(score)
+        answer = _button_meant(ctx, current, reading)
+        if answer is None and current.again is not None and asking_cramp:
+            unsure = UNSURE in reading.labels("intent")
+            repeated = _said_again(dialogue, draft.slots, reading)
+            if draft.slots.get(AGAIN_SLOT) != current.name and (unsure or repeated):
+                # "its still goin" at "How long has it lasted so far?", or "dunno":
+                # the question in other words ("A guess is fine"), not the hint.
+                draft.slots[AGAIN_SLOT] = current.name
+                said = (
+                    dialogue.texts.say(
+                        "answer_noted", said=ctx.render(", ".join(repeated), draft.slots)
+                    )
+                    if repeated
+                    else ""
+                )
+                asked = ctx.render(current.again, draft.slots)
+                text = f"{said} {asked}".strip()
+                draft.replies.append(Reply(text, current.buttons, current.name))
+                return finish(current.name)
+            if unsure and current.goto is not None:
+                # Not sure, asked twice: the question stays unanswered, the others go on.
+                draft.replies.append(Reply(dialogue.texts.say("answer_left")))
+                return finish(ctx.arrive(current.goto, draft, reading))
     if answer is None:
         # An intent, unless the message corrects an answer ("nvm its my hammy actually").
         target = dialogue.intent(current, intent)
@@ -377,6 +436,7 @@ def step(
     # Answers to other questions than the one asked (or changed ones), said back in a
     # few words; the open question goes on (asked again unless this message answers it).
     if answer is None and (changed or noted):
+        _errands(dialogue, current, reading, draft, len(draft.replies))
         return again(" ".join((*changed, *noted)))
     if changed:
         draft.replies.append(Reply(" ".join(changed)))
@@ -392,7 +452,10 @@ def step(
         return finish(current.name)
     value, target = answer
     ctx.save(current, draft.slots, value, reading)
-    return finish(ctx.arrive(target, draft, reading))
+    at = len(draft.replies)
+    stopped = ctx.arrive(target, draft, reading)
+    _errands(dialogue, current, reading, draft, at)
+    return finish(stopped)
 
 
 def _reopened(
@@ -479,6 +542,134 @@ def _take_later(
     stopped = ctx.arrive(ctx.dialogue.answer_after.start, draft, reading)
     # Once the advice and the answer are given, the message has said all it had to.
     return stopped if draft.episode is not None else ctx.hand_over(stopped, draft, reading)
+
+
+def _score_elsewhere(
+    ctx: Moves, current: State, reading: Reading, slots: dict[str, SlotValue]
+) -> str | None:
+    """A bare number from 0 to 10 at a question that takes no numbers, when the pain
+    question was skipped (its answer read from words such as "realy bad"): the pain score.
+
+    Kept in the pain question's slot; what to say back, or None when it is no such score.
+    """
+    number = reading.number
+    if number is None or reading.matches or not 0 <= number <= SCORE_TOP:
+        return None
+    if takes_numbers(ctx.dialogue, ctx.matcher, current.name):
+        return None
+    for name in trail_of(slots, SKIPPED_SLOT):
+        state = ctx.dialogue.states.get(name)
+        if state is None or state.expect != SCORE_KIND or state.save is None:
+            continue
+        label = ctx.matcher.label_for_number(SCORE_KIND, number)
+        if label is None:
+            return None
+        slots[state.save] = label
+        skipped = [n for n in trail_of(slots, SKIPPED_SLOT) if n != name]
+        slots[SKIPPED_SLOT] = " ".join(skipped)
+        said = ctx.render(f"{{{state.save}}}", slots)
+        return ctx.dialogue.texts.say("answer_noted", said=said)
+    return None
+
+
+def _button_meant(ctx: Moves, current: State, reading: Reading) -> tuple[SlotValue, str] | None:
+    """The answer of the button a short message means, at a question it does not answer.
+
+    A bare number at a question that takes none is the button of that number ("1" is the
+    first, as the console numbers them); a message of one word, the one button with that
+    word ("long": "Hard or long session", "break": "First session after a break"), or
+    failing that the one button with a word it begins ("after": "Sore afterwards").
+    """
+    buttons = current.buttons
+    if not buttons:
+        return None
+    number = reading.number
+    words = [t for t in reading.tokens if t[:1].isalnum()]
+    meant = None
+    if number is not None and len(words) == 1 and number == int(number):
+        if 1 <= number <= len(buttons) and not takes_numbers(
+            ctx.dialogue, ctx.matcher, current.name
+        ):
+            meant = buttons[int(number) - 1]
+    elif len(words) == 1 and len(words[0]) >= BUTTON_WORD:
+        word = words[0]
+        said = [(b, tokenize(b)) for b in buttons]
+        exact = [b for b, parts in said if word in parts]
+        begun = [b for b, parts in said if any(p.startswith(word) for p in parts)]
+        found = exact or begun
+        meant = found[0] if len(found) == 1 else None
+    return None if meant is None else ctx.resolve(current, ctx.matcher.read(meant))
+
+
+def _said_again(dialogue: Dialogue, slots: Mapping[str, SlotValue], reading: Reading) -> list[str]:
+    """The answers a message gives that were given already, the same ("still going" once
+    the cramp is known to be going on), in words; empty when it says anything new."""
+    said = []
+    for kind, slot in dialogue.remember.items():
+        labels = reading.labels(kind)
+        if not labels or slot not in dialogue.questions:
+            continue
+        if slots.get(slot) != dialogue.value(kind, labels):
+            return []
+        said.append(f"{{{slot}}}")
+    return said
+
+
+def _errand_states(dialogue: Dialogue, state: State, reading: Reading) -> list[State]:
+    """The states of intents in `reading` that only do something and lead back (a drink:
+    `drank_noted`), from `state`."""
+    found = []
+    for label in reading.labels("intent"):
+        name = dialogue.intent(state, label)
+        errand = None if name is None else dialogue.states.get(name)
+        if errand is not None and errand.do and errand.goto == BACK and not errand.say:
+            found.append(errand)
+    return found
+
+
+def _errands(dialogue: Dialogue, state: State, reading: Reading, draft: Draft, at: int) -> None:
+    """Do what the message also asks done on the way, when it answers a question too:
+    "now, just drank some water" at "Is it cramping right now?" logs the drink (its
+    words go before the next question) and answers the question. A drink set against
+    the cramp ("drank loads but still cramping") tells how it came about: not logged."""
+    if CONTRAST_WORDS & set(reading.tokens):
+        return  # "i drank loads but its still cramping": the drink is part of the story
+    for errand in _errand_states(dialogue, state, reading):
+        assert errand.do is not None
+        if all(name != errand.do for _, name in draft.effects):
+            draft.effects.append((at, errand.do))
+
+
+def _drink_time(dialogue: Dialogue, state: State, reading: Reading) -> Reading:
+    """`reading` without the timing words of a clause that tells a drink and no cramp.
+
+    "sipping an electrolyte drink now" says when the drink is, not whether the cramp is
+    going on; "still cramping, drinking water now" keeps the "still" of its first clause.
+    A clause ends at a mark (",", ".") or a joining word ("and", "but").
+    """
+    drinks = {
+        m.start
+        for m in reading.matches
+        if m.kind == "intent"
+        and not m.negated
+        and _errand_states(dialogue, state, Reading(reading.text, (m,)))
+    }
+    if not drinks or not reading.labels(TIMING):
+        return reading
+    clause = []
+    count = 0
+    for token in reading.tokens:
+        count += token in CLAUSE_MARKS or token in CLAUSE_WORDS
+        clause.append(count)
+
+    def where(m: Match) -> int:
+        return clause[m.start] if m.start < len(clause) else -1
+
+    drinking = {where(m) for m in reading.matches if m.start in drinks}
+    cramping = {where(m) for m in reading.matches if m.kind in CRAMP_KINDS}
+    about_drink = drinking - cramping
+    kept = tuple(m for m in reading.matches if m.kind != TIMING or where(m) not in about_drink)
+    return reading if len(kept) == len(reading.matches) else replace(reading, matches=kept)
 
 
 def _without_words(reading: Reading, words: frozenset[str]) -> Reading:

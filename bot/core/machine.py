@@ -56,6 +56,9 @@ class State:
     goto: str | None = None
     otherwise: str | None = None  # `else:` in YAML
     hint: str | None = None
+    #: the question put another way, instead of the hint, when the person says again what
+    #: is known already or is not sure ("its still goin" at "How long has it lasted?")
+    again: str | None = None
     do: str | None = None
     advice: bool = False  # the care-level line and the top tips; logs the episode
     tips: tuple[str, ...] = ()  # the advice sections this state's message draws on

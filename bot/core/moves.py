@@ -36,6 +36,11 @@ UNCLEAR_SLOT = "_unclear"
 TRAIL_SLOT = "_trail"
 #: A question said alongside a cramp, answered after the advice (Dialogue.answer_after).
 THEN_SLOT = "_then"
+#: The questions skipped because a message answered them before they were asked
+#: ("realy bad" said first: the pain question is never asked), space-separated.
+SKIPPED_SLOT = "_skipped"
+#: The question at which the person was last asked again in other words (`again:`).
+AGAIN_SLOT = "_again"
 
 
 @dataclass(slots=True)
@@ -217,7 +222,12 @@ class Moves:
         before ("no wait more like 20"), so that it answers nothing else.
         """
         questions = self.dialogue.questions
-        cue = bool(self.dialogue.correction_words & set(reading.tokens))
+        # A correction word that begins an answer ("not that bad", "nope") marks nothing.
+        answers = {m.start for m in reading.matches if m.kind in self.dialogue.remember}
+        cue = any(
+            token in self.dialogue.correction_words and i not in answers
+            for i, token in enumerate(reading.tokens)
+        )
         reading = self._past_opening(reading)
         changed: list[str] = []
         noted: list[str] = []
@@ -333,6 +343,11 @@ class Moves:
         if lines:
             if say:
                 draft.replies[draft.lead : draft.lead] = lines
+                # What effects say stays with the replies it was placed among, after these.
+                draft.effects[:] = [
+                    (at + len(lines) if at >= draft.lead else at, name)
+                    for at, name in draft.effects
+                ]
             draft.slots[TOLD_SLOT] = " ".join(sorted(told))
 
     def arrive(self, name: str, draft: Draft, reading: Reading) -> str:
@@ -368,6 +383,7 @@ class Moves:
                 answer = self.resolve_slot(state, draft.slots)
                 if answer is not None:
                     note_answered(draft.slots, name)
+                    note_answered(draft.slots, name, SKIPPED_SLOT)
                     name = answer[1]
                     continue
             if state.do is not None:
@@ -430,10 +446,11 @@ def drop_question(draft: Draft, name: str) -> None:
         draft.replies.pop()
 
 
-def note_answered(slots: dict[str, SlotValue], name: str) -> None:
-    """Add question `name` to the trail of answered questions (once, at the end)."""
-    trail = [n for n in trail_of(slots) if n != name]
-    slots[TRAIL_SLOT] = " ".join((*trail, name))
+def note_answered(slots: dict[str, SlotValue], name: str, slot: str = TRAIL_SLOT) -> None:
+    """Add question `name` to the trail of answered questions (once, at the end), or to
+    another list of question names kept in `slot`."""
+    trail = [n for n in trail_of(slots, slot) if n != name]
+    slots[slot] = " ".join((*trail, name))
 
 
 def trail_of(slots: Mapping[str, SlotValue], slot: str = TRAIL_SLOT) -> list[str]:
