@@ -75,13 +75,14 @@ def validate(
         )
     for command, target in dialogue.commands.items():
         check_target(f"commands./{command}", target)
-    for kind, order in dialogue.prefer.items():
-        for label in order:
-            if label not in vocabulary.labels(kind):
-                problems.append(
-                    f"prefer.{kind}: {label!r} is not a {kind} label the lexicon can produce."
-                    f"{did_you_mean(label, vocabulary.labels(kind))}"
-                )
+    for key, lists in (("prefer", dialogue.prefer), ("vague", dialogue.vague)):
+        for kind, order in lists.items():
+            for label in order:
+                if label not in vocabulary.labels(kind):
+                    problems.append(
+                        f"{key}.{kind}: {label!r} is not a {kind} label the lexicon can produce."
+                        f"{did_you_mean(label, vocabulary.labels(kind))}"
+                    )
     for kind in dialogue.several:
         if kind not in vocabulary.kinds():
             problems.append(

@@ -47,6 +47,7 @@ _TOP_KEYS = {
     "hint",
     "several",
     "prefer",
+    "vague",
     "texts",
     "home",
     "go_back",
@@ -245,6 +246,12 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
             str(kind): tuple(_names(order))
             for kind, order in _mapping(
                 top.get("prefer", ("", None))[1], "dialogue", "prefer", problems
+            ).items()
+        },
+        vague={
+            str(kind): tuple(_names(labels))
+            for kind, labels in _mapping(
+                top.get("vague", ("", None))[1], "dialogue", "vague", problems
             ).items()
         },
         safety_net=_safety_net(top.get("safety_net", ("", None)), problems),

@@ -179,6 +179,8 @@ class Dialogue:
     #: the message goes on to the question, as for an urgent sign
     answer_first: frozenset[str] = frozenset()
     prefer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> labels first
+    #: kind -> labels that give way to any other of their kind said with them ("leg")
+    vague: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     safety_net: SafetyNet | None = None  # what a message about the body not understood gets
     #: what an advice block's `source:` may name -> what that part of the source is about
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -201,10 +203,13 @@ class Dialogue:
         """The slot value for labels of `kind` found in one message.
 
         All of them ("hot+intense") for kinds listed under `several`; else the first
-        of them in the kind's `prefer` order; else the last one mentioned.
+        of them in the kind's `prefer` order; else the last one mentioned. A label listed
+        under `vague` counts only alone ("the back of my leg, the calf" is the calf).
         """
         if kind in self.several:
             return "+".join(labels)
+        vague = self.vague.get(kind, ())
+        labels = tuple(label for label in labels if label not in vague) or labels
         for label in self.prefer.get(kind, ()):
             if label in labels:
                 return label

@@ -94,6 +94,13 @@ class Moves:
         answer = self.resolve(state, reading)
         return None if answer is None else (value, answer[1])
 
+    def known(self, state: State, slots: Mapping[str, SlotValue]) -> bool:
+        """Whether the answer to `state` is known, so it need not be asked: a vague one
+        ("cramp in the leg": the dialogue's `vague:` labels) is asked all the same."""
+        assert state.save is not None
+        value = slots.get(state.save)
+        return value is not None and value not in self.dialogue.vague.get(state.expect or "", ())
+
     def save(
         self, state: State, slots: dict[str, SlotValue], value: SlotValue, reading: Reading
     ) -> None:
@@ -379,7 +386,7 @@ class Moves:
                 self.remember(draft.slots, reading)
                 if not draft.then_new:
                     draft.then = None  # "start over" drops a question asked before
-            if state.asks and state.save is not None and state.save in draft.slots:
+            if state.asks and state.save is not None and self.known(state, draft.slots):
                 answer = self.resolve_slot(state, draft.slots)
                 if answer is not None:
                     note_answered(draft.slots, name)
