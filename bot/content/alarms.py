@@ -153,5 +153,8 @@ def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
             past=tuple(dict.fromkeys(p for n in negations for p in n.past)),
             denies_after=tuple(dict.fromkeys(p for n in negations for p in n.denies_after)),
             denies_before=tuple(dict.fromkeys(p for n in negations for p in n.denies_before)),
+            retracts=tuple(dict.fromkeys(p for n in negations for p in n.retracts)),
+            jokes=frozenset().union(*(n.jokes for n in negations)),
+            pleas=tuple(dict.fromkeys(p for n in negations for p in n.pleas)),
         ),
     )

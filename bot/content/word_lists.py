@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.core.lexicon import DENIED, Entry, Negation
 from bot.core.reading import tokenize
+from bot.core.together import STEM
 
 NEGATION_KEYS = frozenset(
     {
@@ -28,6 +29,9 @@ NEGATION_KEYS = frozenset(
         "past",
         "denies_after",
         "denies_before",
+        "retracts",
+        "jokes",
+        "pleas",
     }
 )
 _THRESHOLD = re.compile(r">=\d+(?:\.\d+)?|\d+\.\.\d+")
@@ -71,6 +75,12 @@ def rule_groups(text: str | None) -> tuple[frozenset[str], ...] | None:
         for item in part.split():
             if _THRESHOLD.fullmatch(item):
                 words.add(item)
+            elif item.endswith(STEM) and len(item) > len(STEM):
+                # "опух*": any word that begins with the stem (its tokens, as typed)
+                stem = tokenize(item[: -len(STEM)])
+                if len(stem) != 1:
+                    return None
+                words.add(stem[0] + STEM)
             elif item.startswith(DENIED) and len(item) > 1:
                 # "-pain": the word counts only where it is denied ("no pain", "doesn't hurt")
                 words.update(DENIED + w for w in tokenize(item[1:]))
@@ -111,7 +121,10 @@ def load_negation(
             if not key_tokens:
                 problems.add(where, f"`{key}:` item {item!r} must be text with a word or mark.")
                 continue
-            one_word = ("negators", "breaks", "and_words", "new_clause", "answers")
+            one_word = (
+                *("negators", "breaks", "and_words", "new_clause", "answers"),
+                "jokes",
+            )
             if key in one_word and len(key_tokens) != 1:
                 problems.add(
                     where, f"`{key}:` item {item!r} must be one word; put phrases in hedges."
@@ -132,6 +145,9 @@ def load_negation(
         past=tuple(lists["past"]),
         denies_after=tuple(lists["denies_after"]),
         denies_before=tuple(lists["denies_before"]),
+        retracts=tuple(lists["retracts"]),
+        jokes=frozenset(k[0] for k in lists["jokes"]),
+        pleas=tuple(lists["pleas"]),
     )
 
 

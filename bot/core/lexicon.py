@@ -63,7 +63,11 @@ class Negation:
     as a kid"). `denies_after` phrases deny what follows them, like a negator ("ma fi",
     "laughing so hard"); `denies_before` phrases deny what came before them in their clause,
     like `past` (a denial that follows its noun: Turkish "agrim yok", Hindi "koi dard
-    nahi"; a joke: "breathless from laughing"). Empty: nothing is denied.
+    nahi"; a joke: "breathless from laughing"). `retracts` ("jk", "not literally", "its always
+    been like that") deny everything before them in the message. A laugh of `jokes` ("lol",
+    "😂", "wkwk") denies what came before it in its sentence, unless the message holds one
+    of `pleas` ("help", "seriously", "should i worry"): a sign said as a joke. Empty: nothing
+    is denied.
     """
 
     negators: frozenset[str] = frozenset()
@@ -76,6 +80,9 @@ class Negation:
     past: tuple[tuple[str, ...], ...] = ()
     denies_after: tuple[tuple[str, ...], ...] = ()
     denies_before: tuple[tuple[str, ...], ...] = ()
+    retracts: tuple[tuple[str, ...], ...] = ()
+    jokes: frozenset[str] = frozenset()
+    pleas: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

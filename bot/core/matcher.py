@@ -90,6 +90,9 @@ SMALL_TALK = frozenset(
         ("topic", "chat"),
     }
 )
+#: Kinds that a laugh or a retraction denies ("i'm having palpitations lol"); the rest of a
+#: message is read as if it were said in earnest ("and a can of coke lol" is a drink).
+WARNING_KINDS = frozenset({"red_flag", "urgent"})
 #: What a message without any text is read as, when the lexicon has this intent.
 EMPTY = ("intent", "empty")
 #: Kinds whose words count toward no `together:` rule: "cramps every night since the
@@ -332,10 +335,14 @@ class Matcher:
                 by_rule.add(id(match))
                 found.append((start, match, None))
         found.sort(key=lambda f: f[0])
+        # a warning sign said as a joke or taken back ("palpitations lol", "... jk")
+        joked = self._negation.joked(raw, words)
         matches: list[Match] = []
         duration: float | None = None
         for start, m, approx in found:
-            if denied[start] and not m.negated and id(m) not in by_rule:
+            if (denied[start] and not m.negated and id(m) not in by_rule) or (
+                joked is not None and joked[start] and m.kind in WARNING_KINDS
+            ):
                 m = Match(m.kind, m.label, True, m.score, m.start)
             elif duration is None and m.kind == "duration" and approx is not None:
                 duration = approx
@@ -396,6 +403,8 @@ class Matcher:
             return token, 100.0
         if token[0] == _WA and token[1:] in self._known:
             return token[1:], 100.0  # Arabic "and" written onto its word: "وبرجع" is "و برجع"
+        if self._rules.stemmed(token):
+            return token, 100.0  # a form of a rule's stem ("опухшая" of "опух*")
         size = len(token)
         cutoff = 75.0 if size == 4 else 80.0 if size <= 6 else 88.0
         # fuzz.ratio is at most 200 * shorter / (sum of lengths): only words of a close

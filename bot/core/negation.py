@@ -7,7 +7,10 @@ until a clause break ("but", ",", "just"); "and" followed by a new clause ("and 
 calf") ends it too. A reverser ("before but now", "it was only for a second") takes
 back every denial before it; a past marker ("years ago", "as a kid") denies what came
 before it back to a break; a negator that answers the bot ("no the cramp is in my neck")
-denies nothing. Pure.
+denies nothing. A retraction ("jk", "not literally") denies everything before it; a laugh
+("lol", "😂") denies what came before it in its sentence when nothing in the message pleads
+("help", "seriously", "should i worry"): "this playlist slaps so hard i'm having palpitations
+lol". Pure.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from bot.core.lexicon import Negation
 
 #: A negator denies at most this many words after it.
 NEGATION_REACH = 7
+#: Marks that end a sentence: a laugh reaches back to one ("fainted from shock when my
+#: husband cooked dinner 😂" is one joke, its "when" no end to it).
+SENTENCE_MARKS = frozenset({".", "!", "?", ";"})
 
 
 class NegationScope:
@@ -32,13 +38,21 @@ class NegationScope:
         # phrases by their first word: most words start none, and only those are tried
         self._past = _by_first_word(past)
         self._after = _by_first_word(negation.denies_after)
+        self._retracts = _by_first_word(negation.retracts)
+        self._jokes = negation.jokes
+        self._pleas = _by_first_word(negation.pleas)
         #: The words negation itself reads (known words: never typo-corrected away).
         self.words = (
             negation.negators
             | negation.breaks
             | negation.and_words
             | negation.new_clause
-            | {w for phrase in past + negation.denies_after for w in phrase}
+            | negation.jokes
+            | {
+                w
+                for phrase in past + negation.denies_after + negation.retracts + negation.pleas
+                for w in phrase
+            }
         )
 
     def denied(self, raw: list[str], words: list[str], neutral: list[bool]) -> list[bool]:
@@ -58,7 +72,11 @@ class NegationScope:
             if inside:
                 inside -= 1
                 continue
-            if w in self._past and any(_says(words, i, p) for p in self._past[w]):
+            if (
+                w in self._past
+                and not neutral[i]
+                and any(_says(words, i, p) for p in self._past[w])
+            ):
                 # "had a seizure years ago": what came before, back to a break, is long gone
                 j = i - 1
                 while j >= 0 and words[j] not in breaks:
@@ -99,6 +117,42 @@ class NegationScope:
                     continue  # "no the cramp is in my neck": an answer, then a new clause
                 active, by_phrase = i, False
         return denied
+
+    def joked(self, raw: list[str], words: list[str]) -> list[bool] | None:
+        """For each word: was it said as a joke, or taken back? None when nothing was.
+
+        A retraction ("jk", "not literally", "its always been like that") takes back every
+        word before it; a laugh ("lol", "😂") the words before it in its sentence, unless a
+        plea is anywhere in the message ("cant breathe lol help"). Only warning signs are
+        read through it (the matcher): "a can of coke lol" is still a drink.
+        """
+        if not self._retracts and not self._jokes:
+            return None
+        laughs = self._jokes
+        if laughs and not laughs.isdisjoint(words) and self._pleading(words):
+            laughs = frozenset()  # "cant breathe lol what do i do": a nervous laugh
+        joked: list[bool] | None = None
+        for i, w in enumerate(words):
+            if w in laughs:
+                # "i'm having palpitations lol": the sentence before the laugh was a joke
+                joked = joked or [False] * len(words)
+                j = i - 1
+                while j >= 0 and words[j] not in SENTENCE_MARKS:
+                    joked[j] = True
+                    j -= 1
+            if w in self._retracts and any(_says(words, i, r) for r in self._retracts[w]):
+                # "ran so hard i blacked out... jk": everything before it is taken back
+                joked = joked or [False] * len(words)
+                for j in range(i):
+                    joked[j] = True
+        return joked
+
+    def _pleading(self, words: list[str]) -> bool:
+        """Whether a plea is anywhere in the message ("help", "what do i do")."""
+        pleas = self._pleas
+        return any(
+            w in pleas and any(_says(words, i, p) for p in pleas[w]) for i, w in enumerate(words)
+        )
 
 
 def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:

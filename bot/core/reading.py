@@ -33,6 +33,9 @@ _WORD = rf"\d+(?:\.\d+)?|{_LETTERS}(?:'{_LETTERS})*"
 _MARKS = r"[,.;!?/\n]"
 #: A letter typed three times or more in a row, for emphasis ("stilllll", "sooo bad").
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+#: The zero-width non-joiner, written inside Persian words between a stem and its prefix or
+#: ending: read as a space, as the lexicon's phrases are (typed either way).
+_ZWNJ = "\u200c"
 #: The marks that end a clause; a phrase in a lexicon file is read without them.
 CLAUSE_MARKS = frozenset({",", ".", ";", "!", "?"})
 
@@ -104,6 +107,8 @@ def tokenize(text: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> list[str
     text = text[:MAX_CHARS]
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # full-width letters, ligatures
+        if _ZWNJ in text:
+            text = text.replace(_ZWNJ, " ")  # Persian "نمی‌کشه" as "نمی کشه", "سینه‌ام" "سینه ام"
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     if _STRETCHED.search(text):
         text = _STRETCHED.sub(r"\1\1", text)

@@ -6,6 +6,8 @@
     ">=15 + k km"                a number before a unit the rule names counts at any size
     "30..50 + degrees c"         N..M: a number from N to M, only just before a unit the
                                  rule names ("33 degrees"; "bent 90 degrees" is out of range)
+    "опух* + икр*"               stem*: any word that begins with the stem, for languages that
+                                 inflect ("опухла", "опухшая", "опухшую"; "икра", "икру")
 
 A rule's groups come from the lexicon (core/lexicon.py); `near` says which rules a
 message meets and whether a denial covers them. Pure.
@@ -13,15 +15,20 @@ message meets and whether a denial covers them. Pure.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from bot.core.lexicon import DENIED, Together
 
+#: Written after a word of a rule, it stands for any word that begins so ("опух*").
+STEM = "*"
+STEM_CACHE = 16384  # words whose stems are remembered
 #: Words of a `together:` rule must fall within this many words.
 TOGETHER_REACH = 8
 _STRENGTH = frozenset({"mg", "ml", "mcg", "g", "s", "milligrams"})
 _STRENGTH_FROM = 1000  # a threshold this high counts milligrams ("3200mg")
 _CLOCK = frozenset({"am", "pm", "oclock"})  # "9am": a time of day
+_HOURS = 24  # "at 10" is a time of day; "at 190" no time
 _MOST_PILLS = 60  # a larger number below such a threshold is a strength ("a 400 ibuprofen")
 #: Units of distance and time: a number before one is a measure, whatever its size, and
 #: counts for a rule that names the unit ("a 100k ride", "a 90 min run").
@@ -42,23 +49,48 @@ class TogetherRules:
         # ranges ("30..50"): (lowest, highest, rule, group), numbers before a unit only.
         self._thresholds: list[tuple[float, int, int]] = []
         self._ranges: list[tuple[float, float, int, int]] = []
+        # stems ("опух*"): stem -> every (rule, group); words are looked up by their first
+        # letters, one length of stem at a time
+        self._stems: dict[str, list[tuple[int, int]]] = {}
         for r, (_, _, groups, _) in enumerate(self._rules):
             for g, group in enumerate(groups):
                 for w in group:
                     if w.startswith(">="):
                         self._thresholds.append((float(w[2:]), r, g))
+                    elif w.endswith(STEM) and len(w) > len(STEM):
+                        self._stems.setdefault(w[: -len(STEM)], []).append((r, g))
                     elif number_range(w) is not None:
                         low, high = number_range(w) or (0.0, 0.0)
                         self._ranges.append((low, high, r, g))
                     else:
                         self._index.setdefault(w, []).append((r, g))
+        self._stem_sizes = tuple(sorted({len(s) for s in self._stems}))
+        self._stem_spots = functools.lru_cache(maxsize=STEM_CACHE)(self._stem_spots_uncached)
         self._rule_words = [frozenset().union(*groups) for _, _, groups, _ in self._rules]
+        #: Rules that name no unit of distance or time: a reading such as a pulse counts
+        self._unitless = frozenset(r for r, ws in enumerate(self._rule_words) if not ws & _MEASURE)
         self._denied_words = any(w.startswith(DENIED) for w in self._index)
         #: Every word some rule names (they are known words, never typo-corrected away).
         self.words = frozenset(self._index)
 
     def __bool__(self) -> bool:
         return bool(self._rules)
+
+    def stemmed(self, word: str) -> bool:
+        """Whether a rule's stem begins `word` ("опухшая" for "опух*"): never a typo."""
+        return bool(self._stems) and bool(self._stem_spots(word))
+
+    def _stem_spots_uncached(self, word: str) -> tuple[tuple[int, int], ...]:
+        """Every (rule, group) whose stem begins `word`."""
+        if not word[0].isalpha():
+            return ()
+        stems = self._stems
+        return tuple(
+            spot
+            for size in self._stem_sizes
+            if size <= len(word) and word[:size] in stems
+            for spot in stems[word[:size]]
+        )
 
     def near(
         self, words: list[str], denied: list[bool], skip: list[bool]
@@ -72,6 +104,7 @@ class TogetherRules:
         wanted: set[tuple[int, int]] = set()  # (position, rule): denials a rule asks for
         index = self._index
         thresholds = self._thresholds
+        stemmed = self._stem_spots if self._stems else None
         n = len(words)
         for i, w in enumerate(words):
             if skip[i]:
@@ -86,6 +119,9 @@ class TogetherRules:
             spots = index.get(w)
             if spots is not None:
                 for rule, group in spots:
+                    hits.setdefault(rule, []).append((i, group))
+            if stemmed:
+                for rule, group in stemmed(w):
                     hits.setdefault(rule, []).append((i, group))
             if denied[i] and self._denied_words:
                 spots = index.get(DENIED + w)
@@ -103,12 +139,22 @@ class TogetherRules:
                 # "a 400 ibuprofen", "200mg": a strength, not a count of pills
                 strength = i + 1 < n and words[i + 1] in _STRENGTH
                 # "had 2 at 9am", "at 10": a time of day, not a count of pills
-                clock = (i + 1 < n and words[i + 1] in _CLOCK) or (i > 0 and words[i - 1] == "at")
+                clock = (i + 1 < n and words[i + 1] in _CLOCK) or (
+                    i > 0 and words[i - 1] == "at" and value <= _HOURS  # "stuck at 190": no time
+                )
                 count = not strength and not clock and value <= _MOST_PILLS
                 measure = words[i + 1] if i + 1 < n and words[i + 1] in _MEASURE else None
                 for low, rule, group in thresholds:
                     if value >= low and (
                         count
+                        # ">=170": a threshold above any count of pills, in a rule that names
+                        # no unit, is a reading ("pulse 190"): not a strength or a time of day
+                        or (
+                            _MOST_PILLS < low < _STRENGTH_FROM
+                            and not strength
+                            and not clock
+                            and rule in self._unitless
+                        )
                         or low >= _STRENGTH_FROM
                         or (measure is not None and measure in self._rule_words[rule])
                     ):

@@ -118,13 +118,21 @@ _WORKOUT = frozenset(
 )
 #: Clock times: "8am", "2 pm", "14:30".
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b")
+#: The time now said as a bare hour after one clock time: "since 2pm, its 6 now".
+_BARE_NOW = re.compile(
+    r"\b(?:its|it's|it is|now)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{1,2})\b"
+    r"(?!\s*(?::|\.\d|am|pm|h\b|hrs?\b|hours?\b|min|/|x))"
+)
 
 
 def _clock_span(text: str) -> float | None:
     """Minutes from the first clock time of a message to its last ("started at 8am and
     it's 2pm"), or None without two."""
     times: list[float] = []
-    for m in _CLOCK.finditer(text.lower()):
+    end = 0  # where the last clock time ends
+    text = text.lower()
+    for m in _CLOCK.finditer(text):
+        end = m.end()
         hour, minute, half = (
             (int(m[1]), int(m[2] or 0), m[3]) if m[1] else (int(m[4]), int(m[5]), None)
         )
@@ -133,6 +141,14 @@ def _clock_span(text: str) -> float | None:
         if half:
             hour = hour % 12 + (12 if half == "pm" else 0)
         times.append(hour * 60 + minute)
+    if len(times) == 1:
+        # "since 2pm, its 6 now": a bare hour later in the message is the time now, the
+        # first one after the clock time
+        bare = _BARE_NOW.search(text, end)
+        if bare and 1 <= int(bare[1]) <= 12:
+            hour = int(bare[1]) % 12
+            later = [h * 60 for h in (hour, hour + 12) if h * 60 > times[0]]
+            times.append(later[0] if later else hour * 60)
     if len(times) < 2:
         return None
     return (times[-1] - times[0]) % (24 * 60)

@@ -15,6 +15,7 @@ import yaml
 from bot.content.lexicon import load_lexicon, load_matcher
 from bot.core.lexicon import Entry, Lexicon, Negation, Together
 from bot.core.matcher import MAX_TOKENS, Matcher, Reading
+from bot.core.reading import tokenize
 from tests.helpers.paths import ROOT
 
 DATA = ROOT / "data"
@@ -1126,3 +1127,57 @@ def test_how_often_counts_toward_no_rule(matcher: Matcher) -> None:
 
 def test_why_do_i_keep_getting_cramps_asks_for_the_causes(matcher: Matcher) -> None:
     assert matcher.read("why do i keep getting cramps").labels("topic")[0] == "causes"
+
+
+_NO_NEGATION = Negation()
+
+
+def _rules_matcher(*rules: Together, negation: Negation = _NO_NEGATION) -> Matcher:
+    return Matcher(
+        Lexicon(
+            phrases={},
+            display={"red_flag": {"racing": "x", "joke": "y"}, "intent": {"drank": "d"}},
+            ranges={},
+            units={},
+            amounts={},
+            plain_words=frozenset(),
+            symbols=frozenset(),
+            together=rules,
+            negation=negation,
+        )
+    )
+
+
+def test_a_stem_in_a_rule_stands_for_every_form_of_the_word() -> None:
+    m = _rules_matcher(
+        Together("red_flag", "racing", (frozenset({"серд*"}), frozenset({"колот*", "быстр*"})))
+    )
+    assert "racing" in m.read("сердце колотится").labels("red_flag")
+    assert "racing" in m.read("сердечко бьётся быстро").labels("red_flag")
+    assert not m.read("серый кот").labels("red_flag")
+
+
+def test_a_threshold_above_any_count_of_pills_reads_a_pulse_but_not_a_clock() -> None:
+    m = _rules_matcher(
+        Together("red_flag", "racing", (frozenset({"pulse"}), frozenset({">=170"})), True)
+    )
+    assert "racing" in m.read("pulse 190 at rest").labels("red_flag")
+    assert "racing" in m.read("pulse stuck at 190").labels("red_flag")
+    assert not m.read("pulse 150").labels("red_flag")
+    assert not m.read("pulse fine, 200mg of caffeine").labels("red_flag")
+
+
+def test_a_laugh_denies_a_warning_sign_but_not_the_rest_of_the_message() -> None:
+    m = _rules_matcher(
+        Together("red_flag", "joke", (frozenset({"heart"}), frozenset({"racing"}))),
+        Together("intent", "drank", (frozenset({"can"}), frozenset({"coke"}))),
+        negation=Negation(jokes=frozenset({"lol"}), pleas=(("help",),)),
+    )
+    reading = m.read("heart racing and a can of coke lol")
+    assert reading.negated("red_flag") == ("joke",)
+    assert reading.labels("intent") == ("drank",)
+    assert m.read("heart racing lol help").labels("red_flag") == ("joke",)
+
+
+def test_a_persian_zero_width_joiner_is_read_as_a_space() -> None:
+    assert tokenize("نفس نمی\u200cکشه") == ["نفس", "نمی", "کشه"]  # noqa: RUF001

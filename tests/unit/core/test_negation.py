@@ -61,3 +61,42 @@ def test_a_year_or_an_age_in_a_past_phrase_stands_for_any_such_number() -> None:
 
     assert "stroke" in denied("aunt had a stroke in 1998 , family history")
     assert not denied("collapsed in 2 mins")  # minutes, not a year
+
+
+JOKES = NegationScope(
+    Negation(
+        breaks=frozenset({",", "when"}),
+        retracts=(("jk",), ("not", "literally")),
+        jokes=frozenset({"lol", "😂"}),
+        pleas=(("help",), ("what", "do", "i", "do")),
+    )
+)
+
+
+def _joked(text: str) -> set[str]:
+    words = text.split()
+    flags = JOKES.joked(words, words) or [False] * len(words)
+    return {w for w, d in zip(words, flags, strict=True) if d}
+
+
+def test_a_laugh_hides_its_sentence_back_to_a_full_stop_not_a_comma() -> None:
+    assert {"fainted", "shock", "dinner"} <= _joked("fainted from shock when he cooked dinner 😂")
+    assert _joked("calf cramp . im having palpitations lol") == {"im", "having", "palpitations"}
+
+
+def test_a_plea_anywhere_keeps_a_nervous_laugh_from_hiding_anything() -> None:
+    assert not _joked("chest crushing lol what do i do")
+    assert not _joked("help cant breathe lol")
+
+
+def test_a_retraction_takes_back_everything_before_it() -> None:
+    assert {"blacked", "out"} <= _joked("ran so hard i blacked out . . . jk")
+    assert {"collapsed"} <= _joked("legs collapsed , of laughter , not literally")
+    assert not _joked("i blacked out")
+
+
+def test_a_past_phrase_inside_a_longer_phrase_with_its_negator_denies_nothing() -> None:
+    scope = NegationScope(Negation(negators=frozenset({"net"}), denies_before=(("net",),)))
+    words = ["vozdukha", "net"]
+    assert scope.denied(words, words, [False, False]) == [True, False]
+    assert scope.denied(words, words, [True, True]) == [False, False]
