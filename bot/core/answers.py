@@ -99,7 +99,8 @@ def resolve(
     for key, target in state.on.items():
         if key.startswith(ANY_PREFIX):
             other = key[len(ANY_PREFIX) :]
-            found = reading.labels(other)
+            # "nah" after the advice is no session told ("none of these"): no `any context`
+            found = tuple(label for label in reading.labels(other) if label != NONE)
             if found:
                 return (value if value is not None else dialogue.value(other, found)), target
         elif key in labels:
