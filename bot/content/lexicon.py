@@ -40,7 +40,7 @@ _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
 _LABEL_KEYS = frozenset(
-    {"display", "plural", "phrases", "from", "together", "anywhere", "rules_from"}
+    {"display", "plural", "phrases", "from", "together", "anywhere", "rules_from", "phrases_from"}
 )
 
 
@@ -128,7 +128,31 @@ def load_lexicon(folder: Path) -> Lexicon:
             )
         return [r._replace(kind=kind, label=label) for r in lent]
 
+    said: dict[tuple[str, str], list[str]] = {}  # (kind, label) -> its phrases, as written
+
+    def borrow(where: str, label: str, sources: Any) -> list[str]:
+        """`phrases_from: [<kind> <label>, ...]`: those labels' phrases, as this label's
+        too, so that they are written once ("thanks", "ok" and "bye" are small talk at the
+        menu: topic.yaml `chat`). The files are read in name order: a label lent from is
+        in a file read before."""
+        names = sources if isinstance(sources, list) else [sources]
+        lent: list[str] = []
+        for source in names:
+            of_kind, _, of_label = str(source).partition(" ")
+            found = said.get((of_kind, of_label))
+            if found is None:
+                problems.add(
+                    where,
+                    f"label '{label}': phrases_from: {source!r} names no label with phrases "
+                    "in a file read before this one (files are read in name order). Write "
+                    "it as `phrases_from: [<kind> <label>]`, like `phrases_from: [intent ok]`.",
+                )
+                continue
+            lent.extend(found)
+        return lent
+
     def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
+        said.setdefault((kind, label), []).append(text)
         key = phrase_key(text, pattern)
         if not key:
             problems.add(
@@ -289,8 +313,18 @@ def load_lexicon(folder: Path) -> Lexicon:
             if source is not None:
                 together.extend(lend(where, kind, label, str(source)))
             phrase_list = label_doc.get("phrases")
+            lent = label_doc.get("phrases_from")
+            if lent is not None:
+                for borrowed in borrow(where, label, lent):
+                    add_phrase(where, kind, label, borrowed, None)
             if phrase_list is None or phrase_list == []:
-                if not computed and not rules and source is None and "from" not in label_doc:
+                if (
+                    not computed
+                    and not rules
+                    and source is None
+                    and lent is None
+                    and "from" not in label_doc
+                ):
                     problems.add(
                         where,
                         f"label '{label}' has no phrases. Add a list under phrases:, "
