@@ -365,12 +365,18 @@ def step(
             return finish(ctx.arrive(target, draft, reading))
     if current.advises and ADVISED_SLOT in draft.slots and button is None:
         # "wait no its my quad" after the advice: the cramp's answer changes, said back in
-        # a few words, and the advice is given again for it; the questions do not restart.
+        # a few words, and what that changes of the advice is said; the questions do not
+        # restart.
         changed, _, _ = ctx.correct(session.slots, draft.slots, reading, None)
-        advice = next((s.name for s in dialogue.states.values() if s.advice), None)
+        advice = next((s for s in dialogue.states.values() if s.advice), None)
         if changed and advice is not None:
             draft.replies.append(Reply(" ".join(changed)))
-            return finish(ctx.arrive(advice, draft, reading))
+            at = len(draft.replies)
+            stopped = ctx.arrive(advice.name, draft, reading)
+            if at < len(draft.replies) and draft.replies[at].state == advice.name:
+                was = ctx.advise(advice, Draft(slots=dict(session.slots), replies=[], effects=[]))
+                draft.replies[at] = _what_changed(draft.replies[at], was[0], advice.say)
+            return finish(stopped)
     later = _asked_later(dialogue, reading)
     asking_cramp = current.save is not None and current.save in dialogue.remember.values()
     if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
@@ -542,6 +548,18 @@ def _take_later(
     stopped = ctx.arrive(ctx.dialogue.answer_after.start, draft, reading)
     # Once the advice and the answer are given, the message has said all it had to.
     return stopped if draft.episode is not None else ctx.hand_over(stopped, draft, reading)
+
+
+def _what_changed(now: Reply, was: Reply, closing: str) -> Reply:
+    """The advice `now`, keeping only the lines that `was` (the same advice before the
+    answer changed) did not say, and its closing line: after "wait no its my quad" the
+    tips that name the front thigh, not the care level and tips said already."""
+    said = set(was.text.splitlines())
+    lines = [line for line in now.text.splitlines() if line.strip() and line not in said]
+    end = closing.strip()
+    kept = [line for line in lines if line != end]
+    text = "\n".join(kept) + (f"\n\n{end}" if end else "")
+    return Reply(text.strip(), now.buttons, now.state)
 
 
 def _score_elsewhere(
