@@ -43,6 +43,8 @@ ALARM_KIND = "red_flag"
 #: What the alarms matcher reads: emergency signs, and signs that need a doctor today.
 ALARM_KINDS = (ALARM_KIND, "urgent", "who")  # who: a bystander is told about CPR
 ENGLISH = "en"
+#: The merged matcher corrects typos from five letters: see bot.core.matcher.SHORTEST_TYPO.
+ALARM_SHORTEST_TYPO = 5
 
 
 def alarm_languages(lexicon_root: Path) -> tuple[str, ...]:
@@ -94,7 +96,7 @@ def alarms_of(lexicons: Mapping[str, Lexicon], lexicon_root: Path) -> Matcher:
     if problems:
         raise ContentError(problems)
     others = (lexicons[code] for code in codes if code != ENGLISH)
-    return Matcher(merge_alarms([english, *others]))
+    return Matcher(merge_alarms([english, *others]), shortest_typo=ALARM_SHORTEST_TYPO)
 
 
 def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:

@@ -76,6 +76,11 @@ _OVERLAP = 100  # windows overlap so a warning sign on a boundary is not split
 CACHE_SIZE = 16384  # words whose typo correction is remembered
 
 
+#: Words shorter than this are never corrected as typos. The warning signs of every
+#: language read together (bot.content.alarms) correct from 5 letters only: a short word of
+#: one language is too often a slip away from another's ("avec" is not "avc", "sein" not
+#: "stein"); each language's own matcher reads its short typos ("cheat" pain is "chest").
+SHORTEST_TYPO = 4
 AGE_KIND = "caution"  # ages ("my 7 year old") are placed by this kind's `from:` ranges
 
 #: Small talk: labels that count only when the message says nothing else. "ok" and
@@ -106,7 +111,8 @@ class Matcher:
     Built by bot.content.lexicon.load_matcher(folder), or from a Lexicon value directly.
     """
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, *, shortest_typo: int = SHORTEST_TYPO) -> None:
+        self._shortest_typo = shortest_typo
         self._phrases = dict(lexicon.phrases)
         self._display = {k: dict(v) for k, v in lexicon.display.items()}
         self._kinds = frozenset(self._display)  # asked for by every {slot} a reply fills
@@ -399,7 +405,7 @@ class Matcher:
     # -- steps -------------------------------------------------------------------------------
 
     def _correct_uncached(self, token: str) -> tuple[str, float]:
-        if token in self._known or len(token) < 4 or not token.isalpha():
+        if token in self._known or len(token) < self._shortest_typo or not token.isalpha():
             return token, 100.0
         if token[0] == _WA and token[1:] in self._known:
             return token[1:], 100.0  # Arabic "and" written onto its word: "وبرجع" is "و برجع"

@@ -269,3 +269,14 @@ def test_a_cramp_still_going_after_hours_is_urgent_in_every_language(
 def test_a_long_cramp_that_is_over_or_a_long_run_is_not_urgent(alarms: Matcher, text: str) -> None:
     reading = alarms.read(text)
     assert reading.labels("urgent") == () and reading.labels("red_flag") == ()
+
+
+@pytest.mark.parametrize("word", ["avec", "sein", "bleu", "este", "pied", "kull"])
+def test_a_short_word_of_one_language_is_no_typo_of_another(alarms: Matcher, word: str) -> None:
+    # every language's warning words are read together: "avec" is French, not "avc" (stroke)
+    assert alarms.correct(word) == word
+
+
+def test_every_form_of_a_word_counts_where_a_rule_names_its_stem(alarms: Matcher) -> None:
+    assert "heart_rhythm" in alarms.read("сердце колотится, кружится голова").labels("red_flag")
+    assert "seizure" in alarms.read("yerde titriyor ve gözleri kaydı").labels("red_flag")  # noqa: RUF001
