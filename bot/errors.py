@@ -4,8 +4,10 @@
     ├── ConfigError        a setting (environment variable) is missing or malformed
     ├── ContentError       a YAML file in dialogues/ or data/ is broken
     │   └── DialogueError  the dialogue machine itself is inconsistent
-    └── StoreError         the database could not be read or written
-        └── AlreadyPolling another process polls Telegram for this database
+    ├── StoreError         the database could not be read or written
+    │   └── AlreadyPolling another process polls Telegram for this database
+    └── OutOfTurn          an update was to be marked handled out of its person's order
+                           (Store.finish_update's next_of): nothing of its turn is saved
 
 Every message says what to do about it: the file, the state or the variable,
 and the fix.
@@ -44,6 +46,13 @@ class StoreError(CrampCoachError):
 
 class AlreadyPolling(StoreError):
     """Another process holds this database's right to poll Telegram (Store.polling)."""
+
+
+class OutOfTurn(CrampCoachError):
+    """Store.finish_update(update_id, at, next_of=person) found the update handled
+    already, or an earlier update of the person's (never failed) still pending: raised
+    by that call or when its transaction ends, which then saves nothing. Not a failure:
+    the caller reads the person's pending updates and handles the first."""
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:

@@ -148,9 +148,18 @@ class Store(Protocol):
         """Updates not yet handled, oldest first: one person's, or everyone's (at most
         `limit`, and only those received before `before` when given)."""
 
-    async def finish_update(self, update_id: int, at: datetime) -> None:
+    async def finish_update(
+        self, update_id: int, at: datetime, *, next_of: int | None = None
+    ) -> None:
         """The update is handled: keep only its id (and `at`), so it is never handled
-        again. Also for an update never received (it is recorded as handled)."""
+        again. Also for an update never received (it is recorded as handled).
+
+        With `next_of` (the person's user_id, as the inbox keeps it): only if the update
+        is still pending and the person's next, i.e. no earlier update of theirs is
+        pending that never failed (the order the inbox handles them in). Otherwise
+        OutOfTurn, raised by this call or when the transaction it is part of ends, and
+        that transaction saves nothing: a turn handled without reading the person's
+        pending updates first takes effect only if it was theirs to take."""
 
     async def retry_update(self, update_id: int) -> int:
         """Handling the update failed: count the attempt. Returns the attempts so far."""

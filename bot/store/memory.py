@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import KINDS, Advance, Reminder, ReminderKind
-from bot.errors import StoreError
+from bot.errors import OutOfTurn, StoreError
 from bot.store.base import Lifecycle, export_person
 from bot.store.codec import (
     check_same_person,
@@ -283,10 +283,21 @@ class MemoryStore(Lifecycle):
         )
         return found[:limit]
 
-    async def finish_update(self, update_id: int, at: datetime) -> None:
+    async def finish_update(
+        self, update_id: int, at: datetime, *, next_of: int | None = None
+    ) -> None:
+        if next_of is not None and not self._next_of(update_id, next_of):
+            raise OutOfTurn(f"Update {update_id} is not the next of user {next_of}.")
         self._inbox.pop(update_id, None)
         self._received.pop(update_id, None)
         self._done[update_id] = utc(at)
+
+    def _next_of(self, update_id: int, user_id: int) -> bool:
+        """Pending, and no earlier update of the person's pending that never failed."""
+        return update_id in self._inbox and not any(
+            u.user_id == user_id and u.update_id < update_id and u.attempts == 0
+            for u in self._inbox.values()
+        )
 
     async def retry_update(self, update_id: int) -> int:
         update = self._inbox.get(update_id)

@@ -16,6 +16,12 @@ No cache of people, unlike SqliteStore: several bot processes may share one data
 the server. A turn therefore costs a round trip to load the person and their recent
 episodes, and one to save (`python -m bench store` measures it against SQLite).
 
+Round trips a transaction saves (each is a wake-up of the server and of this process):
+BEGIN and the person's lock go as one; a turn's usual writes (its session, the messages
+it queued, its update marked handled) are held back to the end and written as ONE
+statement (COMMIT_TURN) before COMMIT; and a connection goes back to the pool without
+asyncpg's reset query unless it may hold a session-level lock (`_reset`).
+
 Every error from the server or the connection becomes a StoreError that says what to
 do; a failed write leaves the last committed state intact (PostgreSQL rolls back the
 statement or transaction). A refused login or an unreachable server at open() is a
@@ -26,9 +32,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from contextvars import ContextVar
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +43,7 @@ import asyncpg
 
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
-from bot.errors import AlreadyPolling, StoreError
+from bot.errors import AlreadyPolling, OutOfTurn, StoreError
 from bot.store.base import PersonLifecycle
 from bot.store.codec import (
     check_same_person,
@@ -60,8 +66,10 @@ from bot.store.postgres_schema import (
     ADVANCE_DELETE,
     ADVANCE_UPDATE,
     BY_TIME,
+    COMMIT_TURN,
     DUE_REMINDERS,
     EPISODES_OF,
+    FINISH_UPDATE,
     INCOMING_COLUMNS,
     INTAKE_OF,
     LOAD_PERSON,
@@ -91,6 +99,33 @@ _FAILURES = (
     OSError,
     TimeoutError,
 )
+
+
+@dataclass(slots=True)
+class _Held:
+    """A transaction's usual writes, held back to its end to go as ONE statement
+    (COMMIT_TURN): a turn's session (and profile) without an episode, messages queued,
+    one update marked handled. Any other call in the transaction writes them first, so
+    it sees them."""
+
+    session: tuple[Any, ...] | None = None  # user_id, state, slots, updated_at, turn
+    profile: tuple[Any, ...] | None = None  # profile_row without the user_id
+    messages: list[tuple[Any, ...]] = field(default_factory=list)  # outgoing_row
+    finish: tuple[int, datetime, int | None] | None = None  # update_id, at, next_of
+
+    def __bool__(self) -> bool:
+        return bool(self.session or self.messages or self.finish)
+
+    def params(self) -> tuple[Any, ...]:
+        """COMMIT_TURN's parameters; what was held is let go."""
+        session = self.session or (None,) * 5
+        profile = self.profile or (None,) * 6
+        columns: list[list[Any] | None] = [list(c) for c in zip(*self.messages, strict=True)]
+        columns = columns or [None] * 8
+        finish = self.finish or (None, None, None)
+        self.session = self.profile = self.finish = None
+        self.messages = []
+        return (*session, *profile, *columns, *finish)
 
 
 def describe(url: str) -> str:
@@ -138,6 +173,12 @@ class PostgresStore(PersonLifecycle):
         self._pool: asyncpg.Pool | None = None
         # The connection this task's transaction() or sending() holds: its calls use it.
         self._held: ContextVar[Any] = ContextVar(f"postgres-held-{id(self)}", default=None)
+        # The writes this task's transaction() holds back to its end.
+        self._writes: ContextVar[_Held | None] = ContextVar(
+            f"postgres-writes-{id(self)}", default=None
+        )
+        # Server pids of connections that may hold a session-level advisory lock.
+        self._locking: set[int] = set()
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -169,6 +210,7 @@ class PostgresStore(PersonLifecycle):
                 max_size=self.max_size,
                 timeout=self.connect_timeout,
                 server_settings=self.server_settings or None,
+                reset=self._reset,
             )
         except asyncpg.InvalidAuthorizationSpecificationError as exc:
             raise StoreError(
@@ -195,6 +237,17 @@ class PostgresStore(PersonLifecycle):
                 f"Could not connect to {where}: {exc}. Check the server and DATABASE_URL."
             ) from exc
 
+    async def _reset(self, conn: asyncpg.Connection) -> None:
+        """What a connection needs before it goes back to the pool (asyncpg has rolled
+        back an open transaction already): the session-level locks let go, when it may
+        hold one (`sending`, `polling`). asyncpg's own reset query would also close
+        cursors, stop LISTENs and RESET settings, none of which this store uses, and
+        costs a round trip at every release."""
+        pid = conn.get_server_pid()
+        if pid in self._locking:
+            await conn.execute("SELECT pg_advisory_unlock_all()")
+            self._locking.discard(pid)
+
     async def close(self) -> None:
         """Close the pool, after the work in flight; safe to call twice."""
         pool, self._pool = self._pool, None
@@ -213,13 +266,34 @@ class PostgresStore(PersonLifecycle):
             return
         async with self._connection("run a transaction") as conn:
             token = self._held.set(conn)
+            held = _Held()
+            holding = self._writes.set(held)
             try:
-                async with conn.transaction():
-                    if user_id is not None:
-                        await conn.execute("SELECT pg_advisory_xact_lock($1)", user_id)
+                # One round trip (the simple query protocol takes several statements).
+                lock = "" if user_id is None else f"; SELECT pg_advisory_xact_lock({int(user_id)})"
+                await conn.execute("BEGIN" + lock)
+                try:
                     yield
+                    await self._write_held(conn, held)
+                    await conn.execute("COMMIT")
+                except BaseException:
+                    if not conn.is_closed():
+                        with suppress(*_FAILURES):
+                            await conn.execute("ROLLBACK")
+                    raise
             finally:
+                self._writes.reset(holding)
                 self._held.reset(token)
+
+    async def _write_held(self, conn: Any, held: _Held) -> None:
+        """The held writes as one statement; OutOfTurn (nothing written) when a held
+        finish_update's next_of does not hold."""
+        if not held:
+            return
+        finish = held.finish
+        if not await conn.fetchval(COMMIT_TURN, *held.params()):
+            assert finish is not None
+            raise OutOfTurn(f"Update {finish[0]} is not the next of user {finish[2]}.")
 
     @asynccontextmanager
     async def sending(self, user_id: int) -> AsyncIterator[None]:
@@ -230,18 +304,22 @@ class PostgresStore(PersonLifecycle):
             return
         async with self._connection(f"hold user {user_id}") as conn:
             token = self._held.set(conn)
+            pid = conn.get_server_pid()
+            self._locking.add(pid)
             await conn.execute("SELECT pg_advisory_lock($1)", user_id)
             try:
                 yield
             finally:
                 self._held.reset(token)
                 await conn.execute("SELECT pg_advisory_unlock($1)", user_id)
+                self._locking.discard(pid)
 
     @asynccontextmanager
     async def polling(self) -> AsyncIterator[None]:
         """pg_try_advisory_lock(POLLER_LOCK) on a connection of the pool, held for the
         block: the server lets go of it when that connection ends."""
         async with self._connection("hold the right to poll Telegram") as conn:
+            self._locking.add(conn.get_server_pid())
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", POLLER_LOCK):
                 raise AlreadyPolling(
                     f"Another process is already polling Telegram for {self.where} "
@@ -261,6 +339,9 @@ class PostgresStore(PersonLifecycle):
         held = self._held.get()
         if held is not None:
             try:
+                pending = self._writes.get()
+                if pending:  # what the transaction held back goes first: seen, in order
+                    await self._write_held(held, pending)
                 yield held
             except _FAILURES as exc:
                 raise StoreError(
@@ -287,6 +368,14 @@ class PostgresStore(PersonLifecycle):
                 "(DATABASE_URL) is running and reachable."
             ) from exc
 
+    @staticmethod
+    def _atomic(conn: Any, **options: Any) -> AbstractAsyncContextManager[Any]:
+        """A transaction for the block, unless the connection is in one already (this
+        task's transaction(), begun by hand): then the block is part of that."""
+        if conn.is_in_transaction():
+            return nullcontext()
+        return conn.transaction(**options)  # type: ignore[no-any-return]
+
     async def ping(self) -> None:
         """SELECT 1 on a connection from the pool."""
         async with self._connection("reach the database", writes=False) as conn:
@@ -306,6 +395,17 @@ class PostgresStore(PersonLifecycle):
         check_same_person(session, episode, profile)
         slots = slots_json(session)
         updated = None if session.updated_at is None else utc(session.updated_at)
+        held = self._writes.get()
+        if (
+            episode is None
+            and held is not None
+            and (held.session is None or held.session[0] == session.user_id)
+        ):
+            # In a transaction: written at its end, with its other usual writes.
+            held.session = (session.user_id, session.state, slots, updated, session.turn)
+            if profile is not None:
+                held.profile = profile_row(profile)[1:]
+            return None
         episode_values = (None,) * 9 if episode is None else episode_row(episode)
         profile_values = (None,) * 6 if profile is None else profile_row(profile)[1:]
         params = (
@@ -355,7 +455,7 @@ class PostgresStore(PersonLifecycle):
 
     async def forget(self, user_id: int) -> None:
         """Delete the person from every table in PERSON_TABLES, in one transaction."""
-        async with self._connection(f"forget user {user_id}") as conn, conn.transaction():
+        async with self._connection(f"forget user {user_id}") as conn, self._atomic(conn):
             for table in PERSON_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
 
@@ -367,8 +467,8 @@ class PostgresStore(PersonLifecycle):
         nested = self._held.get() is not None
         async with (
             self._connection(what, writes=False) as conn,
-            conn.transaction(
-                **({} if nested else {"isolation": "repeatable_read", "readonly": True})
+            self._atomic(
+                conn, **({} if nested else {"isolation": "repeatable_read", "readonly": True})
             ),
         ):
             person = await conn.fetchrow(LOAD_PERSON, user_id)
@@ -441,7 +541,7 @@ class PostgresStore(PersonLifecycle):
             return 0
         applied = 0
         what = f"record {len(changes)} reminders"
-        async with self._connection(what) as conn, conn.transaction():
+        async with self._connection(what) as conn, self._atomic(conn):
             if deletes:
                 applied += _count(await conn.execute(ADVANCE_DELETE, *_columns(deletes)))
             if updates:
@@ -509,15 +609,19 @@ class PostgresStore(PersonLifecycle):
             rows = await conn.fetch(sql, *params)
         return [incoming_from(row) for row in rows]
 
-    async def finish_update(self, update_id: int, at: datetime) -> None:
+    async def finish_update(
+        self, update_id: int, at: datetime, *, next_of: int | None = None
+    ) -> None:
+        """One statement; with next_of, written only when the update is the person's
+        next (FINISH_UPDATE), else OutOfTurn."""
+        held = self._writes.get()
+        if held is not None and held.finish is None:
+            held.finish = (update_id, utc(at), next_of)  # written at the transaction's end
+            return
         async with self._connection(f"mark update {update_id} handled") as conn:
-            await conn.execute(
-                "INSERT INTO inbox (update_id, received_at, done_at) VALUES ($1, $2, $2) "
-                "ON CONFLICT (update_id) DO UPDATE SET "
-                "done_at = excluded.done_at, user_id = NULL, payload = NULL",
-                update_id,
-                utc(at),
-            )
+            done = await conn.fetchval(FINISH_UPDATE, update_id, utc(at), next_of)
+        if done is None:
+            raise OutOfTurn(f"Update {update_id} is not the next of user {next_of}.")
 
     async def retry_update(self, update_id: int) -> int:
         async with self._connection(f"count a failure of update {update_id}") as conn:
@@ -538,6 +642,10 @@ class PostgresStore(PersonLifecycle):
         if not messages:
             return
         rows = [outgoing_row(message, utc(at)) for message in messages]
+        held = self._writes.get()
+        if held is not None:
+            held.messages.extend(rows)  # written at the transaction's end
+            return
         async with self._connection(f"queue {len(rows)} messages") as conn:
             await conn.executemany(
                 "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "

@@ -332,3 +332,76 @@ ADVANCE_UPDATE = """
     ) AS c
     WHERE r.id = c.id AND r.due_at = c.due_at
 """
+
+#: finish_update: the update kept as handled (only its id and $2), unless $3 (next_of)
+#: is given and the update is not that person's next: handled already, or an earlier
+#: update of theirs still pending that never failed. RETURNING its id; no row: nothing
+#: written.
+FINISH_UPDATE = """
+    INSERT INTO inbox (update_id, received_at, done_at)
+    SELECT $1, $2, $2
+    WHERE $3::bigint IS NULL OR (
+        EXISTS (SELECT 1 FROM inbox WHERE update_id = $1 AND done_at IS NULL)
+        AND NOT EXISTS (
+            SELECT 1 FROM inbox
+            WHERE user_id = $3 AND done_at IS NULL AND update_id < $1 AND attempts = 0
+        )
+    )
+    ON CONFLICT (update_id) DO UPDATE SET
+        done_at = excluded.done_at, user_id = NULL, payload = NULL
+    RETURNING update_id
+"""
+
+#: A transaction's usual writes as ONE statement (PostgresStore.transaction holds them
+#: back to its end): the turn's session ($1-$5, when $2 is given) and a new person's
+#: profile ($6-$11, when $6 is given), the messages queued ($12-$19, one array per
+#: column, in order), the update marked handled ($20, $21). With $22 (next_of) nothing
+#: is written unless update $20 is that person's next (as FINISH_UPDATE): the one row
+#: says whether it was.
+COMMIT_TURN = """
+    WITH next AS (
+        SELECT $22::bigint IS NULL OR (
+            EXISTS (SELECT 1 FROM inbox WHERE update_id = $20 AND done_at IS NULL)
+            AND NOT EXISTS (
+                SELECT 1 FROM inbox
+                WHERE user_id = $22 AND done_at IS NULL AND update_id < $20 AND attempts = 0
+            )
+        ) AS ok
+    ),
+    saved_session AS (
+        INSERT INTO sessions (user_id, state, slots, updated_at, turn)
+        SELECT $1::bigint, $2::text, $3::json, $4::timestamptz, $5::bigint
+        WHERE $2 IS NOT NULL AND (SELECT ok FROM next)
+        ON CONFLICT (user_id) DO UPDATE SET
+            state = excluded.state, slots = excluded.slots,
+            updated_at = excluded.updated_at, turn = excluded.turn
+    ),
+    saved_profile AS (
+        INSERT INTO profiles (user_id, first_seen, language, time_zone, quiet_start,
+                              quiet_end, active)
+        SELECT $1, $6::timestamptz, $7::text, $8::text, $9::time, $10::time, $11::boolean
+        WHERE $6 IS NOT NULL AND (SELECT ok FROM next)
+        ON CONFLICT (user_id) DO UPDATE SET
+            first_seen = excluded.first_seen, language = excluded.language,
+            time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+            quiet_end = excluded.quiet_end, active = excluded.active
+    ),
+    queued AS (
+        INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, queued_at)
+        SELECT m.user_id, m.chat_id, m.kind, m.body, m.markup, m.filename, m.data, m.queued_at
+        FROM unnest($12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[],
+                    $17::text[], $18::bytea[], $19::timestamptz[])
+             WITH ORDINALITY AS m (user_id, chat_id, kind, body, markup, filename, data,
+                                   queued_at, n)
+        WHERE (SELECT ok FROM next)
+        ORDER BY m.n
+    ),
+    finished AS (
+        INSERT INTO inbox (update_id, received_at, done_at)
+        SELECT $20::bigint, $21::timestamptz, $21::timestamptz
+        WHERE $20 IS NOT NULL AND (SELECT ok FROM next)
+        ON CONFLICT (update_id) DO UPDATE SET
+            done_at = excluded.done_at, user_id = NULL, payload = NULL
+    )
+    SELECT ok FROM next
+"""

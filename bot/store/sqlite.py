@@ -6,19 +6,23 @@
     sqlite_cache.py   the write-through cache of people's rows
 
 A turn of someone seen recently is one round trip to the connection's thread:
-their rows come from the cache, and the write is one statement.
+their rows come from the cache, and the write is one statement. So is a transaction
+whose writes are a turn's usual ones (the session, text replies queued, the update
+marked handled): they are held back to its end and written as ONE statement
+(sqlite_schema.COMMIT_TURN), with no BEGIN or COMMIT of their own (`_Held`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, get_args
@@ -27,7 +31,7 @@ import aiosqlite
 
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
-from bot.errors import AlreadyPolling, StoreError
+from bot.errors import AlreadyPolling, OutOfTurn, StoreError
 from bot.store.base import PersonLifecycle, export_person
 from bot.store.codec import (
     check_same_person,
@@ -39,7 +43,7 @@ from bot.store.codec import (
 )
 from bot.store.mailbox import Incoming, Outgoing
 from bot.store.schema import incoming_from, outgoing_from, outgoing_row
-from bot.store.sqlite_cache import PeopleCache
+from bot.store.sqlite_cache import PeopleCache, QueueCache
 from bot.store.sqlite_open import Synchronous, connect, rollback
 from bot.store.sqlite_rows import (
     episode_from,
@@ -52,6 +56,7 @@ from bot.store.sqlite_rows import (
     reminder_row,
 )
 from bot.store.sqlite_schema import (
+    COMMIT_TURN,
     DUE_REMINDERS,
     EPISODE_COLUMNS,
     INCOMING_COLUMNS,
@@ -70,6 +75,103 @@ from bot.store.sqlite_schema import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Held:
+    """One transaction's writes held back to its end, to go as ONE statement
+    (COMMIT_TURN: autocommitted, so atomic, when nothing else was written), and whether
+    the transaction has begun (BEGIN IMMEDIATE): a call that reads or writes anything
+    else begins it and writes what is held first, so every call sees the writes
+    before it, and the transaction stays one.
+
+    Held: save_turn without an episode (whose id only the database gives), text
+    messages queued, one update marked handled. One person's session at a time.
+    """
+
+    begun: bool = False
+    locked: bool = False  # holds the connection's lock (from its first use to the end)
+    user_id: int | None = None
+    session: tuple[Any, ...] | None = None
+    profile: tuple[Any, ...] | None = None  # profile_row without the user_id
+    messages: list[tuple[Any, ...]] = field(default_factory=list)
+    finish: tuple[int, str, int | None] | None = None  # update_id, done_at, next_of
+    people: set[int] = field(default_factory=set)  # whose cached rows it changed
+
+    def __bool__(self) -> bool:
+        return bool(self.session or self.profile or self.messages or self.finish)
+
+    def hold_turn(
+        self, user_id: int, session: tuple[Any, ...], profile: tuple[Any, ...] | None
+    ) -> bool:
+        """Hold a turn's session (and profile); False when another person's is held."""
+        if self.user_id not in (None, user_id):
+            return False
+        self.user_id = user_id
+        self.people.add(user_id)
+        self.session = session
+        if profile is not None:
+            self.profile = profile[1:]
+        return True
+
+    def params(self) -> tuple[Any, ...]:
+        """COMMIT_TURN's parameters; what was held is let go."""
+        session = self.session or (self.user_id, None, None, None, None)
+        profile = self.profile or (None,) * 6
+        messages = json.dumps(self.messages, ensure_ascii=False) if self.messages else None
+        finish = self.finish or (None, None, None)
+        self.user_id = self.session = self.profile = self.finish = None
+        self.messages = []
+        return (*session, *profile, messages, *finish)
+
+    def recipient(self) -> int | None:
+        """The one person the held messages go to (None: none held, or several)."""
+        people = {row[0] for row in self.messages}
+        return people.pop() if len(people) == 1 else None
+
+
+class _Group:
+    """Writes of one kind that arrive while the connection is busy, sent as ONE
+    statement once it is free (group commit). The first caller leads: it waits for the
+    connection, and closes the group once it has it (`close`, before any await); calls
+    that come meanwhile join (up to `limit` rows) and wait for the leader's statement.
+    Each returns only once the statement that carries its rows has committed, and fails
+    with it. One at a time, a group is one caller: the same statement as before."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.rows: list[Any] | None = None  # the open group's, while its leader waits
+        self.result: asyncio.Future[Any] | None = None
+
+    async def join(self, rows: Sequence[Any], write: Callable[[list[Any]], Awaitable[Any]]) -> Any:
+        """`write(rows)` for the group this call leads or joins: its result."""
+        joinable = self.rows is not None and len(self.rows) + len(rows) <= self.limit
+        if joinable and self.rows is not None and self.result is not None:
+            self.rows.extend(rows)
+            return await asyncio.shield(self.result)
+        group = self.rows = list(rows)
+        result = self.result = asyncio.get_running_loop().create_future()
+        try:
+            value = await write(group)
+        except BaseException as exc:
+            self.close(group)
+            failure = (
+                exc
+                if isinstance(exc, Exception)
+                else StoreError(
+                    "The write these rows joined was cancelled: nothing of them was saved."
+                )
+            )
+            result.set_exception(failure)
+            result.exception()  # retrieved, should no call have joined
+            raise
+        result.set_result(value)
+        return value
+
+    def close(self, rows: list[Any]) -> None:
+        """The leader has the connection: calls from now on start a new group."""
+        if self.rows is rows:
+            self.rows = None
 
 
 class SqliteStore(PersonLifecycle):
@@ -97,6 +199,10 @@ class SqliteStore(PersonLifecycle):
         if synchronous not in get_args(Synchronous):
             raise ValueError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
         self._cache = PeopleCache(cache_people)
+        self._queues = QueueCache()
+        # Group commit of the inbox's and outbox's small writes (4 parameters a row).
+        self._receiving = _Group(limit=2000)
+        self._sending = _Group(limit=2000)
         check_migrations(migrations)
         self.path = Path(path)
         self.synchronous = synchronous
@@ -105,8 +211,10 @@ class SqliteStore(PersonLifecycle):
         self.cache_people = cache_people
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Each person's lock for transaction(user_id), while someone holds or waits for it.
+        self._people: dict[int, tuple[asyncio.Lock, list[int]]] = {}
         # Set while this task runs a transaction(): its calls run in it, without the lock.
-        self._in_transaction: ContextVar[bool] = ContextVar(f"sqlite-tx-{id(self)}", default=False)
+        self._held: ContextVar[_Held | None] = ContextVar(f"sqlite-tx-{id(self)}", default=None)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -115,6 +223,7 @@ class SqliteStore(PersonLifecycle):
         if self._conn is not None:
             return
         self._cache.clear()
+        self._queues.clear()
         self._conn = await connect(
             self.path,
             synchronous=self.synchronous,
@@ -125,6 +234,7 @@ class SqliteStore(PersonLifecycle):
     async def close(self) -> None:
         """Close the connection (safe to call twice) and empty the cache."""
         conn, self._conn = self._conn, None
+        self._queues.clear()
         if conn is None:
             self._cache.clear()
             return
@@ -148,33 +258,109 @@ class SqliteStore(PersonLifecycle):
 
     @asynccontextmanager
     async def transaction(self, user_id: int | None = None) -> AsyncIterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT around the block, holding the connection's lock:
-        the block's calls run in it (see Store.transaction). One process per file, so
-        `user_id` needs no lock of its own. A rollback empties the cache: it may hold
-        rows the block wrote."""
-        if self._in_transaction.get():
+        """The block's calls as one transaction, holding the connection's lock (see
+        Store.transaction). One process per file, so `user_id` needs no lock of its own.
+
+        A turn's usual writes are held back (`_Held`) and written at the end as ONE
+        statement, which is then the whole transaction: one round trip. Anything else
+        begins it first (BEGIN IMMEDIATE; a read only when something is held), and the
+        end is the held writes, then COMMIT. A rollback empties the cache (it may hold
+        rows the block wrote; only the held person's when nothing else was written).
+
+        With `user_id`, the person is locked for the block (as PostgreSQL's advisory
+        lock does), and the connection's lock is taken only when the block first uses
+        the connection, then kept to the end: a turn whose rows come from the cache
+        holds it for its one statement only, so other people's turns, updates kept and
+        messages taken out go on beside its engine step. (Other people's rows it reads
+        may change meanwhile, as on PostgreSQL.) Without `user_id`: the connection's
+        lock for the whole block, as before."""
+        if self._held.get() is not None:
             yield
             return
-        async with self._lock:
-            conn = self._connection()
-            token = self._in_transaction.set(True)
+        async with self._hold_person(user_id):
+            held = _Held()
+            token = self._held.set(held)
             try:
-                await conn.execute("BEGIN IMMEDIATE")
+                if user_id is None:
+                    await self._take(held)
                 yield
-                await conn.execute("COMMIT")
+                if held:
+                    await self._take(held)
+                    await self._write_held(self._connection(), held)
+                if held.begun:
+                    await self._connection().execute("COMMIT")
             except sqlite3.Error as exc:
-                self._cache.clear()
-                await rollback(conn, self.path)
+                await self._undo(held)
                 raise StoreError(
                     f"Could not complete a transaction: {exc}. Nothing of it was saved; "
                     "the last saved state is intact. Check the disk."
                 ) from exc
             except BaseException:
-                self._cache.clear()
-                await rollback(conn, self.path)
+                await self._undo(held)
                 raise
             finally:
-                self._in_transaction.reset(token)
+                if held.locked:
+                    self._lock.release()
+                self._held.reset(token)
+
+    async def _take(self, held: _Held) -> None:
+        """The connection's lock for the rest of the transaction."""
+        if not held.locked:
+            await self._lock.acquire()
+            held.locked = True
+
+    @asynccontextmanager
+    async def _hold_person(self, user_id: int | None) -> AsyncIterator[None]:
+        """The person's lock of this store for the block (none without a user_id)."""
+        if user_id is None:
+            yield
+            return
+        entry = self._people.get(user_id)
+        if entry is None:
+            entry = self._people[user_id] = (asyncio.Lock(), [0])
+        lock, users = entry
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._people[user_id]
+
+    async def _undo(self, held: _Held) -> None:
+        if not held.begun:  # nothing written: only the held people's entries may be new
+            for user_id in held.people:
+                self._cache.drop(user_id)
+            return
+        self._cache.clear()
+        self._queues.clear()
+        await rollback(self._connection(), self.path)
+
+    async def _write_held(self, conn: aiosqlite.Connection, held: _Held) -> None:
+        """The held writes as one statement; OutOfTurn (nothing written) when a held
+        finish_update's next_of does not hold."""
+        if not held:
+            return
+        finish, messages, recipient = held.finish, held.messages, held.recipient()
+        rows = list(await conn.execute_fetchall(COMMIT_TURN, (*held.params(), recipient)))
+        if not rows:
+            assert finish is not None
+            raise OutOfTurn(
+                f"Update {finish[0]} is not the next of user {finish[2]}: handled already, "
+                "or an earlier update of theirs is pending."
+            )
+        first, earlier = rows[0]
+        for user_id in {row[0] for row in messages}:
+            self._queues.drop(user_id)
+        if recipient is not None and earlier == 0:  # all the person has queued: known
+            self._queues.queued(
+                recipient,
+                [
+                    Outgoing(r[0], r[1], r[2], r[3], r[4], id=first + n)
+                    for n, r in enumerate(messages)
+                ],
+            )
 
     @asynccontextmanager
     async def sending(self, user_id: int) -> AsyncIterator[None]:
@@ -219,8 +405,8 @@ class SqliteStore(PersonLifecycle):
         COMMIT too, or cancelled) their cache entry is dropped, as what the database
         holds is then best read again; on success the caller updates the entry.
         """
-        if self._in_transaction.get():
-            async with self._joined(what) as conn:
+        if self._held.get() is not None:
+            async with self._joined(what, writes=True) as conn:
                 yield conn
             return
         async with self._lock:
@@ -245,18 +431,28 @@ class SqliteStore(PersonLifecycle):
                 raise
 
     @asynccontextmanager
-    async def _joined(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
+    async def _joined(self, what: str, *, writes: bool) -> AsyncIterator[aiosqlite.Connection]:
         """The block as part of this task's transaction(): no lock (it holds it), no
-        BEGIN or COMMIT (it has them); an error fails the transaction, which rolls back."""
+        COMMIT (it has one); begun first when the block `writes` or writes are held,
+        which go first. An error fails the transaction, which rolls back."""
+        held = self._held.get()
+        assert held is not None
         try:
-            yield self._connection()
+            await self._take(held)
+            conn = self._connection()
+            if writes or held:
+                if not held.begun:
+                    await conn.execute("BEGIN IMMEDIATE")
+                    held.begun = True
+                await self._write_held(conn, held)
+            yield conn
         except sqlite3.Error as exc:
             raise StoreError(f"Could not {what}: {exc}. Nothing of it was saved.") from exc
 
     @asynccontextmanager
     async def _reading(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
-        if self._in_transaction.get():
-            async with self._joined(what) as conn:
+        if self._held.get() is not None:
+            async with self._joined(what, writes=False) as conn:
                 yield conn
             return
         async with self._lock:
@@ -291,6 +487,15 @@ class SqliteStore(PersonLifecycle):
         session_values = (session.user_id, session.state, slots, updated, session.turn)
         user_id = session.user_id
         what = f"save the turn of user {user_id}"
+        held = self._held.get()
+        if (
+            episode_values is None
+            and held is not None
+            and held.hold_turn(user_id, session_values, profile_values)
+        ):
+            # In a transaction: written at its end, with its other usual writes.
+            self._cache.written(user_id, session_values, profile_values, source=session)
+            return None
         if episode_values is None and profile_values is None:
             # Most turns: the session alone, whose upsert costs half the trigger's work.
             async with self._writing(what, single=True, person=user_id) as conn:
@@ -364,7 +569,8 @@ class SqliteStore(PersonLifecycle):
             for table in PERSON_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         self._cache.forgotten(user_id)
-        if self._in_transaction.get():
+        self._queues.drop(user_id)
+        if self._held.get() is not None:
             return  # a checkpoint cannot run inside a transaction; the next one moves them
         # Move the overwritten pages out of the -wal file as well.
         async with self._reading("checkpoint after forget") as conn:
@@ -471,21 +677,33 @@ class SqliteStore(PersonLifecycle):
 
     async def receive_updates(self, updates: Sequence[Incoming], at: datetime) -> list[int]:
         """ONE statement: insert the new ones; RETURNING gives those inserted, and those
-        kept before and still pending (the no-op update of the upsert)."""
+        kept before and still pending (the no-op update of the upsert). Updates that
+        other calls bring while the connection is busy go in the same statement
+        (_Group: with 100 people at once, one statement keeps many webhooks' updates)."""
         if not updates:
             return []
         received = utc_text(at)
-        values = ", ".join("(?, ?, ?, ?)" for _ in updates)
-        params = [v for u in updates for v in (u.update_id, u.user_id, u.payload, received)]
-        async with self._writing(f"keep {len(updates)} updates", single=True) as conn:
-            rows = await conn.execute_fetchall(
+        rows = [(u.update_id, u.user_id, u.payload, received) for u in updates]
+        if self._held.get() is not None:  # in a transaction: a statement of its own, in it
+            still = await self._keep(rows)
+        else:
+            still = await self._receiving.join(rows, self._keep)
+        return [u.update_id for u in updates if u.update_id in still]
+
+    async def _keep(self, rows: list[tuple[Any, ...]]) -> set[int]:
+        """The INSERT of receive_updates, for `rows` (a group's: the first of an update
+        seen twice is the one kept)."""
+        async with self._writing(f"keep {len(rows)} updates", single=True) as conn:
+            self._receiving.close(rows)
+            unique = list({row[0]: row for row in reversed(rows)}.values())[::-1]
+            values = ", ".join("(?, ?, ?, ?)" for _ in unique)
+            found = await conn.execute_fetchall(
                 f"INSERT INTO inbox (update_id, user_id, payload, received_at) VALUES {values} "
                 "ON CONFLICT (update_id) DO UPDATE SET attempts = attempts "
                 "WHERE done_at IS NULL RETURNING update_id",
-                params,
+                [value for row in unique for value in row],
             )
-        still = {int(row[0]) for row in rows}
-        return [u.update_id for u in updates if u.update_id in still]
+        return {int(row[0]) for row in found}
 
     async def pending_updates(
         self,
@@ -508,14 +726,18 @@ class SqliteStore(PersonLifecycle):
             )
         return [incoming_from(row) for row in rows]
 
-    async def finish_update(self, update_id: int, at: datetime) -> None:
+    async def finish_update(
+        self, update_id: int, at: datetime, *, next_of: int | None = None
+    ) -> None:
+        """COMMIT_TURN with the update alone; in a transaction, held to its end (with the
+        turn's other writes), where next_of is checked."""
+        held = _Held(finish=(update_id, utc_text(at), next_of))
+        outer = self._held.get()
+        if outer is not None and outer.finish is None:
+            outer.finish = held.finish
+            return
         async with self._writing(f"mark update {update_id} handled", single=True) as conn:
-            await conn.execute(
-                "INSERT INTO inbox (update_id, received_at, done_at) VALUES (?1, ?2, ?2) "
-                "ON CONFLICT (update_id) DO UPDATE SET "
-                "done_at = excluded.done_at, user_id = NULL, payload = NULL",
-                (update_id, utc_text(at)),
-            )
+            await self._write_held(conn, held)
 
     async def retry_update(self, update_id: int) -> int:
         async with self._writing(f"count a failure of update {update_id}", single=True) as conn:
@@ -538,19 +760,32 @@ class SqliteStore(PersonLifecycle):
         return gone
 
     async def queue_messages(self, messages: Sequence[Outgoing], at: datetime) -> None:
+        """In a transaction, text messages are held to its end (COMMIT_TURN); else, and
+        for bytes, one INSERT."""
         if not messages:
             return
         rows = [outgoing_row(message, utc_text(at)) for message in messages]
+        held = self._held.get()
+        if held is not None and all(row[5] is None and row[6] is None for row in rows):
+            held.messages.extend(row[:5] + row[7:] for row in rows)
+            return
         async with self._writing(f"queue {len(rows)} messages") as conn:
             await conn.executemany(
                 "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "
                 "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+        for user_id in {message.user_id for message in messages}:
+            self._queues.drop(user_id)
 
     async def queued_messages(
         self, user_id: int | None = None, *, limit: int = 100
     ) -> list[Outgoing]:
+        """One person's from QueueCache when it knows them (after a turn that queued
+        them); else one query."""
+        known = None if user_id is None else self._queues.known(user_id)
+        if known is not None:
+            return known[:limit]
         sql = f"SELECT {OUTGOING_COLUMNS} FROM outbox"
         params: tuple[Any, ...] = ()
         if user_id is not None:
@@ -561,14 +796,27 @@ class SqliteStore(PersonLifecycle):
         return [outgoing_from(row) for row in rows]
 
     async def message_sent(self, message_id: int) -> None:
-        async with self._writing(f"take message {message_id} out", single=True) as conn:
-            await conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,))
+        """ONE statement, shared with the other messages sent while the connection was
+        busy (_Group); it returns once that statement has committed, so the next
+        message of the person goes out only after this one is taken out."""
+        if self._held.get() is not None:
+            await self._take_out([message_id])
+        else:
+            await self._sending.join([message_id], self._take_out)
+        self._queues.sent(message_id)
+
+    async def _take_out(self, ids: list[int]) -> None:
+        async with self._writing(f"take {len(ids)} sent messages out", single=True) as conn:
+            self._sending.close(ids)
+            marks = ", ".join("?" for _ in ids)
+            await conn.execute(f"DELETE FROM outbox WHERE id IN ({marks})", ids)
 
     async def drop_messages(self, user_id: int) -> int:
         async with self._writing(f"drop the messages to {user_id}", single=True) as conn:
             cursor = await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             gone = cursor.rowcount
             await cursor.close()
+        self._queues.drop(user_id)
         return gone
 
     async def backlog(self) -> tuple[int, int]:

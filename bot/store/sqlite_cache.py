@@ -1,4 +1,5 @@
-"""SqliteStore's write-through cache of people's rows.
+"""SqliteStore's write-through caches: people's rows (PeopleCache), and the messages
+a person has queued, while this process knows them (QueueCache, at the end).
 
 It holds each person's (session, profile), and the episodes of the window last
 asked for, exactly as a read returns them, for the `bound` people used most
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 
 from bot.core.model import Episode, Session
 from bot.store.codec import episode_order
+from bot.store.mailbox import Outgoing
 from bot.store.sqlite_rows import History, Person, profile_from, session_as_read
 
 _Cached = TypeVar("_Cached")
@@ -130,3 +132,52 @@ class PeopleCache:
         since, known = cached
         if since is None or episode.at >= since:
             insort(known, episode, key=episode_order)
+
+
+class QueueCache:
+    """The messages a person has queued in the outbox, for the people whose queue this
+    process knows exactly, so that the flush right after a turn sends what the turn
+    queued without reading the outbox again (one round trip to the connection's thread
+    less a turn).
+
+    Known from a commit that queued someone's first messages (COMMIT_TURN says how many
+    they had queued before: none), each taken out as it is sent; forgotten on any other
+    change to their queue, and entirely when a transaction rolls back. An entry lives
+    only while its messages wait, so it stays as small as the outbox. Like PeopleCache,
+    it assumes one process writes the file.
+    """
+
+    def __init__(self) -> None:
+        self.queues: dict[int, list[Outgoing]] = {}
+        self.owners: dict[int, int] = {}  # message id -> user_id
+
+    def clear(self) -> None:
+        self.queues.clear()
+        self.owners.clear()
+
+    def known(self, user_id: int) -> list[Outgoing] | None:
+        """The person's queued messages in order, or None when not known here."""
+        queue = self.queues.get(user_id)
+        return None if queue is None else list(queue)
+
+    def queued(self, user_id: int, messages: list[Outgoing]) -> None:
+        """These are all the person has queued now."""
+        self.drop(user_id)
+        if messages:
+            self.queues[user_id] = messages
+            self.owners.update((m.id, user_id) for m in messages if m.id is not None)
+
+    def sent(self, message_id: int) -> None:
+        """The message is out of the outbox."""
+        user_id = self.owners.pop(message_id, None)
+        queue = self.queues.get(user_id) if user_id is not None else None
+        if queue is None or user_id is None:
+            return
+        queue[:] = [m for m in queue if m.id != message_id]
+        if not queue:
+            del self.queues[user_id]
+
+    def drop(self, user_id: int) -> None:
+        """The person's queue changed in a way not followed here: read it again."""
+        for message in self.queues.pop(user_id, ()):
+            self.owners.pop(message.id or 0, None)

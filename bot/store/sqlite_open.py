@@ -31,7 +31,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.errors import StoreError
-from bot.store.sqlite_schema import MIN_SQLITE, Migration
+from bot.store.sqlite_schema import MIN_SQLITE, TURN_COMMITS, Migration
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ async def connect(
     try:
         await _configure(conn, path, synchronous, busy_timeout_ms)
         await _migrate(conn, path, migrations)
+        await _turn_commits(conn, path)
     except BaseException:
         await conn.close()
         raise
@@ -102,6 +103,20 @@ async def _configure(
         raise StoreError(
             f"Could not configure the database {str(path)!r}: {exc}. Is it a "
             "SQLite file? Point DATABASE_URL at a new or existing Cramp Coach database."
+        ) from exc
+
+
+async def _turn_commits(conn: aiosqlite.Connection, path: Path) -> None:
+    """The connection's own view and trigger for a transaction's usual writes in one
+    statement (sqlite_schema.TURN_COMMITS): TEMP, made at every open, never migrated."""
+    try:
+        for statement in TURN_COMMITS:
+            await conn.execute(statement)
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"Could not prepare the database {str(path)!r}: {exc}. Cramp Coach needs "
+            "SQLite's JSON functions (json_each), built in since SQLite 3.38: use a "
+            "Python built with a newer SQLite."
         ) from exc
 
 

@@ -25,7 +25,8 @@ person has a `user_id` column and is named in `PERSON_TABLES`, which `forget()`
 deletes from and `export()` reads (a unit test fails until it is). SqliteStore
 caches sessions, profiles and episodes and sees only the writes made through its
 own methods: a new trigger must not write those tables (the one of step 3,
-`turn_writes`, runs only for `save_turn`).
+`turn_writes`, runs only for `save_turn`, and the TEMP `turn_commits` below, made at
+every open and never migrated, only for a transaction's held writes).
 """
 
 from __future__ import annotations
@@ -316,4 +317,75 @@ WRITE_TURN = f"""
             coalesce((SELECT max(id) FROM episodes), 0)
         )) END)
     RETURNING episode_id
+"""
+
+#: A transaction's usual writes as ONE statement (SqliteStore.transaction): the turn's
+#: session (and a new person's profile), the replies it queued and its update marked
+#: handled. A view that holds no rows, and the trigger an INSERT into it runs; TEMP, so
+#: each connection makes its own at open (sqlite_open.connect) and the file's schema,
+#: and its migrations, stay as they are. Every column may be NULL: that part is not
+#: written. `messages` is a JSON array of [user_id, chat_id, kind, body, markup,
+#: queued_at] (no bytes: a photo or document goes through queue_messages' own INSERT),
+#: given the ids from `first_message` on; `earlier` is only read back (RETURNING).
+TURN_COMMITS: tuple[str, ...] = (
+    """CREATE TEMP VIEW turn_commits AS SELECT
+        NULL AS user_id, NULL AS state, NULL AS slots, NULL AS updated_at, NULL AS turn,
+        NULL AS first_seen, NULL AS language, NULL AS time_zone, NULL AS quiet_start,
+        NULL AS quiet_end, NULL AS active, NULL AS messages, NULL AS update_id,
+        NULL AS done_at, NULL AS first_message, NULL AS earlier
+    WHERE 0""",
+    """CREATE TEMP TRIGGER turn_commits_insert INSTEAD OF INSERT ON turn_commits BEGIN
+        INSERT INTO sessions (user_id, state, slots, updated_at, turn)
+        SELECT NEW.user_id, NEW.state, NEW.slots, NEW.updated_at, NEW.turn
+        WHERE NEW.state IS NOT NULL
+        ON CONFLICT (user_id) DO UPDATE SET
+            state = excluded.state, slots = excluded.slots,
+            updated_at = excluded.updated_at, turn = excluded.turn;
+        INSERT INTO profiles (user_id, first_seen, language, time_zone,
+                              quiet_start, quiet_end, active)
+        SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
+               NEW.quiet_start, NEW.quiet_end, NEW.active
+        WHERE NEW.first_seen IS NOT NULL
+        ON CONFLICT (user_id) DO UPDATE SET
+            first_seen = excluded.first_seen, language = excluded.language,
+            time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+            quiet_end = excluded.quiet_end, active = excluded.active;
+        INSERT INTO outbox (id, user_id, chat_id, kind, body, markup, queued_at)
+        SELECT NEW.first_message + key, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+               json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+               json_extract(value, '$[4]'), json_extract(value, '$[5]')
+        FROM json_each(coalesce(NEW.messages, '[]')) ORDER BY key;
+        INSERT INTO inbox (update_id, received_at, done_at)
+        SELECT NEW.update_id, NEW.done_at, NEW.done_at
+        WHERE NEW.update_id IS NOT NULL
+        ON CONFLICT (update_id) DO UPDATE SET
+            done_at = excluded.done_at, user_id = NULL, payload = NULL;
+    END""",
+)
+
+#: The INSERT into turn_commits: ?1-?14 its columns, ?15 the person whose next update
+#: ?13 must be (NULL: no such condition, Store.finish_update's `next_of`). When it is
+#: not (handled already, or an earlier update of theirs, never failed, still pending)
+#: nothing is written and no row comes back. Else one row: the first message's id
+#: (the one AUTOINCREMENT would give: ids are never reused) and how many messages ?16,
+#: the person they go to, had queued before.
+COMMIT_TURN = f"""
+    INSERT INTO turn_commits (
+        user_id, state, slots, updated_at, turn, first_seen, language, time_zone,
+        quiet_start, quiet_end, active, messages, update_id, done_at, first_message, earlier
+    )
+    SELECT {", ".join(f"?{n}" for n in range(1, 15))},
+        CASE WHEN ?12 IS NOT NULL THEN 1 + max(
+            coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+            coalesce((SELECT max(id) FROM outbox), 0)
+        ) END,
+        (SELECT count(*) FROM outbox WHERE user_id = ?16)
+    WHERE ?15 IS NULL OR (
+        EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13 AND done_at IS NULL)
+        AND NOT EXISTS (
+            SELECT 1 FROM inbox
+            WHERE user_id = ?15 AND done_at IS NULL AND update_id < ?13 AND attempts = 0
+        )
+    )
+    RETURNING first_message, earlier
 """

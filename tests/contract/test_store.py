@@ -20,7 +20,7 @@ import pytest
 import bot.store.memory
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder
-from bot.errors import AlreadyPolling, StoreError
+from bot.errors import AlreadyPolling, OutOfTurn, StoreError
 from bot.store import MemoryStore, PostgresStore, SqliteStore, Store
 from bot.store.mailbox import Incoming, Outgoing
 from tests.helpers import postgres
@@ -611,6 +611,63 @@ class TestTransactionsAndMailbox:
         await store.finish_update(99, R0)  # handled without being kept: recorded all the same
         assert await store.receive_updates([incoming(1), incoming(99), incoming(5)], R0) == [5]
         assert [u.update_id for u in await store.pending_updates(1, limit=2)] == [2, 4]
+
+    async def test_an_update_finished_as_the_next_only_when_it_is(self, store: Store) -> None:
+        """finish_update(next_of=person): the update must still be pending and no earlier
+        update of theirs pending that never failed; else OutOfTurn and the transaction
+        saves nothing (its turn, its messages)."""
+        await store.receive_updates([incoming(1), incoming(2), incoming(3, 2)], R0)
+        with pytest.raises(OutOfTurn):
+            async with store.transaction(1):
+                await store.save_turn(session(turn=5), profile=profile())
+                await store.queue_messages([text(1, "for update 2")], R0)
+                await store.finish_update(2, R0, next_of=1)  # 1 is pending, untried
+        assert await store.load_session(1) is None
+        assert await store.queued_messages() == []
+        assert [u.update_id for u in await store.pending_updates(1)] == [1, 2]
+        await store.retry_update(1)  # 1 failed once: it no longer holds up 2
+        async with store.transaction(1):
+            await store.save_turn(session(turn=6), profile=profile())
+            await store.queue_messages([text(1, "for update 2")], R0)
+            await store.finish_update(2, R0, next_of=1)
+        assert await store.load_session(1) == session(turn=6)
+        assert [m.body for m in await store.queued_messages(1)] == ["for update 2"]
+        assert [u.update_id for u in await store.pending_updates(1)] == [1]
+        with pytest.raises(OutOfTurn):  # handled already
+            async with store.transaction(1):
+                await store.save_turn(session(turn=7))
+                await store.finish_update(2, R0, next_of=1)
+        assert await store.load_session(1) == session(turn=6)
+        await store.finish_update(3, R0, next_of=2)  # outside a transaction too
+        with pytest.raises(OutOfTurn):
+            await store.finish_update(3, R0, next_of=2)
+        assert await store.pending_updates(2) == []
+
+    async def test_a_turn_sends_what_it_queued_after_what_waited(self, store: Store) -> None:
+        """What a transaction queued is read back with the ids it was given, after
+        anything the person had queued before, and leaves once sent."""
+        await store.queue_messages([text(1, "waiting")], R0)
+        for body in ("first", "second"):
+            async with store.transaction(1):
+                await store.save_turn(session())
+                await store.queue_messages([text(1, body, "{}"), text(1, body + "+")], R0)
+        queued = await store.queued_messages(1)
+        assert [m.body for m in queued] == ["waiting", "first", "first+", "second", "second+"]
+        for message in queued:
+            assert message.id is not None
+            await store.message_sent(message.id)
+        async with store.transaction(1):
+            await store.queue_messages([text(1, "alone"), text(2, "other")], R0)
+        async with store.transaction(1):
+            await store.queue_messages([text(1, "next")], R0)
+        (alone, after) = await store.queued_messages(1)
+        assert (alone.body, after.body, after.markup) == ("alone", "next", None)
+        assert alone.id is not None and after.id is not None and alone.id < after.id
+        await store.message_sent(alone.id)
+        assert await store.queued_messages(1) == [after]
+        assert [m.body for m in await store.queued_messages(2)] == ["other"]
+        assert await store.drop_messages(1) == 1
+        assert await store.queued_messages(1) == []
 
     async def test_a_failed_update_counts_its_attempts(self, store: Store) -> None:
         await store.receive_updates([incoming(7)], R0)

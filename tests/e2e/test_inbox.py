@@ -89,6 +89,7 @@ async def test_updates_kept_before_a_crash_are_handled_first_at_start(
         )
         await store.queue_messages([Outgoing(9, 9, "text", "a reply from before")], app.utc_now())
     mark = fake.mark()
+    fake.continue_after(103)  # what comes now is newer than what was kept
     fake.push_text(8, "i drank")
     async with bot(settings) as running:
         await fake.wait_for_text(8, DRINK.format(n=3) + "s today", after=mark)

@@ -159,6 +159,11 @@ class FakeBotApi:
         self._notify()
         return len(self.calls)
 
+    def continue_after(self, update_id: int) -> None:
+        """Hand out update ids above `update_id` from now on, as Telegram does after the
+        updates a test wrote into the database itself: a later update has a larger id."""
+        self._next_update_id = itertools.count(max(update_id, self._last_pushed_id) + 1)
+
     def push_text(self, user_id: int, text: str, *, language: str = "en") -> int:
         message = self._incoming(user_id, text=text)
         if text.startswith("/"):

@@ -9,7 +9,8 @@ person's updates handled from there, in order, each exactly once.
     handle    for each update of the person still pending, oldest first, up to this one:
                   ONE transaction (Store.transaction(person): PostgreSQL locks the person
                   across processes): Relay.dispatch (the turn, its replies queued in the
-                  outbox) + finish_update
+                  outbox) + finish_update; tried first without reading what is pending,
+                  as if this update were the person's next (finish_update's next_of)
               then Outbox.flush(person): the replies go out
     rounds    Inbox.forever: every few seconds, updates kept a while and still pending
               (a process that died, a database that was down) go back on the queue,
@@ -46,7 +47,7 @@ from bot.channels.telegram.bot import ReplyBot
 from bot.channels.telegram.order import PerUserOrder, sender
 from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.relay import Relay
-from bot.errors import StoreError
+from bot.errors import OutOfTurn, StoreError
 from bot.service.locks import KeyedLocks
 from bot.service.metrics import Metrics
 from bot.store import Store
@@ -174,10 +175,20 @@ class Inbox:
         """Handle the person's oldest pending update (up to `update`) in one transaction;
         whether it was an earlier one. A database that fails (a connection lost, a busy
         file) is given RETRIES more tries, a moment apart, before the turn counts as failed.
+
+        First as if `update` were the person's next, as it nearly always is: its turn,
+        then finish_update(next_of=the person), which saves the turn only if so. Else
+        (OutOfTurn: handled already, or an earlier update of theirs pending) the
+        person's pending updates are read, and the first handled.
         """
         for pause in (*RETRY_PAUSES, None):
             current: Update | None = None
             try:
+                with suppress(OutOfTurn):
+                    async with self.store.transaction(key):
+                        await self.relay.dispatch(update)
+                        await self.store.finish_update(update.update_id, self.clock(), next_of=key)
+                    return False
                 async with self.store.transaction(key):
                     row = _first(await self.store.pending_updates(key, limit=20), update)
                     if row is not None:  # else handled already: nothing written, committed

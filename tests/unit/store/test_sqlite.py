@@ -23,6 +23,7 @@ import pytest
 from bot.core.model import Episode, Profile, Session
 from bot.errors import StoreError
 from bot.store import LATEST_VERSION, SqliteStore
+from bot.store.mailbox import Incoming, Outgoing
 from tests.helpers.paths import ROOT
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -183,3 +184,40 @@ async def test_the_due_query_uses_the_index(tmp_path: Path) -> None:
     assert "USING INDEX reminders_due (due_at<?)" in details
     assert "USING INTEGER PRIMARY KEY" in details
     assert "TEMP B-TREE" not in details  # no sort: the index gives the order
+
+
+async def test_writes_that_come_while_the_connection_is_busy_go_as_one(
+    sqlite_store: SqliteStore,
+) -> None:
+    """Updates kept, and messages taken out, by calls that arrive while a transaction
+    holds the connection go in one statement each once it is free (group commit); each
+    call gets its own answer."""
+    store = sqlite_store
+    statements: list[str] = []
+    await store._connection().set_trace_callback(statements.append)
+    await store.queue_messages([Outgoing(7, 7, "text", f"m{n}") for n in range(3)], T0)
+    queued = [m.id for m in await store.queued_messages(7)]
+    release = asyncio.Event()
+
+    async def busy() -> None:
+        async with store.transaction():
+            await store.save_turn(session())
+            await release.wait()
+
+    holder = asyncio.create_task(busy())
+    await asyncio.sleep(0)
+    kept = [
+        asyncio.create_task(store.receive_updates([Incoming(n, n % 3, "{}")], T0))
+        for n in (1, 2, 3, 2)
+    ]
+    taken = [asyncio.create_task(store.message_sent(i)) for i in queued if i is not None]
+    await asyncio.sleep(0.05)
+    statements.clear()
+    release.set()
+    await holder
+    assert [await task for task in kept] == [[1], [2], [3], [2]]
+    await asyncio.gather(*taken)
+    assert sum("INSERT INTO inbox" in s for s in statements) == 1
+    assert sum("DELETE FROM outbox" in s for s in statements) == 1
+    assert await store.queued_messages(7) == []
+    assert [u.update_id for u in await store.pending_updates()] == [1, 2, 3]
