@@ -20,7 +20,8 @@ from bot.core.lexicon import Negation
 #: A negator denies at most this many words after it.
 NEGATION_REACH = 7
 #: Marks that end a sentence: a laugh reaches back to one ("fainted from shock when my
-#: husband cooked dinner 😂" is one joke, its "when" no end to it).
+#: husband cooked dinner 😂" is one joke, its "when" no end to it), past an ellipsis ("my
+#: jaw is locked... in a permanent smile lol").
 SENTENCE_MARKS = frozenset({".", "!", "?", ";"})
 
 
@@ -137,7 +138,7 @@ class NegationScope:
                 # "i'm having palpitations lol": the sentence before the laugh was a joke
                 joked = joked or [False] * len(words)
                 j = i - 1
-                while j >= 0 and words[j] not in SENTENCE_MARKS:
+                while j >= 0 and (words[j] not in SENTENCE_MARKS or _ellipsis(words, j)):
                     joked[j] = True
                     j -= 1
             if w in self._retracts and any(_says(words, i, r) for r in self._retracts[w]):
@@ -153,6 +154,13 @@ class NegationScope:
         return any(
             w in pleas and any(_says(words, i, p) for p in pleas[w]) for i, w in enumerate(words)
         )
+
+
+def _ellipsis(words: list[str], i: int) -> bool:
+    """Whether the full stop at i is part of "..." (a pause before the punchline, no end)."""
+    return words[i] == "." and (
+        (i > 0 and words[i - 1] == ".") or (i + 1 < len(words) and words[i + 1] == ".")
+    )
 
 
 def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:

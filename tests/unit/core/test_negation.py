@@ -100,3 +100,7 @@ def test_a_past_phrase_inside_a_longer_phrase_with_its_negator_denies_nothing() 
     words = ["vozdukha", "net"]
     assert scope.denied(words, words, [False, False]) == [True, False]
     assert scope.denied(words, words, [True, True]) == [False, False]
+
+
+def test_a_laugh_reaches_back_past_an_ellipsis() -> None:
+    assert {"jaw", "locked"} <= _joked("my jaw is locked . . . in a permanent smile lol")
