@@ -85,6 +85,14 @@ class Store(Protocol):
     async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
         """This person's episodes, oldest first, optionally only those at or after `since`."""
 
+    async def amend_episode(self, episode: Episode) -> Episode | None:
+        """The person's episode logged at `episode.at` (its key: the time the turn that
+        logged it gave) now says what `episode` says: muscle, duration, severity, timing,
+        conditions and advice level, as a correction after the advice changed them. Its
+        id and time stay. Returns it as a read would, or None when the person has no
+        episode logged at that time (nothing is written). Of several logged at the same
+        time, the last saved."""
+
     async def load_profile(self, user_id: int) -> Profile | None: ...
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:

@@ -156,6 +156,15 @@ class MemoryStore(Lifecycle):
         ]
         return sorted(found, key=episode_order)
 
+    async def amend_episode(self, episode: Episode) -> Episode | None:
+        at = utc(episode.at)
+        keys = [i for i, e in self._episodes.items() if e.user_id == episode.user_id and e.at == at]
+        if not keys:
+            return None
+        amended = replace(normal_episode(episode), id=max(keys))
+        self._episodes[max(keys)] = amended
+        return amended
+
     async def load_profile(self, user_id: int) -> Profile | None:
         return self._profiles.get(user_id)
 

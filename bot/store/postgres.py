@@ -65,6 +65,7 @@ from bot.store.postgres_rows import (
 from bot.store.postgres_schema import (
     ADVANCE_DELETE,
     ADVANCE_UPDATE,
+    AMEND_EPISODE,
     BY_TIME,
     COMMIT_TURN,
     DUE_REMINDERS,
@@ -434,6 +435,16 @@ class PostgresStore(PersonLifecycle):
         async with self._connection(what, writes=False) as conn:
             rows = await conn.fetch(sql + BY_TIME, *params)
         return [episode_from(row) for row in rows]
+
+    async def amend_episode(self, episode: Episode) -> Episode | None:
+        """One UPDATE of the last episode logged at that time."""
+        values = episode_row(episode)
+        what = f"amend the episode of user {episode.user_id} logged at {values[0]}"
+        async with self._connection(what) as conn:
+            rows = await conn.fetch(AMEND_EPISODE, *values[1:], episode.user_id, values[0])
+        if not rows:
+            return None
+        return episode_from((int(rows[0][0]), episode.user_id, *values))  # as read
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
         """Session and profile in one query."""

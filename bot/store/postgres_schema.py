@@ -288,6 +288,18 @@ UPSERT_REMINDER = """
     RETURNING id
 """
 
+#: amend_episode: the fields a correction after the advice may change ($1 to $8), of the
+#: last episode the person ($9) logged at that time ($10).
+AMEND_EPISODE = """
+    UPDATE episodes SET
+        muscle = $1, duration_minutes = $2, severity = $3, timing = $4, "returning" = $5,
+        hot = $6, intense = $7, advice_level = $8
+    WHERE id = (
+        SELECT id FROM episodes WHERE user_id = $9 AND at = $10 ORDER BY id DESC LIMIT 1
+    )
+    RETURNING id
+"""
+
 #: A person's rows, for episodes()/reminders()/intake() and export(). EPISODES_OF and
 #: INTAKE_OF take optional bounds ("AND at >= $2", ...) before BY_TIME.
 EPISODES_OF = f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE user_id = $1"

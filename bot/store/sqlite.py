@@ -56,6 +56,7 @@ from bot.store.sqlite_rows import (
     reminder_row,
 )
 from bot.store.sqlite_schema import (
+    AMEND_EPISODE,
     COMMIT_TURN,
     DUE_REMINDERS,
     EPISODE_COLUMNS,
@@ -536,6 +537,18 @@ class SqliteStore(PersonLifecycle):
             found = [episode_from(row) for row in rows]
             self._cache.remember_history(user_id, (since, found))
         return list(found)
+
+    async def amend_episode(self, episode: Episode) -> Episode | None:
+        """One UPDATE of the last episode logged at that time; the cached history too."""
+        values = episode_row(episode)
+        what = f"amend the episode of user {episode.user_id} logged at {values[2]}"
+        async with self._writing(what, single=True, person=episode.user_id) as conn:
+            rows = list(await conn.execute_fetchall(AMEND_EPISODE, (*values[3:], *values[1:3])))
+        if not rows:
+            return None
+        amended = episode_from((int(rows[0][0]), *values[1:]))  # as a read returns it
+        self._cache.amended(amended)
+        return amended
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
         """From the cache when the person is there; else one query, which fills it."""

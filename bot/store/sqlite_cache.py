@@ -133,6 +133,17 @@ class PeopleCache:
         if since is None or episode.at >= since:
             insort(known, episode, key=episode_order)
 
+    def amended(self, episode: Episode) -> None:
+        """Write-through of an episode just amended: it takes the place of the one with
+        its id in a cached history."""
+        cached = self.histories.get(episode.user_id)
+        if cached is None:
+            return
+        known = cached[1]
+        for index, old in enumerate(known):
+            if old.id == episode.id:
+                known[index] = episode
+
 
 class QueueCache:
     """The messages a person has queued in the outbox, for the people whose queue this

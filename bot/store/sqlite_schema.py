@@ -267,6 +267,16 @@ LOAD_PERSON = f"""
     LEFT JOIN profiles AS p ON p.user_id = u.user_id
 """
 
+#: amend_episode: the fields a correction after the advice may change, of the last
+#: episode the person logged at that time (the same time to the microsecond).
+AMEND_EPISODE = """
+    UPDATE episodes SET
+        muscle = ?, duration_minutes = ?, severity = ?, timing = ?, "returning" = ?,
+        hot = ?, intense = ?, advice_level = ?
+    WHERE id = (SELECT id FROM episodes WHERE user_id = ? AND at = ? ORDER BY id DESC LIMIT 1)
+    RETURNING id
+"""
+
 UPSERT_SESSION = f"""
     INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET

@@ -242,6 +242,51 @@ class TestStore:
             await store.save_turn(session(), episode=Episode(1, datetime(2025, 1, 1, 12, 0)))
         assert await store.load_session(1) is None
 
+    async def test_amend_episode_changes_the_one_logged_at_that_time(self, store: Store) -> None:
+        first = await store.save_turn(session(), episode=episode(minutes=0))
+        second = await store.save_turn(session(turn=1), episode=episode(minutes=1))
+        assert first is not None and second is not None
+        # The time as another zone gives it: the same instant is the same episode.
+        at = first.at.astimezone(ZoneInfo("Asia/Tokyo"))
+        corrected = Episode(
+            1,
+            at,
+            muscle="quad",
+            duration_minutes=12.5,
+            severity="severe",
+            timing="after",
+            returning=True,
+            hot=False,
+            intense=None,
+            advice_level="see_doctor",
+        )
+        amended = await store.amend_episode(corrected)
+        assert amended == replace(corrected, at=first.at, id=first.id)
+        assert await store.episodes(1) == [amended, second]
+        assert await store.episodes(1, since=T0) == [amended, second]
+        assert (await store.export(1))["episodes"][0]["muscle"] == "quad"
+
+    async def test_amend_episode_without_one_at_that_time_writes_nothing(
+        self, store: Store
+    ) -> None:
+        saved = await store.save_turn(session(), episode=episode(minutes=0))
+        assert await store.amend_episode(episode(minutes=5, muscle="quad")) is None
+        assert await store.amend_episode(episode(user_id=2, muscle="quad")) is None
+        assert await store.episodes(1) == [saved]
+        assert await store.episodes(2) == []
+
+    async def test_amend_episode_in_a_transaction_rolls_back_with_it(self, store: Store) -> None:
+        saved = await store.save_turn(session(), episode=episode(minutes=0))
+        assert saved is not None
+        await store.episodes(1, since=T0)  # a cached history must not keep the amendment
+        with pytest.raises(RuntimeError, match="on purpose"):
+            async with store.transaction(1):
+                await store.save_turn(session(turn=2))
+                assert await store.amend_episode(replace(saved, id=None, muscle="quad"))
+                raise RuntimeError("on purpose")
+        assert await store.episodes(1, since=T0) == [saved]
+        assert await store.load_session(1) == session()
+
     async def test_episodes_since(self, store: Store) -> None:
         # Saved out of order: the store returns them oldest first.
         for minutes in (30, 0, 60, 90):
