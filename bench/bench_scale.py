@@ -36,6 +36,9 @@ With 100 people at once, an update's latency includes waiting behind the others'
 
 The fake Bot API and the driver run in this process: on a 2-core machine they share
 the CPUs with the bot processes and PostgreSQL, as the machine's load average shows.
+So the webhook rows print the CPU each of them spends per update, and what two
+processes can reach at most at those costs: the machine's cores over the CPU of an
+update, against one process's one core over the bot's.
 Figures: the median over rounds, the spread (min-max over rounds), the p99 latency
 (median over rounds). Targets (issue 12): durable >= 70% of direct; two processes
 >= 1.6x one. Takes about two minutes.
@@ -704,12 +707,34 @@ async def main(rounds: int, process_rounds: int, server: str) -> int:
             busy = {k: statistics.median(s.cores[k] for s in row.samples) for k in who}
             ours = sum(v for k, v in busy.items() if k != "machine")
             busy["anything else"] = max(0.0, busy["machine"] - ours)
-            per_update = busy["bot processes"] / row.rate * 1000
+            per_update = {
+                k: statistics.median(s.cores[k] / s.rate * 1000 for s in row.samples)
+                for k in who
+                if k != "machine"
+            }
             print(
                 f"CPU cores busy (of {os.cpu_count()}), {row.label}: "
                 + ", ".join(f"{k} {v:.2f}" for k, v in busy.items())
-                + f"; bot CPU per update {per_update:.1f} ms"
+                + "; CPU ms per update: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in per_update.items())
             )
+    if processes[0].samples:
+        # What the CPU allows, at one process's CPU per update (ms): two processes share
+        # the machine's cores with PostgreSQL and the driver, which every update costs
+        # too, wherever it goes; one process is one thread, at most one core.
+        cpus = os.cpu_count() or 1
+        ms = {
+            k: statistics.median(s.cores[k] / s.rate * 1000 for s in processes[0].samples)
+            for k in processes[0].samples[0].cores
+            if k != "machine"
+        }
+        total = sum(ms.values())
+        both, alone = cpus / total * 1000, 1000 / ms["bot processes"]
+        print(
+            f"at these CPU costs per update ({total:.2f} ms in all), {cpus} idle cores serve "
+            f"at most {both:.0f} updates/s and one process (one core) at most {alone:.0f}/s: "
+            f"two processes / one can reach at most {both / alone:.2f}x on this machine"
+        )
     return 0
 
 
