@@ -93,7 +93,7 @@ def advise(
             # One rule's words are enough: the others say much the same.
             slots["recurring"] = hits[0].rule_id
             slots["recurrence"] = " ".join(render(dialogue, matcher, hits[0].text, slots).split())
-        slots[ADVISED_SLOT] = 1
+        slots[ADVISED_SLOT] = advised_mark(now)
     level, why = care_level(dialogue, matcher, slots)
     # A tip a notice said already ("stretch it now", first thing) is not said again.
     told = set(str(slots.get(TOLD_SLOT, "")).split())
@@ -118,6 +118,29 @@ def advise(
     slots[SHOWN_SLOT] = " ".join(block.id for block in shown)
     reply = Reply("\n\n".join(p for p in parts if p), state.buttons, state.name)
     return reply, None if episode is None else replace(episode, advice_level=level)
+
+
+def advised_mark(now: datetime) -> str:
+    """What ADVISED_SLOT keeps: the time the episode was logged, the store's key to it."""
+    return now.isoformat()
+
+
+def amended(
+    dialogue: Dialogue, matcher: Matcher, user_id: int, slots: Mapping[str, SlotValue]
+) -> Episode | None:
+    """The logged episode as the slots now describe it, after a correction after the
+    advice ("wait no its my quad"): at the time it was logged, with the care level the
+    slots now give. None when the slots do not say when it was logged (a session from
+    before the time was kept there)."""
+    mark = slots.get(ADVISED_SLOT)
+    try:
+        at = datetime.fromisoformat(mark) if isinstance(mark, str) else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        return None
+    level, _ = care_level(dialogue, matcher, slots)
+    return replace(episode_of(user_id, at, slots), advice_level=level)
 
 
 def care_level(

@@ -43,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.core.advice import ADVISED_SLOT
+from bot.core.advice import ADVISED_SLOT, amended
 from bot.core.answers import UNSURE, pressed, takes_numbers
 from bot.core.contract import Needs
 from bot.core.machine import BACK, Dialogue, State
@@ -122,6 +122,7 @@ class Turn:
     replies: tuple[Reply, ...]
     session: Session
     episode: Episode | None = None
+    amended: Episode | None = None  # the logged episode, as a correction changed it
     effects: tuple[tuple[int, str], ...] = ()
     red_flags: tuple[str, ...] = ()
     urgent: tuple[str, ...] = ()  # signs for which the person was told to get seen today
@@ -172,6 +173,7 @@ def step(
             replies=tuple(draft.replies),
             session=new,
             episode=draft.episode,
+            amended=draft.amended,
             effects=tuple(draft.effects),
             red_flags=red_flags,
             urgent=urgent,
@@ -376,6 +378,8 @@ def step(
             if at < len(draft.replies) and draft.replies[at].state == advice.name:
                 was = ctx.advise(advice, Draft(slots=dict(session.slots), replies=[], effects=[]))
                 draft.replies[at] = _what_changed(draft.replies[at], was[0], advice.say)
+            # The logged episode takes the corrected answers: /history and /export say them.
+            draft.amended = amended(dialogue, matcher, session.user_id, draft.slots)
             return finish(stopped)
     later = _asked_later(dialogue, reading)
     asking_cramp = current.save is not None and current.save in dialogue.remember.values()

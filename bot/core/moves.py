@@ -51,6 +51,8 @@ class Draft:
     replies: list[Reply]
     effects: list[tuple[int, str]]
     episode: Episode | None = None
+    #: the logged episode as a correction after the advice changed it
+    amended: Episode | None = None
     understood: bool = True
     #: replies before this index come first (an urgent care line); notices go here
     lead: int = 0

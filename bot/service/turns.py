@@ -121,6 +121,9 @@ class Service:
         if turn.red_flags:
             log.warning("red flag escalated: %s", ", ".join(turn.red_flags))
         await self.store.save_turn(turn.session, episode=turn.episode, profile=new_profile)
+        if turn.amended is not None:
+            # A correction after the advice: the cramp stays logged once, as now told.
+            await self.store.amend_episode(turn.amended)
         outcome = await self._effects(
             turn, EffectContext(self.store, content, profile, turn.session, now)
         )

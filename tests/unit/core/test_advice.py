@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.advice import SHOWN_SLOT, WORD_LIMIT, advise, fits, words
+from bot.core.advice import ADVISED_SLOT, SHOWN_SLOT, WORD_LIMIT, advise, amended, fits, words
 from bot.core.machine import AdviceBlock
 from bot.core.model import Episode, SlotValue
 from tests.helpers.shipped import shipped_content
@@ -181,6 +181,19 @@ def test_the_episode_is_logged_once_however_often_the_advice_is_said() -> None:
     assert episode is not None and episode.advice_level == "see_doctor"
     assert second is None
     assert again == first  # the recurrence found the first time is kept, not counted again
+
+
+def test_a_correction_after_the_advice_amends_the_episode_logged_then() -> None:
+    slots: dict[str, SlotValue] = dict(SORE)
+    _, episode = say(ADVICE, slots)
+    assert episode is not None and slots[ADVISED_SLOT] == NOW.isoformat()
+    slots.update(muscle="quad", severity="severe")
+    later = amended(DIALOGUE, CONTENT.matcher, 1, slots)
+    assert later is not None
+    assert later.at == episode.at and later.muscle == "quad" and later.severity == "severe"
+    assert later.advice_level == "see_doctor"  # the care level the corrected cramp gets
+    # A session from before the time was kept (the mark was 1) amends nothing.
+    assert amended(DIALOGUE, CONTENT.matcher, 1, {**slots, ADVISED_SLOT: 1}) is None
 
 
 def test_the_follow_ups_answer_from_the_slots_and_do_not_repeat_the_top_tips() -> None:
