@@ -179,8 +179,11 @@ class SqliteStore(PersonLifecycle):
     """The store on one SQLite file, through ONE aiosqlite connection per process.
 
     The connection's settings, and why, are in bot/store/sqlite_open.py.
-    All work goes through one asyncio.Lock: a single connection has a single
-    transaction, and a read must not see another task's half-done turn.
+    All work on the connection goes through one asyncio.Lock: a single connection has
+    a single transaction, and a read must not see another task's half-done turn. A
+    transaction(user_id) takes it at its first use of the connection (see there); its
+    person's cached rows may show its writes before they commit, as they always did
+    inside a transaction, and are dropped if it rolls back.
     Every sqlite error becomes a StoreError after a rollback; the last committed
     state is intact.
 
