@@ -42,6 +42,8 @@ class NegationScope:
         self._retracts = _by_first_word(negation.retracts)
         self._jokes = negation.jokes
         self._pleas = _by_first_word(negation.pleas)
+        #: the words that may start a laugh or a retraction: most messages hold none
+        self._joke_words = negation.jokes | frozenset(self._retracts)
         #: The words negation itself reads (known words: never typo-corrected away).
         self.words = (
             negation.negators
@@ -127,7 +129,7 @@ class NegationScope:
         plea is anywhere in the message ("cant breathe lol help"). Only warning signs are
         read through it (the matcher): "a can of coke lol" is still a drink.
         """
-        if not self._retracts and not self._jokes:
+        if self._joke_words.isdisjoint(words):
             return None
         laughs = self._jokes
         if laughs and not laughs.isdisjoint(words) and self._pleading(words):
