@@ -152,6 +152,16 @@ def validate(
                 )
         elif state.goto is None:
             problems.append(f"{where}: expects {state.expect!r} but has no 'goto:'. Add one.")
+        if (state.more is None) != (not state.more_buttons):
+            problems.append(
+                f"{where}: 'more:' (the question for the rest) and 'more_buttons:' go "
+                "together. Give both, or neither."
+            )
+        elif state.more is not None and state.expect not in dialogue.several:
+            problems.append(
+                f"{where}: 'more:' asks for the rest of a kind that holds several labels; "
+                f"add {state.expect!r} to 'several:' or remove 'more:'."
+            )
         if state.save is not None and not state.save.isidentifier():
             problems.append(f"{where}: slot name {state.save!r} must be a single word.")
 
@@ -344,7 +354,7 @@ def _check_slots(dialogue: Dialogue) -> list[str]:
     problems = []
     for name, state in dialogue.states.items():
         used = placeholders(state.say) | placeholders(state.hint or "")
-        used |= placeholders(state.again or "")
+        used |= placeholders(state.again or "") | placeholders(state.more or "")
         for slot in sorted(used - known[name]):
             problems.append(
                 f"{state.file}: state {name!r} uses {{{slot}}}, but {slot!r} is not saved on every "

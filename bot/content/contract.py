@@ -86,6 +86,7 @@ def check_forms(dialogue: Dialogue, *, where: str = "") -> list[str]:
             ("say", state.say),
             ("hint", state.hint or ""),
             ("again", state.again or ""),
+            ("more", state.more or ""),
         ):
             texts.append((f"{state.file}: state {state.name!r} {field}", text))
     for number, block in enumerate(dialogue.advice, 1):

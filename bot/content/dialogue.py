@@ -78,6 +78,8 @@ _STATE_KEYS = {
     "else",
     "hint",
     "again",
+    "more",
+    "more_buttons",
     "do",
     "advice",
     "tips",
@@ -295,6 +297,12 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
     if not isinstance(buttons, list) or not all(isinstance(b, str | int) for b in buttons):
         problems.append(f"{where}: 'buttons' must be a list of texts, e.g. [Calf, Thigh].")
         buttons = []
+    more_buttons = body.get("more_buttons") or []
+    if not isinstance(more_buttons, list) or not all(
+        isinstance(b, str | int) for b in more_buttons
+    ):
+        problems.append(f"{where}: 'more_buttons' must be a list of texts, e.g. [Hot, No].")
+        more_buttons = []
     on = body.get("on") or {}
     if not isinstance(on, dict):
         problems.append(f"{where}: 'on' must map answers to states, e.g. 'yes: ask_duration'.")
@@ -304,7 +312,7 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         problems.append(f"{where}: 'intents' must map intents to states, e.g. 'restart: menu'.")
         intents = {}
     texts = {}
-    for key in ("say", "expect", "save", "goto", "else", "hint", "again", "do"):
+    for key in ("say", "expect", "save", "goto", "else", "hint", "again", "more", "do"):
         value = body.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(f"{where}: {key!r} must be text, not {value!r}.")
@@ -322,6 +330,8 @@ def _parse_state(file: str, name: str, body: Any, problems: list[str]) -> State 
         otherwise=texts["else"],
         hint=texts["hint"].strip() if texts["hint"] else None,
         again=texts["again"].strip() if texts["again"] else None,
+        more=texts["more"].strip() if texts["more"] else None,
+        more_buttons=tuple(str(b) for b in more_buttons),
         do=texts["do"],
         advice=bool(body.get("advice", False)),
         tips=tuple(_names(body.get("tips"))),

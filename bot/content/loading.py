@@ -158,7 +158,7 @@ def check_buttons(dialogue: Dialogue, matcher: Matcher, lexicon: Path) -> list[s
     """Every button must be understood as an answer to its own question."""
     problems = []
     for state in dialogue.states.values():
-        for text in state.buttons:
+        for text in (*state.buttons, *state.more_buttons):
             reading = matcher.read(text)
             if resolve(dialogue, matcher, state, reading) is not None:
                 continue

@@ -18,6 +18,9 @@ button answers its own question.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from bot.core.machine import ANY_PREFIX, Dialogue, State
 from bot.core.matcher import Matcher
 from bot.core.model import ButtonPress, Reply, Session, SlotValue
@@ -35,8 +38,41 @@ def current_question(dialogue: Dialogue, matcher: Matcher, session: Session) -> 
     state = dialogue.states.get(session.state)
     if state is None or not state.asks:
         return None
+    state = as_asked(dialogue, matcher, state, session.slots)
     text = render(dialogue, matcher, state.say, session.slots)
     return Reply(text, state.buttons, state.name)
+
+
+def held(state: State, slots: Mapping[str, SlotValue]) -> tuple[str, ...]:
+    """The labels the slot of a question with `more:` holds already (none: ())."""
+    if state.more is None or state.save is None:
+        return ()
+    value = slots.get(state.save)
+    return tuple(value.split("+")) if isinstance(value, str) and value else ()
+
+
+def as_asked(
+    dialogue: Dialogue, matcher: Matcher, state: State, slots: Mapping[str, SlotValue]
+) -> State:
+    """The question as it is put to the person. A question with `more:` whose slot holds
+    some labels already ("long ride": a hard session) asks for the rest ("Anything
+    else?"), with the buttons of `more_buttons` whose labels it does not hold yet; its
+    button presses count in that list. The state itself when there is no rest to ask:
+    no label held, "none" held, or every choice held. (Moves.arrive does not ask it
+    when the message that reaches it named the labels: a whole cramp told at once.)"""
+    have = held(state, slots)
+    if not have or NONE in have:
+        return state
+
+    def labels(button: str) -> set[str]:
+        answer = resolve(dialogue, matcher, state, matcher.read(button))
+        value = None if answer is None else answer[0]
+        return set(value.split("+")) if isinstance(value, str) else set()
+
+    rest = tuple(b for b in state.more_buttons if not labels(b) <= set(have))
+    if not any(labels(b) - {NONE} for b in rest):
+        return state
+    return replace(state, say=state.more or state.say, buttons=rest)
 
 
 def takes_numbers(dialogue: Dialogue, matcher: Matcher, name: str) -> bool:

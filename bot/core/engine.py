@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.advice import ADVISED_SLOT, amended
-from bot.core.answers import UNSURE, pressed, takes_numbers
+from bot.core.answers import UNSURE, as_asked, pressed, takes_numbers
 from bot.core.contract import Needs
 from bot.core.machine import BACK, Dialogue, State
 from bot.core.matcher import Match, Matcher, Reading
@@ -149,6 +149,8 @@ def step(
     that need care today (urgent) are read there too, where a language has them.
     """
     current = dialogue.states.get(session.state) or dialogue.states[dialogue.start]
+    # "Anything else?" when the first message named a condition (`more:`): as asked.
+    current = as_asked(dialogue, matcher, current, session.slots)
     draft = Draft(slots=dict(session.slots), replies=[], effects=[])
     ctx = Moves(dialogue, matcher, now, history, rules, session.user_id)
 

@@ -59,6 +59,11 @@ class State:
     #: the question put another way, instead of the hint, when the person says again what
     #: is known already or is not sure ("its still goin" at "How long has it lasted?")
     again: str | None = None
+    #: the question for the rest, when the slot already holds some labels of a kind that
+    #: holds several ("mile 22 of the marathon": "Anything else?"), with those of
+    #: `more_buttons` whose labels it does not hold yet
+    more: str | None = None
+    more_buttons: tuple[str, ...] = ()
     do: str | None = None
     advice: bool = False  # the care-level line and the top tips; logs the episode
     tips: tuple[str, ...] = ()  # the advice sections this state's message draws on

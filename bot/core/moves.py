@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.advice import TOLD_SLOT, UNSAID, advise, fits
-from bot.core.answers import NONE, resolve
+from bot.core.answers import NONE, as_asked, held, resolve
 from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import Episode, Reply, SlotValue
@@ -32,10 +32,10 @@ BACK_SLOT = "_back"
 BACK_HERE = "back_here"
 #: How many messages about the body in a row were not understood (the safety net).
 UNCLEAR_SLOT = "_unclear"
-#: The questions answered so far in this conversation, oldest first ("go back" pops one).
-TRAIL_SLOT = "_trail"
 #: A question said alongside a cramp, answered after the advice (Dialogue.answer_after).
 THEN_SLOT = "_then"
+#: The questions answered so far in this conversation, oldest first ("go back" pops one).
+TRAIL_SLOT = "_trail"
 #: The questions skipped because a message answered them before they were asked
 #: ("realy bad" said first: the pain question is never asked), space-separated.
 SKIPPED_SLOT = "_skipped"
@@ -108,6 +108,11 @@ class Moves:
     ) -> None:
         if state.save is None:
             return
+        have = [x for x in held(state, slots) if x != NONE]
+        if have:
+            # "Anything else?" (`more:`): the labels held stay; "no" adds nothing.
+            added = [x for x in slot_labels(value) if x not in have and x != NONE]
+            value = "+".join((*have, *added))
         slots[state.save] = value
         keep_minutes(slots, state.save, state.expect, reading)
         note_answered(slots, state.name)
@@ -149,6 +154,9 @@ class Moves:
         answer = self.resolve(state, reading)
         if answer is None:
             return name
+        have = held(state, draft.slots)
+        if have and set(slot_labels(answer[0])) <= set(have):
+            return name  # "Anything else?" is not answered by what it was asked after
         drop_question(draft, name)  # the message already answers that question
         self.save(state, draft.slots, answer[0], reading)
         return self.arrive(answer[1], draft, reading)
@@ -160,6 +168,7 @@ class Moves:
         hint: bool = False,
         remind: bool = False,
     ) -> Reply:
+        state = as_asked(self.dialogue, self.matcher, state, slots)
         text = self.render(state.say, slots)
         if hint:
             said = self.render(state.hint or self.dialogue.hint, slots)
@@ -388,7 +397,17 @@ class Moves:
                 self.remember(draft.slots, reading)
                 if not draft.then_new:
                     draft.then = None  # "start over" drops a question asked before
-            if state.asks and state.save is not None and self.known(state, draft.slots):
+            if (
+                state.asks
+                and state.save is not None
+                and self.known(state, draft.slots)
+                and (
+                    # "Anything else?" (`more:`) when the slot was told in an earlier
+                    # message; a whole cramp told at once gets the advice at once.
+                    bool(reading.labels(state.expect or ""))
+                    or as_asked(self.dialogue, self.matcher, state, draft.slots) is state
+                )
+            ):
                 answer = self.resolve_slot(state, draft.slots)
                 if answer is not None:
                     note_answered(draft.slots, name)

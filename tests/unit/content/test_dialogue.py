@@ -330,3 +330,16 @@ def test_states_that_tell_tips_name_real_sections(tmp_path: Path) -> None:
         "    say: Stretch your {muscle}.\n    tips: [now]\n    sources: true\n",
     )
     assert "give it its own state" in problems(tmp_path, text)
+
+
+def test_more_goes_with_more_buttons_and_a_kind_that_holds_several(tmp_path: Path) -> None:
+    alone = GOOD.replace("    save: muscle\n", "    save: muscle\n    more: Anything else?\n")
+    text = problems(tmp_path, alone)
+    assert "state 'greet': 'more:'" in text and "'more_buttons:' go together" in text
+    more = "    more: Anything else?\n"
+    both = alone.replace(more, more + "    more_buttons: [Calf]\n")
+    assert "add 'body_part' to 'several:'" in problems(tmp_path, both)
+    several = both.replace("start: greet\n", "start: greet\nseveral: [body_part]\n")
+    dialogue = load_dialogue(write(tmp_path, several), Vocabulary())
+    assert dialogue.states["greet"].more == "Anything else?"
+    assert dialogue.states["greet"].more_buttons == ("Calf",)
