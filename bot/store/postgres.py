@@ -70,7 +70,6 @@ from bot.store.postgres_schema import (
     COMMIT_TURN,
     DUE_REMINDERS,
     EPISODES_OF,
-    FINISH_UPDATE,
     INCOMING_COLUMNS,
     INTAKE_OF,
     LOAD_PERSON,
@@ -623,16 +622,15 @@ class PostgresStore(PersonLifecycle):
     async def finish_update(
         self, update_id: int, at: datetime, *, next_of: int | None = None
     ) -> None:
-        """One statement; with next_of, written only when the update is the person's
-        next (FINISH_UPDATE), else OutOfTurn."""
+        """COMMIT_TURN with the update alone; in a transaction, held to its end (with the
+        turn's other writes), where next_of is checked."""
+        finish = (update_id, utc(at), next_of)
         held = self._writes.get()
         if held is not None and held.finish is None:
-            held.finish = (update_id, utc(at), next_of)  # written at the transaction's end
+            held.finish = finish
             return
         async with self._connection(f"mark update {update_id} handled") as conn:
-            done = await conn.fetchval(FINISH_UPDATE, update_id, utc(at), next_of)
-        if done is None:
-            raise OutOfTurn(f"Update {update_id} is not the next of user {next_of}.")
+            await self._write_held(conn, _Held(finish=finish))
 
     async def retry_update(self, update_id: int) -> int:
         async with self._connection(f"count a failure of update {update_id}") as conn:
@@ -658,11 +656,7 @@ class PostgresStore(PersonLifecycle):
             held.messages.extend(rows)  # written at the transaction's end
             return
         async with self._connection(f"queue {len(rows)} messages") as conn:
-            await conn.executemany(
-                "INSERT INTO outbox (user_id, chat_id, kind, body, markup, filename, data, "
-                "queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                rows,
-            )
+            await self._write_held(conn, _Held(messages=rows))  # COMMIT_TURN with them alone
 
     async def queued_messages(
         self, user_id: int | None = None, *, limit: int = 100

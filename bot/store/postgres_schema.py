@@ -345,31 +345,13 @@ ADVANCE_UPDATE = """
     WHERE r.id = c.id AND r.due_at = c.due_at
 """
 
-#: finish_update: the update kept as handled (only its id and $2), unless $3 (next_of)
-#: is given and the update is not that person's next: handled already, or an earlier
-#: update of theirs still pending that never failed. RETURNING its id; no row: nothing
-#: written.
-FINISH_UPDATE = """
-    INSERT INTO inbox (update_id, received_at, done_at)
-    SELECT $1, $2, $2
-    WHERE $3::bigint IS NULL OR (
-        EXISTS (SELECT 1 FROM inbox WHERE update_id = $1 AND done_at IS NULL)
-        AND NOT EXISTS (
-            SELECT 1 FROM inbox
-            WHERE user_id = $3 AND done_at IS NULL AND update_id < $1 AND attempts = 0
-        )
-    )
-    ON CONFLICT (update_id) DO UPDATE SET
-        done_at = excluded.done_at, user_id = NULL, payload = NULL
-    RETURNING update_id
-"""
-
 #: A transaction's usual writes as ONE statement (PostgresStore.transaction holds them
 #: back to its end): the turn's session ($1-$5, when $2 is given) and a new person's
 #: profile ($6-$11, when $6 is given), the messages queued ($12-$19, one array per
 #: column, in order), the update marked handled ($20, $21). With $22 (next_of) nothing
-#: is written unless update $20 is that person's next (as FINISH_UPDATE): the one row
-#: says whether it was.
+#: is written unless update $20 is that person's next (not handled already, and no
+#: earlier update of theirs pending that never failed). The one row says whether it was.
+#: Also finish_update's and queue_messages' own statement outside a transaction.
 COMMIT_TURN = """
     WITH next AS (
         SELECT $22::bigint IS NULL OR (
