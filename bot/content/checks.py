@@ -83,11 +83,13 @@ def validate(
                         f"{key}.{kind}: {label!r} is not a {kind} label the lexicon can produce."
                         f"{did_you_mean(label, vocabulary.labels(kind))}"
                     )
-    for kind in dialogue.several:
-        if kind not in vocabulary.kinds():
-            problems.append(
-                f"several: {kind!r} is not a lexicon kind.{did_you_mean(kind, vocabulary.kinds())}"
-            )
+    for key, listed in (("several", dialogue.several), ("first", set(dialogue.first))):
+        for kind in sorted(listed):
+            if kind not in vocabulary.kinds():
+                problems.append(
+                    f"{key}: {kind!r} is not a lexicon kind."
+                    f"{did_you_mean(kind, vocabulary.kinds())}"
+                )
     for kind, slot in dialogue.remember.items():
         if kind not in vocabulary.kinds():
             problems.append(
@@ -250,13 +252,14 @@ def _check_turn_helpers(
                 f"{did_you_mean(later.kind, vocabulary.kinds())}"
             )
         else:
-            for label, target in later.states.items():
-                check_target(f"{where}.states.{label}", target)
-                if label not in vocabulary.labels(later.kind):
-                    problems.append(
-                        f"{where}.states: {label!r} is not a {later.kind} label."
-                        f"{did_you_mean(label, vocabulary.labels(later.kind))}"
-                    )
+            for key, states in (("states", later.states), ("now", later.now)):
+                for label, target in states.items():
+                    check_target(f"{where}.{key}.{label}", target)
+                    if label not in vocabulary.labels(later.kind):
+                        problems.append(
+                            f"{where}.{key}: {label!r} is not a {later.kind} label."
+                            f"{did_you_mean(label, vocabulary.labels(later.kind))}"
+                        )
     return problems
 
 

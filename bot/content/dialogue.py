@@ -46,6 +46,7 @@ _TOP_KEYS = {
     "sources",
     "hint",
     "several",
+    "first",
     "prefer",
     "vague",
     "texts",
@@ -105,7 +106,7 @@ _BLOCK_KEYS = {
 }
 _NET_KEYS = {"screen", "kinds", "words", "cramp_kinds"}
 _NOTICE_KEYS = {"id", "when", "unless", "say", "covers"}
-_LATER_KEYS = {"start", "kind", "states", "details"}
+_LATER_KEYS = {"start", "kind", "states", "details", "now"}
 
 _LEVELS: tuple[str, ...] = get_args(AdviceLevel)
 
@@ -243,6 +244,12 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         slot_kinds=slot_kinds,
         texts=Texts(texts),
         several=frozenset(_names(top.get("several", ("", None))[1])),
+        first={
+            str(kind): frozenset(_names(marks))
+            for kind, marks in _mapping(
+                top.get("first", ("", None))[1], "dialogue", "first", problems
+            ).items()
+        },
         answer_first=frozenset(_names(top.get("answer_first", ("", None))[1])),
         prefer={
             str(kind): tuple(_names(order))
@@ -450,6 +457,10 @@ def _answer_after(entry: tuple[str, Any], problems: list[str]) -> Later | None:
         )
         return None
     problems.extend(_unknown_fields(where, raw, _LATER_KEYS))
+    now = raw.get("now") or {}
+    if not isinstance(now, dict):
+        problems.append(f"{where}: 'now' must map labels to states, e.g. 'causes: causes'.")
+        now = {}
     details = raw.get("details", 2)
     if not isinstance(details, int) or details < 1:
         problems.append(f"{where}: 'details' must be a whole number of 1 or more.")
@@ -459,6 +470,7 @@ def _answer_after(entry: tuple[str, Any], problems: list[str]) -> Later | None:
         kind=raw["kind"],
         states={str(k): str(v) for k, v in raw["states"].items()},
         details=details,
+        now={str(k): str(v) for k, v in now.items()},
     )
 
 

@@ -131,7 +131,7 @@ def resolve(
             # "no", or "not sure" ("idk" at "Did any of these apply?"): none that they know of
             labels = (NONE,) if NONE in matcher.labels(kind) else ()
         if labels:
-            value = dialogue.value(kind, labels)
+            value = dialogue.value(kind, labels, reading.tokens)
     for key, target in state.on.items():
         if key.startswith(ANY_PREFIX):
             other = key[len(ANY_PREFIX) :]

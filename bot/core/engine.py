@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.advice import ADVISED_SLOT, amended
-from bot.core.answers import UNSURE, as_asked, pressed, takes_numbers
+from bot.core.answers import UNSURE, as_asked, held, pressed, takes_numbers
 from bot.core.contract import Needs
 from bot.core.machine import BACK, Dialogue, State
 from bot.core.matcher import Match, Matcher, Reading
@@ -331,6 +331,11 @@ def step(
             # A whole cramp and a question at its end: the cramp first, the question after.
             drop_question(draft, stopped)
             return finish(_take_later(ctx, draft, offered, reading, later))
+        soon = _asked_now(dialogue, reading)
+        if soon is not None and not offered.advises and _details(dialogue, reading):
+            # A question and a muscle: the answer now, then the cramp questions.
+            drop_question(draft, stopped)
+            return finish(_answer_now(ctx, draft, offered, reading, soon))
         answered = ctx.resolve(offered, reading) is not None
         wanted = reading.get("intent")
         jump = dialogue.intent(offered, wanted)
@@ -387,6 +392,10 @@ def step(
     asking_cramp = current.save is not None and current.save in dialogue.remember.values()
     if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
         return finish(_take_later(ctx, draft, current, reading, later))
+    soon = _asked_now(dialogue, reading)
+    details = _details(dialogue, reading)
+    if soon is not None and details and not asking_cramp and not current.advises:
+        return finish(_answer_now(ctx, draft, current, reading, soon))
     # Answers to other cramp questions are said back only in the cramp questions.
     changed, noted, used = (
         ctx.correct(session.slots, draft.slots, reading, current.save)
@@ -443,7 +452,13 @@ def step(
         if not changed and target is not None:
             ctx.leave(current, draft.slots)
             return finish(ctx.arrive(target, draft, reading))
-        if current.save is not None and current.save in draft.slots:
+        if (
+            current.save is not None
+            and current.save in draft.slots
+            and not held(current, session.slots)
+        ):
+            # The message filled the slot another way; "Anything else?" (`more:`) is
+            # answered only by what it adds.
             answer = ctx.resolve_slot(current, draft.slots)
     # Answers to other questions than the one asked (or changed ones), said back in a
     # few words; the open question goes on (asked again unless this message answers it).
@@ -533,6 +548,31 @@ def _asked_later(dialogue: Dialogue, reading: Reading) -> tuple[str, int] | None
         return None
     asked = [later.states[label] for label in reading.labels(later.kind) if label in later.states]
     return (asked[-1], later.details) if asked else None
+
+
+def _asked_now(dialogue: Dialogue, reading: Reading) -> str | None:
+    """The state answering at once a question the message asks along with a few details
+    of a cramp (`answer_after: now:`), before the cramp questions."""
+    later = dialogue.answer_after
+    if later is None:
+        return None
+    asked = [later.now[label] for label in reading.labels(later.kind) if label in later.now]
+    return asked[-1] if asked else None
+
+
+def _answer_now(ctx: Moves, draft: Draft, current: State, reading: Reading, name: str) -> str:
+    """ "my toes cramped, should I be worried?": the answer, without its buttons, then the
+    cramp questions with what the message said."""
+    assert ctx.dialogue.answer_after is not None
+    ctx.leave(current, draft.slots)
+    at = len(draft.replies)
+    ctx.arrive(name, draft, reading)
+    # Its own words, without buttons; not a question it leads on to (the menu).
+    draft.replies[at:] = [
+        Reply(reply.text) for reply in draft.replies[at:] if reply.state in (None, name)
+    ]
+    stopped = ctx.arrive(ctx.dialogue.answer_after.start, draft, reading)
+    return ctx.hand_over(stopped, draft, reading)
 
 
 def _details(dialogue: Dialogue, reading: Reading) -> int:

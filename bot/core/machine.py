@@ -10,7 +10,7 @@ refuses an inconsistent one; the file format is documented in dialogues/README.m
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -134,13 +134,18 @@ class Later:
     "calf cramped after my run, lasted 10 min, why does this keep happening?": a
     message with a label of `kind` in `states` and at least `details` details of the
     cramp (kinds of `remember:`) starts the cramp questions at `start`; once the
-    advice is given, the state for the label answers the question.
+    advice is given, the state for the label answers the question. With fewer details
+    (one at least), the state for the label under `now` answers it first.
     """
 
     start: str
     kind: str
     states: Mapping[str, str]
     details: int = 2
+    #: label -> the state answering it at once, when the message gives at least one
+    #: detail but fewer than `details` ("my toes cramped, should I be worried?"): said,
+    #: then the cramp questions start at `start` with what the message said
+    now: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,9 @@ class Dialogue:
     slot_kinds: Mapping[str, str]  # slot -> the kind whose labels it holds
     texts: Texts = field(default_factory=Texts)  # what the code says, by key (`texts:`)
     several: frozenset[str] = frozenset()  # kinds whose slots keep every label mentioned
+    #: kind -> words that make the first label mentioned count ("mostly the calf, quad a
+    #: bit too")
+    first: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: intents answered before anything else the message says (a dose question), then
     #: the message goes on to the question, as for an urgent sign
     answer_first: frozenset[str] = frozenset()
@@ -204,12 +212,15 @@ class Dialogue:
         saved = frozenset(state.save for state in self.states.values() if state.save)
         object.__setattr__(self, "questions", saved)
 
-    def value(self, kind: str, labels: tuple[str, ...]) -> str:
-        """The slot value for labels of `kind` found in one message.
+    def value(self, kind: str, labels: tuple[str, ...], tokens: Sequence[str] = ()) -> str:
+        """The slot value for labels of `kind` found in one message (of words `tokens`).
 
         All of them ("hot+intense") for kinds listed under `several`; else the first
-        of them in the kind's `prefer` order; else the last one mentioned. A label listed
-        under `vague` counts only alone ("the back of my leg, the calf" is the calf).
+        of them in the kind's `prefer` order; else the first one mentioned when the
+        message has one of the kind's `first` words ("mostly", "too": "mostly the calf,
+        quad a bit too") and no correction word ("hamstring, no wait, quad"); else the
+        last one mentioned ("the back of the knee, the calf"). A label listed under
+        `vague` counts only alone ("the back of my leg, the calf" is the calf).
         """
         if kind in self.several:
             return "+".join(labels)
@@ -218,6 +229,9 @@ class Dialogue:
         for label in self.prefer.get(kind, ()):
             if label in labels:
                 return label
+        marks = self.first.get(kind, frozenset())
+        if any(t in marks for t in tokens) and not any(t in self.correction_words for t in tokens):
+            return labels[0]
         return labels[-1]
 
     def intent(self, state: State, label: str | None) -> str | None:

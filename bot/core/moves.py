@@ -136,7 +136,7 @@ class Moves:
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
             if labels and slot not in slots:
-                slots[slot] = self.dialogue.value(kind, labels)
+                slots[slot] = self.dialogue.value(kind, labels, reading.tokens)
                 keep_minutes(slots, slot, kind, reading)
             elif labels and kind in self.dialogue.several:
                 # Kinds that hold several labels gather them ("a child", then "she's on

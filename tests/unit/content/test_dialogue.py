@@ -343,3 +343,18 @@ def test_more_goes_with_more_buttons_and_a_kind_that_holds_several(tmp_path: Pat
     dialogue = load_dialogue(write(tmp_path, several), Vocabulary())
     assert dialogue.states["greet"].more == "Anything else?"
     assert dialogue.states["greet"].more_buttons == ("Calf",)
+
+
+def test_first_words_make_the_first_label_named_count(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "start: greet\n", "start: greet\nfirst:\n  body_part: [mostly]\ncorrections: [actually]\n"
+    )
+    dialogue = load_dialogue(write(tmp_path, text), Vocabulary())
+    both = ("calf", "hamstring")
+    assert dialogue.value("body_part", both, ["mostly", "calf", "hamstring", "too"]) == "calf"
+    assert dialogue.value("body_part", both, ["calf", "actually", "hamstring", "mostly"]) == (
+        "hamstring"
+    )
+    assert dialogue.value("body_part", both, ["back", "of", "the", "calf", "hamstring"]) == (
+        "hamstring"
+    )
