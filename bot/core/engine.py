@@ -98,6 +98,7 @@ NEEDS = Needs(
         "unknown_command_guess": ("command", "guess", "known"),
         "answer_noted": ("said",),
         "answer_changed": ("now", "before"),
+        "also_noted": ("also", "kept"),
         "went_back": (),
         "nothing_to_go_back_to": (),
         "answer_later": (),
@@ -154,6 +155,7 @@ def step(
     draft = Draft(slots=dict(session.slots), replies=[], effects=[])
     ctx = Moves(dialogue, matcher, now, history, rules, session.user_id)
 
+    read_as: list[Reading] = []  # the message as read, once it is
     unclear = draft.slots.pop(UNCLEAR_SLOT, 0)
     then = draft.slots.pop(THEN_SLOT, None)
     draft.then = then if isinstance(then, str) and then in dialogue.states else None
@@ -162,6 +164,8 @@ def step(
         if not red_flags:
             # "Stretch it now", before the next question (the advice says it itself).
             ctx.tell(draft, say=draft.episode is None)
+            if read_as:
+                _note_also(ctx, session.slots, draft, read_as[0])
         if draft.then is not None:
             draft.slots[THEN_SLOT] = draft.then
         new = Session(
@@ -226,6 +230,7 @@ def step(
 
     text = text.strip()
     reading = matcher.read(text)
+    read_as.append(reading)
     # Words reached only by typo correction ("desde" read as "yes") are not understood.
     draft.understood = any(m.score >= 100 for m in reading.matches)
     red_flags = reading.labels("red_flag")
@@ -548,6 +553,29 @@ def _asked_later(dialogue: Dialogue, reading: Reading) -> tuple[str, int] | None
         return None
     asked = [later.states[label] for label in reading.labels(later.kind) if label in later.states]
     return (asked[-1], later.details) if asked else None
+
+
+def _note_also(ctx: Moves, before: Mapping[str, SlotValue], draft: Draft, reading: Reading) -> None:
+    """ "mostly the calf, quad a bit too": the muscle kept is the first named (`first:`);
+    the others are noted in a few words before the next question."""
+    dialogue = ctx.dialogue
+    for kind in dialogue.first:
+        slot = dialogue.remember.get(kind)
+        kept = None if slot is None else draft.slots.get(slot)
+        if slot is None or kept == before.get(slot) or not isinstance(kept, str):
+            continue
+        if not dialogue.first_counts(kind, reading.tokens):
+            continue
+        vague = dialogue.vague.get(kind, ())
+        others = [x for x in reading.labels(kind) if x != kept and x not in vague]
+        if not others:
+            continue
+        also = " and ".join(ctx.matcher.display(kind, label) for label in others)
+        note = dialogue.texts.say(
+            "also_noted", also=also, kept=ctx.render(f"{{{slot}}}", draft.slots)
+        )
+        asks = bool(draft.replies) and draft.replies[-1].state is not None
+        draft.replies.insert(len(draft.replies) - asks, Reply(note))
 
 
 def _asked_now(dialogue: Dialogue, reading: Reading) -> str | None:

@@ -229,10 +229,17 @@ class Dialogue:
         for label in self.prefer.get(kind, ()):
             if label in labels:
                 return label
-        marks = self.first.get(kind, frozenset())
-        if any(t in marks for t in tokens) and not any(t in self.correction_words for t in tokens):
+        if self.first_counts(kind, tokens):
             return labels[0]
         return labels[-1]
+
+    def first_counts(self, kind: str, tokens: Sequence[str]) -> bool:
+        """Whether the first label of `kind` a message (of words `tokens`) names counts:
+        it has one of the kind's `first` words and no correction word."""
+        marks = self.first.get(kind, frozenset())
+        return any(t in marks for t in tokens) and not any(
+            t in self.correction_words for t in tokens
+        )
 
     def intent(self, state: State, label: str | None) -> str | None:
         """Where intent `label` leads from `state`: its own `intents:`, else the dialogue's."""
