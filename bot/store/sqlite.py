@@ -19,6 +19,7 @@ import fcntl
 import json
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -131,6 +132,49 @@ class _Held:
         return people.pop() if len(people) == 1 else None
 
 
+class _ConnectionLock:
+    """The connection's lock, first come first served, except that `urgent` waiters
+    (messages sent and to be taken out of the outbox) go before the others: the time
+    between a reply's send and its delete is what a crash would send twice, so it
+    should not wait behind every turn queued for the connection."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._others: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        if not self._held and not self._urgent and not self._others:
+            self._held = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._others).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed over as the waiter was cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        """Hand the lock to the next waiter (urgent ones first), or let it go."""
+        for waiting in (self._urgent, self._others):
+            while waiting:
+                turn = waiting.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # it holds the lock now
+                    return
+        self._held = False
+
+    @asynccontextmanager
+    async def hold(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        await self.acquire(urgent=urgent)
+        try:
+            yield
+        finally:
+            self.release()
+
+
 class _Group:
     """Writes of one kind that arrive while the connection is busy, sent as ONE
     statement once it is free (group commit). The first caller leads: it waits for the
@@ -214,7 +258,7 @@ class SqliteStore(PersonLifecycle):
         self.migrations = tuple(migrations)
         self.cache_people = cache_people
         self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._lock = _ConnectionLock()
         # Each person's lock for transaction(user_id), while someone holds or waits for it.
         self._people: dict[int, tuple[asyncio.Lock, list[int]]] = {}
         # Set while this task runs a transaction(): its calls run in it, without the lock.
@@ -242,7 +286,7 @@ class SqliteStore(PersonLifecycle):
         if conn is None:
             self._cache.clear()
             return
-        async with self._lock:  # after the work in flight, which may still fill the cache
+        async with self._lock.hold():  # after the work in flight, which may still fill the cache
             try:
                 await conn.execute("PRAGMA optimize")
             except sqlite3.Error as exc:
@@ -397,7 +441,7 @@ class SqliteStore(PersonLifecycle):
 
     @asynccontextmanager
     async def _writing(
-        self, what: str, *, single: bool = False, person: int | None = None
+        self, what: str, *, single: bool = False, person: int | None = None, urgent: bool = False
     ) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and StoreError.
         Inside transaction(), the block is part of it: the transaction commits or
@@ -408,12 +452,13 @@ class SqliteStore(PersonLifecycle):
         `person`: whose sessions/profiles rows the block writes. If it fails (in
         COMMIT too, or cancelled) their cache entry is dropped, as what the database
         holds is then best read again; on success the caller updates the entry.
+        `urgent`: before the calls waiting that are not (_ConnectionLock).
         """
         if self._held.get() is not None:
             async with self._joined(what, writes=True) as conn:
                 yield conn
             return
-        async with self._lock:
+        async with self._lock.hold(urgent=urgent):
             conn = self._connection()
             try:
                 if not single:
@@ -459,7 +504,7 @@ class SqliteStore(PersonLifecycle):
             async with self._joined(what, writes=False) as conn:
                 yield conn
             return
-        async with self._lock:
+        async with self._lock.hold():
             conn = self._connection()
             try:
                 yield conn
@@ -822,7 +867,8 @@ class SqliteStore(PersonLifecycle):
         self._queues.sent(message_id)
 
     async def _take_out(self, ids: list[int]) -> None:
-        async with self._writing(f"take {len(ids)} sent messages out", single=True) as conn:
+        what = f"take {len(ids)} sent messages out"
+        async with self._writing(what, single=True, urgent=True) as conn:
             self._sending.close(ids)
             marks = ", ".join("?" for _ in ids)
             await conn.execute(f"DELETE FROM outbox WHERE id IN ({marks})", ids)

@@ -24,6 +24,7 @@ from bot.core.model import Episode, Profile, Session
 from bot.errors import StoreError
 from bot.store import LATEST_VERSION, SqliteStore
 from bot.store.mailbox import Incoming, Outgoing
+from bot.store.sqlite import _ConnectionLock
 from tests.helpers.paths import ROOT
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -221,3 +222,33 @@ async def test_writes_that_come_while_the_connection_is_busy_go_as_one(
     assert sum("DELETE FROM outbox" in s for s in statements) == 1
     assert await store.queued_messages(7) == []
     assert [u.update_id for u in await store.pending_updates()] == [1, 2, 3]
+
+
+async def test_messages_taken_out_go_before_other_waiting_work() -> None:
+    """The connection's lock serves sent messages' deletes before the work that waited
+    longer (the time from a send to its delete is what a crash sends twice); a waiter
+    cancelled in the queue is passed over, one cancelled as it got the lock passes it on."""
+    lock = _ConnectionLock()
+    order: list[str] = []
+    await lock.acquire()
+
+    async def waiter(name: str, *, urgent: bool = False) -> None:
+        async with lock.hold(urgent=urgent):
+            order.append(name)
+
+    tasks = [asyncio.create_task(waiter("turn")), asyncio.create_task(waiter("gone"))]
+    await asyncio.sleep(0)
+    tasks.append(asyncio.create_task(waiter("sent", urgent=True)))
+    await asyncio.sleep(0)
+    tasks[1].cancel()
+    lock.release()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert order == ["sent", "turn"]
+    await lock.acquire()
+    late = asyncio.create_task(waiter("late"))
+    await asyncio.sleep(0)
+    lock.release()  # handed to `late`...
+    late.cancel()  # ...which is cancelled before it runs: it lets go again
+    await asyncio.gather(late, return_exceptions=True)
+    await asyncio.wait_for(lock.acquire(), 1)
+    assert order == ["sent", "turn"]
