@@ -405,12 +405,22 @@ class Matcher:
     # -- steps -------------------------------------------------------------------------------
 
     def _correct_uncached(self, token: str) -> tuple[str, float]:
-        if token in self._known or len(token) < self._shortest_typo or not token.isalpha():
+        if token in self._known or not token.isalpha():
             return token, 100.0
-        if token[0] == _WA and token[1:] in self._known:
-            return token[1:], 100.0  # Arabic "and" written onto its word: "وبرجع" is "و برجع"
-        if self._rules.stemmed(token):
-            return token, 100.0  # a form of a rule's stem ("опухшая" of "опух*")
+        if token[0] in _AR_FIRST:
+            # Arabic "and", "the", "with the" written onto the word: "وبرجع" is "و برجع",
+            # "الكولا" is "كولا", "بصدري" is "صدري"
+            for prefix in _AR_PREFIXES:
+                rest = token[len(prefix) :]
+                # (a short rest only after "and": "ومش" is "و مش"; "بنت" is no "ب نت")
+                if (
+                    token.startswith(prefix)
+                    and rest in self._known
+                    and (len(rest) >= 3 or prefix == _WA)
+                ):
+                    return rest, 100.0
+        if len(token) < self._shortest_typo or self._rules.stemmed(token):
+            return token, 100.0  # too short to correct, or a form of a rule's stem ("опухшая")
         size = len(token)
         cutoff = 75.0 if size == 4 else 80.0 if size <= 6 else 88.0
         # fuzz.ratio is at most 200 * shorter / (sum of lengths): only words of a close
@@ -443,7 +453,10 @@ class Matcher:
         return best[0][0], float(best[0][1])
 
 
-#: The Arabic "and", written as one word with the next.
+#: The Arabic "and", "and the", "with the", "the" and "with", written as one word with the
+#: next, the longest first.
+_AR_PREFIXES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0627\u0644", "\u0648", "\u0628")
+_AR_FIRST = frozenset(p[0] for p in _AR_PREFIXES)
 _WA = "\u0648"
 
 #: Rows of a QWERTY keyboard: a letter typed for its neighbour on the row or the rows

@@ -280,3 +280,11 @@ def test_a_short_word_of_one_language_is_no_typo_of_another(alarms: Matcher, wor
 def test_every_form_of_a_word_counts_where_a_rule_names_its_stem(alarms: Matcher) -> None:
     assert "heart_rhythm" in alarms.read("сердце колотится, кружится голова").labels("red_flag")
     assert "seizure" in alarms.read("yerde titriyor ve gözleri kaydı").labels("red_flag")  # noqa: RUF001
+
+
+def test_an_arabic_article_or_and_written_onto_a_word_is_read_off_it(alarms: Matcher) -> None:
+    # "الكولا" (the cola) is "كولا", "وألم" (and pain) is "ألم"
+    assert alarms.correct("الكولا") == "كولا"
+    assert "rhabdo" in alarms.read("البول لونه زي الكولا والعضلات ناشفة زي الحجر").labels(
+        "red_flag"
+    )
