@@ -171,6 +171,12 @@ def test_over_in_other_senses_says_nothing_of_timing(matcher: Matcher, message: 
         ("on and off for 20 mins", "returning"),
         ("hand cramped up gripping the racket", "intense"),
         ("calf cramped, on and off all afternoon", "returning"),
+        # "long" is a hard session only of a session: not of a part of one or a trip
+        ("yo calf cramp after a long paddle out", "intense"),
+        ("long walk to the car after and my calf went", "intense"),
+        ("did a long stretch session and my hamstring cramped", "intense"),
+        ("first time this happened in 2 years", "returning"),
+        ("first time ive had a cramp in months", "returning"),
     ],
 )
 def test_everyday_words_are_no_context(matcher: Matcher, message: str, label: str) -> None:
@@ -193,6 +199,10 @@ CONTEXT = [
     ("yeah first hike since last autumn", "returning"),
     ("first run since last year", "returning"),
     ("first time in the pool in like 2 years lol", "returning"),
+    ("does first time in 2 years count?", "returning"),
+    ("calf cramped after a long surf", "intense"),
+    ("long paddle this morning", "intense"),
+    ("nne", "none"),
     ("first class back after the summer holidays", "returning"),
     ("it was a scorcher, 33 degrees", "hot"),
     ("34C today", "hot"),
