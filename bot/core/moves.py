@@ -260,9 +260,6 @@ class Moves:
                 continue
             if kind in self.dialogue.several:
                 continue
-            kept = self.dialogue.value(kind, labels, reading.tokens)
-            if cue and len(labels) > 1 and kept == old and old not in reading.negated(kind):
-                continue  # "hamstring, actually its my calf": it comes to the answer given
             new = tuple(label for label in labels if label != old)
             # "wait no, more like 10 min" after "3 mins": the same label, another figure
             figure = reading.duration_minutes
