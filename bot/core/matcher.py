@@ -419,8 +419,19 @@ class Matcher:
                     and (len(rest) >= 3 or prefix == _WA)
                 ):
                     return rest, 100.0
-        if len(token) < self._shortest_typo or self._rules.stemmed(token):
-            return token, 100.0  # too short to correct, or a form of a rule's stem ("опухшая")
+        if len(token) < self._shortest_typo:
+            return token, 100.0
+        stem = self._rules.stem_of(token)
+        word, score = self._nearest(token)
+        if stem is not None and (not word.startswith(stem) or OSA.distance(token, word) > 1):
+            # a form of a rule's stem ("опухшая" of "опух*"; a Turkish verb denied inside
+            # it, "did not faint", of its stem) stays itself, unless one slip from a word
+            # with the same stem ("respirrer" is "respirer", of "respir*")
+            return token, 100.0
+        return word, score
+
+    def _nearest(self, token: str) -> tuple[str, float]:
+        """The lexicon word `token` is a typo of, with its score; itself when none is."""
         size = len(token)
         cutoff = 75.0 if size == 4 else 80.0 if size <= 6 else 88.0
         # fuzz.ratio is at most 200 * shorter / (sum of lengths): only words of a close
@@ -445,8 +456,11 @@ class Matcher:
             return token, 100.0
         if len(best) == 2 and best[0][1] == best[1][1]:
             # Two words fit equally well: take the one a slip to a neighbouring key makes
-            # ("chesr" is "chest", r beside t, not "chess"); otherwise do not guess.
+            # ("chesr" is "chest", r beside t, not "chess"), or the only one a single slip
+            # makes ("atmne" is "atmen", two letters swapped, not "atmet"); else do not guess.
             slips = [w for w, _, _ in best if _key_slip(token, w)]
+            if len(slips) != 1:
+                slips = [w for w, _, _ in best if OSA.distance(token, w) == 1]
             if len(slips) == 1:
                 return slips[0], float(best[0][1])
             return token, 100.0

@@ -76,9 +76,13 @@ class TogetherRules:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
-    def stemmed(self, word: str) -> bool:
-        """Whether a rule's stem begins `word` ("опухшая" for "опух*"): never a typo."""
-        return bool(self._stems) and bool(self._stem_spots(word))
+    def stem_of(self, word: str) -> str | None:
+        """The longest of the rules' stems that begins `word`, or None."""
+        if not self._stems or not word[0].isalpha():
+            return None
+        stems = self._stems
+        found = [word[:size] for size in self._stem_sizes if size <= len(word)]
+        return next((s for s in reversed(found) if s in stems), None)
 
     def _stem_spots_uncached(self, word: str) -> tuple[tuple[int, int], ...]:
         """Every (rule, group) whose stem begins `word`."""

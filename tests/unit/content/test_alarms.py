@@ -288,3 +288,12 @@ def test_an_arabic_article_or_and_written_onto_a_word_is_read_off_it(alarms: Mat
     assert "rhabdo" in alarms.read("البول لونه زي الكولا والعضلات ناشفة زي الحجر").labels(
         "red_flag"
     )
+
+
+@pytest.mark.parametrize(("typed", "word"), [("respirrer", "respirer"), ("atmne", "atmen")])
+def test_one_slip_in_a_word_of_another_language_is_forgiven(
+    alarms: Matcher, typed: str, word: str
+) -> None:
+    # "respirrer" begins with a rule's stem ("respir*"), yet is one slip from "respirer";
+    # "atmne" fits "atmen" and "atmet" alike, and only "atmen" by one swap
+    assert alarms.correct(typed) == word
