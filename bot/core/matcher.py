@@ -130,10 +130,14 @@ class Matcher:
         for key in self._phrases:
             sizes.setdefault(key[0], set()).add(len(key))
         self._sizes = {w: tuple(sorted(s, reverse=True)) for w, s in sizes.items()}
-        # Phrases made of several words that contain a negator ("not too bad") are
-        # phrases, not negations.
+        # Phrases made of several words that contain a negator ("not too bad"), or a word
+        # that denies what came before it (Turkish "nabzi yok", no pulse), are phrases, not
+        # negations.
+        denying = negation.negators | {
+            p[0] for p in negation.past + negation.denies_before if len(p) == 1
+        }
         self._negating_phrases = frozenset(
-            k for k in self._phrases if len(k) > 1 and any(w in negation.negators for w in k)
+            k for k in self._phrases if len(k) > 1 and any(w in denying for w in k)
         )
         # What each phrase is, fixed once the lexicon is loaded (not worked out per message):
         # small talk ("thanks a lot"), or plain, so that no rule may use its words: a plain
