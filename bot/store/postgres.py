@@ -102,7 +102,7 @@ _FAILURES = (
 
 
 @dataclass(slots=True)
-class _Held:
+class _HeldWrites:
     """A transaction's usual writes, held back to its end to go as ONE statement
     (COMMIT_TURN): a turn's session (and profile) without an episode, messages queued,
     one update marked handled. Any other call in the transaction writes them first, so
@@ -114,7 +114,8 @@ class _Held:
     finish: tuple[int, datetime, int | None] | None = None  # update_id, at, next_of
 
     def __bool__(self) -> bool:
-        return bool(self.session or self.messages or self.finish)
+        # A profile is held only with its session; named anyway, as in SQLite's.
+        return bool(self.session or self.profile or self.messages or self.finish)
 
     def params(self) -> tuple[Any, ...]:
         """COMMIT_TURN's parameters; what was held is let go."""
@@ -174,7 +175,7 @@ class PostgresStore(PersonLifecycle):
         # The connection this task's transaction() or sending() holds: its calls use it.
         self._held: ContextVar[Any] = ContextVar(f"postgres-held-{id(self)}", default=None)
         # The writes this task's transaction() holds back to its end.
-        self._writes: ContextVar[_Held | None] = ContextVar(
+        self._writes: ContextVar[_HeldWrites | None] = ContextVar(
             f"postgres-writes-{id(self)}", default=None
         )
         # Server pids of connections that may hold a session-level advisory lock.
@@ -266,7 +267,7 @@ class PostgresStore(PersonLifecycle):
             return
         async with self._connection("run a transaction") as conn:
             token = self._held.set(conn)
-            held = _Held()
+            held = _HeldWrites()
             holding = self._writes.set(held)
             try:
                 # One round trip (the simple query protocol takes several statements).
@@ -285,7 +286,7 @@ class PostgresStore(PersonLifecycle):
                 self._writes.reset(holding)
                 self._held.reset(token)
 
-    async def _write_held(self, conn: Any, held: _Held) -> None:
+    async def _write_held(self, conn: Any, held: _HeldWrites) -> None:
         """The held writes as one statement; OutOfTurn (nothing written) when a held
         finish_update's next_of does not hold."""
         if not held:
@@ -630,7 +631,7 @@ class PostgresStore(PersonLifecycle):
             held.finish = finish
             return
         async with self._connection(f"mark update {update_id} handled") as conn:
-            await self._write_held(conn, _Held(finish=finish))
+            await self._write_held(conn, _HeldWrites(finish=finish))
 
     async def retry_update(self, update_id: int) -> int:
         async with self._connection(f"count a failure of update {update_id}") as conn:
@@ -656,7 +657,7 @@ class PostgresStore(PersonLifecycle):
             held.messages.extend(rows)  # written at the transaction's end
             return
         async with self._connection(f"queue {len(rows)} messages") as conn:
-            await self._write_held(conn, _Held(messages=rows))  # COMMIT_TURN with them alone
+            await self._write_held(conn, _HeldWrites(messages=rows))  # COMMIT_TURN with them alone
 
     async def queued_messages(
         self, user_id: int | None = None, *, limit: int = 100

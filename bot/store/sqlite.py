@@ -9,7 +9,7 @@ A turn of someone seen recently is one round trip to the connection's thread:
 their rows come from the cache, and the write is one statement. So is a transaction
 whose writes are a turn's usual ones (the session, text replies queued, the update
 marked handled): they are held back to its end and written as ONE statement
-(sqlite_schema.COMMIT_TURN), with no BEGIN or COMMIT of their own (`_Held`).
+(sqlite_schema.COMMIT_TURN), with no BEGIN or COMMIT of their own (`_HeldWrites`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class _Held:
+class _HeldWrites:
     """One transaction's writes held back to its end, to go as ONE statement
     (COMMIT_TURN: autocommitted, so atomic, when nothing else was written), and whether
     the transaction has begun (BEGIN IMMEDIATE): a call that reads or writes anything
@@ -177,44 +177,50 @@ class _ConnectionLock:
 
 class _Group:
     """Writes of one kind that arrive while the connection is busy, sent as ONE
-    statement once it is free (group commit). The first caller leads: it waits for the
-    connection, and closes the group once it has it (`close`, before any await); calls
-    that come meanwhile join (up to `limit` rows) and wait for the leader's statement.
+    statement once it is free (group commit). The first caller starts the group's write
+    as a task of its own, which waits for the connection and closes the group once it
+    has it (`close`, before any await); calls that come meanwhile join (up to `limit`
+    rows). Every caller, the first too, awaits the task shielded: one caller cancelled
+    (a webhook request gone, a flush stopped) neither stops the write nor fails the
+    others, whose rows it carries (a sent message left in the outbox would go again).
     Each returns only once the statement that carries its rows has committed, and fails
     with it. One at a time, a group is one caller: the same statement as before."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.rows: list[Any] | None = None  # the open group's, while its leader waits
-        self.result: asyncio.Future[Any] | None = None
+        self.rows: list[Any] | None = None  # the open group's, while its write waits
+        self.result: asyncio.Task[Any] | None = None
+        self._running: set[asyncio.Task[Any]] = set()  # a strong reference until done
 
     async def join(self, rows: Sequence[Any], write: Callable[[list[Any]], Awaitable[Any]]) -> Any:
-        """`write(rows)` for the group this call leads or joins: its result."""
+        """`write(rows)` for the group this call starts or joins: its result."""
         joinable = self.rows is not None and len(self.rows) + len(rows) <= self.limit
         if joinable and self.rows is not None and self.result is not None:
             self.rows.extend(rows)
             return await asyncio.shield(self.result)
         group = self.rows = list(rows)
-        result = self.result = asyncio.get_running_loop().create_future()
+        task = self.result = asyncio.create_task(self._write(group, write))
+        self._running.add(task)
+        task.add_done_callback(self._done)
+        return await asyncio.shield(task)
+
+    async def _write(self, group: list[Any], write: Callable[[list[Any]], Awaitable[Any]]) -> Any:
         try:
-            value = await write(group)
-        except BaseException as exc:
+            return await write(group)
+        except asyncio.CancelledError as exc:  # only as the loop shuts down
+            raise StoreError(
+                "The write these rows joined was cancelled: nothing of them was saved."
+            ) from exc
+        finally:
             self.close(group)
-            failure = (
-                exc
-                if isinstance(exc, Exception)
-                else StoreError(
-                    "The write these rows joined was cancelled: nothing of them was saved."
-                )
-            )
-            result.set_exception(failure)
-            result.exception()  # retrieved, should no call have joined
-            raise
-        result.set_result(value)
-        return value
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved, should every caller have been cancelled
 
     def close(self, rows: list[Any]) -> None:
-        """The leader has the connection: calls from now on start a new group."""
+        """The write has the connection: calls from now on start a new group."""
         if self.rows is rows:
             self.rows = None
 
@@ -223,8 +229,9 @@ class SqliteStore(PersonLifecycle):
     """The store on one SQLite file, through ONE aiosqlite connection per process.
 
     The connection's settings, and why, are in bot/store/sqlite_open.py.
-    All work on the connection goes through one asyncio.Lock: a single connection has
-    a single transaction, and a read must not see another task's half-done turn. A
+    All work on the connection goes through one lock (_ConnectionLock: first come
+    first served, but sent messages' deletes go first): a single connection has a
+    single transaction, and a read must not see another task's half-done turn. A
     transaction(user_id) takes it at its first use of the connection (see there); its
     person's cached rows may show its writes before they commit, as they always did
     inside a transaction, and are dropped if it rolls back.
@@ -262,7 +269,9 @@ class SqliteStore(PersonLifecycle):
         # Each person's lock for transaction(user_id), while someone holds or waits for it.
         self._people: dict[int, tuple[asyncio.Lock, list[int]]] = {}
         # Set while this task runs a transaction(): its calls run in it, without the lock.
-        self._held: ContextVar[_Held | None] = ContextVar(f"sqlite-tx-{id(self)}", default=None)
+        self._held: ContextVar[_HeldWrites | None] = ContextVar(
+            f"sqlite-tx-{id(self)}", default=None
+        )
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -307,9 +316,10 @@ class SqliteStore(PersonLifecycle):
     @asynccontextmanager
     async def transaction(self, user_id: int | None = None) -> AsyncIterator[None]:
         """The block's calls as one transaction, holding the connection's lock (see
-        Store.transaction). One process per file, so `user_id` needs no lock of its own.
+        Store.transaction). One process per file, so the person's lock (`user_id`) is
+        this store's own (_hold_person), no lock in the database.
 
-        A turn's usual writes are held back (`_Held`) and written at the end as ONE
+        A turn's usual writes are held back (`_HeldWrites`) and written at the end as ONE
         statement, which is then the whole transaction: one round trip. Anything else
         begins it first (BEGIN IMMEDIATE; a read only when something is held), and the
         end is the held writes, then COMMIT. A rollback empties the cache (it may hold
@@ -326,7 +336,7 @@ class SqliteStore(PersonLifecycle):
             yield
             return
         async with self._hold_person(user_id):
-            held = _Held()
+            held = _HeldWrites()
             token = self._held.set(held)
             try:
                 if user_id is None:
@@ -351,7 +361,7 @@ class SqliteStore(PersonLifecycle):
                     self._lock.release()
                 self._held.reset(token)
 
-    async def _take(self, held: _Held) -> None:
+    async def _take(self, held: _HeldWrites) -> None:
         """The connection's lock for the rest of the transaction."""
         if not held.locked:
             await self._lock.acquire()
@@ -376,7 +386,7 @@ class SqliteStore(PersonLifecycle):
             if users[0] == 0:
                 del self._people[user_id]
 
-    async def _undo(self, held: _Held) -> None:
+    async def _undo(self, held: _HeldWrites) -> None:
         if not held.begun:  # nothing written: only the held people's entries may be new
             for user_id in held.people:
                 self._cache.drop(user_id)
@@ -385,7 +395,7 @@ class SqliteStore(PersonLifecycle):
         self._queues.clear()
         await rollback(self._connection(), self.path)
 
-    async def _write_held(self, conn: aiosqlite.Connection, held: _Held) -> None:
+    async def _write_held(self, conn: aiosqlite.Connection, held: _HeldWrites) -> None:
         """The held writes as one statement; OutOfTurn (nothing written) when a held
         finish_update's next_of does not hold."""
         if not held:
@@ -792,7 +802,7 @@ class SqliteStore(PersonLifecycle):
     ) -> None:
         """COMMIT_TURN with the update alone; in a transaction, held to its end (with the
         turn's other writes), where next_of is checked."""
-        held = _Held(finish=(update_id, utc_text(at), next_of))
+        held = _HeldWrites(finish=(update_id, utc_text(at), next_of))
         outer = self._held.get()
         if outer is not None and outer.finish is None:
             outer.finish = held.finish

@@ -224,6 +224,43 @@ async def test_writes_that_come_while_the_connection_is_busy_go_as_one(
     assert [u.update_id for u in await store.pending_updates()] == [1, 2, 3]
 
 
+async def test_a_group_write_goes_on_when_its_first_caller_is_cancelled(
+    sqlite_store: SqliteStore,
+) -> None:
+    """The group's write is a task of its own: the first caller cancelled while it waits
+    for the connection fails no one else, and every row of the group is written (a sent
+    message left in the outbox would go out again)."""
+    store = sqlite_store
+    await store.queue_messages([Outgoing(7, 7, "text", f"m{n}") for n in range(3)], T0)
+    queued = [m.id for m in await store.queued_messages(7) if m.id is not None]
+    release = asyncio.Event()
+
+    async def busy() -> None:
+        async with store.transaction():
+            await store.save_turn(session())
+            await release.wait()
+
+    holder = asyncio.create_task(busy())
+    await asyncio.sleep(0)
+    kept = [
+        asyncio.create_task(store.receive_updates([Incoming(n, 5, "{}")], T0)) for n in (1, 2, 3)
+    ]
+    taken = [asyncio.create_task(store.message_sent(i)) for i in queued]
+    await asyncio.sleep(0.05)
+    kept[0].cancel()  # the callers that started the groups
+    taken[0].cancel()
+    await asyncio.sleep(0)
+    release.set()
+    await holder
+    assert [await task for task in kept[1:]] == [[2], [3]]
+    await asyncio.gather(*taken[1:])
+    for first in (kept[0], taken[0]):
+        with pytest.raises(asyncio.CancelledError):
+            await first
+    assert await store.queued_messages(7) == []
+    assert [u.update_id for u in await store.pending_updates()] == [1, 2, 3]
+
+
 async def test_messages_taken_out_go_before_other_waiting_work() -> None:
     """The connection's lock serves sent messages' deletes before the work that waited
     longer (the time from a send to its delete is what a crash sends twice); a waiter
