@@ -18,10 +18,14 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from telegram import Update
 
 from bot import app
+from bot.channels.telegram.inbox import Inbox
 from bot.config import Settings
 from bot.errors import AlreadyPolling
+from bot.service.locks import KeyedLocks
+from bot.service.metrics import Metrics
 from bot.store import SqliteStore
 from bot.store.mailbox import Incoming, Outgoing
 from tests.helpers.fake_bot_api import (
@@ -212,3 +216,56 @@ async def test_a_failed_message_does_not_hold_up_the_next_ones(
         await fake.wait_for_text(3, DRINK.format(n=1) + " today", after=later)
         await settled(running)
         assert await service.store.pending_updates() == []
+
+
+class _CountingRelay:
+    """Relay's part the inbox calls, counting the turns it runs."""
+
+    def __init__(self) -> None:
+        self.turns: list[int] = []
+
+    async def acknowledge(self, update: Update) -> None:
+        pass
+
+    async def dispatch(self, update: Update) -> None:
+        self.turns.append(update.update_id)
+
+    async def on_error(self, update: Update, error: BaseException, stage: str) -> None:
+        raise AssertionError(f"update {update.update_id} failed: {error}")
+
+
+class _NoOutbox:
+    async def flush(self, key: int, *, paced: bool = False) -> None:
+        pass
+
+
+async def test_an_update_out_of_turn_runs_its_turn_for_nothing_at_most_once(
+    tmp_path: Path,
+) -> None:
+    """A person's earlier updates still pending (kept before a crash): the new one's turn
+    is tried as their next once, then what is pending is read for the rest; and an update
+    this process handled already is skipped without a turn (the round put it back)."""
+    relay = _CountingRelay()
+    async with SqliteStore(tmp_path / "db.sqlite") as store:
+        inbox = Inbox(
+            store,
+            None,  # type: ignore[arg-type]  # the updates are given, none parsed from a bot
+            relay,  # type: ignore[arg-type]
+            _NoOutbox(),  # type: ignore[arg-type]
+            locks=KeyedLocks(),
+            clock=app.utc_now,
+            metrics=Metrics(),
+        )
+        payloads = {n: webhook_update(n, 8, "i drank") for n in (201, 202, 203)}
+        kept = [Incoming(n, 8, json.dumps(p)) for n, p in payloads.items()]
+        assert await store.receive_updates(kept, app.utc_now()) == [201, 202, 203]
+        newest = Update.de_json(payloads[203], None)
+        assert newest is not None
+        await inbox.handle(newest)
+        assert relay.turns == [203, 201, 202, 203]  # 203 out of turn once, not three times
+        assert await store.pending_updates() == []
+        for again in (203, 201):
+            update = Update.de_json(payloads[again], None)
+            assert update is not None
+            await inbox.handle(update)
+        assert relay.turns == [203, 201, 202, 203]
