@@ -83,7 +83,12 @@ def validate(
                         f"{key}.{kind}: {label!r} is not a {kind} label the lexicon can produce."
                         f"{did_you_mean(label, vocabulary.labels(kind))}"
                     )
-    for key, listed in (("several", dialogue.several), ("first", set(dialogue.first))):
+    for key, listed in (
+        ("several", dialogue.several),
+        ("first", set(dialogue.first)),
+        ("second", set(dialogue.second)),
+        ("numbers", set(dialogue.numbers)),
+    ):
         for kind in sorted(listed):
             if kind not in vocabulary.kinds():
                 problems.append(

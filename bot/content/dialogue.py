@@ -47,6 +47,8 @@ _TOP_KEYS = {
     "hint",
     "several",
     "first",
+    "second",
+    "numbers",
     "prefer",
     "vague",
     "texts",
@@ -248,6 +250,18 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
             str(kind): frozenset(_names(marks))
             for kind, marks in _mapping(
                 top.get("first", ("", None))[1], "dialogue", "first", problems
+            ).items()
+        },
+        second={
+            str(kind): frozenset(_names(marks))
+            for kind, marks in _mapping(
+                top.get("second", ("", None))[1], "dialogue", "second", problems
+            ).items()
+        },
+        numbers={
+            str(kind): frozenset(_names(words))
+            for kind, words in _mapping(
+                top.get("numbers", ("", None))[1], "dialogue", "numbers", problems
             ).items()
         },
         answer_first=frozenset(_names(top.get("answer_first", ("", None))[1])),

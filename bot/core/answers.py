@@ -126,12 +126,17 @@ def resolve(
         if (
             not labels
             and kind != YES_NO
-            and (reading.labels(YES_NO) == (NO,) or UNSURE in reading.labels(INTENT))
+            and (
+                reading.labels(YES_NO) == (NO,)
+                or UNSURE in reading.labels(INTENT)
+                or (reading.number == 0 and not reading.matches)
+            )
         ):
-            # "no", or "not sure" ("idk" at "Did any of these apply?"): none that they know of
+            # "no", "not sure" ("idk" at "Did any of these apply?") or a bare "0": none
+            # that they know of
             labels = (NONE,) if NONE in matcher.labels(kind) else ()
         if labels:
-            value = dialogue.value(kind, labels, reading.tokens)
+            value = dialogue.value(kind, labels, reading.tokens, reading.spots(kind))
     for key, target in state.on.items():
         if key.startswith(ANY_PREFIX):
             other = key[len(ANY_PREFIX) :]

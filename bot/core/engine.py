@@ -39,12 +39,13 @@ No I/O, no clock: `now` and the person's history are passed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.advice import ADVISED_SLOT, amended
-from bot.core.answers import UNSURE, as_asked, held, pressed, takes_numbers
+from bot.core.answers import UNSURE, as_asked, held, pressed
 from bot.core.contract import Needs
 from bot.core.machine import BACK, Dialogue, State
 from bot.core.matcher import Match, Matcher, Reading
@@ -53,14 +54,12 @@ from bot.core.moves import (
     AGAIN_SLOT,
     BACK_HERE,
     BACK_SLOT,
-    SKIPPED_SLOT,
     THEN_SLOT,
     UNCLEAR_SLOT,
     Draft,
     Moves,
     drop_question,
     slot_labels,
-    trail_of,
 )
 from bot.core.reading import CLAUSE_MARKS, tokenize
 from bot.core.recurrence import RecurrenceRules
@@ -85,8 +84,6 @@ GREETING = "greeting"
 TIMING, CRAMP_KINDS = "timing", frozenset({"body_part", "symptom"})
 CLAUSE_WORDS = frozenset({"and", "but", "while", "though", "although", "because", "cause"})
 CONTRAST_WORDS = frozenset({"but", "though", "although", "yet", "despite"})
-#: The kind whose answer is a pain score from 0 to SCORE_TOP (the matcher reads scores so).
-SCORE_KIND, SCORE_TOP = "severity", 10
 #: The fewest letters of a one-word message read as the word of a button.
 BUTTON_WORD = 3
 #: What the engine itself says (dialogues/<language>/texts.yaml).
@@ -257,6 +254,7 @@ def step(
         heard = None if heard is None else _without(heard, "urgent", LONG_CRAMP)
     # "sipping an electrolyte drink now": the "now" is the drink's, not the cramp's.
     reading = _drink_time(dialogue, current, reading)
+    reading = _unsigned(reading)
 
     first = reading.get("intent")
     if first in dialogue.answer_first and first in dialogue.intents and button is None:
@@ -377,12 +375,23 @@ def step(
             # a time): the intent, not an answer.
             ctx.leave(current, draft.slots)
             return finish(ctx.arrive(target, draft, reading))
-    if current.advises and ADVISED_SLOT in draft.slots and button is None:
-        # "wait no its my quad" after the advice: the cramp's answer changes, said back in
-        # a few words, and what that changes of the advice is said; the questions do not
-        # restart.
-        changed, _, _ = ctx.correct(session.slots, draft.slots, reading, None)
+    if ADVISED_SLOT in draft.slots and button is None and current.save is None:
+        # "wait no its my quad" after the advice, or after "thx" (the advised cramp is still
+        # the one in hand): the cramp's answer changes, said back in a few words, and what
+        # that changes of the advice is said; the questions do not restart, and the logged
+        # cramp is amended. Past the advice itself, only a marked correction counts.
+        changed, _, _ = ctx.correct(
+            session.slots, draft.slots, reading, None, advised=current.advises
+        )
         advice = next((s for s in dialogue.states.values() if s.advice), None)
+        if not changed and advice is not None and current.advises and reading.number is not None:
+            # "and it was more like 9/10" when it was "really bad": the same, said back.
+            repeated = _said_again(dialogue, draft.slots, reading)
+            if repeated:
+                said = ctx.render(", ".join(repeated), draft.slots)
+                text = f"{dialogue.texts.say('answer_noted', said=said)} {advice.say}".strip()
+                draft.replies.append(Reply(text, current.buttons, current.name))
+                return finish(current.name)
         if changed and advice is not None:
             draft.replies.append(Reply(" ".join(changed)))
             at = len(draft.replies)
@@ -403,7 +412,7 @@ def step(
         return finish(_answer_now(ctx, draft, current, reading, soon))
     # Answers to other cramp questions are said back only in the cramp questions.
     changed, noted, used = (
-        ctx.correct(session.slots, draft.slots, reading, current.save)
+        ctx.correct(session.slots, draft.slots, reading, current.save, current)
         if button is None and asking_cramp
         else ([], [], False)
     )
@@ -422,12 +431,6 @@ def step(
     if answer is None and back:
         return again(dialogue.texts.say("nothing_to_go_back_to"))
     if answer is None and button is None and not changed and not noted:
-        if asking_cramp:
-            score = _score_elsewhere(ctx, current, reading, draft.slots)
-            if score is not None:
-                # "8" at "Did any of these apply?" once "realy bad" skipped the pain
-                # question: the pain score, said back; the open question again.
-                return again(score)
         answer = _button_meant(ctx, current, reading)
         if answer is None and current.again is not None and asking_cramp:
             unsure = UNSURE in reading.labels("intent")
@@ -636,61 +639,34 @@ def _what_changed(now: Reply, was: Reply, closing: str) -> Reply:
     return Reply(text.strip(), now.buttons, now.state)
 
 
-def _score_elsewhere(
-    ctx: Moves, current: State, reading: Reading, slots: dict[str, SlotValue]
-) -> str | None:
-    """A bare number from 0 to 10 at a question that takes no numbers, when the pain
-    question was skipped (its answer read from words such as "realy bad"): the pain score.
-
-    Kept in the pain question's slot; what to say back, or None when it is no such score.
-    """
-    number = reading.number
-    if number is None or reading.matches or not 0 <= number <= SCORE_TOP:
-        return None
-    if takes_numbers(ctx.dialogue, ctx.matcher, current.name):
-        return None
-    for name in trail_of(slots, SKIPPED_SLOT):
-        state = ctx.dialogue.states.get(name)
-        if state is None or state.expect != SCORE_KIND or state.save is None:
-            continue
-        label = ctx.matcher.label_for_number(SCORE_KIND, number)
-        if label is None:
-            return None
-        slots[state.save] = label
-        skipped = [n for n in trail_of(slots, SKIPPED_SLOT) if n != name]
-        slots[SKIPPED_SLOT] = " ".join(skipped)
-        said = ctx.render(f"{{{state.save}}}", slots)
-        return ctx.dialogue.texts.say("answer_noted", said=said)
-    return None
-
-
 def _button_meant(ctx: Moves, current: State, reading: Reading) -> tuple[SlotValue, str] | None:
-    """The answer of the button a short message means, at a question it does not answer.
-
-    A bare number at a question that takes none is the button of that number ("1" is the
-    first, as the console numbers them); a message of one word, the one button with that
-    word ("long": "Hard or long session", "break": "First session after a break"), or
-    failing that the one button with a word it begins ("after": "Sore afterwards").
+    """The answer of the button a one-word message means, at a question it does not answer:
+    the one button with that word ("long": "Hard or long session", "break": "First session
+    after a break"), or failing that the one button with a word it begins ("after": "Sore
+    afterwards"). A bare number is no button: Telegram shows none, and the console maps
+    the numbers it prints itself.
     """
     buttons = current.buttons
-    if not buttons:
-        return None
-    number = reading.number
     words = [t for t in reading.tokens if t[:1].isalnum()]
-    meant = None
-    if number is not None and len(words) == 1 and number == int(number):
-        if 1 <= number <= len(buttons) and not takes_numbers(
-            ctx.dialogue, ctx.matcher, current.name
-        ):
-            meant = buttons[int(number) - 1]
-    elif len(words) == 1 and len(words[0]) >= BUTTON_WORD:
-        word = words[0]
-        said = [(b, tokenize(b)) for b in buttons]
-        exact = [b for b, parts in said if word in parts]
-        begun = [b for b, parts in said if any(p.startswith(word) for p in parts)]
-        found = exact or begun
-        meant = found[0] if len(found) == 1 else None
+    if not buttons or len(words) != 1 or len(words[0]) < BUTTON_WORD or words[0][0].isdigit():
+        return None
+    word = words[0]
+    said = [(b, tokenize(b)) for b in buttons]
+    exact = [b for b, parts in said if word in parts]
+    begun = [b for b, parts in said if any(p.startswith(word) for p in parts)]
+    found = exact or begun
+    meant = found[0] if len(found) == 1 else None
     return None if meant is None else ctx.resolve(current, ctx.matcher.read(meant))
+
+
+_SIGNED = re.compile(r"(?:^|(?<=[\s(]))[-+\u2212\u2013]\s?\d")
+
+
+def _unsigned(reading: Reading) -> Reading:
+    """A signed number ("-3") is no pain score, length or button: the reading without it."""
+    if not _SIGNED.search(reading.text):
+        return reading
+    return replace(reading, number=None, duration_minutes=None)
 
 
 def _said_again(dialogue: Dialogue, slots: Mapping[str, SlotValue], reading: Reading) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.core.reading import CLAUSE_MARKS
 from bot.core.texts import Texts
 
 #: Answer kinds that need no lexicon.
@@ -188,6 +189,11 @@ class Dialogue:
     #: kind -> words that make the first label mentioned count ("mostly the calf, quad a
     #: bit too")
     first: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: kind -> words or phrases that tie the label nearest them in their clause to less
+    #: than another ("quad a bit, but mostly my calf": the quad is not the one)
+    second: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: kind -> words that say a bare number is of that kind ("the pain was 9")
+    numbers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: intents answered before anything else the message says (a dose question), then
     #: the message goes on to the question, as for an urgent sign
     answer_first: frozenset[str] = frozenset()
@@ -212,15 +218,21 @@ class Dialogue:
         saved = frozenset(state.save for state in self.states.values() if state.save)
         object.__setattr__(self, "questions", saved)
 
-    def value(self, kind: str, labels: tuple[str, ...], tokens: Sequence[str] = ()) -> str:
-        """The slot value for labels of `kind` found in one message (of words `tokens`).
+    def value(
+        self,
+        kind: str,
+        labels: tuple[str, ...],
+        tokens: Sequence[str] = (),
+        spots: Sequence[tuple[str, int]] = (),
+    ) -> str:
+        """The slot value for labels of `kind` found in one message (of words `tokens`,
+        each label at the token index of `spots`).
 
         All of them ("hot+intense") for kinds listed under `several`; else the first
-        of them in the kind's `prefer` order; else the first one mentioned when the
-        message has one of the kind's `first` words ("mostly", "too": "mostly the calf,
-        quad a bit too") and no correction word ("hamstring, no wait, quad"); else the
-        last one mentioned ("the back of the knee, the calf"). A label listed under
-        `vague` counts only alone ("the back of my leg, the calf" is the calf).
+        of them in the kind's `prefer` order; else, when the message has one of the
+        kind's `first` or `second` words and no correction word, the one they point to
+        (`lead`); else the last one mentioned ("the back of the knee, the calf"). A label
+        listed under `vague` counts only alone ("the back of my leg, the calf" is the calf).
         """
         if kind in self.several:
             return "+".join(labels)
@@ -230,16 +242,51 @@ class Dialogue:
             if label in labels:
                 return label
         if self.first_counts(kind, tokens):
-            return labels[0]
+            return self.lead(kind, labels, tokens, spots)
         return labels[-1]
 
+    def lead(
+        self,
+        kind: str,
+        labels: tuple[str, ...],
+        tokens: Sequence[str],
+        spots: Sequence[tuple[str, int]],
+    ) -> str:
+        """Of several labels, the one a `first` word points to: the label nearest it in
+        its own clause ("hamstring and calf, the calf is worse", "quad a bit, but mostly
+        my calf": the calf; "both my calf and my quad": the calf). Failing that, the first
+        named that a `second` word ("too", "a bit") does not point to ("mostly the calf,
+        quad a bit too": the calf); failing that, the first named."""
+        places = [(label, at) for label, at in spots if label in labels]
+        clause = [0] * (len(tokens) + 1)
+        for i, token in enumerate(tokens):
+            clause[i + 1] = clause[i] + (token in CLAUSE_MARKS)
+
+        def nearest(i: int, width: int) -> str | None:
+            here = [
+                (min(abs(at - i), abs(at - (i + width - 1))), at < i, label)
+                for label, at in places
+                if at < len(tokens) and clause[at] == clause[i]
+            ]
+            return min(here)[2] if here else None
+
+        for i, width in _spans(tokens, self.first.get(kind, frozenset())):
+            found = nearest(i, width)
+            if found is not None:
+                return found
+        lesser = {
+            found
+            for i, width in _spans(tokens, self.second.get(kind, frozenset()))
+            if (found := nearest(i, width)) is not None
+        }
+        rest = [label for label in labels if label not in lesser]
+        return rest[0] if rest else labels[0]
+
     def first_counts(self, kind: str, tokens: Sequence[str]) -> bool:
-        """Whether the first label of `kind` a message (of words `tokens`) names counts:
-        it has one of the kind's `first` words and no correction word."""
-        marks = self.first.get(kind, frozenset())
-        return any(t in marks for t in tokens) and not any(
-            t in self.correction_words for t in tokens
-        )
+        """Whether a `first` or `second` word of `kind` in a message (of words `tokens`)
+        chooses among its labels: it has one and no correction word."""
+        marks = self.first.get(kind, frozenset()) | self.second.get(kind, frozenset())
+        return bool(_spans(tokens, marks)) and not any(t in self.correction_words for t in tokens)
 
     def intent(self, state: State, label: str | None) -> str | None:
         """Where intent `label` leads from `state`: its own `intents:`, else the dialogue's."""
@@ -278,3 +325,15 @@ def entry_points(dialogue: Dialogue) -> list[str]:
         entries.append(dialogue.answer_after.start)
     entries.extend(name for name, state in dialogue.states.items() if state.anytime)
     return [name for name in entries if name in dialogue.states]
+
+
+def _spans(tokens: Sequence[str], phrases: frozenset[str]) -> list[tuple[int, int]]:
+    """Where each of `phrases` (a word, or words joined by spaces: "a bit") stands in
+    `tokens`, in order: its first index and its length in words."""
+    found = []
+    for phrase in phrases:
+        words = phrase.split()
+        for i in range(len(tokens) - len(words) + 1):
+            if list(tokens[i : i + len(words)]) == words:
+                found.append((i, len(words)))
+    return sorted(found)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.advice import TOLD_SLOT, UNSAID, advise, fits
-from bot.core.answers import NONE, as_asked, held, resolve
+from bot.core.answers import NONE, as_asked, held, resolve, takes_numbers
 from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import Episode, Reply, SlotValue
@@ -39,6 +39,8 @@ TRAIL_SLOT = "_trail"
 #: The questions skipped because a message answered them before they were asked
 #: ("realy bad" said first: the pain question is never asked), space-separated.
 SKIPPED_SLOT = "_skipped"
+#: The kind whose labels a pain score from 0 to 10 gives, and its top.
+SCORE_KIND, SCORE_TOP = "severity", 10
 #: The question at which the person was last asked again in other words (`again:`).
 AGAIN_SLOT = "_again"
 
@@ -136,7 +138,7 @@ class Moves:
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
             if labels and slot not in slots:
-                slots[slot] = self.dialogue.value(kind, labels, reading.tokens)
+                slots[slot] = self.dialogue.value(kind, labels, reading.tokens, reading.spots(kind))
                 keep_minutes(slots, slot, kind, reading)
             elif labels and kind in self.dialogue.several:
                 # Kinds that hold several labels gather them ("a child", then "she's on
@@ -227,6 +229,8 @@ class Moves:
         slots: dict[str, SlotValue],
         reading: Reading,
         asked: str | None,
+        current: State | None = None,
+        advised: bool = False,
     ) -> tuple[list[str], list[str], bool]:
         """Take what the message changes of answers given before; say what it gave.
 
@@ -237,7 +241,13 @@ class Moves:
         say back: the answers changed ("front of the thigh, not the hamstring"), and
         the answers to questions not asked yet that `remember` kept (slot `asked`,
         the open question's, aside); and whether a bare number went to an answer given
-        before ("no wait more like 20"), so that it answers nothing else.
+        before ("no wait more like 20"), so that it answers nothing else (`number`).
+
+        After the advice (`advised`), a message that gives one answer only, another than
+        the one given ("and it was more like 9/10"), is a correction without a word for
+        it; so is one at a question (`current`, the question open) that gives only one
+        answer, of another question ("its my calf" at the timing question, after
+        "hamstring"). Past the advice (after "thx") only a marked correction counts.
         """
         questions = self.dialogue.questions
         # A correction word that begins an answer ("not that bad", "nope") marks nothing.
@@ -247,6 +257,19 @@ class Moves:
             for i, token in enumerate(reading.tokens)
         )
         reading = self._past_opening(reading)
+        # "its my calf" after "hamstring": a message that gives one answer only, another
+        # than the one given, changes it without a correction word.
+        given = [
+            (kind, labels)
+            for kind, slot in self.dialogue.remember.items()
+            if slot in questions and (labels := reading.labels(kind))
+        ]
+        sole = (
+            (advised or (current is not None and self.resolve(current, reading) is None))
+            and len(given) == 1
+            and len(given[0][1]) == 1
+            and all(m.kind == given[0][0] for m in reading.matches)
+        )
         changed: list[str] = []
         noted: list[str] = []
         for kind, slot in self.dialogue.remember.items():
@@ -264,9 +287,9 @@ class Moves:
             # "wait no, more like 10 min" after "3 mins": the same label, another figure
             figure = reading.duration_minutes
             refigured = figure is not None and before.get(minutes_slot(slot)) not in (None, figure)
-            if not (new or (cue and refigured)):
+            if not (new or ((cue or (advised and sole)) and refigured)):
                 continue
-            if not (cue or old in labels or old in reading.negated(kind)):
+            if not (cue or sole or old in labels or old in reading.negated(kind)):
                 continue
             slots[slot] = self.dialogue.value(kind, new or labels)
             keep_minutes(slots, slot, kind, reading)
@@ -278,12 +301,74 @@ class Moves:
                 )
             )
         used = False
-        if cue and not changed and reading.number is not None:
-            # "no wait, more like 8": a bare number corrects the question answered last.
-            changed.extend(self._correct_last(before, slots, reading.number))
-            used = bool(changed)
+        if not changed:
+            heard, used = self.number(before, slots, reading, current, cue, advised)
+            (noted if heard and heard[0] is None else changed).extend(
+                x for x in heard if x is not None
+            )
         said = [self.dialogue.texts.say("answer_noted", said=", ".join(noted))] if noted else []
         return changed, said, used
+
+    def number(
+        self,
+        before: Mapping[str, SlotValue],
+        slots: dict[str, SlotValue],
+        reading: Reading,
+        current: State | None,
+        cue: bool,
+        advised: bool,
+    ) -> tuple[list[str | None], bool]:
+        """The one rule for a bare number at a question it does not answer.
+
+        - While the pain score is not known, a number from 0 to 10 at a question that takes
+          no numbers is the pain score ("7" at "Where is the cramp?"): noted, said back;
+          one that gives the level known already ("8" once "realy bad" gave severe) is
+          said back too.
+        - An answer given before (the pain score, read from words such as "realy bad" or
+          given) changes only with a correction word ("no wait, more like 8", "actually the
+          pain was 9"), or after the advice when the message names the answer's kind
+          (`numbers:` words: "the pain was 9"; a length with its unit).
+        A signed number ("-3") is none (the engine reads it without). Returns what to say
+        back (led by None when it was noted, not changed) and whether the number was used.
+        """
+        number = reading.number
+        if number is None:
+            return [], False
+        if (
+            current is not None
+            and not reading.matches
+            and not self.takes_numbers(current)
+            and 0 <= number <= SCORE_TOP
+            and self.resolve(current, reading) is None
+        ):
+            label = self.matcher.label_for_number(SCORE_KIND, number)
+            for state in self.dialogue.states.values():
+                if state.expect != SCORE_KIND or state.save is None or label is None:
+                    continue
+                if state.save not in slots:
+                    slots[state.save] = label
+                if slots[state.save] == label and not cue:
+                    # Noted, or "8" once "realy bad" gave severe: the same, said back.
+                    return [None, self._said(state.save, slots)], True
+                break
+        named = self._named_kind(reading)
+        if not (cue or (advised and named is not None)):
+            return [], False
+        changed = self._correct_last(before, slots, number, named)
+        return list(changed), bool(changed)
+
+    def takes_numbers(self, state: State) -> bool:
+        """Whether a bare number answers `state`."""
+        return takes_numbers(self.dialogue, self.matcher, state.name)
+
+    def _named_kind(self, reading: Reading) -> str | None:
+        """The kind a number is said to be of: one of its `numbers:` words ("the pain was
+        9") or, for a length, its unit; None when the message names none."""
+        tokens = set(reading.tokens)
+        for kind, words in self.dialogue.numbers.items():
+            if tokens & words:
+                return kind
+        return None
 
     def _said(self, slot: str, slots: Mapping[str, SlotValue]) -> str:
         """An answer as said back: a length by its figure ("about 10 min"), else in words."""
@@ -310,16 +395,23 @@ class Moves:
         return self.matcher.read(rest) if rest != reading.text else reading
 
     def _correct_last(
-        self, before: Mapping[str, SlotValue], slots: dict[str, SlotValue], number: float
+        self,
+        before: Mapping[str, SlotValue],
+        slots: dict[str, SlotValue],
+        number: float,
+        named: str | None = None,
     ) -> list[str]:
-        """An answer given before, given again as a number: that of the question answered
-        last if a number answers it, else of the one answered question a number answers.
-        A length keeps its figure: "10 min", then "no wait more like 20", is 20 minutes."""
+        """An answer given before, given again as a number: that of the kind the message
+        `named` ("pain"), else of the question answered last if a number answers it, else
+        of the one answered question a number answers. A length keeps its figure: "10
+        min", then "no wait more like 20", is 20 minutes."""
 
         def label_of(state: State) -> str | None:
             if state.save is None or before.get(state.save) is None:
                 return None
             if state.expect not in self.matcher.kinds():
+                return None
+            if named is not None and state.expect != named:
                 return None
             return self.matcher.label_for_number(state.expect, number)
 

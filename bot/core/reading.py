@@ -78,6 +78,10 @@ class Reading:
                 seen.setdefault(m.label, None)
         return tuple(seen)
 
+    def spots(self, kind: str) -> tuple[tuple[str, int], ...]:
+        """Every label of `kind` that is not negated, with the token index it starts at."""
+        return tuple((m.label, m.start) for m in self.matches if m.kind == kind and not m.negated)
+
     def negated(self, kind: str) -> tuple[str, ...]:
         """Every label of `kind` the person denied ("no chest pain", "not hot")."""
         seen: dict[str, None] = {}

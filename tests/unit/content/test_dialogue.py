@@ -358,3 +358,22 @@ def test_first_words_make_the_first_label_named_count(tmp_path: Path) -> None:
     assert dialogue.value("body_part", both, ["back", "of", "the", "calf", "hamstring"]) == (
         "hamstring"
     )
+
+
+def test_first_and_second_words_point_within_their_clause(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "start: greet\n",
+        "start: greet\nfirst:\n  body_part: [mostly, worse]\n"
+        "second:\n  body_part: [too, a bit]\ncorrections: [actually]\n",
+    )
+    dialogue = load_dialogue(write(tmp_path, text), Vocabulary())
+    both = ("hamstring", "calf")
+    said = ["hamstring", "and", "calf", ",", "the", "calf", "is", "worse"]
+    spots = [("hamstring", 0), ("calf", 2), ("calf", 5)]
+    assert dialogue.value("body_part", both, said, spots) == "calf"
+    said = ["quad", "a", "bit", ",", "but", "mostly", "my", "calf"]
+    spots = [("quad", 0), ("calf", 7)]
+    assert dialogue.value("body_part", ("quad", "calf"), said, spots) == "calf"
+    said = ["hamstring", ",", "calf", "too"]
+    spots = [("hamstring", 0), ("calf", 2)]
+    assert dialogue.value("body_part", both, said, spots) == "hamstring"
