@@ -95,9 +95,20 @@ def _bigger_lexicon(target: Path, factor: int) -> int:
     folder = target / "lexicon"
     shutil.copytree(DATA / "lexicon" / "en", folder)
     added = 0
-    seen: set[str] = set()
-    for path in sorted(folder.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    docs = {
+        path: yaml.safe_load(path.read_text(encoding="utf-8")) for path in folder.glob("*.yaml")
+    }
+    # A pseudo-word can spell a real one ("la" + "te" + "r"): never add a shipped phrase.
+    seen: set[str] = {
+        str(phrase)
+        for doc in docs.values()
+        if isinstance(doc, dict) and isinstance(doc.get("labels"), dict)
+        for entry in doc["labels"].values()
+        if isinstance(entry, dict)
+        for phrase in entry.get("phrases") or []
+    }
+    for path in sorted(docs):
+        doc = docs[path]
         labels = doc.get("labels") if isinstance(doc, dict) else None
         if not labels or "units" in doc:
             continue
