@@ -88,6 +88,7 @@ def validate(
         ("first", set(dialogue.first)),
         ("second", set(dialogue.second)),
         ("numbers", set(dialogue.numbers)),
+        ("sides", set(dialogue.sides)),
     ):
         for kind in sorted(listed):
             if kind not in vocabulary.kinds():

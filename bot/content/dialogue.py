@@ -49,6 +49,7 @@ _TOP_KEYS = {
     "first",
     "second",
     "numbers",
+    "sides",
     "prefer",
     "vague",
     "texts",
@@ -246,24 +247,10 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         slot_kinds=slot_kinds,
         texts=Texts(texts),
         several=frozenset(_names(top.get("several", ("", None))[1])),
-        first={
-            str(kind): frozenset(_names(marks))
-            for kind, marks in _mapping(
-                top.get("first", ("", None))[1], "dialogue", "first", problems
-            ).items()
-        },
-        second={
-            str(kind): frozenset(_names(marks))
-            for kind, marks in _mapping(
-                top.get("second", ("", None))[1], "dialogue", "second", problems
-            ).items()
-        },
-        numbers={
-            str(kind): frozenset(_names(words))
-            for kind, words in _mapping(
-                top.get("numbers", ("", None))[1], "dialogue", "numbers", problems
-            ).items()
-        },
+        first=_words_by_kind(top, "first", problems),
+        second=_words_by_kind(top, "second", problems),
+        numbers=_words_by_kind(top, "numbers", problems),
+        sides=_words_by_kind(top, "sides", problems),
         answer_first=frozenset(_names(top.get("answer_first", ("", None))[1])),
         prefer={
             str(kind): tuple(_names(order))
@@ -297,6 +284,17 @@ def _names(value: Any) -> list[str]:
     if value is None:
         return []
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _words_by_kind(
+    top: Mapping[str, tuple[str, Any]], key: str, problems: list[str]
+) -> dict[str, frozenset[str]]:
+    """A `kind: [words]` setting (`first`, `second`, `numbers`, `sides`), checked."""
+    file, value = top.get(key, ("dialogue", None))
+    return {
+        str(kind): frozenset(_names(words))
+        for kind, words in _mapping(value, file or "dialogue", key, problems).items()
+    }
 
 
 def _mapping(value: Any, file: str, key: str, problems: list[str]) -> Mapping[Any, Any]:

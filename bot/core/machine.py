@@ -194,6 +194,9 @@ class Dialogue:
     second: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: kind -> words that say a bare number is of that kind ("the pain was 9")
     numbers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: kind -> phrases that say where on the answer given it is ("right side" after
+    #: "hip"): a label read inside one of them changes no answer given before
+    sides: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: intents answered before anything else the message says (a dose question), then
     #: the message goes on to the question, as for an urgent sign
     answer_first: frozenset[str] = frozenset()
@@ -270,13 +273,13 @@ class Dialogue:
             ]
             return min(here)[2] if here else None
 
-        for i, width in _spans(tokens, self.first.get(kind, frozenset())):
+        for i, width in spans(tokens, self.first.get(kind, frozenset())):
             found = nearest(i, width)
             if found is not None:
                 return found
         lesser = {
             found
-            for i, width in _spans(tokens, self.second.get(kind, frozenset()))
+            for i, width in spans(tokens, self.second.get(kind, frozenset()))
             if (found := nearest(i, width)) is not None
         }
         rest = [label for label in labels if label not in lesser]
@@ -286,7 +289,7 @@ class Dialogue:
         """Whether a `first` or `second` word of `kind` in a message (of words `tokens`)
         chooses among its labels: it has one and no correction word."""
         marks = self.first.get(kind, frozenset()) | self.second.get(kind, frozenset())
-        return bool(_spans(tokens, marks)) and not any(t in self.correction_words for t in tokens)
+        return bool(spans(tokens, marks)) and not any(t in self.correction_words for t in tokens)
 
     def intent(self, state: State, label: str | None) -> str | None:
         """Where intent `label` leads from `state`: its own `intents:`, else the dialogue's."""
@@ -327,7 +330,7 @@ def entry_points(dialogue: Dialogue) -> list[str]:
     return [name for name in entries if name in dialogue.states]
 
 
-def _spans(tokens: Sequence[str], phrases: frozenset[str]) -> list[tuple[int, int]]:
+def spans(tokens: Sequence[str], phrases: frozenset[str]) -> list[tuple[int, int]]:
     """Where each of `phrases` (a word, or words joined by spaces: "a bit") stands in
     `tokens`, in order: its first index and its length in words."""
     found = []

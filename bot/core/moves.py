@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core.advice import TOLD_SLOT, UNSAID, advise, fits
 from bot.core.answers import NONE, as_asked, held, resolve, takes_numbers
-from bot.core.machine import BACK, Dialogue, State, minutes_slot, targets
+from bot.core.machine import BACK, Dialogue, State, minutes_slot, spans, targets
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import Episode, Reply, SlotValue
 from bot.core.reading import CLAUSE_MARKS
@@ -257,6 +257,7 @@ class Moves:
             for i, token in enumerate(reading.tokens)
         )
         reading = self._past_opening(reading)
+        reading, sides = self._past_sides(before, reading)
         # "its my calf" after "hamstring": a message that gives one answer only, another
         # than the one given, changes it without a correction word.
         given = [
@@ -271,7 +272,7 @@ class Moves:
             and all(m.kind == given[0][0] for m in reading.matches)
         )
         changed: list[str] = []
-        noted: list[str] = []
+        noted: list[str] = list(sides)
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
             if not labels or slot not in questions or slot == asked:
@@ -356,6 +357,32 @@ class Moves:
             return [], False
         changed = self._correct_last(before, slots, number, named)
         return list(changed), bool(changed)
+
+    def _past_sides(
+        self, before: Mapping[str, SlotValue], reading: Reading
+    ) -> tuple[Reading, list[str]]:
+        """`reading` without the labels read inside a `sides` phrase of a kind answered
+        before: "right side" after "hip" says where on the hip, not a side stitch. Also
+        what to say back for each ("hip, right side")."""
+        dropped: set[int] = set()
+        said: list[str] = []
+        for kind, phrases in self.dialogue.sides.items():
+            slot = self.dialogue.remember.get(kind)
+            if slot is None or before.get(slot) is None:
+                continue
+            for i, width in spans(reading.tokens, phrases):
+                inside = range(i, i + width)
+                hits = {
+                    n for n, m in enumerate(reading.matches) if m.kind == kind and m.start in inside
+                }
+                if hits:
+                    dropped |= hits
+                    side = " ".join(reading.tokens[i : i + width])
+                    said.append(f"{self._said(slot, before)}, {side}")
+        if not dropped:
+            return reading, []
+        kept = tuple(m for n, m in enumerate(reading.matches) if n not in dropped)
+        return replace(reading, matches=kept), said
 
     def takes_numbers(self, state: State) -> bool:
         """Whether a bare number answers `state`."""
