@@ -198,15 +198,7 @@ async def test_writes_that_come_while_the_connection_is_busy_go_as_one(
     await store._connection().set_trace_callback(statements.append)
     await store.queue_messages([Outgoing(7, 7, "text", f"m{n}") for n in range(3)], T0)
     queued = [m.id for m in await store.queued_messages(7)]
-    release = asyncio.Event()
-
-    async def busy() -> None:
-        async with store.transaction():
-            await store.save_turn(session())
-            await release.wait()
-
-    holder = asyncio.create_task(busy())
-    await asyncio.sleep(0)
+    release, holder = await _connection_held(store)
     kept = [
         asyncio.create_task(store.receive_updates([Incoming(n, n % 3, "{}")], T0))
         for n in (1, 2, 3, 2)
@@ -233,15 +225,7 @@ async def test_a_group_write_goes_on_when_its_first_caller_is_cancelled(
     store = sqlite_store
     await store.queue_messages([Outgoing(7, 7, "text", f"m{n}") for n in range(3)], T0)
     queued = [m.id for m in await store.queued_messages(7) if m.id is not None]
-    release = asyncio.Event()
-
-    async def busy() -> None:
-        async with store.transaction():
-            await store.save_turn(session())
-            await release.wait()
-
-    holder = asyncio.create_task(busy())
-    await asyncio.sleep(0)
+    release, holder = await _connection_held(store)
     kept = [
         asyncio.create_task(store.receive_updates([Incoming(n, 5, "{}")], T0)) for n in (1, 2, 3)
     ]
@@ -289,3 +273,17 @@ async def test_messages_taken_out_go_before_other_waiting_work() -> None:
     await asyncio.gather(late, return_exceptions=True)
     await asyncio.wait_for(lock.acquire(), 1)
     assert order == ["sent", "turn"]
+
+
+async def _connection_held(store: SqliteStore) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    """A transaction that holds the connection until the event is set; the task awaits it."""
+    release = asyncio.Event()
+
+    async def busy() -> None:
+        async with store.transaction():
+            await store.save_turn(session())
+            await release.wait()
+
+    holder = asyncio.create_task(busy())
+    await asyncio.sleep(0)
+    return release, holder
