@@ -255,6 +255,7 @@ def step(
     # "sipping an electrolyte drink now": the "now" is the drink's, not the cramp's.
     reading = _drink_time(dialogue, current, reading)
     reading = _unsigned(reading)
+    reading = _thanks_opened(matcher, reading)
 
     first = reading.get("intent")
     if first in dialogue.answer_first and first in dialogue.intents and button is None:
@@ -667,6 +668,27 @@ def _unsigned(reading: Reading) -> Reading:
     if not _SIGNED.search(reading.text):
         return reading
     return replace(reading, number=None, duration_minutes=None)
+
+
+#: Kinds a thanks may carry without being about anything else: "many thanks, most helpful
+#: indeed" ("indeed" is a yes), "appreciate it man", "cheers coach" (who is told of).
+_WITH_THANKS = frozenset({"yes_no", "who"})
+THANKS = "thanks"
+
+
+def _thanks_opened(matcher: Matcher, reading: Reading) -> Reading:
+    """A message that opens with thanks and says nothing else the bot reads, in words it
+    does not know ("cheers coach", "Thank you ever so much, that was genuinely helpful"),
+    is thanks: small talk counts only alone, and these words kept it from counting."""
+    if reading.get("intent") is not None or reading.number is not None:
+        return reading
+    if any(m.kind not in _WITH_THANKS for m in reading.matches):
+        return reading
+    words = [t for t in reading.tokens[:3] if t not in CLAUSE_MARKS]
+    for size in range(len(words), 0, -1):
+        if matcher.read(" ".join(words[:size])).get("intent") == THANKS:
+            return replace(reading, matches=(Match("intent", THANKS), *reading.matches))
+    return reading
 
 
 def _said_again(dialogue: Dialogue, slots: Mapping[str, SlotValue], reading: Reading) -> list[str]:

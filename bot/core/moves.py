@@ -275,6 +275,10 @@ class Moves:
         noted: list[str] = list(sides)
         for kind, slot in self.dialogue.remember.items():
             labels = reading.labels(kind)
+            # "right leg front of thigh" after "quad": a `vague` label said with another
+            # of its kind changes nothing, as it counts for nothing in a first answer.
+            vague = self.dialogue.vague.get(kind, ())
+            labels = tuple(label for label in labels if label not in vague) or labels
             if not labels or slot not in questions or slot == asked:
                 continue
             old = before.get(slot)
