@@ -172,7 +172,8 @@ def pain_scores(words: Sequence[str], used: Sequence[bool]) -> list[tuple[int, i
             while j >= 0 and i - j <= 4 and words[j] in SCORE_FILLERS:
                 j -= 1
             if j >= 0 and words[j] in SCORE_WORDS:
-                out.append((i, i + 1, value))
+                top, end = _top_of_range(words, i, used, [False] * n)  # "pain 6-7"
+                out.append((i, end, top))
     return out
 
 
@@ -196,7 +197,7 @@ def bare_number(
         if not used[i] and not in_phrase[i] and w[0].isdigit():
             if i + 1 < len(words) and words[i + 1] in _SPANS:
                 continue  # "7 hours of walking", "4 months off": a span, not an answer
-            return float(w)
+            return _top_of_range(words, i, used, in_phrase)[0]
     if len(words) <= 2:
         for w in words:
             value = amounts.get(w)
@@ -220,6 +221,25 @@ def bare_number(
             if (i == 0 or words[i - 1] in before) and (i + 1 == n or words[i + 1] in _SAID_AFTER):
                 return value
     return None
+
+
+#: Words between the two ends of a range of scores: "6 or 7", "6 to 7" ("6-7" has none).
+_RANGE_WORDS = _words("or to")
+
+
+def _top_of_range(
+    words: Sequence[str], i: int, used: Sequence[bool], in_phrase: Sequence[bool]
+) -> tuple[float, int]:
+    """The number at `i`, or the top of the range it opens when both ends are scores
+    out of 10 ("6-7", "6 or 7", "7 to 8" is 8): the worse end counts, to be safe. With
+    the index after it."""
+    value = float(words[i])
+    j = i + 1 + (i + 1 < len(words) and words[i + 1] in _RANGE_WORDS)
+    if j < len(words) and words[j][0].isdigit() and not used[j] and not in_phrase[j]:
+        top = float(words[j])
+        if value < top <= 10 and (j + 1 >= len(words) or words[j + 1] not in _SPANS):
+            return top, j + 1
+    return value, i + 1
 
 
 def ago(words: Sequence[str], start: int, end: int) -> bool:
