@@ -409,7 +409,17 @@ class Matcher:
     # -- steps -------------------------------------------------------------------------------
 
     def _correct_uncached(self, token: str) -> tuple[str, float]:
-        if token in self._known or not token.isalpha():
+        if token in self._known:
+            return token, 100.0
+        if _CHANDRABINDU in token or _ANUSVARA in token:
+            # the Hindi nasal written either way: "साँस" is "सांस", "साँप" is "सांप"
+            for other in (
+                token.replace(_CHANDRABINDU, _ANUSVARA),
+                token.replace(_ANUSVARA, _CHANDRABINDU),
+            ):
+                if other in self._known:
+                    return other, 100.0
+        if not token.isalpha():
             return token, 100.0
         if token[0] in _AR_FIRST:
             # Arabic "and", "the", "with the" written onto the word: "وبرجع" is "و برجع",
@@ -476,6 +486,10 @@ class Matcher:
 _AR_PREFIXES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0627\u0644", "\u0648", "\u0628")
 _AR_FIRST = frozenset(p[0] for p in _AR_PREFIXES)
 _WA = "\u0648"
+
+#: The two ways Hindi writes a nasal vowel, used interchangeably on phones.
+_CHANDRABINDU = "\u0901"
+_ANUSVARA = "\u0902"
 
 #: Rows of a QWERTY keyboard: a letter typed for its neighbour on the row or the rows
 #: above and below is the commonest slip on a phone.
