@@ -290,6 +290,26 @@ def test_an_arabic_article_or_and_written_onto_a_word_is_read_off_it(alarms: Mat
     )
 
 
+def test_a_hindi_nasal_is_read_either_way(alarms: Matcher) -> None:
+    # "साँप" (chandrabindu) is the lexicon's "सांप" (anusvara): phones write either
+    assert alarms.correct("साँप") == "सांप"
+    assert "not_breathing" in alarms.read("साँस नहीं ले रहा").labels("red_flag")
+    assert "bite_sting" in alarms.read("साँप ने काटा, पैर सूज रहा है").labels("red_flag")
+
+
+def test_a_sign_long_gone_said_before_it_is_denied(alarms: Matcher) -> None:
+    # "last year I had", "hatte mal", "dulu pernah": a past that denies what follows
+    for text in (
+        "last year i had heat stroke, all good now",
+        "mein opa hatte mal einen schlaganfall, er ist heute fit",
+        "dulu pernah pingsan waktu SMA, sekarang baik",
+    ):
+        assert not alarms.read(text).labels("red_flag"), text
+    assert "seizure" in alarms.read("i once had a seizure and now hes shaking on the floor").labels(
+        "red_flag"
+    )
+
+
 @pytest.mark.parametrize(("typed", "word"), [("respirrer", "respirer"), ("atmne", "atmen")])
 def test_one_slip_in_a_word_of_another_language_is_forgiven(
     alarms: Matcher, typed: str, word: str
