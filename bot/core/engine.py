@@ -226,7 +226,7 @@ def step(
         text = label
 
     text = text.strip()
-    reading = matcher.read(text)
+    reading = _of_it(matcher, text, matcher.read(text))
     read_as.append(reading)
     # Words reached only by typo correction ("desde" read as "yes") are not understood.
     draft.understood = any(m.score >= 100 for m in reading.matches)
@@ -668,6 +668,34 @@ def _unsigned(reading: Reading) -> Reading:
     if not _SIGNED.search(reading.text):
         return reading
     return replace(reading, number=None, duration_minutes=None)
+
+
+#: "thigh cramp, back of it": a side of the part named before, said as "of it".
+_OF_IT = re.compile(r"\b(back|front|top|bottom|inside|outside|underside)\s+of\s+(it|that)\b", re.I)
+_SIDES = frozenset({"back", "front", "top", "bottom", "inside", "outside", "underside"})
+
+
+def _of_it(matcher: Matcher, text: str, reading: Reading) -> Reading:
+    """ "thigh cramp, back of it" read as "thigh cramp, back of thigh" (the hamstring): the
+    "it" is the part named before it, when that part is named in one word."""
+    found = _OF_IT.search(text)
+    if found is None:
+        return reading
+    tokens = reading.tokens
+    at = next(
+        (i for i in range(len(tokens) - 2) if tokens[i] in _SIDES and tokens[i + 1] == "of"),
+        None,
+    )
+    named = [
+        m.start
+        for m in reading.matches
+        if m.kind == "body_part" and at is not None and m.start < at
+    ]
+    if not named:
+        return reading
+    word = tokens[named[-1]]
+    again = matcher.read(text[: found.start(2)] + word + text[found.end(2) :])
+    return again if again.get("body_part") is not None else reading
 
 
 #: Kinds a thanks may carry without being about anything else: "many thanks, most helpful
