@@ -252,9 +252,11 @@ class Moves:
         questions = self.dialogue.questions
         # A correction word that begins an answer ("not that bad", "nope") marks nothing.
         answers = {m.start for m in reading.matches if m.kind in self.dialogue.remember}
+        words = self.dialogue.correction_words
+        tokens = reading.tokens
         cue = any(
-            token in self.dialogue.correction_words and i not in answers
-            for i, token in enumerate(reading.tokens)
+            (token in words or " ".join(tokens[i : i + 2]) in words) and i not in answers
+            for i, token in enumerate(tokens)
         )
         reading = self._past_opening(reading)
         reading, sides = self._past_sides(before, reading)
