@@ -297,6 +297,13 @@ def test_a_hindi_nasal_is_read_either_way(alarms: Matcher) -> None:
     assert "bite_sting" in alarms.read("साँप ने काटा, पैर सूज रहा है").labels("red_flag")
 
 
+def test_fell_and_does_not_wake_up_in_other_languages(alarms: Matcher) -> None:
+    # "acorda" (Portuguese: wakes) is a plain word there, never the Italian "ancora"
+    assert alarms.correct("acorda") == "acorda"
+    for text in ("ele caiu e não acorda", "er ist umgefallen und wacht nicht auf"):
+        assert "fainting" in alarms.read(text).labels("red_flag"), text
+
+
 def test_a_sign_long_gone_said_before_it_is_denied(alarms: Matcher) -> None:
     # "last year I had", "hatte mal", "dulu pernah": a past that denies what follows
     for text in (
