@@ -235,12 +235,19 @@ class Dialogue:
         of them in the kind's `prefer` order; else, when the message has one of the
         kind's `first` or `second` words and no correction word, the one they point to
         (`lead`); else the last one mentioned ("the back of the knee, the calf"). A label
-        listed under `vague` counts only alone ("the back of my leg, the calf" is the calf).
+        listed under `vague` counts only alone ("the back of my leg, the calf" is the calf),
+        and so does one read inside a `sides` phrase ("glute, right side" is the glutes).
         """
         if kind in self.several:
             return "+".join(labels)
         vague = self.vague.get(kind, ())
         labels = tuple(label for label in labels if label not in vague) or labels
+        sides = self.sides.get(kind)
+        if sides and len(labels) > 1:
+            # "glute, right side": a label read inside a `sides` phrase gives way.
+            inside = {i + k for i, width in spans(tokens, sides) for k in range(width)}
+            outside = {label for label, at in spots if at not in inside}
+            labels = tuple(label for label in labels if label in outside) or labels
         for label in self.prefer.get(kind, ()):
             if label in labels:
                 return label
