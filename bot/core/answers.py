@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.core.machine import ANY_PREFIX, Dialogue, State
+from bot.core.machine import ANY_PREFIX, Dialogue, State, slot_labels
 from bot.core.matcher import Matcher
 from bot.core.model import ButtonPress, Reply, Session, SlotValue
 from bot.core.reading import Reading
@@ -47,8 +47,7 @@ def held(state: State, slots: Mapping[str, SlotValue]) -> tuple[str, ...]:
     """The labels the slot of a question with `more:` holds already (none: ())."""
     if state.more is None or state.save is None:
         return ()
-    value = slots.get(state.save)
-    return tuple(value.split("+")) if isinstance(value, str) and value else ()
+    return slot_labels(slots.get(state.save))
 
 
 def as_asked(
@@ -66,11 +65,11 @@ def as_asked(
 
     def labels(button: str) -> set[str]:
         answer = resolve(dialogue, matcher, state, matcher.read(button))
-        value = None if answer is None else answer[0]
-        return set(value.split("+")) if isinstance(value, str) else set()
+        return set(slot_labels(None if answer is None else answer[0]))
 
-    rest = tuple(b for b in state.more_buttons if not labels(b) <= set(have))
-    if not any(labels(b) - {NONE} for b in rest):
+    given = {button: labels(button) for button in state.more_buttons}
+    rest = tuple(b for b in state.more_buttons if not given[b] <= set(have))
+    if not any(given[b] - {NONE} for b in rest):
         return state
     return replace(state, say=state.more or state.say, buttons=rest)
 

@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 from bot.core.advice import ADVISED_SLOT, amended
 from bot.core.answers import UNSURE, as_asked, held, pressed
 from bot.core.contract import Needs
-from bot.core.machine import BACK, Dialogue, State
+from bot.core.machine import BACK, Dialogue, State, slot_labels
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import ButtonPress, Episode, Reply, Session, SlotValue
 from bot.core.moves import (
@@ -59,7 +59,6 @@ from bot.core.moves import (
     Draft,
     Moves,
     drop_question,
-    slot_labels,
 )
 from bot.core.reading import CLAUSE_MARKS, tokenize
 from bot.core.recurrence import RecurrenceRules

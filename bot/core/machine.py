@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.core.model import SlotValue
 from bot.core.reading import CLAUSE_MARKS
 from bot.core.texts import Texts
 
@@ -240,8 +241,7 @@ class Dialogue:
         """
         if kind in self.several:
             return "+".join(labels)
-        vague = self.vague.get(kind, ())
-        labels = tuple(label for label in labels if label not in vague) or labels
+        labels = self.definite(kind, labels)
         sides = self.sides.get(kind)
         if sides and len(labels) > 1:
             # "glute, right side": a label read inside a `sides` phrase gives way.
@@ -254,6 +254,12 @@ class Dialogue:
         if self.first_counts(kind, tokens):
             return self.lead(kind, labels, tokens, spots)
         return labels[-1]
+
+    def definite(self, kind: str, labels: tuple[str, ...]) -> tuple[str, ...]:
+        """`labels` without the kind's `vague` ones, unless those are all there is ("the
+        back of my leg, the calf" is the calf; "the leg" alone stays the leg)."""
+        vague = self.vague.get(kind, ())
+        return tuple(label for label in labels if label not in vague) or labels
 
     def lead(
         self,
@@ -335,6 +341,11 @@ def entry_points(dialogue: Dialogue) -> list[str]:
         entries.append(dialogue.answer_after.start)
     entries.extend(name for name, state in dialogue.states.items() if state.anytime)
     return [name for name in entries if name in dialogue.states]
+
+
+def slot_labels(value: SlotValue | None) -> tuple[str, ...]:
+    """ "clot+dark_urine" -> ("clot", "dark_urine"); nothing -> ()."""
+    return tuple(value.split("+")) if isinstance(value, str) and value else ()
 
 
 def spans(tokens: Sequence[str], phrases: frozenset[str]) -> list[tuple[int, int]]:

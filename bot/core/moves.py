@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bot.core.advice import TOLD_SLOT, UNSAID, advise, fits
 from bot.core.answers import NONE, as_asked, held, resolve, takes_numbers
-from bot.core.machine import BACK, Dialogue, State, minutes_slot, spans, targets
+from bot.core.machine import BACK, Dialogue, State, minutes_slot, slot_labels, spans, targets
 from bot.core.matcher import Match, Matcher, Reading
 from bot.core.model import Episode, Reply, SlotValue
 from bot.core.reading import CLAUSE_MARKS
@@ -279,8 +279,7 @@ class Moves:
             labels = reading.labels(kind)
             # "right leg front of thigh" after "quad": a `vague` label said with another
             # of its kind changes nothing, as it counts for nothing in a first answer.
-            vague = self.dialogue.vague.get(kind, ())
-            labels = tuple(label for label in labels if label not in vague) or labels
+            labels = self.dialogue.definite(kind, labels)
             if not labels or slot not in questions or slot == asked:
                 continue
             old = before.get(slot)
@@ -610,8 +609,3 @@ def trail_of(slots: Mapping[str, SlotValue], slot: str = TRAIL_SLOT) -> list[str
     """The names kept, space-separated, in `slot`."""
     value = slots.get(slot)
     return value.split() if isinstance(value, str) else []
-
-
-def slot_labels(value: SlotValue | None) -> tuple[str, ...]:
-    """ "clot+dark_urine" -> ("clot", "dark_urine"); nothing -> ()."""
-    return tuple(value.split("+")) if isinstance(value, str) and value else ()
