@@ -346,7 +346,8 @@ class Matcher:
                 found.append((start, match, None))
         found.sort(key=lambda f: f[0])
         # a warning sign said as a joke or taken back ("palpitations lol", "... jk")
-        joked = self._negation.joked(raw, words)
+        warned = any(m.kind in WARNING_KINDS for _, m, _ in found)
+        joked = self._negation.joked(words) if warned else None
         matches: list[Match] = []
         duration: float | None = None
         for start, m, approx in found:

@@ -121,7 +121,7 @@ class NegationScope:
                 active, by_phrase = i, False
         return denied
 
-    def joked(self, raw: list[str], words: list[str]) -> list[bool] | None:
+    def joked(self, words: list[str]) -> list[bool] | None:
         """For each word: was it said as a joke, or taken back? None when nothing was.
 
         A retraction ("jk", "not literally", "its always been like that") takes back every

@@ -59,9 +59,8 @@ class TogetherRules:
                         self._thresholds.append((float(w[2:]), r, g))
                     elif w.endswith(STEM) and len(w) > len(STEM):
                         self._stems.setdefault(w[: -len(STEM)], []).append((r, g))
-                    elif number_range(w) is not None:
-                        low, high = number_range(w) or (0.0, 0.0)
-                        self._ranges.append((low, high, r, g))
+                    elif (span := number_range(w)) is not None:
+                        self._ranges.append((*span, r, g))
                     else:
                         self._index.setdefault(w, []).append((r, g))
         self._stem_sizes = tuple(sorted({len(s) for s in self._stems}))

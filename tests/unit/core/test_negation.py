@@ -75,7 +75,7 @@ JOKES = NegationScope(
 
 def _joked(text: str) -> set[str]:
     words = text.split()
-    flags = JOKES.joked(words, words) or [False] * len(words)
+    flags = JOKES.joked(words) or [False] * len(words)
     return {w for w, d in zip(words, flags, strict=True) if d}
 
 
