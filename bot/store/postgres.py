@@ -121,8 +121,7 @@ class _HeldWrites:
         """COMMIT_TURN's parameters; what was held is let go."""
         session = self.session or (None,) * 5
         profile = self.profile or (None,) * 6
-        columns: list[list[Any] | None] = [list(c) for c in zip(*self.messages, strict=True)]
-        columns = columns or [None] * 8
+        columns: list[list[Any] | None] = [*_columns(self.messages)] or [None] * 8
         finish = self.finish or (None, None, None)
         self.session = self.profile = self.finish = None
         self.messages = []

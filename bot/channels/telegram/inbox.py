@@ -183,9 +183,7 @@ class Inbox:
 
     def _done(self, update_id: int) -> None:
         """This process saved the update as handled."""
-        self._handled[update_id] = None
-        if len(self._handled) > HANDLED_HERE:
-            self._handled.popitem(last=False)
+        _remember(self._handled, update_id)
 
     async def _next(self, key: int, update: Update, *, fast: bool = True) -> bool:
         """Handle the person's oldest pending update (up to `update`) in one transaction;
@@ -277,9 +275,7 @@ class Inbox:
         if update.update_id in self._apologised:
             log.warning("Update %s failed again: %s", update.update_id, error)
             return
-        self._apologised[update.update_id] = None
-        if len(self._apologised) > 10_000:
-            self._apologised.popitem(last=False)
+        _remember(self._apologised, update.update_id)
         await self.relay.on_error(update, error, "retrying")
 
     async def flush(self, key: int, *, paced: bool = False) -> None:
@@ -427,3 +423,10 @@ class Poller:
         self.offset = updates[-1].update_id + 1
         for update in todo:
             await self.queue.put(update)
+
+
+def _remember(seen: OrderedDict[int, None], update_id: int) -> None:
+    """Note `update_id` in `seen`, which keeps the last HANDLED_HERE."""
+    seen[update_id] = None
+    if len(seen) > HANDLED_HERE:
+        seen.popitem(last=False)

@@ -218,7 +218,7 @@ class Relay:
 
     async def _notice(self, update: Update, chat_id: int, text: str) -> None:
         """A notice of the adapter's own, queued like a turn's replies."""
-        await self.outbox.put(sender(update) or chat_id, chat_id, Outcome((Reply(text),)))
+        await self.deliver(sender(update) or chat_id, chat_id, Outcome((Reply(text),)))
 
 
 async def _answer(query: CallbackQuery) -> None:
