@@ -87,6 +87,8 @@ from bot.config import Settings
 from bot.content.loading import Library
 from bot.service import KeyedLocks, Service
 from bot.store import MemoryStore, open_store
+from tests.helpers.fake_bot_api import free_port
+from tests.helpers.postgres import server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 4
@@ -345,13 +347,6 @@ class FakeBotApi:
             return False
         finally:
             self._waiting.pop(chat, None)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -744,7 +739,7 @@ if __name__ == "__main__":
     parser.add_argument("--process-rounds", type=int, default=PROCESS_ROUNDS, help="webhook rounds")
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("TEST_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/test",
+        default=server_url(),
         help="a PostgreSQL server (and a database to connect to) to make the bench's own "
         "databases on",
     )

@@ -29,7 +29,6 @@ or a process crash could lose with each setting. Takes well under a minute.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sqlite3
 import statistics
@@ -50,6 +49,7 @@ from bot.store.codec import slots_json, utc_text
 from bot.store.sqlite_open import Synchronous
 from bot.store.sqlite_rows import episode_from, episode_row
 from bot.store.sqlite_schema import EPISODE_COLUMNS, UPSERT_SESSION
+from tests.helpers.postgres import server_url
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 USERS = 50
@@ -286,7 +286,7 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("TEST_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/test",
+        default=server_url(),
         help="a PostgreSQL server (and a database to connect to) to make the benchmark's "
         "own database on",
     )
