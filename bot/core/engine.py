@@ -330,12 +330,13 @@ def step(
         stopped = ctx.arrive(entry, draft, reading)
         offered = dialogue.states[stopped]
         later = _asked_later(dialogue, reading)
-        if later is not None and _details(dialogue, reading) >= later[1]:
+        details = _details(dialogue, reading)
+        if later is not None and details >= later[1]:
             # A whole cramp and a question at its end: the cramp first, the question after.
             drop_question(draft, stopped)
             return finish(_take_later(ctx, draft, offered, reading, later))
         soon = _asked_now(dialogue, reading)
-        if soon is not None and not offered.advises and _details(dialogue, reading):
+        if soon is not None and not offered.advises and details:
             # A question and a muscle: the answer now, then the cramp questions.
             drop_question(draft, stopped)
             return finish(_answer_now(ctx, draft, offered, reading, soon))
@@ -404,10 +405,10 @@ def step(
             return finish(stopped)
     later = _asked_later(dialogue, reading)
     asking_cramp = current.save is not None and current.save in dialogue.remember.values()
-    if later is not None and not asking_cramp and _details(dialogue, reading) >= later[1]:
+    details = _details(dialogue, reading)
+    if later is not None and not asking_cramp and details >= later[1]:
         return finish(_take_later(ctx, draft, current, reading, later))
     soon = _asked_now(dialogue, reading)
-    details = _details(dialogue, reading)
     if soon is not None and details and not asking_cramp and not current.advises:
         return finish(_answer_now(ctx, draft, current, reading, soon))
     # Answers to other cramp questions are said back only in the cramp questions.
