@@ -10,7 +10,7 @@ charts.py    the /history text and charts
 locks.py     one lock per person
 """
 
-from bot.service.locks import KeyedLocks
+from bot.locks import KeyedLocks
 from bot.service.outcome import Attachment, EffectContext, EffectOutput, Outcome
 from bot.service.sweep import Send, SendLater, SendResult, Sweep, SweepReport
 from bot.service.turns import Service

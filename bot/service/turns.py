@@ -2,7 +2,7 @@
 
 Adapters (Telegram, the console) call `Service.handle` and render the Outcome.
 Messages from one person are handled one at a time, in arrival order (the per-person
-lock may be shared with an adapter that orders updates earlier, bot/service/locks.py).
+lock may be shared with an adapter that orders updates earlier, bot/locks.py).
 The session and whatever the turn recorded are saved in one transaction before any
 effect runs, so a failure leaves the last committed state intact and the person gets
 an apology. The person's language (Profile.language, from the first message) picks the
@@ -22,9 +22,9 @@ from bot.core.contract import Needs
 from bot.core.model import ButtonPress, Profile, Reply, Session
 from bot.core.texts import Texts
 from bot.errors import StoreError
+from bot.locks import KeyedLocks
 from bot.service.effects import EFFECTS
 from bot.service.languages import language_replies
-from bot.service.locks import KeyedLocks
 from bot.service.outcome import Attachment, Effect, EffectContext, EffectOutput, Outcome
 from bot.store import Store
 

@@ -33,6 +33,7 @@ import aiosqlite
 from bot.core.model import Episode, Profile, Session
 from bot.core.schedule import Advance, Reminder, ReminderKind
 from bot.errors import AlreadyPolling, OutOfTurn, StoreError
+from bot.locks import KeyedLocks
 from bot.store.base import PersonLifecycle, export_person
 from bot.store.codec import (
     check_same_person,
@@ -267,7 +268,7 @@ class SqliteStore(PersonLifecycle):
         self._conn: aiosqlite.Connection | None = None
         self._lock = _ConnectionLock()
         # Each person's lock for transaction(user_id), while someone holds or waits for it.
-        self._people: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        self._people = KeyedLocks()
         # Set while this task runs a transaction(): its calls run in it, without the lock.
         self._held: ContextVar[_HeldWrites | None] = ContextVar(
             f"sqlite-tx-{id(self)}", default=None
@@ -373,18 +374,8 @@ class SqliteStore(PersonLifecycle):
         if user_id is None:
             yield
             return
-        entry = self._people.get(user_id)
-        if entry is None:
-            entry = self._people[user_id] = (asyncio.Lock(), [0])
-        lock, users = entry
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._people[user_id]
+        async with self._people.hold(user_id):
+            yield
 
     async def _undo(self, held: _HeldWrites) -> None:
         if not held.begun:  # nothing written: only the held people's entries may be new

@@ -24,7 +24,7 @@ from bot import app
 from bot.channels.telegram.inbox import Inbox
 from bot.config import Settings
 from bot.errors import AlreadyPolling
-from bot.service.locks import KeyedLocks
+from bot.locks import KeyedLocks
 from bot.service.metrics import Metrics
 from bot.store import SqliteStore
 from bot.store.mailbox import Incoming, Outgoing

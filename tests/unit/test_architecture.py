@@ -2,7 +2,7 @@
 
     core      pure: no I/O, no clock. Imports only core and bot.errors
     content   YAML -> core values. Imports core, content, errors
-    store     the database. Imports core, store, errors
+    store     the database. Imports core, store, errors, locks
     service   one turn, the effects, the sweep. Imports core, content, store, service, errors
     channels  Telegram and the console. Imports anything below, and config
     app, __main__   the composition root and the command line: anything
@@ -24,19 +24,23 @@ PACKAGE = ROOT / "bot"
 ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
     "eventloop": frozenset(),
+    "locks": frozenset(),
     "core": frozenset({"core", "errors"}),
     "content": frozenset({"content", "core", "errors"}),
-    "store": frozenset({"store", "core", "errors"}),
+    "store": frozenset({"store", "core", "errors", "locks"}),
     "config": frozenset({"core", "errors"}),
-    "service": frozenset({"service", "content", "store", "core", "errors"}),
+    "service": frozenset({"service", "content", "store", "core", "errors", "locks"}),
     "channels": frozenset(
         {"channels", "service", "content", "store", "core", "errors", "config", "eventloop"}
+        | {"locks"}
     ),
     "app": frozenset(
         {"app", "channels", "service", "content", "store", "core", "errors", "config", "eventloop"}
+        | {"locks"}
     ),
     "__main__": frozenset(
         {"app", "channels", "service", "content", "store", "core", "errors", "config", "eventloop"}
+        | {"locks"}
     ),
     "__init__": frozenset(),
 }

@@ -60,8 +60,8 @@ from bot.channels.telegram.relay import Relay
 from bot.channels.telegram.requests import Delivery, RetryingRequest, SendOnce, WrappingRequest
 from bot.config import Settings
 from bot.errors import ConfigError, StoreError
+from bot.locks import KeyedLocks
 from bot.service.health import Health
-from bot.service.locks import KeyedLocks
 from bot.service.metrics import Metrics
 from bot.store import MemoryStore, Store
 

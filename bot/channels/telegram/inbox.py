@@ -48,7 +48,7 @@ from bot.channels.telegram.order import PerUserOrder, sender
 from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.relay import Relay
 from bot.errors import OutOfTurn, StoreError
-from bot.service.locks import KeyedLocks
+from bot.locks import KeyedLocks
 from bot.service.metrics import Metrics
 from bot.store import Store
 from bot.store.mailbox import Incoming

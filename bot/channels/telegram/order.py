@@ -1,6 +1,6 @@
 """Ordering: one person's updates one after the other; different people concurrently.
 
-The lock is the process's one per-person lock (bot/service/locks.py), shared with the
+The lock is the process's one per-person lock (bot/locks.py), shared with the
 service: taken here when an update arrives, it is held once more, at no cost, by the turn
 the update runs in the same task.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.service.locks import KeyedLocks
+from bot.locks import KeyedLocks
 
 _NO_LIMIT = 1 << 30
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.service.locks import KeyedLocks
+from bot.locks import KeyedLocks
 
 
 async def test_one_key_runs_in_arrival_order_and_keys_run_side_by_side() -> None:

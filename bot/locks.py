@@ -1,6 +1,7 @@
 """One lock per person, so one person's messages are handled one at a time, in arrival order.
 
-The one per-person lock of the process: the service takes it for every turn, and an
+The one per-person lock of the process: the service takes it for every turn, SqliteStore
+holds a person's transaction with one of its own (as PostgreSQL's advisory lock does), and an
 adapter that must keep a person's updates in order from the moment they arrive (Telegram
 answers a button press before the turn runs) takes the same lock earlier, in the same
 task. A task that holds a key's lock may take it again (the turn inside the adapter's
