@@ -368,22 +368,26 @@ class Moves:
     ) -> tuple[Reading, list[str]]:
         """`reading` without the labels read inside a `sides` phrase of a kind answered
         before: "right side" after "hip" says where on the hip, not a side stitch. Also
-        what to say back for each ("hip, right side")."""
+        what to say back for each ("hip, right side"), when the message names no other
+        label of the kind ("glute, right side" changes the muscle, and says so itself)."""
         dropped: set[int] = set()
         said: list[str] = []
         for kind, phrases in self.dialogue.sides.items():
             slot = self.dialogue.remember.get(kind)
             if slot is None or before.get(slot) is None:
                 continue
-            for i, width in spans(reading.tokens, phrases):
-                inside = range(i, i + width)
-                hits = {
-                    n for n, m in enumerate(reading.matches) if m.kind == kind and m.start in inside
-                }
-                if hits:
-                    dropped |= hits
-                    side = " ".join(reading.tokens[i : i + width])
-                    said.append(f"{self._said(slot, before)}, {side}")
+            found = spans(reading.tokens, phrases)
+            inside = {i + k for i, width in found for k in range(width)}
+            matches = list(enumerate(reading.matches))
+            hits = {n for n, m in matches if m.kind == kind and m.start in inside}
+            if not hits:
+                continue
+            dropped |= hits
+            if any(m.kind == kind and n not in hits for n, m in matches):
+                continue
+            for i, width in found:
+                side = " ".join(reading.tokens[i : i + width])
+                said.append(f"{self._said(slot, before)}, {side}")
         if not dropped:
             return reading, []
         kept = tuple(m for n, m in enumerate(reading.matches) if n not in dropped)
