@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run | console | check | graph | eval].
+"""Command line: python -m bot [run | console | check | graph | eval | train-reader].
 
 Without a sub-command: Telegram when TELEGRAM_BOT_TOKEN is set, else the console.
 """
@@ -104,7 +104,28 @@ def parser() -> argparse.ArgumentParser:
         metavar="PCT",
         help="most calm messages (benign, self_care, see_doctor, dose_question) escalated, %%",
     )
+    commands.add_parser(
+        "train-reader",
+        help="train the learned reader of warning signs again (needs scikit-learn)",
+        description="Train the second reader of warning signs (bot/content/reader.py) on the "
+        "labelled messages (tests/data/safety/dev.yaml, tests/data/messages.yaml, the spent "
+        "conversation sets and the lexicon's answers) and write data/reader.json. Needed "
+        "after any of them changes (the tests say so). Needs scikit-learn: "
+        "pip install -e '.[train]'.",
+    )
     return main
+
+
+def run_train_reader(settings: Settings) -> int:
+    """`python -m bot train-reader`: data/reader.json from the current corpus."""
+    from bot.content import reader
+
+    examples = reader.corpus(settings.data_dir.parent)
+    model = reader.train(examples)
+    path = settings.data_dir / reader.READER_FILE
+    reader.write(model, path)
+    print(f"{path}: {len(model['grams'])} n-grams, trained on {len(examples)} messages")
+    return 0
 
 
 def run_eval(settings: Settings, args: argparse.Namespace) -> int:
@@ -157,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return app.check(settings)
         if command == "eval":
             return run_eval(settings, args)
+        if command == "train-reader":
+            return run_train_reader(settings)
         if command == "graph":
             print(mermaid(app.load(settings).content().dialogue))
             return 0

@@ -180,6 +180,7 @@ def run_case(library: Library, case: Case) -> Outcome:
             now=_NOW,
             rules=content.rules,
             alarms=content.alarms,
+            reader=content.reader,
         )
 
     if case.when == "midway":

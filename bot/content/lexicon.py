@@ -40,7 +40,17 @@ _PLAIN_WORDS_KEY = "plain_words"
 _PLAIN_PHRASES_KEY = "plain_phrases"
 _KIND_KEYS = frozenset({"kind", "labels", "units", "amounts", "approximate"})
 _LABEL_KEYS = frozenset(
-    {"display", "plural", "phrases", "from", "together", "anywhere", "rules_from", "phrases_from"}
+    {
+        "display",
+        "plural",
+        "phrases",
+        "from",
+        "together",
+        "anywhere",
+        "rules_from",
+        "phrases_from",
+        "learned",
+    }
 )
 
 
@@ -324,6 +334,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                     and source is None
                     and lent is None
                     and "from" not in label_doc
+                    and label_doc.get("learned") is not True
                 ):
                     problems.add(
                         where,

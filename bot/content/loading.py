@@ -25,12 +25,14 @@ from bot.content.dialogue import load_dialogue
 from bot.content.languages import LANGUAGES_FILE, Language, check_languages, load_languages
 from bot.content.lexicon import load_lexicons
 from bot.content.plan import PLAN_FILE, check_calendar_words, load_plan
+from bot.content.reader import READER_FILE, load_reader
 from bot.content.rules import RULES_FILE, check_rule_texts, load_rules
 from bot.core.answers import resolve
 from bot.core.contract import Needs
 from bot.core.lexicon import Lexicon
 from bot.core.machine import Dialogue
 from bot.core.matcher import Matcher
+from bot.core.reader import Reader
 from bot.core.recurrence import RecurrenceRules
 from bot.core.schedule import Plan
 from bot.core.zones import Atlas
@@ -51,6 +53,7 @@ class Content:
     plan: Plan  # data/reminders.yaml: how often and when to keep quiet
     atlas: Atlas  # data/cities.yaml: cities and their time zones
     alarms: Matcher | None = None  # warning signs in every language, read on every message
+    reader: Reader | None = None  # data/reader.json: warning signs no phrase holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,7 @@ def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = (
     plan = _try(problems, lambda: load_plan(data_dir / PLAN_FILE))
     atlas = _try(problems, lambda: load_atlas(data_dir / CITIES_FILE))
     known = _try(problems, lambda: load_languages(data_dir / LANGUAGES_FILE))
+    reader = _try(problems, lambda: load_reader(data_dir / READER_FILE))
     codes = (
         sorted(p.name for p in dialogues_dir.iterdir() if p.is_dir())
         if dialogues_dir.is_dir()
@@ -116,7 +120,7 @@ def load_library(dialogues_dir: Path, data_dir: Path, needs: Sequence[Needs] = (
         if rules is not None:
             problems.extend(check_rule_texts(rules, dialogue.texts, where=where))
         if rules is not None and plan is not None and atlas is not None and alarms is not None:
-            languages[code] = Content(code, dialogue, matcher, rules, plan, atlas, alarms)
+            languages[code] = Content(code, dialogue, matcher, rules, plan, atlas, alarms, reader)
     if known is not None:
         problems.extend(
             check_languages(

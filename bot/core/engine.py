@@ -9,6 +9,8 @@ Order of business for every message:
    no question is open now).
 2. Red flags come first, whatever the state: the emergency state answers, with
    what to do for each sign (and, for someone else, CPR and a defibrillator).
+   Where the lexicon finds no sign, the learned reader (bot/core/reader.py) may
+   still hear one, told in other words: it is escalated as DESCRIBED.
    Signs that need care today come next: the urgent state answers, then the
    conversation goes on where it was. An intent listed under `answer_first` (a
    dose question) is answered the same way, before anything else the message says.
@@ -60,9 +62,11 @@ from bot.core.moves import (
     Moves,
     drop_question,
 )
+from bot.core.reader import Reader
 from bot.core.reading import CLAUSE_MARKS, tokenize
 from bot.core.recurrence import RecurrenceRules
 from bot.core.triage import (
+    DESCRIBED,
     LONG_CRAMP,
     TEXTS,
     emergency_steps,
@@ -138,12 +142,14 @@ def step(
     rules: RecurrenceRules | None = None,
     idle_after: timedelta | None = None,
     alarms: Matcher | None = None,
+    reader: Reader | None = None,
 ) -> Turn:
     """Advance `session` by one message (or button press) and say what happens.
 
     `alarms` reads warning signs (red_flag) in every language the bot knows them in,
     whatever the person's own: an emergency is escalated however it is written. Signs
     that need care today (urgent) are read there too, where a language has them.
+    `reader` hears both in a message typed (not a button's words) where neither found one.
     """
     current = dialogue.states.get(session.state) or dialogue.states[dialogue.start]
     # "Anything else?" when the first message named a condition (`more:`): as asked.
@@ -234,6 +240,10 @@ def step(
     if not red_flags and alarms is not None:
         heard = alarms.read(text)
         red_flags = heard.labels("red_flag")
+    learned = None  # what the learned reader hears, where the lexicons found no sign
+    if not red_flags and reader is not None and button is None and _command(text) is None:
+        learned = reader.hears(text)
+        red_flags = (DESCRIBED,) if learned.emergency else ()
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
         said_who = (*reading.labels("who"), *(heard.labels("who") if heard else ()))
@@ -272,6 +282,8 @@ def step(
     ):
         # "about 6 hrs, still knotted up": urgent at once, whatever question it answers.
         signs = (*signs, LONG_CRAMP)
+    if not signs and learned is not None and learned.today:
+        signs = (DESCRIBED,)
     urgent = tuple(sign for sign in signs if sign not in told)
     if urgent and dialogue.urgent is not None:
         # Said at once, then the conversation goes on: the urgent state leads back to

@@ -21,6 +21,9 @@ from bot.core.machine import SafetyNet
 from bot.core.reading import Reading
 from bot.core.texts import Texts
 
+#: What the learned reader (bot/core/reader.py) heard where no lexicon found a sign: an
+#: emergency or a sign that needs a doctor today, which it cannot name.
+DESCRIBED = "described"
 #: Emergency signs (kind red_flag), the most serious first: what stops a heart or an
 #: airway, then what harms the brain, then the rest.
 RED_FLAGS = (
@@ -43,9 +46,10 @@ RED_FLAGS = (
     "clot",
     "bite_sting",
     "tetanus",
+    DESCRIBED,
 )
 #: Signs that need a doctor today (kind urgent), the most serious first.
-URGENT = ("clot", "dark_urine", "long_cramp")
+URGENT = ("clot", "dark_urine", "long_cramp", DESCRIBED)
 #: Signs said per reply; the call to the emergency number is always said.
 MOST = 2
 #: A sign that means the writer is not the one in danger; nothing else is said with it

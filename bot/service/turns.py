@@ -117,6 +117,7 @@ class Service:
             rules=content.rules,
             idle_after=self.idle_after,
             alarms=content.alarms,
+            reader=content.reader,
         )
         if turn.red_flags:
             log.warning("red flag escalated: %s", ", ".join(turn.red_flags))

@@ -1,0 +1,228 @@
+"""The learned reader's model (data/reader.json): loading it, and training it again.
+
+    load_reader(data_dir / READER_FILE)  -> Reader (bot/core/reader.py)
+    corpus(project_root)                 -> the labelled messages it learns from
+    python -m bot train-reader           -> trains on corpus(), writes data/reader.json
+
+What it learns from, each message with two labels (emergency; emergency or see a doctor
+today):
+  - tests/data/safety/dev.yaml, the development part of the safety set (held-out parts
+    are never in it until they are spent: tests/data/safety/README.md);
+  - tests/data/messages.yaml, the matcher's labelled messages (a red flag is an emergency);
+  - every answer, correction and drink of the spent conversation sets
+    (tests/conversations/heldout_sets/), and the phrases of the lexicon's answer kinds
+    (durations, pain, timing, conditions, muscles, yes/no, intents, drinks) in every
+    language: none of them an emergency. Without them "10", "like a 6" or "sipping some
+    now" looked like the short, urgent messages of the safety set.
+
+data/reader.json records a digest of that corpus: when the corpus changes (a message added
+to dev.yaml, a phrase to an answer kind), tests/unit/content/test_reader.py fails until the
+model is trained again. Training needs scikit-learn (`pip install -e '.[train]'`); the bot
+itself only reads the JSON. The file also keeps a few probes, messages with the
+probabilities scikit-learn gave them, so the test checks that bot/core/reader.py scores as
+scikit-learn does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.content.yamlfile import load_yaml
+from bot.core.reader import Reader
+from bot.errors import ContentError
+
+READER_FILE = "reader.json"
+#: The n-gram sizes, the regularisation, the threshold and the shortest message judged,
+#: chosen on the spent held-out part 2026-11-30d (tests/data/safety/README.md says how).
+SIZES = (3, 4)
+C = 16.0
+THRESHOLD = 0.8
+MIN_WORDS = 6
+#: The lexicon kinds whose phrases answer the bot's questions: calm by construction.
+ANSWER_KINDS = (
+    "body_part",
+    "context",
+    "duration",
+    "intent",
+    "plain_answers",
+    "reminder",
+    "severity",
+    "timing",
+    "yes_no",
+)
+PROBES = (
+    "my chest feels like an elephant is sitting on it",
+    "calf cramp after my run, 5 min",
+    "each breath feels like pulling air through a wet cloth",
+    "like a 6",
+    "one calf swollen and warm since the flight",
+    "no chest pain just my hamstring",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One message of the corpus and its two labels."""
+
+    text: str
+    emergency: bool
+    today: bool
+
+
+def corpus(root: Path) -> list[Example]:
+    """Every labelled message the reader learns from, in a fixed order."""
+    return list(_corpus(root))
+
+
+def _corpus(root: Path) -> Iterator[Example]:
+    for entry in _list(root / "tests" / "data" / "safety" / "dev.yaml"):
+        level = entry["expect"]
+        yield Example(str(entry["text"]), level == "emergency", level in ("emergency", "urgent"))
+    for entry in _list(root / "tests" / "data" / "messages.yaml"):
+        expect = entry.get("expect") or {}
+        emergency = bool(expect.get("red_flag"))
+        yield Example(str(entry["text"]), emergency, emergency or bool(expect.get("urgent")))
+    calm: set[str] = set()
+    for path in sorted((root / "tests" / "conversations" / "heldout_sets").glob("*.yaml")):
+        for entry in _list(path):
+            calm.update(str(m) for m in entry.get("messages") or ())
+            calm.update(str(v) for v in (entry.get("answers") or {}).values())
+            for said in (*(entry.get("corrections") or ()), *(entry.get("extras") or ())):
+                calm.add(str(said["send"]))
+    for path in sorted((root / "data" / "lexicon").glob("*/*.yaml")):
+        doc = load_yaml(path)
+        if isinstance(doc, dict) and doc.get("kind") in ANSWER_KINDS:
+            for label in (doc.get("labels") or {}).values():
+                calm.update(p for p in (label or {}).get("phrases") or () if isinstance(p, str))
+    yield from (Example(text, False, False) for text in sorted(calm))
+
+
+def _list(path: Path) -> list[dict[str, Any]]:
+    doc = load_yaml(path)
+    return [e for e in doc if isinstance(e, dict)] if isinstance(doc, list) else []
+
+
+def digest(examples: Iterable[Example]) -> str:
+    """A fingerprint of the corpus: its messages and labels, in order."""
+    hashed = hashlib.sha256()
+    for e in examples:
+        hashed.update(f"{e.text}\t{int(e.emergency)}{int(e.today)}\n".encode())
+    return hashed.hexdigest()
+
+
+def train(examples: list[Example]) -> dict[str, Any]:
+    """The model as data/reader.json holds it. Needs scikit-learn."""
+    try:
+        from sklearn.feature_extraction.text import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            TfidfVectorizer,
+        )
+        from sklearn.linear_model import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            LogisticRegression,
+        )
+    except ImportError as exc:  # pragma: no cover - depends on what is installed
+        raise SystemExit(
+            "Training the reader needs scikit-learn: pip install -e '.[train]'"
+        ) from exc
+    texts = [e.text for e in examples]
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=SIZES, min_df=2, binary=True)
+    features = vectors.fit_transform(texts)
+    models = [
+        LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(
+            features, [getattr(e, label) for e in examples]
+        )
+        for label in ("emergency", "today")
+    ]
+    grams = {
+        gram: [round(float(vectors.idf_[i]), 6)] + [round(float(m.coef_[0][i]), 6) for m in models]
+        for gram, i in sorted(vectors.vocabulary_.items())
+    }
+    probes = vectors.transform(PROBES)
+    return {
+        "about": "The learned reader of warning signs: bot/content/reader.py. Written by "
+        "`python -m bot train-reader`; do not edit by hand.",
+        "trained_on": digest(examples),
+        "messages": len(examples),
+        "sizes": list(SIZES),
+        "threshold": THRESHOLD,
+        "min_words": MIN_WORDS,
+        "intercepts": [round(float(m.intercept_[0]), 6) for m in models],
+        "probes": [
+            [text, *(round(float(m.predict_proba(probes[i])[0][1]), 6) for m in models)]
+            for i, text in enumerate(PROBES)
+        ],
+        "grams": grams,
+    }
+
+
+def write(model: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    """The JSON of data/reader.json, checked. ContentError names the file and the fix."""
+    fix = "Train it again: python -m bot train-reader"
+    where = path.as_posix()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(f"{where}: missing. {fix}") from None
+    except (OSError, ValueError) as exc:
+        raise ContentError(f"{where}: cannot be read ({exc}). {fix}") from None
+    problems = []
+    if not isinstance(doc, dict):
+        problems.append("must be a JSON object")
+    else:
+        grams = doc.get("grams")
+        if not isinstance(grams, dict) or not grams or not all(_weights(v) for v in grams.values()):
+            problems.append("`grams` must map each n-gram to [idf, emergency, today] numbers")
+        if not _weights(doc.get("intercepts"), 2):
+            problems.append("`intercepts` must be two numbers")
+        threshold = doc.get("threshold")
+        if not isinstance(threshold, float) or not 0 < threshold < 1:
+            problems.append("`threshold` must be a probability between 0 and 1")
+        if not isinstance(doc.get("min_words"), int) or doc["min_words"] < 1:
+            problems.append("`min_words` must be a whole number of words, like 6")
+        sizes = doc.get("sizes")
+        if not (
+            isinstance(sizes, list)
+            and len(sizes) == 2
+            and all(isinstance(n, int) for n in sizes)
+            and 1 <= sizes[0] <= sizes[1]
+        ):
+            problems.append("`sizes` must be the shortest and longest n-gram, like [3, 4]")
+    if problems:
+        raise ContentError([f"{where}: {p}. {fix}" for p in problems])
+    checked: dict[str, Any] = doc
+    return checked
+
+
+def _weights(value: Any, count: int = 3) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == count
+        and all(isinstance(v, int | float) and math.isfinite(v) for v in value)
+    )
+
+
+def reader_of(model: dict[str, Any]) -> Reader:
+    grams = {g: (float(v[0]), float(v[1]), float(v[2])) for g, v in model["grams"].items()}
+    b_emergency, b_today = model["intercepts"]
+    low, high = model["sizes"]
+    return Reader(
+        grams,
+        (float(b_emergency), float(b_today)),
+        model["threshold"],
+        model["min_words"],
+        (low, high),
+    )
+
+
+def load_reader(path: Path) -> Reader:
+    """The reader of data/reader.json. ContentError when the file is missing or malformed."""
+    return reader_of(load_model(path))

@@ -1,0 +1,196 @@
+"""The learned reader of warning signs: its model file (bot/content/reader.py), its
+scoring (bot/core/reader.py) and what the engine does with what it hears."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content.reader import (
+    READER_FILE,
+    corpus,
+    digest,
+    load_model,
+    load_reader,
+    reader_of,
+)
+from bot.core import engine
+from bot.core import reader as reader_module
+from bot.core.model import Session
+from bot.core.reader import Reader, word_grams
+from bot.core.triage import DESCRIBED
+from bot.errors import ContentError
+from tests.helpers.shipped import shipped_library
+
+ROOT = Path(__file__).resolve().parents[3]
+MODEL = ROOT / "data" / READER_FILE
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Reader:
+    return load_reader(MODEL)
+
+
+def test_the_model_was_trained_on_the_current_corpus() -> None:
+    """The corpus changed (a message in tests/data/safety/dev.yaml, a phrase of an answer
+    kind...) since data/reader.json was written: train it again with
+    `python -m bot train-reader` (pip install -e '.[train]' first)."""
+    model = load_model(MODEL)
+    examples = corpus(ROOT)
+    assert model["messages"] == len(examples)
+    assert model["trained_on"] == digest(examples), (
+        "data/reader.json is stale: run python -m bot train-reader"
+    )
+
+
+def test_the_reader_scores_as_scikit_learn_did(shipped: Reader) -> None:
+    """The probes hold the probabilities scikit-learn gave at training time."""
+    probes = load_model(MODEL)["probes"]
+    assert len(probes) >= 5
+    for text, emergency, today in probes:
+        assert shipped.probabilities(text) == pytest.approx((emergency, today), abs=1e-4)
+
+
+def test_n_grams_are_those_of_scikit_learns_char_wb() -> None:
+    assert word_grams("leg", (3, 4)) == [" le", "leg", "eg ", " leg", "leg "]
+    assert word_grams("a", (3, 4)) == [" a "]  # shorter than 3: itself, padded, once
+    assert word_grams("ab", (3, 4)) == [" ab", "ab ", " ab "]
+
+
+def test_what_it_hears(shipped: Reader) -> None:
+    heard = shipped.hears("my legs went all white and icy and i cant feel my feet after the race")
+    assert heard.emergency and heard.today
+    calm = shipped.hears("calf cramped near the end of my long run, stretched it and it eased")
+    assert not calm.emergency and not calm.today
+    assert (
+        shipped.hears("no chest pain or anything like that, just my hamstring").emergency is False
+    )
+
+
+def test_short_messages_are_left_to_the_lexicon(shipped: Reader) -> None:
+    """Five words or fewer give too few n-grams to judge ("i feel sick", "like a 6")."""
+    assert shipped.probabilities("i feel strange and unwell")[0] > 0.8
+    assert not shipped.hears("i feel strange and unwell").emergency
+
+
+def test_words_kept_are_bounded(shipped: Reader, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = load_model(MODEL)
+    fresh = reader_of(model)
+    monkeypatch.setattr(reader_module, "WORDS_KEPT", 3)
+    before = fresh.probabilities("one two three four five six seven")
+    assert len(fresh._words) <= 3
+    assert fresh.probabilities("one two three four five six seven") == before
+
+
+def test_a_message_of_no_known_n_gram_scores_the_intercepts(shipped: Reader) -> None:
+    emergency, today = shipped.probabilities("")
+    assert 0 < emergency < 1 and 0 < today < 1
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "missing"),
+        ("{not json", "cannot be read"),
+        ("[]", "must be a JSON object"),
+        (
+            '{"grams": {}, "intercepts": [0, 0], "threshold": 0.8, "min_words": 6, '
+            '"sizes": [3, 4]}',
+            "`grams` must map",
+        ),
+        (
+            '{"grams": {"abc": [1, 2]}, "intercepts": [0], "threshold": 2.0, "min_words": 0, '
+            '"sizes": [4, 3]}',
+            "`intercepts` must be two numbers",
+        ),
+    ],
+)
+def test_a_broken_model_file_names_the_file_and_the_fix(
+    tmp_path: Path, content: str | None, said: str
+) -> None:
+    path = tmp_path / READER_FILE
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ContentError) as caught:
+        load_reader(path)
+    message = str(caught.value)
+    assert said in message
+    assert path.as_posix() in message
+    assert "python -m bot train-reader" in message
+
+
+def test_every_problem_of_a_model_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / READER_FILE
+    path.write_text(
+        json.dumps(
+            {
+                "grams": {"abc": [1, 2]},
+                "intercepts": [0],
+                "threshold": 2.0,
+                "min_words": 0,
+                "sizes": [4, 3],
+            }
+        )
+    )
+    with pytest.raises(ContentError) as caught:
+        load_reader(path)
+    assert len(caught.value.problems) == 5
+
+
+def _step(text: str, session: Session | None = None) -> engine.Turn:
+    content = shipped_library().content()
+    return engine.step(
+        content.dialogue,
+        session or Session(1, content.dialogue.start),
+        text,
+        matcher=content.matcher,
+        now=NOW,
+        rules=content.rules,
+        alarms=content.alarms,
+        reader=content.reader,
+    )
+
+
+def test_the_engine_escalates_what_only_the_reader_heard() -> None:
+    turn = _step("my legs went all white and icy and i cant feel my feet after the race")
+    assert turn.red_flags == (DESCRIBED,)
+    said = " ".join(reply.text for reply in turn.replies)
+    assert "signs I can't name exactly" in said
+    assert "more than an ordinary cramp" in said
+    assert "emergency number" in said
+
+
+def test_a_sign_the_lexicon_names_is_named() -> None:
+    """The reader is asked only where no lexicon found a sign."""
+    turn = _step("my chest feels tight and heavy since the end of my run")
+    assert turn.red_flags == ("chest_pain",)
+
+
+def test_commands_are_not_read() -> None:
+    assert _step("/start my legs went all white and icy and i cant feel").red_flags == ()
+
+
+def test_what_only_the_reader_heard_as_urgent_is_told_to_get_seen_today() -> None:
+    """A reader that hears "zz" as a sign for a doctor today, not an emergency."""
+    content = shipped_library().content()
+    reader = Reader({" zz": (1.0, -10.0, 10.0)}, (0.0, 0.0), threshold=0.8, min_words=1)
+    session = Session(1, content.dialogue.start)
+    turn = engine.step(
+        content.dialogue,
+        session,
+        "zz",
+        matcher=content.matcher,
+        now=NOW,
+        rules=content.rules,
+        alarms=content.alarms,
+        reader=reader,
+    )
+    assert turn.red_flags == ()
+    assert turn.urgent == (DESCRIBED,)
+    said = " ".join(reply.text for reply in turn.replies)
+    assert "get seen today, because of what you describe" in said
+    assert "can't place it exactly" in said
