@@ -50,6 +50,7 @@ _LABEL_KEYS = frozenset(
         "rules_from",
         "phrases_from",
         "learned",
+        "alone",
     }
 )
 
@@ -104,14 +105,16 @@ def load_lexicon(folder: Path) -> Lexicon:
         for label_doc in (
             (doc.get("labels") or {}).values() if isinstance(doc.get("labels"), dict) else ()
         ):
-            if isinstance(label_doc, dict) and isinstance(label_doc.get("phrases"), list):
-                for p in label_doc["phrases"]:
+            for key in ("phrases", "alone"):
+                listed = label_doc.get(key) if isinstance(label_doc, dict) else None
+                for p in listed if isinstance(listed, list) else ():
                     if isinstance(p, str):
                         symbols.update(ch for ch in p if not (ch.isalnum() or ch in " '-_"))
     symbols -= set(",.;!?/\n")
     pattern = token_pattern(symbols)
 
     phrases: dict[tuple[str, ...], list[Entry]] = {}
+    alone: dict[tuple[str, ...], Entry] = {}  # `alone:` phrases: a whole message only
     owner: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, phrase) -> (file, label)
     display: dict[str, dict[str, str]] = {}
     plural: set[tuple[str, str]] = set()  # (kind, label) whose display name is plural
@@ -322,6 +325,23 @@ def load_lexicon(folder: Path) -> Lexicon:
             source = label_doc.get("rules_from")
             if source is not None:
                 together.extend(lend(where, kind, label, str(source)))
+            whole = label_doc.get("alone") or []
+            if not isinstance(whole, list) or not all(isinstance(p, str) for p in whole):
+                problems.add(
+                    where,
+                    f"label '{label}': `alone:` must be a list of phrases in quotes, like "
+                    '`alone: [water, "💧"]`.',
+                )
+                whole = []
+            for whole_message in whole:
+                tokens = phrase_key(whole_message, pattern)
+                if tokens:
+                    alone[tokens] = Entry(kind, label)
+                else:
+                    problems.add(
+                        where,
+                        f"label '{label}': alone {whole_message!r} has no letters or symbols.",
+                    )
             phrase_list = label_doc.get("phrases")
             lent = label_doc.get("phrases_from")
             if lent is not None:
@@ -408,4 +428,5 @@ def load_lexicon(folder: Path) -> Lexicon:
         together=tuple(together),
         negation=negation,
         plural=frozenset(plural),
+        alone=alone,
     )

@@ -15,7 +15,7 @@ No checks here: a Lexicon is already valid when the loader hands it over.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 __all__ = ["DENIED", "Entry", "Lexicon", "Negation", "Together"]
@@ -106,3 +106,6 @@ class Lexicon:
     negation: Negation = Negation()
     #: (kind, label) pairs whose display name is plural ("toes"), for words that agree
     plural: frozenset[tuple[str, str]] = frozenset()
+    #: Phrases that mean their label only as the whole message (`alone:`): "gatorade" is a
+    #: drink had, "foot cramp in the water" none.
+    alone: Mapping[tuple[str, ...], Entry] = field(default_factory=dict)

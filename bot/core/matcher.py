@@ -56,7 +56,15 @@ from bot.core.amounts import (
 )
 from bot.core.lexicon import Lexicon
 from bot.core.negation import NegationScope
-from bot.core.reading import CLAUSE_MARKS, MAX_TOKENS, Match, Reading, token_pattern, tokenize
+from bot.core.reading import (
+    CLAUSE_MARKS,
+    MAX_TOKENS,
+    Match,
+    Reading,
+    phrase_key,
+    token_pattern,
+    tokenize,
+)
 from bot.core.together import TogetherRules
 
 __all__ = [
@@ -114,6 +122,7 @@ class Matcher:
     def __init__(self, lexicon: Lexicon, *, shortest_typo: int = SHORTEST_TYPO) -> None:
         self._shortest_typo = shortest_typo
         self._phrases = dict(lexicon.phrases)
+        self._alone = dict(lexicon.alone)
         self._display = {k: dict(v) for k, v in lexicon.display.items()}
         self._kinds = frozenset(self._display)  # asked for by every {slot} a reply fills
         self._plural = lexicon.plural
@@ -190,6 +199,14 @@ class Matcher:
                 return Reading(text=text, matches=(Match(kind, label),))
             return Reading(text=text)
         reading = self._read(text)
+        if self._alone and not text.rstrip().endswith("?"):
+            # "gatorade", "💧 water": what an `alone:` phrase means as the whole message
+            # (a question, "gatorade?", asks rather than tells).
+            alone = self._alone.get(phrase_key(text, self._pattern))
+            if alone is not None and alone.label not in reading.labels(alone.kind):
+                reading = replace(
+                    reading, matches=(*reading.matches, Match(alone.kind, alone.label))
+                )
         if "." in text and len(text) <= RED_FLAG_WINDOW and _STACCATO.search(text):
             # "cant. breathe.": words cut apart by full stops are read together for signs
             joined = self._read(_STOPS.sub(" ", text))

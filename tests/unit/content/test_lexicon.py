@@ -311,3 +311,31 @@ def test_rules_from_a_label_without_rules_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as e:
         load_lexicon(tmp_path)
     assert f"{where}: label 'drank': rules_from: 'intent drank' names no label" in str(e.value)
+
+
+def test_alone_phrases_count_only_as_the_whole_message(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "intent.yaml",
+        "kind: intent\nlabels:\n  drank:\n    phrases: [drank]\n"
+        '    alone: [gatorade, "💧 water"]\n',
+    )
+    matcher = load_matcher(tmp_path)
+    assert matcher.read("Gatorade").labels("intent") == ("drank",)
+    assert matcher.read("💧 water").labels("intent") == ("drank",)
+    assert matcher.read("gatorade?").labels("intent") == ()  # a question asks
+    assert matcher.read("a cramp after my gatorade").labels("intent") == ()
+
+
+def test_a_label_no_phrase_expresses_is_marked_learned(tmp_path: Path) -> None:
+    _write(tmp_path, "red_flag.yaml", "kind: red_flag\nlabels:\n  described:\n    learned: true\n")
+    assert "described" in load_lexicon(tmp_path).display["red_flag"]
+
+
+def test_alone_must_be_a_list(tmp_path: Path) -> None:
+    where = _write(
+        tmp_path, "intent.yaml", "kind: intent\nlabels:\n  drank:\n    phrases: [x]\n    alone: 5\n"
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(tmp_path)
+    assert f"{where}: label 'drank': `alone:` must be a list" in str(e.value)
