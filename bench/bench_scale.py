@@ -12,9 +12,11 @@ Issue 12's three questions, measured in the same run on this machine, rounds int
                 the durable path does). No inbox row, no transaction around the turn, no
                 outbox.
        durable  the path bot/app.py wires: Update.de_json and the JSON the Poller keeps,
-                Inbox.receive, then the Application's update processor (InboxOrder:
-                the turn, its queued replies and the inbox row in one transaction, then
-                the outbox flush: each send and its delete).
+                Inbox.receive (the person's next update, as each is here: the turn,
+                its queued replies and the update kept already handled, in ONE
+                transaction), then the Application's update processor (InboxOrder:
+                the outbox flush, each send and its delete; for an update kept
+                alone, pending, the turn and the inbox row's completion first).
    Each in two ways: 100 people at once (each person's messages one after the other,
    every person concurrently: traffic), and one update at a time.
 2. the durable path on PostgreSQL against SQLite (a database of the bench's own on

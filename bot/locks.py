@@ -33,6 +33,12 @@ class KeyedLocks:
         """Wait for `key`'s lock (after everyone who asked before) and hold it for the block."""
         return _Held(self._entries, key)
 
+    def busy(self, key: Hashable) -> bool:
+        """Whether a task holds or awaits `key`'s lock now. When not, `hold(key)` takes it
+        without waiting (nothing runs between this check and that hold unless the caller
+        awaits something else first)."""
+        return key in self._entries
+
     def __len__(self) -> int:
         """How many keys have a lock now (held or awaited)."""
         return len(self._entries)

@@ -157,7 +157,7 @@ class Store(Protocol):
         `limit`, and only those received before `before` when given)."""
 
     async def finish_update(
-        self, update_id: int, at: datetime, *, next_of: int | None = None
+        self, update_id: int, at: datetime, *, next_of: int | None = None, new: bool = False
     ) -> None:
         """The update is handled: keep only its id (and `at`), so it is never handled
         again. Also for an update never received (it is recorded as handled).
@@ -167,7 +167,13 @@ class Store(Protocol):
         pending that never failed (the order the inbox handles them in). Otherwise
         OutOfTurn, raised by this call or when the transaction it is part of ends, and
         that transaction saves nothing: a turn handled without reading the person's
-        pending updates first takes effect only if it was theirs to take."""
+        pending updates first takes effect only if it was theirs to take.
+
+        `new` (with `next_of`): the update was never kept, it arrives with its turn
+        (the inbox's receive): it is saved handled only if no row of it exists at all
+        (neither pending nor handled: an update seen twice is handled once) and no
+        earlier update of the person's is pending that never failed; else OutOfTurn
+        likewise. Kept so, it is kept as durably as a pending row would be."""
 
     async def retry_update(self, update_id: int) -> int:
         """Handling the update failed: count the attempt. Returns the attempts so far."""

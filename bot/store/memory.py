@@ -293,17 +293,24 @@ class MemoryStore(Lifecycle):
         return found[:limit]
 
     async def finish_update(
-        self, update_id: int, at: datetime, *, next_of: int | None = None
+        self, update_id: int, at: datetime, *, next_of: int | None = None, new: bool = False
     ) -> None:
-        if next_of is not None and not self._next_of(update_id, next_of):
+        if new and next_of is None:
+            raise ValueError("finish_update(new=True) needs next_of: whose next it must be")
+        if next_of is not None and not self._next_of(update_id, next_of, new=new):
             raise OutOfTurn(f"Update {update_id} is not the next of user {next_of}.")
         self._inbox.pop(update_id, None)
         self._received.pop(update_id, None)
         self._done[update_id] = utc(at)
 
-    def _next_of(self, update_id: int, user_id: int) -> bool:
-        """Pending, and no earlier update of the person's pending that never failed."""
-        return update_id in self._inbox and not any(
+    def _next_of(self, update_id: int, user_id: int, *, new: bool = False) -> bool:
+        """Pending (`new`: never kept at all), and no earlier update of the person's
+        pending that never failed."""
+        if new:
+            kept = update_id not in self._inbox and update_id not in self._done
+        else:
+            kept = update_id in self._inbox
+        return kept and not any(
             u.user_id == user_id and u.update_id < update_id and u.attempts == 0
             for u in self._inbox.values()
         )

@@ -112,6 +112,7 @@ class _HeldWrites:
     profile: tuple[Any, ...] | None = None  # profile_row without the user_id
     messages: list[tuple[Any, ...]] = field(default_factory=list)  # outgoing_row
     finish: tuple[int, datetime, int | None] | None = None  # update_id, at, next_of
+    new: bool = False  # finish_update's `new`: the update was never kept
 
     def __bool__(self) -> bool:
         # A profile is held only with its session; named anyway, as in SQLite's.
@@ -122,8 +123,9 @@ class _HeldWrites:
         session = self.session or (None,) * 5
         profile = self.profile or (None,) * 6
         columns: list[list[Any] | None] = [*_columns(self.messages)] or [None] * 8
-        finish = self.finish or (None, None, None)
+        finish = (*self.finish, self.new) if self.finish else (None, None, None, False)
         self.session = self.profile = self.finish = None
+        self.new = False
         self.messages = []
         return (*session, *profile, *columns, *finish)
 
@@ -620,17 +622,19 @@ class PostgresStore(PersonLifecycle):
         return [incoming_from(row) for row in rows]
 
     async def finish_update(
-        self, update_id: int, at: datetime, *, next_of: int | None = None
+        self, update_id: int, at: datetime, *, next_of: int | None = None, new: bool = False
     ) -> None:
         """COMMIT_TURN with the update alone; in a transaction, held to its end (with the
-        turn's other writes), where next_of is checked."""
+        turn's other writes), where next_of (and `new`) is checked."""
+        if new and next_of is None:
+            raise ValueError("finish_update(new=True) needs next_of: whose next it must be")
         finish = (update_id, utc(at), next_of)
         held = self._writes.get()
         if held is not None and held.finish is None:
-            held.finish = finish
+            held.finish, held.new = finish, new
             return
         async with self._connection(f"mark update {update_id} handled") as conn:
-            await self._write_held(conn, _HeldWrites(finish=finish))
+            await self._write_held(conn, _HeldWrites(finish=finish, new=new))
 
     async def retry_update(self, update_id: int) -> int:
         async with self._connection(f"count a failure of update {update_id}") as conn:

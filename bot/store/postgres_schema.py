@@ -349,13 +349,17 @@ ADVANCE_UPDATE = """
 #: back to its end): the turn's session ($1-$5, when $2 is given) and a new person's
 #: profile ($6-$11, when $6 is given), the messages queued ($12-$19, one array per
 #: column, in order), the update marked handled ($20, $21). With $22 (next_of) nothing
-#: is written unless update $20 is that person's next (not handled already, and no
-#: earlier update of theirs pending that never failed). The one row says whether it was.
+#: is written unless update $20 is that person's next (not handled already, or, when
+#: $23 says it is new, never kept at all; and no earlier update of theirs pending that
+#: never failed). The one row says whether it was.
 #: Also finish_update's and queue_messages' own statement outside a transaction.
 COMMIT_TURN = """
     WITH next AS (
         SELECT $22::bigint IS NULL OR (
-            EXISTS (SELECT 1 FROM inbox WHERE update_id = $20 AND done_at IS NULL)
+            CASE WHEN $23::boolean
+                THEN NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = $20)
+                ELSE EXISTS (SELECT 1 FROM inbox WHERE update_id = $20 AND done_at IS NULL)
+            END
             AND NOT EXISTS (
                 SELECT 1 FROM inbox
                 WHERE user_id = $22 AND done_at IS NULL AND update_id < $20 AND attempts = 0

@@ -99,6 +99,7 @@ class _HeldWrites:
     profile: tuple[Any, ...] | None = None  # profile_row without the user_id
     messages: list[tuple[Any, ...]] = field(default_factory=list)
     finish: tuple[int, str, int | None] | None = None  # update_id, done_at, next_of
+    new: bool = False  # finish_update's `new`: the update was never kept
     people: set[int] = field(default_factory=set)  # whose cached rows it changed
 
     def __bool__(self) -> bool:
@@ -126,6 +127,11 @@ class _HeldWrites:
         self.user_id = self.session = self.profile = self.finish = None
         self.messages = []
         return (*session, *profile, messages, *finish)
+
+    def take_new(self) -> int:
+        """COMMIT_TURN's ?17 (finish_update's `new`); let go as params() lets go."""
+        new, self.new = self.new, False
+        return int(new)
 
     def recipient(self) -> int | None:
         """The one person the held messages go to (None: none held, or several)."""
@@ -392,12 +398,14 @@ class SqliteStore(PersonLifecycle):
         if not held:
             return
         finish, messages, recipient = held.finish, held.messages, held.recipient()
-        rows = list(await conn.execute_fetchall(COMMIT_TURN, (*held.params(), recipient)))
+        new = held.take_new()
+        rows = list(await conn.execute_fetchall(COMMIT_TURN, (*held.params(), recipient, new)))
         if not rows:
             assert finish is not None
             raise OutOfTurn(
-                f"Update {finish[0]} is not the next of user {finish[2]}: handled already, "
-                "or an earlier update of theirs is pending."
+                f"Update {finish[0]} is not the next of user {finish[2]}: "
+                + ("kept already" if new else "handled already")
+                + ", or an earlier update of theirs is pending."
             )
         first, earlier = rows[0]
         for user_id in {row[0] for row in messages}:
@@ -789,14 +797,16 @@ class SqliteStore(PersonLifecycle):
         return [incoming_from(row) for row in rows]
 
     async def finish_update(
-        self, update_id: int, at: datetime, *, next_of: int | None = None
+        self, update_id: int, at: datetime, *, next_of: int | None = None, new: bool = False
     ) -> None:
         """COMMIT_TURN with the update alone; in a transaction, held to its end (with the
-        turn's other writes), where next_of is checked."""
-        held = _HeldWrites(finish=(update_id, utc_text(at), next_of))
+        turn's other writes), where next_of (and `new`) is checked."""
+        if new and next_of is None:
+            raise ValueError("finish_update(new=True) needs next_of: whose next it must be")
+        held = _HeldWrites(finish=(update_id, utc_text(at), next_of), new=new)
         outer = self._held.get()
         if outer is not None and outer.finish is None:
-            outer.finish = held.finish
+            outer.finish, outer.new = held.finish, new
             return
         async with self._writing(f"mark update {update_id} handled", single=True) as conn:
             await self._write_held(conn, held)

@@ -374,11 +374,12 @@ TURN_COMMITS: tuple[str, ...] = (
 )
 
 #: The INSERT into turn_commits: ?1-?14 its columns, ?15 the person whose next update
-#: ?13 must be (NULL: no such condition, Store.finish_update's `next_of`). When it is
-#: not (handled already, or an earlier update of theirs, never failed, still pending)
-#: nothing is written and no row comes back. Else one row: the first message's id
-#: (the one AUTOINCREMENT would give: ids are never reused) and how many messages ?16,
-#: the person they go to, had queued before.
+#: ?13 must be (NULL: no such condition, Store.finish_update's `next_of`), ?17 whether
+#: ?13 is new (never kept: it arrives with its turn, finish_update's `new`). When it is
+#: not their next (handled already, or kept already when new, or an earlier update of
+#: theirs, never failed, still pending) nothing is written and no row comes back. Else
+#: one row: the first message's id (the one AUTOINCREMENT would give: ids are never
+#: reused) and how many messages ?16, the person they go to, had queued before.
 COMMIT_TURN = f"""
     INSERT INTO turn_commits (
         user_id, state, slots, updated_at, turn, first_seen, language, time_zone,
@@ -391,7 +392,9 @@ COMMIT_TURN = f"""
         ) END,
         (SELECT count(*) FROM outbox WHERE user_id = ?16)
     WHERE ?15 IS NULL OR (
-        EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13 AND done_at IS NULL)
+        CASE WHEN ?17 THEN NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13)
+             ELSE EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13 AND done_at IS NULL)
+        END
         AND NOT EXISTS (
             SELECT 1 FROM inbox
             WHERE user_id = ?15 AND done_at IS NULL AND update_id < ?13 AND attempts = 0

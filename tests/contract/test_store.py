@@ -688,6 +688,37 @@ class TestTransactionsAndMailbox:
             await store.finish_update(3, R0, next_of=2)
         assert await store.pending_updates(2) == []
 
+    async def test_a_new_update_finished_with_its_turn_only_when_it_is_the_next(
+        self, store: Store
+    ) -> None:
+        """finish_update(next_of=person, new=True): an update never kept is saved handled
+        with its turn only if no row of it exists (pending or handled) and no earlier
+        update of theirs is pending that never failed; else OutOfTurn, nothing saved."""
+        async with store.transaction(1):  # nothing of the person kept: saved, handled
+            await store.save_turn(session(turn=1), profile=profile())
+            await store.queue_messages([text(1, "for update 1")], R0)
+            await store.finish_update(1, R0, next_of=1, new=True)
+        assert await store.load_session(1) == session(turn=1)
+        assert [m.body for m in await store.queued_messages(1)] == ["for update 1"]
+        assert await store.pending_updates() == []
+        assert await store.receive_updates([incoming(1)], R0) == []  # seen twice: once
+        await store.receive_updates([incoming(2), incoming(5, 2)], R0)
+        for update_id, why in ((1, "handled already"), (2, "kept already"), (3, "2 pending")):
+            with pytest.raises(OutOfTurn):
+                async with store.transaction(1):
+                    await store.save_turn(session(turn=9))
+                    await store.queue_messages([text(1, why)], R0)
+                    await store.finish_update(update_id, R0, next_of=1, new=True)
+            assert await store.load_session(1) == session(turn=1), why
+        assert [m.body for m in await store.queued_messages(1)] == ["for update 1"]
+        assert [u.update_id for u in await store.pending_updates()] == [2, 5]
+        await store.retry_update(2)  # 2 failed once: it no longer holds up 3
+        await store.finish_update(3, R0, next_of=1, new=True)  # outside a transaction too
+        assert await store.receive_updates([incoming(3)], R0) == []
+        assert [u.update_id for u in await store.pending_updates(1)] == [2]
+        with pytest.raises(ValueError, match="next_of"):
+            await store.finish_update(4, R0, new=True)
+
     async def test_a_turn_sends_what_it_queued_after_what_waited(self, store: Store) -> None:
         """What a transaction queued is read back with the ids it was given, after
         anything the person had queued before, and leaves once sent."""

@@ -129,7 +129,9 @@ async def test_a_turn_that_fails_is_rolled_back_retried_and_given_up(
         for _ in range(3):  # the inbox rounds try it again, then give up
             await inbox.round(running.telegram.application.update_queue, everything=True)
             await settled(running)
-        assert failures == 3
+        # Once as it arrived (in the transaction that would have kept it), then the
+        # three attempts counted: the first at once, two at the rounds.
+        assert failures == 4
         assert await store.pending_updates() == []  # given up on
         monkeypatch.undo()
         assert await store.intake(4) == []  # every attempt rolled back whole
@@ -199,10 +201,13 @@ async def test_a_failed_message_does_not_hold_up_the_next_ones(
         service = running.service
         real = service.handle
 
+        failures = 0
+
         async def flaky(user_id: int, text: str, **kwargs: object) -> object:
-            if text == "i drank" and not getattr(flaky, "failed", False):
-                flaky.failed = True  # type: ignore[attr-defined]
-                raise RuntimeError("fails once")
+            nonlocal failures
+            if text == "i drank" and failures < 2:  # as it arrives, and handled at once
+                failures += 1
+                raise RuntimeError("fails twice")
             return await real(user_id, text, **kwargs)  # type: ignore[arg-type]
 
         monkeypatch.setattr(service, "handle", flaky)
@@ -269,3 +274,145 @@ async def test_an_update_out_of_turn_runs_its_turn_for_nothing_at_most_once(
             assert update is not None
             await inbox.handle(update)
         assert relay.turns == [203, 201, 202, 203]
+
+
+class _QueueingRelay(_CountingRelay):
+    """A relay whose turns queue one reply each (in the turn's transaction), and may
+    fail: `failing` holds the update ids whose next turn raises."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        super().__init__()
+        self.store = store
+        self.failing: set[int] = set()
+
+    async def dispatch(self, update: Update) -> None:
+        self.turns.append(update.update_id)
+        await self.store.queue_messages(
+            [Outgoing(8, 8, "text", f"reply to {update.update_id}")], app.utc_now()
+        )
+        if update.update_id in self.failing:
+            self.failing.discard(update.update_id)
+            raise RuntimeError("a turn that fails once")
+
+
+class _Flushes:
+    """The outbox's flush, recorded: whose, and what they had queued then."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.sent: list[str] = []
+
+    async def flush(self, key: int, *, paced: bool = False) -> None:
+        for message in await self.store.queued_messages(key):
+            assert message.id is not None
+            self.sent.append(message.body)
+            await self.store.message_sent(message.id)
+
+
+def _inbox(store: SqliteStore, relay: _CountingRelay, outbox: object, locks: KeyedLocks) -> Inbox:
+    return Inbox(
+        store,
+        None,  # type: ignore[arg-type]  # the updates are given, none parsed from a bot
+        relay,  # type: ignore[arg-type]
+        outbox,  # type: ignore[arg-type]
+        locks=locks,
+        clock=app.utc_now,
+        metrics=Metrics(),
+    )
+
+
+def _updates(*ids: int, person: int = 8) -> list[Update]:
+    found = [Update.de_json(webhook_update(n, person, "i drank"), None) for n in ids]
+    assert all(found)
+    return [u for u in found if u is not None]
+
+
+async def test_an_update_is_handled_in_the_transaction_that_keeps_it(tmp_path: Path) -> None:
+    """The person's next: its turn, its reply queued and the update saved handled, in one
+    transaction, before receive returns (Telegram not yet told); handle() then only
+    sends. Seen again, it is neither handled nor sent twice."""
+    async with SqliteStore(tmp_path / "db.sqlite") as store:
+        relay, outbox = _QueueingRelay(store), _Flushes(store)
+        inbox = _inbox(store, relay, outbox, KeyedLocks())
+        first, second = _updates(301, 302)
+        assert await inbox.receive([first, second]) == [first, second]
+        assert relay.turns == [301, 302]
+        assert await store.pending_updates() == []
+        assert [m.body for m in await store.queued_messages()] == ["reply to 301", "reply to 302"]
+        assert outbox.sent == []
+        for update in (first, second):
+            await inbox.handle(update)
+        assert outbox.sent == ["reply to 301", "reply to 302"]
+        again = _updates(301)
+        assert await inbox.receive(again) == []  # handled once
+        await inbox.handle(again[0])  # queued anyway (the round): nothing more
+        assert relay.turns == [301, 302] and len(outbox.sent) == 2
+        assert await store.receive_updates([Incoming(302, 8, "{}")], app.utc_now()) == []
+
+
+async def test_an_update_that_cannot_be_handled_as_it_arrives_is_kept_alone(
+    tmp_path: Path,
+) -> None:
+    """The person's lock held in this process, an earlier update of theirs pending, or a
+    turn that fails: the update is kept pending, nothing of its turn saved, and handle()
+    handles it in order, its turn run once for nothing at most."""
+    async with SqliteStore(tmp_path / "db.sqlite") as store:
+        relay, outbox, locks = _QueueingRelay(store), _Flushes(store), KeyedLocks()
+        inbox = _inbox(store, relay, outbox, locks)
+
+        # The person's lock is held (an update of theirs under way here): no turn yet.
+        (busy,) = _updates(401)
+        async with locks.hold(8):
+            assert await inbox.receive([busy]) == [busy]
+        assert relay.turns == []
+        assert [u.update_id for u in await store.pending_updates()] == [401]
+
+        # 401 pending: 402 is not their next, and nothing of its turn is saved; the
+        # person's later updates in the same batch are kept alone behind it.
+        later = _updates(402, 403)
+        assert await inbox.receive(later) == later
+        assert relay.turns == [402]
+        assert [u.update_id for u in await store.pending_updates()] == [401, 402, 403]
+        assert await store.queued_messages() == []
+        for update in (busy, *later):
+            await inbox.handle(update)
+        assert relay.turns == [402, 401, 402, 403]  # 402 at most once for nothing
+        assert outbox.sent == ["reply to 401", "reply to 402", "reply to 403"]
+        assert await store.pending_updates() == []
+
+        # A turn that fails as it arrives is rolled back, kept, and handled again.
+        relay.failing.add(404)
+        (failing,) = _updates(404)
+        assert await inbox.receive([failing]) == [failing]
+        assert [u.update_id for u in await store.pending_updates()] == [404]
+        assert len(await store.queued_messages()) == 0
+        await inbox.handle(failing)
+        assert relay.turns[-2:] == [404, 404]
+        assert outbox.sent[-1] == "reply to 404"
+        assert await store.pending_updates() == []
+        assert await store.queued_messages() == []
+
+
+async def test_a_crash_between_keeping_and_sending_loses_nothing(tmp_path: Path) -> None:
+    """Handled as it arrived, and the process dies before handle() sent the reply: the
+    next process sends it at its first round, and does not apply the update again."""
+    path = tmp_path / "db.sqlite"
+    async with SqliteStore(path) as store:
+        relay = _QueueingRelay(store)
+        inbox = _inbox(store, relay, _Flushes(store), KeyedLocks())
+        (update,) = _updates(501)
+        assert await inbox.receive([update]) == [update]
+        assert relay.turns == [501]
+        # (the process dies here: Telegram was told, nothing sent)
+    async with SqliteStore(path) as store:
+        relay, outbox = _QueueingRelay(store), _Flushes(store)
+        inbox = _inbox(store, relay, outbox, KeyedLocks())
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        assert await inbox.round(queue, everything=True) == 0  # nothing pending
+        assert outbox.sent == ["reply to 501"]
+        # Telegram, not told before the crash, sends it again: tried as the person's
+        # next (the new process cannot know it without a read), nothing of it saved.
+        assert await inbox.receive(_updates(501)) == []
+        assert relay.turns == [501]
+        assert await store.queued_messages() == []
+        assert outbox.sent == ["reply to 501"]

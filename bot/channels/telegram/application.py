@@ -266,6 +266,7 @@ async def running(
     ops = ops_routes(telegram)
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
+    poller: Poller | None = None
     try:
         await application.initialize()
         await telegram.relay.publish_commands()
@@ -325,11 +326,12 @@ async def running(
             finally:
                 health.stopping()
                 stop.set()
+                if poller is not None:
+                    # A long poll may wait its whole timeout: cancel it. What it fetched
+                    # and did not keep is not confirmed, and comes again next start. A
+                    # batch being kept, its turns with it, is finished and confirmed.
+                    poller.interrupt()
                 for task in tasks:
-                    if task.get_name() == "polling":
-                        # A long poll may wait its whole timeout: cancel it. What it fetched
-                        # and did not keep is not confirmed, and comes again next start.
-                        task.cancel()
                     with suppress(Exception, asyncio.CancelledError):
                         await task  # the inbox round in progress finishes
                 await servers.aclose()  # no more webhook posts

@@ -1,12 +1,23 @@
 """The inbox: every update kept in the store before Telegram is told it arrived, and each
 person's updates handled from there, in order, each exactly once.
 
-    polling   Poller: getUpdates -> Inbox.receive (one transaction) -> the next getUpdates,
-              whose offset confirms them to Telegram -> the Application's update_queue
+    polling   Poller: getUpdates -> Inbox.receive -> the next getUpdates, whose offset
+              confirms them to Telegram -> the Application's update_queue
     webhook   the webhook handler: Inbox.receive, then 200, then the update_queue
+    receive   each person's updates, oldest first, while each is their next (their lock
+              free in this process; no row of the update and nothing of theirs pending,
+              checked as it commits: finish_update's `new`):
+                  ONE transaction (Store.transaction(person)): Relay.dispatch (the turn,
+                  its replies queued in the outbox) + finish_update(new=True): the
+                  update is kept already handled
+              the rest (the person busy, an earlier update of theirs pending, the turn
+              or the database failed, a button press): kept alone, pending, in ONE
+              statement, for `handle`
     queue     InboxOrder (the Application's update processor): the person's lock, then
               Inbox.handle(update)
-    handle    for each update of the person still pending, oldest first, up to this one:
+    handle    an update handled as it arrived: Outbox.flush(person), its replies go out.
+              Else, for each update of the person still pending, oldest first, up to
+              this one:
                   ONE transaction (Store.transaction(person): PostgreSQL locks the person
                   across processes): Relay.dispatch (the turn, its replies queued in the
                   outbox) + finish_update; tried first without reading what is pending,
@@ -19,8 +30,16 @@ person's updates handled from there, in order, each exactly once.
 python-telegram-bot's Updater confirms an update (the next getUpdates offset) as soon as it
 has fetched it, and its webhook server answers 200 before handling: an update fetched and
 not yet handled when the process dies would be lost. Here the offset moves, and the 200 is
-sent, only once the update is in the database. Handling an update twice is prevented by
-its row: handled, it keeps only its id, and `handle` skips it.
+sent, only once the update is in the database: pending, or handled with its replies in
+the outbox (a process that dies before they are sent sends them at its next start's
+round). Handling an update twice is prevented by its row: handled, it keeps only its
+id, and `handle` skips it; one handled as it arrived is saved only where no row of it
+was.
+
+Handling an update in the transaction that keeps it makes a turn one commit and the
+sends' deletes, where keeping it first made it two: the one-at-a-time case, where
+nothing waits to share a commit. The sent replies' deletes stay one by one, each
+before the next send: a crash then repeats at most the one reply on its way.
 
 A turn that fails is rolled back whole: the person gets an apology (once per update), the
 attempt is counted, and the update is tried again at the next round; after
@@ -38,7 +57,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
@@ -56,6 +75,7 @@ from bot.store.mailbox import Incoming
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 #: Updates of no one (no user, no chat) are ordered under this key.
 NO_ONE = 0
 #: Handled updates' ids are kept this long: Telegram resends an update for up to a day.
@@ -122,29 +142,125 @@ class Inbox:
         # handle() of one (the round put it back on the queue while its first was under
         # way, or it was handled as an earlier update of a later one) returns at once.
         self._handled: OrderedDict[int, None] = OrderedDict()
+        # Updates handled as they arrived (receive), whose replies handle() sends: when
+        # their turn began, for the turn's latency (InboxOrder).
+        self._arrived: OrderedDict[int, float] = OrderedDict()
+        # Updates that were not their person's next as they arrived: handle() reads
+        # what is pending first, rather than trying their turn as the next once more.
+        self._out_of_turn: OrderedDict[int, None] = OrderedDict()
 
     # Receiving --------------------------------------------------------------------------------
 
     async def receive(
-        self, updates: Sequence[Update], payloads: Mapping[int, str] | None = None
+        self,
+        updates: Sequence[Update],
+        payloads: Mapping[int, str] | None = None,
+        *,
+        ready: Callable[[Update], Awaitable[None]] | None = None,
     ) -> list[Update]:
-        """Keep the updates (one statement); return those still to handle, in order.
-        `payloads`: each update's JSON as Telegram sent it, by update_id (else it is
-        written from the Update). StoreError when they could not be kept: do not confirm
-        them to Telegram."""
+        """Keep the updates; return those for the queue, in order: the ones handled as
+        they were kept (their replies wait in the outbox: handle() sends them) and the
+        ones kept to handle. `payloads`: each update's JSON as Telegram sent it, by
+        update_id (else it is written from the Update). StoreError when they could not
+        be kept: do not confirm them to Telegram.
+
+        Each person's updates, oldest first, while each is their next, are handled in
+        the transaction that keeps them (`_arrive`); the rest are kept alone, pending,
+        in one statement. Different people's go concurrently. `ready`: given each
+        update handled so as soon as it is committed (the Poller's queue.put), which
+        is then left out of the list returned: with many people in one batch, their
+        replies go out as their turns end, not all at once once the last has (a
+        crash repeats every reply then on its way)."""
         if not updates:
             return []
-        given = payloads or {}
-        kept = [
-            Incoming(
+        people: dict[int, list[Update]] = {}
+        for update in updates:
+            people.setdefault(sender(update) or NO_ONE, []).append(update)
+        if len(people) == 1:
+            key, theirs = next(iter(people.items()))
+            rest = await self._arrive(key, theirs, ready)
+        else:
+            groups = await asyncio.gather(*(self._arrive(k, u, ready) for k, u in people.items()))
+            rest = [update for group in groups for update in group]
+        todo: set[int] = set()
+        if rest:
+            given = payloads or {}
+            kept = [
+                Incoming(
+                    update.update_id,
+                    sender(update) or NO_ONE,
+                    given.get(update.update_id) or update.to_json(),
+                )
+                for update in rest
+            ]
+            todo.update(await self.store.receive_updates(kept, self.clock()))
+        if ready is not None:
+            return [u for u in updates if u.update_id in todo]
+        return [u for u in updates if u.update_id in todo or u.update_id in self._arrived]
+
+    async def _arrive(
+        self,
+        key: int,
+        updates: list[Update],
+        ready: Callable[[Update], Awaitable[None]] | None = None,
+    ) -> list[Update]:
+        """Handle the person's `updates` (oldest first) each in the transaction that
+        keeps it, while that can be (each given to `ready` once committed); the rest,
+        from the first that could not, to keep alone (their order is the person's)."""
+        for number, update in enumerate(updates):
+            if not await self._at_arrival(key, update):
+                return updates[number:]
+            if ready is not None:
+                await ready(update)
+        return []
+
+    async def _at_arrival(self, key: int, update: Update) -> bool:
+        """The update's turn, and the update saved as handled with its replies queued,
+        in ONE transaction, if it is the person's next: no lock of theirs held or
+        awaited in this process, and (checked as it commits: finish_update's `new`) no
+        row of this update and no earlier update of theirs pending. Whether it was.
+
+        Not tried for a button press (answering it is a call to Telegram that comes
+        before its turn, and would hold up keeping the update), for an update of no
+        one, nor for one handled here already. When it was not the person's next, the
+        turn failed, or the database did: nothing of it is saved, and the update is
+        kept alone, as any other, for handle()."""
+        if (
+            key == NO_ONE
+            or update.callback_query is not None
+            or update.update_id in self._handled
+            or self.locks.busy(key)
+        ):
+            return False
+        began = time.perf_counter()
+        try:
+            async with self.locks.hold(key), self.store.transaction(key):
+                await self.relay.dispatch(update)
+                await self.store.finish_update(
+                    update.update_id, self.clock(), next_of=key, new=True
+                )
+        except OutOfTurn:
+            _remember(self._out_of_turn, update.update_id, None)
+            return False
+        except Exception as exc:  # a turn or a database that failed: rolled back
+            # A database that fails is told by the keep that follows, or the handling.
+            log.log(
+                logging.INFO if isinstance(exc, StoreError) else logging.WARNING,
+                "The turn of update %s failed as it arrived (%s: %s); it is kept and "
+                "handled from the inbox",
                 update.update_id,
-                sender(update) or NO_ONE,
-                given.get(update.update_id) or update.to_json(),
+                type(exc).__name__,
+                exc,
             )
-            for update in updates
-        ]
-        todo = set(await self.store.receive_updates(kept, self.clock()))
-        return [update for update in updates if update.update_id in todo]
+            return False
+        self._done(update.update_id)
+        _remember(self._arrived, update.update_id, began)
+        return True
+
+    def began(self, update_id: int) -> float | None:
+        """When (time.perf_counter) the turn of an update handled as it arrived began,
+        until handle() has sent its replies; else None."""
+        return self._arrived.get(update_id)
 
     async def refused(self, updates: Sequence[Update], error: StoreError) -> None:
         """The updates could not be kept: log it, and apologise once to each person."""
@@ -166,10 +282,16 @@ class Inbox:
         caller holds the person's lock of this process (InboxOrder)."""
         key = sender(update) or NO_ONE
         if update.update_id in self._handled:
-            return  # handled here already: no turn, no second answer to a button
+            # Handled here already: no turn, no second answer to a button. Handled as it
+            # arrived (receive): its replies are queued, to send now.
+            if self._arrived.pop(update.update_id, None) is not None:
+                await self.flush(key)
+            return
         await self.relay.acknowledge(update)
         earlier = True
-        fast = True
+        # Out of turn as it arrived: an earlier update of theirs is pending; read it.
+        fast = update.update_id not in self._out_of_turn
+        self._out_of_turn.pop(update.update_id, None)
         while earlier:
             try:
                 earlier = await self._next(key, update, fast=fast)
@@ -183,7 +305,7 @@ class Inbox:
 
     def _done(self, update_id: int) -> None:
         """This process saved the update as handled."""
-        _remember(self._handled, update_id)
+        _remember(self._handled, update_id, None)
 
     async def _next(self, key: int, update: Update, *, fast: bool = True) -> bool:
         """Handle the person's oldest pending update (up to `update`) in one transaction;
@@ -199,13 +321,13 @@ class Inbox:
         outside the transaction too: logs such as a red flag's escalation, charts and
         exports built, none sent). What avoids it without a read per turn, which is the
         round trip the fast path saves: an update this process handled already is
-        skipped before any turn (handle, `_handled`), and once one was out of turn,
-        handle() reads what is pending for the rest (`fast` False). Left: an update
-        another process handled (webhooks on PostgreSQL), and a new update of a person
-        whose updates kept before a crash are still pending, each one turn for nothing
-        once. The receive step cannot tell: its statement returns which of the updates
-        given are still to handle, not whether the person has others pending, and
-        asking would cost every update's receive a lookup for these rare cases.
+        skipped before any turn (handle, `_handled`); one found out of turn as it
+        arrived (receive tried it as the person's next) starts with the read; and once
+        one was out of turn, handle() reads what is pending for the rest (`fast`
+        False). Left: an update another process handled (webhooks on PostgreSQL), and
+        a new update of a person whose updates kept before a crash are still pending
+        (its one turn for nothing is the one tried as it arrived). Knowing beforehand
+        would cost every update a lookup for these rare cases.
         """
         for pause in (*RETRY_PAUSES, None):
             current: Update | None = None
@@ -275,7 +397,7 @@ class Inbox:
         if update.update_id in self._apologised:
             log.warning("Update %s failed again: %s", update.update_id, error)
             return
-        _remember(self._apologised, update.update_id)
+        _remember(self._apologised, update.update_id, None)
         await self.relay.on_error(update, error, "retrying")
 
     async def flush(self, key: int, *, paced: bool = False) -> None:
@@ -347,7 +469,8 @@ class InboxOrder(PerUserOrder):
         inbox = self.inbox
 
         async def timed() -> None:
-            start = time.perf_counter()
+            began = inbox.began(update.update_id)  # handled as it arrived: since then
+            start = time.perf_counter() if began is None else began
             try:
                 await inbox.handle(update)
             finally:
@@ -363,6 +486,10 @@ class Poller:
     updates only then. When the database cannot keep a batch, the offset stays, and the
     same updates come again after a pause. A 409 Conflict (another process polls with
     this token) and a refused token end polling with the error: the caller stops the bot.
+
+    Stopping (`stop` set, then `interrupt`): a long poll under way is cancelled; a batch
+    being kept (its turns run as it is kept) goes on to its end, and one more short
+    getUpdates confirms it, so the next start is not sent it again.
     """
 
     def __init__(
@@ -386,9 +513,27 @@ class Poller:
         self.on_error = on_error
         self.pause = pause
         self.offset: int | None = None
+        self._told: int | None = None  # the offset the last getUpdates carried
+        self._fetch: asyncio.Future[tuple[Update, ...]] | None = None
+
+    def interrupt(self) -> None:
+        """Cancel the long poll under way, if any (nothing kept is lost: what it fetched
+        is not confirmed, and comes again at the next start)."""
+        if self._fetch is not None:
+            self._fetch.cancel()
 
     async def forever(self, stop: asyncio.Event) -> None:
         pause = self.pause
+        try:
+            await self._poll(stop, pause)
+        finally:
+            if self.offset != self._told:  # kept, and not yet confirmed: confirm it
+                with suppress(TelegramError, TimeoutError):
+                    await asyncio.wait_for(
+                        self.bot.get_updates(offset=self.offset, limit=1, timeout=0), 2.0
+                    )
+
+    async def _poll(self, stop: asyncio.Event, pause: float) -> None:
         while not stop.is_set():
             try:
                 await self.once()
@@ -407,16 +552,23 @@ class Poller:
                 pause = min(30.0, pause * 2)
 
     async def once(self) -> None:
-        updates = await self.bot.get_updates(
-            offset=self.offset,
-            timeout=timedelta(seconds=self.timeout),
-            allowed_updates=self.allowed_updates,
+        self._told = self.offset
+        self._fetch = asyncio.ensure_future(
+            self.bot.get_updates(
+                offset=self.offset,
+                timeout=timedelta(seconds=self.timeout),
+                allowed_updates=self.allowed_updates,
+            )
         )
+        try:
+            updates = await self._fetch
+        finally:
+            self._fetch = None
         if not updates:
             return
         payloads = {u.update_id: self.payloads.pop(u.update_id, "") for u in updates}
         try:
-            todo = await self.inbox.receive(updates, payloads)
+            todo = await self.inbox.receive(updates, payloads, ready=self.queue.put)
         except StoreError as exc:
             await self.inbox.refused(updates, exc)
             raise
@@ -425,8 +577,8 @@ class Poller:
             await self.queue.put(update)
 
 
-def _remember(seen: OrderedDict[int, None], update_id: int) -> None:
-    """Note `update_id` in `seen`, which keeps the last HANDLED_HERE."""
-    seen[update_id] = None
+def _remember(seen: OrderedDict[int, T], update_id: int, value: T) -> None:
+    """Note `update_id` (with `value`) in `seen`, which keeps the last HANDLED_HERE."""
+    seen[update_id] = value
     if len(seen) > HANDLED_HERE:
         seen.popitem(last=False)
