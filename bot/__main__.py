@@ -93,6 +93,12 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument("--file", help="any labelled file in the same format")
     evaluate.add_argument("--lang", help="only messages in this language (e.g. en)")
     evaluate.add_argument(
+        "--no-reader",
+        action="store_true",
+        help="the lexicons alone, without the learned reader (data/reader.json): what the "
+        "words and rules catch by themselves",
+    )
+    evaluate.add_argument(
         "--fail-under-recall", type=float, metavar="PCT", help="minimum emergency recall, %%"
     )
     evaluate.add_argument(
@@ -134,8 +140,13 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     cases = load_cases(path)
     if args.lang:
         cases = [c for c in cases if c.lang == args.lang]
-    label = f"{path.as_posix()}" + (f" (lang {args.lang})" if args.lang else "") + ": "
-    report = evaluate(app.load(settings), cases, label)
+    label = (
+        f"{path.as_posix()}"
+        + (f" (lang {args.lang})" if args.lang else "")
+        + (" (lexicons alone)" if args.no_reader else "")
+        + ": "
+    )
+    report = evaluate(app.load(settings), cases, label, reader=not args.no_reader)
     print(render(report))
     missed = shortfalls(
         report,

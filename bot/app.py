@@ -304,6 +304,12 @@ def check(settings: Settings) -> int:
         f"OK: {len(content.rules.rules)} recurrence rules, the reminder plan, "
         f"{len(content.atlas.cities)} cities; {len(effects.EFFECTS)} effects."
     )
+    if content.reader is not None:
+        reader = content.reader
+        print(
+            f"OK: the learned reader: {len(reader.grams)} n-grams, threshold "
+            f"{reader.threshold}, messages of {reader.min_words} words or more."
+        )
     return 0
 
 

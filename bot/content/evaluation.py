@@ -165,7 +165,7 @@ def _case(entry: Any) -> Case | str:
     )
 
 
-def run_case(library: Library, case: Case) -> Outcome:
+def run_case(library: Library, case: Case, *, reader: bool = True) -> Outcome:
     """Send the message through engine.step, as a first message or midway."""
     content = library.content()
     dialogue = content.dialogue
@@ -180,7 +180,7 @@ def run_case(library: Library, case: Case) -> Outcome:
             now=_NOW,
             rules=content.rules,
             alarms=content.alarms,
-            reader=content.reader,
+            reader=content.reader if reader else None,
         )
 
     if case.when == "midway":
@@ -190,9 +190,12 @@ def run_case(library: Library, case: Case) -> Outcome:
     return Outcome(case, tuple(turn.red_flags), urgent)
 
 
-def evaluate(library: Library, cases: Sequence[Case], label: str = "") -> Report:
-    """Every case through the engine; the outcomes in a Report."""
-    return Report(tuple(run_case(library, c) for c in cases), label)
+def evaluate(
+    library: Library, cases: Sequence[Case], label: str = "", *, reader: bool = True
+) -> Report:
+    """Every case through the engine; the outcomes in a Report. `reader` False: the
+    lexicons alone, without the learned reader (data/reader.json)."""
+    return Report(tuple(run_case(library, c, reader=reader) for c in cases), label)
 
 
 def _pct(part: int, whole: int) -> str:

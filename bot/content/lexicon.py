@@ -335,7 +335,13 @@ def load_lexicon(folder: Path) -> Lexicon:
                 whole = []
             for whole_message in whole:
                 tokens = phrase_key(whole_message, pattern)
-                if tokens:
+                if tokens in alone:
+                    problems.add(
+                        where,
+                        f"label '{label}': alone {whole_message!r} is listed already (under "
+                        f"{alone[tokens].kind} {alone[tokens].label}). Keep it once.",
+                    )
+                elif tokens:
                     alone[tokens] = Entry(kind, label)
                 else:
                     problems.add(

@@ -9,18 +9,19 @@ today):
   - tests/data/safety/dev.yaml, the development part of the safety set (held-out parts
     are never in it until they are spent: tests/data/safety/README.md);
   - tests/data/messages.yaml, the matcher's labelled messages (a red flag is an emergency);
-  - every answer, correction and drink of the spent conversation sets
-    (tests/conversations/heldout_sets/), and the phrases of the lexicon's answer kinds
-    (durations, pain, timing, conditions, muscles, yes/no, intents, drinks) in every
-    language: none of them an emergency. Without them "10", "like a 6" or "sipping some
+  - every answer, correction and drink of the SPENT conversation sets (SPENT_SETS, in
+    tests/conversations/heldout_sets/: a set not yet measured is never learned from), and
+    the phrases of the lexicon's answer kinds (durations, pain, timing, conditions,
+    muscles, yes/no, intents, drinks) in every language: none of them an emergency, save
+    a text the labelled sets already label. Without them "10", "like a 6" or "sipping some
     now" looked like the short, urgent messages of the safety set.
 
-data/reader.json records a digest of that corpus: when the corpus changes (a message added
-to dev.yaml, a phrase to an answer kind), tests/unit/content/test_reader.py fails until the
-model is trained again. Training needs scikit-learn (`pip install -e '.[train]'`); the bot
-itself only reads the JSON. The file also keeps a few probes, messages with the
-probabilities scikit-learn gave them, so the test checks that bot/core/reader.py scores as
-scikit-learn does.
+data/reader.json records a digest of that corpus and of the settings below: when either
+changes (a message added to dev.yaml, a phrase to an answer kind, the threshold),
+tests/unit/content/test_reader.py fails until the model is trained again. Training needs
+scikit-learn (`pip install -e '.[train]'`); the bot itself only reads the JSON. The file
+also keeps a few probes, messages with the probabilities scikit-learn gave them, so the
+test checks that bot/core/reader.py scores as scikit-learn does.
 """
 
 from __future__ import annotations
@@ -43,7 +44,18 @@ READER_FILE = "reader.json"
 SIZES = (3, 4)
 C = 16.0
 THRESHOLD = 0.8
+#: Where a lexicon found a sign denied ("no chest pain or shortness of breath"): on the
+#: development part, the reader's false alarms on denials scored 0.66-0.87, the signs a
+#: denial had wrongly hidden 0.87-1.0.
+THRESHOLD_DENIED = 0.95
+#: "See a doctor today" alone: on part d, 0.9 caught as many urgent cases as 0.8; 0.8
+#: told an everyday long message to get seen today ("my sons calf locked up at football rn
+#: hes 12, been 3 mins, he says 6/10, what causes this": 0.80).
+THRESHOLD_TODAY = 0.9
 MIN_WORDS = 6
+#: The conversation sets measured already (tests/conversations/README.md): only these are
+#: learned from. Add a new set here once its one measurement is made and committed.
+SPENT_SETS = ("2026-11-30c.yaml", "2026-11-30d.yaml", "dev-r5.yaml", "dev-r6.yaml")
 #: The lexicon kinds whose phrases answer the bot's questions: calm by construction.
 ANSWER_KINDS = (
     "body_part",
@@ -81,16 +93,21 @@ def corpus(root: Path) -> list[Example]:
 
 
 def _corpus(root: Path) -> Iterator[Example]:
+    labelled: set[str] = set()
     for entry in _list(root / "tests" / "data" / "safety" / "dev.yaml"):
         level = entry["expect"]
+        labelled.add(str(entry["text"]))
         yield Example(str(entry["text"]), level == "emergency", level in ("emergency", "urgent"))
     for entry in _list(root / "tests" / "data" / "messages.yaml"):
+        if str(entry["text"]) in labelled:
+            continue  # the safety set's label: it says the care level, this file may not
         expect = entry.get("expect") or {}
         emergency = bool(expect.get("red_flag"))
+        labelled.add(str(entry["text"]))
         yield Example(str(entry["text"]), emergency, emergency or bool(expect.get("urgent")))
     calm: set[str] = set()
-    for path in sorted((root / "tests" / "conversations" / "heldout_sets").glob("*.yaml")):
-        for entry in _list(path):
+    for name in SPENT_SETS:
+        for entry in _list(root / "tests" / "conversations" / "heldout_sets" / name):
             calm.update(str(m) for m in entry.get("messages") or ())
             calm.update(str(v) for v in (entry.get("answers") or {}).values())
             for said in (*(entry.get("corrections") or ()), *(entry.get("extras") or ())):
@@ -100,7 +117,7 @@ def _corpus(root: Path) -> Iterator[Example]:
         if isinstance(doc, dict) and doc.get("kind") in ANSWER_KINDS:
             for label in (doc.get("labels") or {}).values():
                 calm.update(p for p in (label or {}).get("phrases") or () if isinstance(p, str))
-    yield from (Example(text, False, False) for text in sorted(calm))
+    yield from (Example(text, False, False) for text in sorted(calm - labelled))
 
 
 def _list(path: Path) -> list[dict[str, Any]]:
@@ -108,9 +125,21 @@ def _list(path: Path) -> list[dict[str, Any]]:
     return [e for e in doc if isinstance(e, dict)] if isinstance(doc, list) else []
 
 
+def settings() -> dict[str, Any]:
+    """The training settings, as data/reader.json records them."""
+    return {
+        "sizes": list(SIZES),
+        "c": C,
+        "threshold": THRESHOLD,
+        "threshold_today": THRESHOLD_TODAY,
+        "threshold_denied": THRESHOLD_DENIED,
+        "min_words": MIN_WORDS,
+    }
+
+
 def digest(examples: Iterable[Example]) -> str:
-    """A fingerprint of the corpus: its messages and labels, in order."""
-    hashed = hashlib.sha256()
+    """A fingerprint of the corpus (its messages and labels, in order) and the settings."""
+    hashed = hashlib.sha256(json.dumps(settings(), sort_keys=True).encode())
     for e in examples:
         hashed.update(f"{e.text}\t{int(e.emergency)}{int(e.today)}\n".encode())
     return hashed.hexdigest()
@@ -119,6 +148,7 @@ def digest(examples: Iterable[Example]) -> str:
 def train(examples: list[Example]) -> dict[str, Any]:
     """The model as data/reader.json holds it. Needs scikit-learn."""
     try:
+        import sklearn  # type: ignore[import-untyped,import-not-found,unused-ignore]
         from sklearn.feature_extraction.text import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
             TfidfVectorizer,
         )
@@ -148,9 +178,8 @@ def train(examples: list[Example]) -> dict[str, Any]:
         "`python -m bot train-reader`; do not edit by hand.",
         "trained_on": digest(examples),
         "messages": len(examples),
-        "sizes": list(SIZES),
-        "threshold": THRESHOLD,
-        "min_words": MIN_WORDS,
+        "scikit_learn": sklearn.__version__,
+        **settings(),
         "intercepts": [round(float(m.intercept_[0]), 6) for m in models],
         "probes": [
             [text, *(round(float(m.predict_proba(probes[i])[0][1]), 6) for m in models)]
@@ -183,10 +212,12 @@ def load_model(path: Path) -> dict[str, Any]:
             problems.append("`grams` must map each n-gram to [idf, emergency, today] numbers")
         if not _weights(doc.get("intercepts"), 2):
             problems.append("`intercepts` must be two numbers")
-        threshold = doc.get("threshold")
-        if not isinstance(threshold, float) or not 0 < threshold < 1:
-            problems.append("`threshold` must be a probability between 0 and 1")
-        if not isinstance(doc.get("min_words"), int) or doc["min_words"] < 1:
+        for key in ("threshold", "threshold_today", "threshold_denied"):
+            threshold = doc.get(key)
+            if not isinstance(threshold, float) or not 0 < threshold < 1:
+                problems.append(f"`{key}` must be a probability between 0 and 1")
+        words = doc.get("min_words")
+        if not isinstance(words, int) or isinstance(words, bool) or words < 1:
             problems.append("`min_words` must be a whole number of words, like 6")
         sizes = doc.get("sizes")
         if not (
@@ -206,7 +237,10 @@ def _weights(value: Any, count: int = 3) -> bool:
     return (
         isinstance(value, list)
         and len(value) == count
-        and all(isinstance(v, int | float) and math.isfinite(v) for v in value)
+        and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value
+        )
     )
 
 
@@ -217,9 +251,11 @@ def reader_of(model: dict[str, Any]) -> Reader:
     return Reader(
         grams,
         (float(b_emergency), float(b_today)),
-        model["threshold"],
-        model["min_words"],
-        (low, high),
+        threshold=model["threshold"],
+        threshold_today=model["threshold_today"],
+        threshold_denied=model["threshold_denied"],
+        min_words=model["min_words"],
+        sizes=(low, high),
     )
 
 

@@ -241,8 +241,8 @@ def step(
         heard = alarms.read(text)
         red_flags = heard.labels("red_flag")
     learned = None  # what the learned reader hears, where the lexicons found no sign
-    if not red_flags and reader is not None and button is None and _command(text) is None:
-        learned = reader.hears(text)
+    if not red_flags and reader is not None and _for_the_reader(dialogue, text, button, reading):
+        learned = reader.hears(text, denied=_denies_a_sign(reading, heard))
         red_flags = (DESCRIBED,) if learned.emergency else ()
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
@@ -816,6 +816,27 @@ def _without(reading: Reading, kind: str, label: str) -> Reading:
     """`reading` without its matches of `label` of `kind`."""
     kept = tuple(m for m in reading.matches if m.kind != kind or m.label != label)
     return reading if len(kept) == len(reading.matches) else replace(reading, matches=kept)
+
+
+def _for_the_reader(
+    dialogue: Dialogue, text: str, button: ButtonPress | None, reading: Reading
+) -> bool:
+    """Whether the learned reader is asked about a message the lexicons found no sign in:
+    not for a button's words or a /command, nor for a question answered first (a dose
+    question names medicines)."""
+    if button is not None or _command(text) is not None:
+        return False
+    return not any(label in dialogue.answer_first for label in reading.labels("intent"))
+
+
+def _denies_a_sign(reading: Reading, heard: Reading | None) -> bool:
+    """Whether a lexicon read a warning sign in the message and found it denied ("no chest
+    pain or shortness of breath"): the reader weighs words, not what denies them, so it
+    must be surer there (Reader.hears)."""
+    return any(
+        read is not None and bool(read.negated("red_flag") or read.negated("urgent"))
+        for read in (reading, heard)
+    )
 
 
 def _command(text: str) -> str | None:

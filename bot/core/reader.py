@@ -13,7 +13,8 @@ two logistic regressions over the same features, trained by `python -m bot train
 or get seen today". A message shorter than `min_words` words is not asked: its few
 n-grams say too little ("i feel sick", "like a 6"), and the lexicon reads short messages
 well; every message the reader alone caught on the held-out part it was tuned on had six
-words or more.
+words or more. Words are counted between spaces, so a language written without them would
+never be judged (none of the bot's is).
 
 The features are scikit-learn's `char_wb` n-grams (each word padded with a space on both
 sides, every run of `sizes` letters), binary, weighted by their idf and scaled to unit
@@ -33,8 +34,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 #: Words whose n-grams are kept; past that, the cache starts afresh (a bound on memory,
-#: far above the few thousand words people use).
+#: far above the few thousand words people use). Longer words are never kept.
 WORDS_KEPT = 50_000
+LONGEST_KEPT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,32 +47,41 @@ class Heard:
     today: bool  # an emergency, or a sign that needs a doctor today
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Reader:
     """Two linear models over the same character n-grams.
 
     `grams`: each n-gram seen in training -> (idf, emergency weight, today weight).
     `intercepts`: (emergency, today). `threshold`: the probability from which a verdict
-    is yes. `min_words`: shorter messages are not judged. `sizes`: the shortest and
-    longest n-gram.
+    is yes; `threshold_today`, for "see a doctor today" alone (it is said in the middle of
+    the questions, so a false one costs more); `threshold_denied`, for both, where the
+    lexicon found a sign denied in the message ("no chest pain or shortness of breath":
+    the n-grams of a denied sign are those of the sign). `min_words`: shorter messages are
+    not judged. `sizes`: the shortest and longest n-gram.
     """
 
     grams: Mapping[str, tuple[float, float, float]]
     intercepts: tuple[float, float]
     threshold: float
+    threshold_today: float = 0.9
+    threshold_denied: float = 0.95
     min_words: int = 6
     sizes: tuple[int, int] = (3, 4)
     _idf2: dict[str, float] = field(init=False, repr=False)
     _emergency: dict[str, float] = field(init=False, repr=False)
     _today: dict[str, float] = field(init=False, repr=False)
     _logit: float = field(init=False, repr=False)
-    _words: dict[str, frozenset[str]] = field(init=False, repr=False, default_factory=dict)
+    _logit_today: float = field(init=False, repr=False)
+    _logit_denied: float = field(init=False, repr=False)
+    _words: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._idf2 = {g: idf * idf for g, (idf, _, _) in self.grams.items()}
         self._emergency = {g: idf * w for g, (idf, w, _) in self.grams.items()}
         self._today = {g: idf * w for g, (idf, _, w) in self.grams.items()}
-        self._logit = math.log(self.threshold / (1 - self.threshold))
+        self._logit = _logit(self.threshold)
+        self._logit_today = _logit(self.threshold_today)
+        self._logit_denied = _logit(self.threshold_denied)
         self._words = {}
 
     def probabilities(self, text: str) -> tuple[float, float]:
@@ -78,12 +89,14 @@ class Reader:
         emergency, today = self._scores(text)
         return _sigmoid(emergency), _sigmoid(today)
 
-    def hears(self, text: str) -> Heard:
+    def hears(self, text: str, *, denied: bool = False) -> Heard:
+        """The verdicts on `text`; `denied`: a lexicon found a sign denied in it."""
         if len(text.split()) < self.min_words:
             return Heard(emergency=False, today=False)
         emergency, today = self._scores(text)
-        said = emergency > self._logit
-        return Heard(emergency=said, today=said or today > self._logit)
+        said = emergency > (self._logit_denied if denied else self._logit)
+        today_bar = self._logit_denied if denied else self._logit_today
+        return Heard(emergency=said, today=said or today > today_bar)
 
     def _scores(self, text: str) -> tuple[float, float]:
         grams = frozenset().union(*map(self._word_grams, text.lower().split()))
@@ -98,10 +111,11 @@ class Reader:
         """The n-grams of one word that the models know."""
         known = self._words.get(word)
         if known is None:
-            if len(self._words) >= WORDS_KEPT:
-                self._words.clear()
             known = frozenset(g for g in word_grams(word, self.sizes) if g in self._idf2)
-            self._words[word] = known
+            if len(word) <= LONGEST_KEPT:
+                if len(self._words) >= WORDS_KEPT:
+                    self._words.clear()
+                self._words[word] = known
         return known
 
 
@@ -115,6 +129,10 @@ def word_grams(word: str, sizes: tuple[int, int]) -> list[str]:
             break
         grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
     return grams
+
+
+def _logit(probability: float) -> float:
+    return math.log(probability / (1 - probability))
 
 
 def _sigmoid(score: float) -> float:

@@ -120,6 +120,10 @@ _WORKOUT = frozenset(
         "practice",
     ]
 )
+#: People as the subject of the time ("we've been going 4 hours"): a cramp is never "we".
+#: With "I" only when no cramp word comes with it ("I've been cramping for 4 hours").
+_PEOPLE = frozenset({"we", "weve", "were", "they", "theyve", "ive"})
+_CRAMPING = frozenset({"cramp", "cramps", "cramping", "cramped", "crampin", "spasm", "spasming"})
 #: Clock times: "8am", "2 pm", "14:30".
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b")
 #: The time now said as a bare hour after one clock time: "since 2pm, its 6 now".
@@ -166,7 +170,7 @@ def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> boo
     message says so ("still", "now", "since", "it's been") or, saying neither way, when an
     earlier answer did (`timing`, the slot: "Cramping right now"). Not when the message
     says it is over ("it lasted 3 hours yesterday but it's gone"), nor when the time is a
-    workout's ("I ran for 3 hours").
+    workout's ("I ran for 3 hours", "we've been going 4 hours").
     """
     said = reading.labels("timing")
     if "after" in said:
@@ -175,8 +179,11 @@ def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> boo
     minutes = reading.duration_minutes
     start = next((m.start for m in reading.matches if m.kind == "duration"), None)
     before = words[max(0, start - 4) : start] if start is not None else ()
-    if _WORKOUT & set(before) or (before and before[-1][0].isdigit()):
-        minutes = None  # "ran for 3 hours": the run's length; "3 a day": how often
+    people = bool(_PEOPLE & set(before)) and not _CRAMPING & set(before)
+    if _WORKOUT & set(before) or people or (before and before[-1][0].isdigit()):
+        # "ran for 3 hours", "we've been going 4 hours": the workout's length; "3 a day":
+        # how often
+        minutes = None
     if minutes is None or minutes < LONG_CRAMP_MINUTES:
         minutes = _clock_span(reading.text)
     if minutes is None or minutes < LONG_CRAMP_MINUTES:

@@ -339,3 +339,17 @@ def test_alone_must_be_a_list(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as e:
         load_matcher(tmp_path)
     assert f"{where}: label 'drank': `alone:` must be a list" in str(e.value)
+
+
+def test_an_alone_phrase_listed_twice_is_named(tmp_path: Path) -> None:
+    where = _write(
+        tmp_path,
+        "intent.yaml",
+        "kind: intent\nlabels:\n  drank:\n    phrases: [x]\n    alone: [water]\n"
+        "  ok:\n    phrases: [ok]\n    alone: [Water]\n",
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(tmp_path)
+    assert f"{where}: label 'ok': alone 'Water' is listed already (under intent drank)" in str(
+        e.value
+    )

@@ -16,6 +16,7 @@ from bot.content.reader import (
     load_model,
     load_reader,
     reader_of,
+    settings,
 )
 from bot.core import engine
 from bot.core import reader as reader_module
@@ -45,6 +46,18 @@ def test_the_model_was_trained_on_the_current_corpus() -> None:
     assert model["trained_on"] == digest(examples), (
         "data/reader.json is stale: run python -m bot train-reader"
     )
+
+
+def test_the_model_holds_the_settings_of_the_code() -> None:
+    model = load_model(MODEL)
+    assert {key: model[key] for key in settings()} == settings()
+
+
+def test_no_message_of_the_corpus_has_two_labels() -> None:
+    labels: dict[str, tuple[bool, bool]] = {}
+    for example in corpus(ROOT):
+        said = (example.emergency, example.today)
+        assert labels.setdefault(example.text, said) == said, example.text
 
 
 def test_the_reader_scores_as_scikit_learn_did(shipped: Reader) -> None:
@@ -138,7 +151,7 @@ def test_every_problem_of_a_model_file_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ContentError) as caught:
         load_reader(path)
-    assert len(caught.value.problems) == 5
+    assert len(caught.value.problems) == 7  # threshold_today and _denied missing too
 
 
 def _step(text: str, session: Session | None = None) -> engine.Turn:
@@ -168,6 +181,43 @@ def test_a_sign_the_lexicon_names_is_named() -> None:
     """The reader is asked only where no lexicon found a sign."""
     turn = _step("my chest feels tight and heavy since the end of my run")
     assert turn.red_flags == ("chest_pain",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain or shortness of breath",
+        "I am not having any pain in the chest, only the leg is doing cramp",
+        "i had chest pain last year but this is just my leg",
+        "my breathing is fine and no chest pain, its only the leg that hurts",
+    ],
+)
+def test_a_denied_sign_is_not_escalated_by_the_reader(text: str) -> None:
+    """The n-grams of a denied sign are those of the sign: where a lexicon read the sign as
+    denied, the reader must be surer (threshold_denied)."""
+    assert _step(text).red_flags == ()
+
+
+def test_a_sign_a_denial_hid_is_still_heard() -> None:
+    text = "never had chest pain in my life but after spin its crushing and i feel sick"
+    assert _step(text).red_flags == (DESCRIBED,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i mix paracetamol and ibuprofen for the pain",
+        "took 1 paracetamol an hour ago, can i add an ibuprofen?",
+        "calf cramped on the last lap, stretched it and it eased",
+        "it was really hot and we were out for ages",
+        "sipping a sports drink now, feels a bit better",
+        "first run back in months and the hamstring went",
+        "pins and needles in my foot after sitting on it too long",
+    ],
+)
+def test_everyday_messages_of_six_words_or_more_are_not_escalated(text: str) -> None:
+    turn = _step(text)
+    assert turn.red_flags == () and turn.urgent == ()
 
 
 def test_commands_are_not_read() -> None:

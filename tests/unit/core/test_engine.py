@@ -289,6 +289,7 @@ def test_an_urgent_sign_is_answered_at_once_and_the_questions_go_on() -> None:
         "still cramping, going on 5 hours",
         "👍 about 6 hrs, still knotted up",  # a symbol the matcher reads as a token
         "✅ its been 5 hrs, calf",
+        "ive been cramping for 4 hours and it wont stop",
     ],
 )
 def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
@@ -308,6 +309,7 @@ def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
         "still cramping, 90 min",
         "label says 3 a day max but can i take 5 since the cramp is bad",
         "hiked for 4 hours since breakfast, calf cramped at the end",
+        "hot studio and we've been going 4 hours",
     ],
 )
 def test_hours_of_a_workout_or_of_a_cramp_that_is_over_are_not_urgent(message: str) -> None:
