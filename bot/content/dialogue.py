@@ -56,6 +56,9 @@ _TOP_KEYS = {
     "home",
     "go_back",
     "corrections",
+    "clause_words",
+    "contrast_words",
+    "of_it",
     "notices",
     "answer_after",
 }
@@ -268,9 +271,10 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
         sources=sources,
         home=setting("home"),
         go_back=setting("go_back"),
-        correction_words=frozenset(
-            w.lower() for w in _names(top.get("corrections", ("", None))[1])
-        ),
+        correction_words=_words(top, "corrections"),
+        clause_words=_words(top, "clause_words"),
+        contrast_words=_words(top, "contrast_words"),
+        of_it=_words_by_kind(top, "of_it", problems),
         notices=_notices(top.get("notices", ("", None)), problems),
         answer_after=_answer_after(top.get("answer_after", ("", None)), problems),
     )
@@ -278,6 +282,11 @@ def build_dialogue(files: list[tuple[str, dict[str, Any]]], vocabulary: Vocabula
     if problems:
         raise DialogueError(problems)
     return dialogue
+
+
+def _words(top: Mapping[str, tuple[str, Any]], key: str) -> frozenset[str]:
+    """A list of words (`corrections`, `clause_words`, `contrast_words`), lower-cased."""
+    return frozenset(w.lower() for w in _names(top.get(key, ("", None))[1]))
 
 
 def _names(value: Any) -> list[str]:

@@ -41,6 +41,7 @@ No I/O, no clock: `now` and the person's history are passed in.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -85,8 +86,6 @@ GREETING = "greeting"
 #: Timing words in a clause about a drink are the drink's (engine._drink_time), unless the
 #: clause names the cramp too; clauses end at a mark or one of these words.
 TIMING, CRAMP_KINDS = "timing", frozenset({"body_part", "symptom"})
-CLAUSE_WORDS = frozenset({"and", "but", "while", "though", "although", "because", "cause"})
-CONTRAST_WORDS = frozenset({"but", "though", "although", "yet", "despite"})
 #: The fewest letters of a one-word message read as the word of a button.
 BUTTON_WORD = 3
 #: What the engine itself says (dialogues/<language>/texts.yaml).
@@ -231,7 +230,7 @@ def step(
         text = label
 
     text = text.strip()
-    reading = _of_it(matcher, text, matcher.read(text))
+    reading = _of_it(dialogue, matcher, text, matcher.read(text))
     read_as.append(reading)
     # Words reached only by typo correction ("desde" read as "yes") are not understood.
     draft.understood = any(m.score >= 100 for m in reading.matches)
@@ -682,20 +681,29 @@ def _unsigned(reading: Reading) -> Reading:
     return replace(reading, number=None, duration_minutes=None)
 
 
-#: "thigh cramp, back of it": a side of the part named before, said as "of it".
-_OF_IT = re.compile(r"\b(back|front|top|bottom|inside|outside|underside)\s+of\s+(it|that)\b", re.I)
-_SIDES = frozenset({"back", "front", "top", "bottom", "inside", "outside", "underside"})
+@functools.cache
+def _of_it_pattern(sides: frozenset[str], it: frozenset[str]) -> re.Pattern[str]:
+    """ "back of it": a side (the dialogue's `of_it: sides:`), "of", then a word for it."""
+
+    def alternatives(words: frozenset[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words))
+
+    return re.compile(rf"\b({alternatives(sides)})\s+of\s+({alternatives(it)})\b", re.I)
 
 
-def _of_it(matcher: Matcher, text: str, reading: Reading) -> Reading:
+def _of_it(dialogue: Dialogue, matcher: Matcher, text: str, reading: Reading) -> Reading:
     """ "thigh cramp, back of it" read as "thigh cramp, back of thigh" (the hamstring): the
-    "it" is the part named before it, when that part is named in one word."""
-    found = _OF_IT.search(text)
+    "it" is the part named before it, when that part is named in one word. The sides and
+    the words for "it" are the dialogue's `of_it:`."""
+    sides, it = dialogue.of_it.get("sides"), dialogue.of_it.get("it")
+    if not sides or not it:
+        return reading
+    found = _of_it_pattern(sides, it).search(text)
     if found is None:
         return reading
     tokens = reading.tokens
     at = next(
-        (i for i in range(len(tokens) - 2) if tokens[i] in _SIDES and tokens[i + 1] == "of"),
+        (i for i in range(len(tokens) - 2) if tokens[i] in sides and tokens[i + 1] == "of"),
         None,
     )
     named = [
@@ -762,7 +770,7 @@ def _errands(dialogue: Dialogue, state: State, reading: Reading, draft: Draft, a
     "now, just drank some water" at "Is it cramping right now?" logs the drink (its
     words go before the next question) and answers the question. A drink set against
     the cramp ("drank loads but still cramping") tells how it came about: not logged."""
-    if CONTRAST_WORDS & set(reading.tokens):
+    if dialogue.contrast_words & set(reading.tokens):
         return  # "i drank loads but its still cramping": the drink is part of the story
     for errand in _errand_states(dialogue, state, reading):
         assert errand.do is not None
@@ -789,7 +797,7 @@ def _drink_time(dialogue: Dialogue, state: State, reading: Reading) -> Reading:
     clause = []
     count = 0
     for token in reading.tokens:
-        count += token in CLAUSE_MARKS or token in CLAUSE_WORDS
+        count += token in CLAUSE_MARKS or token in dialogue.clause_words
         clause.append(count)
 
     def where(m: Match) -> int:

@@ -213,6 +213,12 @@ class Dialogue:
     go_back: str | None = None
     #: words that mark a message as a correction ("wait no, it's my quad")
     correction_words: frozenset[str] = frozenset()
+    #: words that join the parts of a message ("and", "but"): a drink's "now" is its part's
+    clause_words: frozenset[str] = frozenset()
+    #: words that set one part against another ("but"): a drink told against the cramp
+    contrast_words: frozenset[str] = frozenset()
+    #: `sides`: the sides of a part said as "of it" ("back of it"); `it`: the words for it
+    of_it: Mapping[str, frozenset[str]] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()  # lines said once per cramp, before the next question
     answer_after: Later | None = None  # questions said alongside a cramp, answered after
     #: the slots some question saves (derived from `states`)
