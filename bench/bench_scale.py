@@ -54,8 +54,6 @@ import gc
 import itertools
 import json
 import os
-import secrets
-import signal
 import socket
 import statistics
 import sys
@@ -65,8 +63,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -76,7 +73,6 @@ from telegram import Update
 from bench.bench_telegram import (
     BOT_USER,
     SCRIPT,
-    TOKEN,
     offline_settings,
     our_application,
 )
@@ -89,10 +85,10 @@ from bot.config import Settings
 from bot.content.loading import Library
 from bot.service import KeyedLocks, Service
 from bot.store import MemoryStore, open_store
+from tests.helpers.bot_process import BotProcess, bot_env
 from tests.helpers.fake_bot_api import free_port
-from tests.helpers.postgres import server_url
+from tests.helpers.postgres import scratch_database, server_url
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 4
 PROCESS_ROUNDS = 3
 PEOPLE = 100  # at once
@@ -102,8 +98,8 @@ TARGET_DURABLE = 0.70
 TARGET_TWO = 1.6
 SECRET = "bench-secret-" + "x" * 12
 HOOK = "bench/hook"
-#: Settings a bot process must not inherit from the shell running the bench.
-OWN_PREFIXES = ("WEBHOOK_", "TELEGRAM_", "HEALTH_", "LOG_", "DATABASE_", "REMINDER_", "IDLE_")
+#: `python -m bot run` with the rate limiter off (bench/limiter_off.py).
+LIMITER_OFF = ("-m", "bench.limiter_off")
 
 Turn = Callable[[dict[str, Any]], Awaitable[None]]
 Raw = dict[str, Any]
@@ -263,25 +259,6 @@ async def replies_per_step(library: Library) -> list[int]:
     return counts
 
 
-# PostgreSQL ----------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def postgres_database(server: str) -> AsyncIterator[str]:
-    """A new database of the bench's own on `server` (its URL); dropped on exit.
-    OSError, TimeoutError or asyncpg.PostgresError when the server is unreachable."""
-    name = f"cramp_bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(server, timeout=5)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 # 3: webhook processes ------------------------------------------------------------------------
 
 
@@ -351,86 +328,9 @@ class FakeBotApi:
             self._waiting.pop(chat, None)
 
 
-@dataclass
-class BotProcess:
-    """One `python -m bench.limiter_off` (= `python -m bot run`, limiter off) in webhook
-    mode on 127.0.0.1:`port`; its output in `log`."""
-
-    env: dict[str, str]
-    port: int
-    log: Path
-    command: tuple[str, ...] = ("-m", "bench.limiter_off")
-    process: asyncio.subprocess.Process | None = None
-    _out: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def pid(self) -> int:
-        return 0 if self.process is None else self.process.pid
-
-    @property
-    def hook(self) -> str:
-        return f"http://127.0.0.1:{self.port}/{HOOK}"
-
-    async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
-        self._out = self.log.open("ab")
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *self.command,
-            cwd=ROOT,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.port}/healthz"
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
-            while True:
-                if self.process.returncode is not None:
-                    raise RuntimeError(f"the bot process exited: {self.tail()}")
-                try:
-                    async with http.get(url) as response:
-                        if response.status == 200:
-                            return
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"/healthz not 200 within {timeout} s: {self.tail()}")
-                await asyncio.sleep(0.1)
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        if self._out is not None:
-            self._out.close()
-
-    def tail(self) -> str:
-        return " | ".join(self.log.read_text(errors="replace").splitlines()[-5:])
-
-
-def process_env(fake: FakeBotApi, database_url: str, port: int) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not (k.startswith(OWN_PREFIXES) or k in ("PORT", "LISTEN"))
-    }
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        DATABASE_URL=database_url,
-        WEBHOOK_URL=f"https://127.0.0.1:{port}",  # registered with the fake, never contacted
-        WEBHOOK_SECRET=SECRET,
-        WEBHOOK_PATH=HOOK,
-        PORT=str(port),
-        LISTEN="127.0.0.1",
-        LOG_LEVEL="WARNING",
-    )
-    return env
+def hook(bot: BotProcess) -> str:
+    """The webhook address of a bot process (its PORT)."""
+    return f"http://127.0.0.1:{bot.health_port}/{HOOK}"
 
 
 async def post_all(
@@ -445,7 +345,7 @@ async def post_all(
     latencies: list[float] = []
     missing = 0
     turns = itertools.cycle(bots)
-    pids = [bot.pid for bot in bots]
+    pids = [bot.process.pid if bot.process is not None else 0 for bot in bots]
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
     clock = time.perf_counter
 
@@ -458,7 +358,7 @@ async def post_all(
             total += count
             began = clock()
             while True:
-                async with http.post(next(turns).hook, data=body, headers=headers) as response:
+                async with http.post(hook(next(turns)), data=body, headers=headers) as response:
                     await response.read()
                     if response.status == 200:
                         break
@@ -581,7 +481,7 @@ async def in_process_rows(library: Library, server: str, rounds: int) -> list[Ro
     async with AsyncExitStack() as stack:
         postgres: str | None = None
         try:
-            postgres = await stack.enter_async_context(postgres_database(server))
+            postgres = await stack.enter_async_context(scratch_database(server))
         except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
             for (name, _), row in rows.items():
                 if name.startswith("PostgreSQL"):
@@ -609,7 +509,7 @@ async def in_process_rows(library: Library, server: str, rounds: int) -> list[Ro
 async def webhook_rows(library: Library, server: str, rounds: int) -> list[Row]:
     one, two = Row("1 webhook process, PostgreSQL"), Row("2 webhook processes, PostgreSQL")
     try:
-        database = postgres_database(server)
+        database = scratch_database(server)
         url = await database.__aenter__()
     except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
         one.skipped = two.skipped = f"no server at {server} ({type(exc).__name__}: {exc})"
@@ -621,8 +521,17 @@ async def webhook_rows(library: Library, server: str, rounds: int) -> list[Row]:
                 bots = []
                 for number in range(2):
                     port = free_port()
-                    env = process_env(fake, url, port)
-                    bots.append(BotProcess(env, port, Path(tmp) / f"bot{number}.log"))
+                    env = bot_env(
+                        fake,
+                        url,
+                        WEBHOOK_URL=f"https://127.0.0.1:{port}",  # given the fake, never used
+                        WEBHOOK_SECRET=SECRET,
+                        WEBHOOK_PATH=HOOK,
+                        PORT=str(port),
+                        LOG_LEVEL="WARNING",
+                    )
+                    log = Path(tmp) / f"bot{number}.log"
+                    bots.append(BotProcess(env, log, name=f"bot{number}", command=LIMITER_OFF))
                 try:
                     # One at a time: the first migrates the new database.
                     for bot in bots:

@@ -29,15 +29,15 @@ or a process crash could lose with each setting. Takes well under a minute.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sqlite3
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -49,7 +49,7 @@ from bot.store.codec import slots_json, utc_text
 from bot.store.sqlite_open import Synchronous
 from bot.store.sqlite_rows import episode_from, episode_row
 from bot.store.sqlite_schema import EPISODE_COLUMNS, UPSERT_SESSION
-from tests.helpers.postgres import server_url
+from tests.helpers.postgres import scratch_database, server_url
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 USERS = 50
@@ -202,15 +202,12 @@ DAY = timedelta(days=1)
 
 async def postgres_vs_sqlite(directory: Path, server: str, count: int) -> None:
     """Episode inserts and whole turns on each backend, rounds interleaved, same run."""
-    name = f"cramp_bench_{secrets.token_hex(4)}"
-    try:
-        admin = await asyncpg.connect(server, timeout=5)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        print(f"PostgreSQL vs SQLite: skipped, no server at {server} ({exc}). Pass --postgres.")
-        return
-    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+    async with AsyncExitStack() as stack:
+        try:
+            url = await stack.enter_async_context(scratch_database(server))
+        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+            print(f"PostgreSQL vs SQLite: skipped, no server at {server} ({exc}). Pass --postgres.")
+            return
         async with (
             PostgresStore(url) as postgres,
             PostgresStore(url, server_settings={"synchronous_commit": "off"}) as postgres_async,
@@ -242,9 +239,6 @@ async def postgres_vs_sqlite(directory: Path, server: str, count: int) -> None:
                     await store.episodes(user, since=at - 90 * DAY)
                     await store.save_turn(Session(user, "ask_duration", {"turn": i}, at, i))
                     turns[label].append(time.perf_counter() - began)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
     print(f"PostgreSQL ({urlsplit(server).hostname}) vs SQLite, {count} interleaved rounds")
     print("  (PostgreSQL's commit waits for its WAL on disk, as SQLite's FULL; 'sync. off':")
     print("  synchronous_commit=off, closer to SQLite's NORMAL):")

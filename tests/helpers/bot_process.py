@@ -1,5 +1,6 @@
-"""`python -m bot run` as a process of its own, for the fault tests (tests/e2e/test_faults.py):
-start it, wait until its /healthz answers 200, SIGKILL it at any moment, start it again.
+"""`python -m bot run` as a process of its own, for the fault tests (tests/e2e/test_faults.py)
+and `bench scale`'s webhook processes (`command`: bench.limiter_off): start it, wait until
+its /healthz answers 200, SIGKILL it at any moment, start it again.
 
     env = bot_env(fake, "sqlite:///.../db.sqlite", HEALTH_PORT=str(free_port()))
     async with BotProcess(env, tmp_path / "bot.log") as bot:   # started and up
@@ -18,13 +19,14 @@ import os
 import signal
 import sys
 from asyncio.subprocess import STDOUT, Process
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import aiohttp
 
-from tests.helpers.fake_bot_api import TEST_TOKEN, FakeBotApi
+from tests.helpers.fake_bot_api import TEST_TOKEN
 from tests.helpers.paths import ROOT
 
 #: Settings of the bot that a test environment must not inherit from the shell running it.
@@ -32,7 +34,19 @@ _OWN = ("WEBHOOK_", "TELEGRAM_", "HEALTH_", "LOG_", "DATABASE_", "REMINDER_", "I
 _OWN_EXACT = ("PORT", "LISTEN")
 
 
-def bot_env(fake: FakeBotApi, database_url: str, **settings: str) -> dict[str, str]:
+class BotApi(Protocol):
+    """A fake Bot API the bot is pointed at (tests/helpers/fake_bot_api.py's FakeBotApi, or
+    bench scale's)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
+#: `python -m bot run`; the bench runs `-m bench.limiter_off` (the same, rate limiter off).
+RUN = ("-m", "bot", "run")
+
+
+def bot_env(fake: BotApi, database_url: str, **settings: str) -> dict[str, str]:
     """The environment of a bot that talks to `fake` on `database_url`, plus `settings`
     (e.g. HEALTH_PORT, or WEBHOOK_URL/WEBHOOK_SECRET/PORT/LISTEN for webhook mode)."""
     env = {k: v for k, v in os.environ.items() if not (k.startswith(_OWN) or k in _OWN_EXACT)}
@@ -51,10 +65,13 @@ class BotProcess:
     """One bot process, started as many times as a test likes; `health_port` is where its
     /healthz answers (HEALTH_PORT in polling mode, PORT with a webhook)."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, name: str = "bot") -> None:
+    def __init__(
+        self, env: dict[str, str], log: Path, *, name: str = "bot", command: Sequence[str] = RUN
+    ) -> None:
         self.env = env
         self.log = log
         self.name = name
+        self.command = tuple(command)
         port = env.get("HEALTH_PORT") or (env.get("PORT") if env.get("WEBHOOK_URL") else None)
         if port is None:
             raise ValueError("set HEALTH_PORT (polling) or WEBHOOK_URL and PORT: /healthz is how")
@@ -98,9 +115,7 @@ class BotProcess:
         self._log_file.flush()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot",
-            "run",
+            *self.command,
             cwd=ROOT,
             env=self.env,
             stdin=asyncio.subprocess.DEVNULL,

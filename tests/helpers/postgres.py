@@ -21,8 +21,9 @@ import asyncio
 import itertools
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -98,6 +99,16 @@ class PostgresServer:
             await conn.close()
         return with_database(self.url, name)
 
+    @asynccontextmanager
+    async def database(self) -> AsyncIterator[str]:
+        """A new empty database for the block (its URL), dropped after it. OSError,
+        TimeoutError or asyncpg.PostgresError when the server is unreachable."""
+        url = await self.create_database()
+        try:
+            yield url
+        finally:
+            await self.drop_database(url)
+
     async def drop_database(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")
         assert name.startswith(self.prefix), f"{name} is not one of this run's databases"
@@ -122,6 +133,12 @@ class PostgresServer:
     async def drop_leftovers(self) -> None:
         for name in await self.mine():
             await self.drop_database(with_database(self.url, name))
+
+
+def scratch_database(server: str, prefix: str = "cramp_bench") -> AbstractAsyncContextManager[str]:
+    """A database of its own on `server` for the block, named <prefix>_<random>_0 (the
+    benchmarks'): PostgresServer.database."""
+    return PostgresServer(server, prefix=f"{prefix}_{secrets.token_hex(4)}").database()
 
 
 # ------------------------------------------------------------ for the contract tests
