@@ -117,13 +117,21 @@ _WORKOUT = frozenset(
         *("cycled", "cycling", "biked", "walked", "walking", "swam", "swimming", "played"),
         *("playing", "trained", "training", "drove", "driving", "flew", "flying", "worked"),
         *("working", "shift", "game", "match", "race", "marathon", "session", "workout"),
-        "practice",
+        *("practice", "paddle", "paddled", "paddling", "rowed", "rowing", "erg", "climbed"),
+        *("climbing", "danced", "dancing", "rehearsal", "skated", "skating", "skied", "skiing"),
+        *("surfed", "surfing", "hike", "tournament", "event"),
     ]
 )
 #: People as the subject of the time ("we've been going 4 hours"): a cramp is never "we".
 #: With "I" only when no cramp word comes with it ("I've been cramping for 4 hours").
 _PEOPLE = frozenset({"we", "weve", "were", "they", "theyve", "ive"})
 _CRAMPING = frozenset({"cramp", "cramps", "cramping", "cramped", "crampin", "spasm", "spasming"})
+#: A cramp dated from a moment hours ago: "cramped into a claw since the match ended 2
+#: hours ago" (the amount says when, so the matcher reads no length in it).
+_SINCE_AGO = re.compile(
+    r"\b(?:cramp\w*|spasm\w*|locked|stuck)\b.*?\bsince\b.*?"
+    r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s+ago\b"
+)
 #: Clock times: "8am", "2 pm", "14:30".
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b")
 #: The time now said as a bare hour after one clock time: "since 2pm, its 6 now".
@@ -165,8 +173,9 @@ def _clock_span(text: str) -> float | None:
 def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> bool:
     """Whether the message says a cramp has gone on for 2 hours or more and has not let go.
 
-    The length is an amount of time ("6 hrs", "3 and a half hours", "several hours") or
-    two clock times ("started at 8am and it's 2pm"). The cramp is going on when the
+    The length is an amount of time ("6 hrs", "3 and a half hours", "several hours"), two
+    clock times ("started at 8am and it's 2pm") or a moment hours ago the cramp dates from
+    ("cramped since the match ended 2 hours ago"). The cramp is going on when the
     message says so ("still", "now", "since", "it's been") or, saying neither way, when an
     earlier answer did (`timing`, the slot: "Cramping right now"). Not when the message
     says it is over ("it lasted 3 hours yesterday but it's gone"), nor when the time is a
@@ -186,6 +195,9 @@ def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> boo
         minutes = None
     if minutes is None or minutes < LONG_CRAMP_MINUTES:
         minutes = _clock_span(reading.text)
+    if minutes is None or minutes < LONG_CRAMP_MINUTES:
+        ago = _SINCE_AGO.search(reading.text.lower())
+        minutes = float(ago[1]) * 60 if ago else None
     if minutes is None or minutes < LONG_CRAMP_MINUTES:
         return False
     return "now" in said or bool(_GOING_ON & set(words)) or timing == "now"

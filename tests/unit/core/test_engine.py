@@ -290,6 +290,7 @@ def test_an_urgent_sign_is_answered_at_once_and_the_questions_go_on() -> None:
         "👍 about 6 hrs, still knotted up",  # a symbol the matcher reads as a token
         "✅ its been 5 hrs, calf",
         "ive been cramping for 4 hours and it wont stop",
+        "my sons foot has been cramped into a claw since the match ended 2 hours ago",
     ],
 )
 def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
@@ -310,6 +311,8 @@ def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
         "label says 3 a day max but can i take 5 since the cramp is bad",
         "hiked for 4 hours since breakfast, calf cramped at the end",
         "hot studio and we've been going 4 hours",
+        "cramped since the warm up 20 min ago",
+        "cramped 3 hours ago but its gone now",
     ],
 )
 def test_hours_of_a_workout_or_of_a_cramp_that_is_over_are_not_urgent(message: str) -> None:
