@@ -44,10 +44,11 @@ READER_FILE = "reader.json"
 SIZES = (3, 4)
 C = 16.0
 THRESHOLD = 0.8
-#: Where a lexicon found a sign denied ("no chest pain or shortness of breath"): on the
-#: development part, the reader's false alarms on denials scored 0.66-0.87, the signs a
-#: denial had wrongly hidden 0.87-1.0.
-THRESHOLD_DENIED = 0.95
+#: Where the lexicon read the message as something else: a sign denied ("no chest pain or
+#: shortness of breath": on the development part the reader's false alarms on denials
+#: scored 0.66-0.87, the signs a denial had wrongly hidden 0.87-1.0), or a drink ("had a
+#: gel and some wter" scored 0.83; "drank like 5l ... dizzy headache and throwing up" 1.0).
+THRESHOLD_STRICT = 0.95
 #: "See a doctor today" alone: on part d, 0.9 caught as many urgent cases as 0.8; 0.8
 #: told an everyday long message to get seen today ("my sons calf locked up at football rn
 #: hes 12, been 3 mins, he says 6/10, what causes this": 0.80).
@@ -61,6 +62,7 @@ SPENT_SETS = (
     "dev-r5.yaml",
     "dev-r6.yaml",
     "dev-r7.yaml",
+    "2026-11-30e.yaml",
 )
 #: The lexicon kinds whose phrases answer the bot's questions: calm by construction.
 ANSWER_KINDS = (
@@ -138,7 +140,7 @@ def settings() -> dict[str, Any]:
         "c": C,
         "threshold": THRESHOLD,
         "threshold_today": THRESHOLD_TODAY,
-        "threshold_denied": THRESHOLD_DENIED,
+        "threshold_strict": THRESHOLD_STRICT,
         "min_words": MIN_WORDS,
     }
 
@@ -218,7 +220,7 @@ def load_model(path: Path) -> dict[str, Any]:
             problems.append("`grams` must map each n-gram to [idf, emergency, today] numbers")
         if not _weights(doc.get("intercepts"), 2):
             problems.append("`intercepts` must be two numbers")
-        for key in ("threshold", "threshold_today", "threshold_denied"):
+        for key in ("threshold", "threshold_today", "threshold_strict"):
             threshold = doc.get(key)
             if not isinstance(threshold, float) or not 0 < threshold < 1:
                 problems.append(f"`{key}` must be a probability between 0 and 1")
@@ -259,7 +261,7 @@ def reader_of(model: dict[str, Any]) -> Reader:
         (float(b_emergency), float(b_today)),
         threshold=model["threshold"],
         threshold_today=model["threshold_today"],
-        threshold_denied=model["threshold_denied"],
+        threshold_strict=model["threshold_strict"],
         min_words=model["min_words"],
         sizes=(low, high),
     )

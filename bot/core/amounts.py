@@ -67,6 +67,8 @@ _SPANS = _words(
     "sec secs second seconds min mins minute minutes hour hours hr hrs h day days week "
     "weeks wk wks month months mo mos mths year years yr yrs"
 )
+#: Units of a temperature: "30 degrees" is the weather, no pain score.
+_TEMPERATURES = _words("degrees degree deg c celsius f fahrenheit")
 #: Words before an amount of time that say more or less than it: "over 2 hours".
 _MORE_OR_LESS = _words("over under")
 #: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
@@ -195,8 +197,10 @@ def bare_number(
         return score
     for i, w in enumerate(words):
         if not used[i] and not in_phrase[i] and w[0].isdigit():
-            if i + 1 < len(words) and words[i + 1] in _SPANS:
-                continue  # "7 hours of walking", "4 months off": a span, not an answer
+            if i + 1 < len(words) and words[i + 1] in _SPANS | _TEMPERATURES:
+                # "7 hours of walking", "4 months off": a span, not an answer; "like 30
+                # degrees": the weather
+                continue
             return _top_of_range(words, i, used, in_phrase)[0]
     if len(words) <= 2:
         for w in words:

@@ -241,7 +241,8 @@ def step(
         red_flags = heard.labels("red_flag")
     learned = None  # what the learned reader hears, where the lexicons found no sign
     if not red_flags and reader is not None and _for_the_reader(dialogue, text, button, reading):
-        learned = reader.hears(text, denied=_denies_a_sign(reading, heard))
+        strict = _denies_a_sign(reading, heard) or bool(_errand_states(dialogue, current, reading))
+        learned = reader.hears(text, strict=strict)
         red_flags = (DESCRIBED,) if learned.emergency else ()
     if red_flags:
         draft.slots["red_flag"] = " and ".join(matcher.display("red_flag", r) for r in red_flags)
@@ -840,7 +841,7 @@ def _for_the_reader(
 def _denies_a_sign(reading: Reading, heard: Reading | None) -> bool:
     """Whether a lexicon read a warning sign in the message and found it denied ("no chest
     pain or shortness of breath"): the reader weighs words, not what denies them, so it
-    must be surer there (Reader.hears)."""
+    must be surer there (Reader.hears `strict`)."""
     return any(
         read is not None and bool(read.negated("red_flag") or read.negated("urgent"))
         for read in (reading, heard)

@@ -61,7 +61,6 @@ from bot.core.reading import (
     MAX_TOKENS,
     Match,
     Reading,
-    phrase_key,
     token_pattern,
     tokenize,
 )
@@ -123,6 +122,7 @@ class Matcher:
         self._shortest_typo = shortest_typo
         self._phrases = dict(lexicon.phrases)
         self._alone = dict(lexicon.alone)
+        self._alone_longest = max(map(len, self._alone), default=0)
         self._display = {k: dict(v) for k, v in lexicon.display.items()}
         self._kinds = frozenset(self._display)  # asked for by every {slot} a reply fills
         self._plural = lexicon.plural
@@ -199,10 +199,12 @@ class Matcher:
                 return Reading(text=text, matches=(Match(kind, label),))
             return Reading(text=text)
         reading = self._read(text)
-        if self._alone and not text.rstrip().endswith("?"):
+        if len(reading.tokens) <= self._alone_longest and not text.rstrip().endswith("?"):
             # "gatorade", "💧 water": what an `alone:` phrase means as the whole message
-            # (a question, "gatorade?", asks rather than tells).
-            alone = self._alone.get(phrase_key(text, self._pattern))
+            # (a question, "gatorade?", asks rather than tells). The tokens read already,
+            # without clause marks, are the phrase's key (reading.phrase_key).
+            key = tuple(t for t in reading.tokens if t not in CLAUSE_MARKS)
+            alone = self._alone.get(key)
             if alone is not None and alone.label not in reading.labels(alone.kind):
                 reading = replace(
                     reading, matches=(*reading.matches, Match(alone.kind, alone.label))

@@ -54,9 +54,10 @@ class Reader:
     `grams`: each n-gram seen in training -> (idf, emergency weight, today weight).
     `intercepts`: (emergency, today). `threshold`: the probability from which a verdict
     is yes; `threshold_today`, for "see a doctor today" alone (it is said in the middle of
-    the questions, so a false one costs more); `threshold_denied`, for both, where the
-    lexicon found a sign denied in the message ("no chest pain or shortness of breath":
-    the n-grams of a denied sign are those of the sign). `min_words`: shorter messages are
+    the questions, so a false one costs more); `threshold_strict`, for both, where the
+    lexicon read the message as something else: a sign denied ("no chest pain or shortness
+    of breath": the n-grams of a denied sign are those of the sign), or a drink ("had a gel
+    and some wter": a typo's n-grams are rare, not alarming). `min_words`: shorter messages are
     not judged. `sizes`: the shortest and longest n-gram.
     """
 
@@ -64,7 +65,7 @@ class Reader:
     intercepts: tuple[float, float]
     threshold: float
     threshold_today: float = 0.9
-    threshold_denied: float = 0.95
+    threshold_strict: float = 0.95
     min_words: int = 6
     sizes: tuple[int, int] = (3, 4)
     _idf2: dict[str, float] = field(init=False, repr=False)
@@ -72,7 +73,7 @@ class Reader:
     _today: dict[str, float] = field(init=False, repr=False)
     _logit: float = field(init=False, repr=False)
     _logit_today: float = field(init=False, repr=False)
-    _logit_denied: float = field(init=False, repr=False)
+    _logit_strict: float = field(init=False, repr=False)
     _words: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -81,7 +82,7 @@ class Reader:
         self._today = {g: idf * w for g, (idf, _, w) in self.grams.items()}
         self._logit = _logit(self.threshold)
         self._logit_today = _logit(self.threshold_today)
-        self._logit_denied = _logit(self.threshold_denied)
+        self._logit_strict = _logit(self.threshold_strict)
         self._words = {}
 
     def probabilities(self, text: str) -> tuple[float, float]:
@@ -89,13 +90,14 @@ class Reader:
         emergency, today = self._scores(text)
         return _sigmoid(emergency), _sigmoid(today)
 
-    def hears(self, text: str, *, denied: bool = False) -> Heard:
-        """The verdicts on `text`; `denied`: a lexicon found a sign denied in it."""
+    def hears(self, text: str, *, strict: bool = False) -> Heard:
+        """The verdicts on `text`; `strict`: the lexicon read it as something else (a sign
+        denied, a drink), so the reader must be surer."""
         if len(text.split()) < self.min_words:
             return Heard(emergency=False, today=False)
         emergency, today = self._scores(text)
-        said = emergency > (self._logit_denied if denied else self._logit)
-        today_bar = self._logit_denied if denied else self._logit_today
+        said = emergency > (self._logit_strict if strict else self._logit)
+        today_bar = self._logit_strict if strict else self._logit_today
         return Heard(emergency=said, today=said or today > today_bar)
 
     def _scores(self, text: str) -> tuple[float, float]:

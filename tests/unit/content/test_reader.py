@@ -194,7 +194,7 @@ def test_a_sign_the_lexicon_names_is_named() -> None:
 )
 def test_a_denied_sign_is_not_escalated_by_the_reader(text: str) -> None:
     """The n-grams of a denied sign are those of the sign: where a lexicon read the sign as
-    denied, the reader must be surer (threshold_denied)."""
+    denied, the reader must be surer (threshold_strict)."""
     assert _step(text).red_flags == ()
 
 
