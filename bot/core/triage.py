@@ -127,13 +127,18 @@ _WORKOUT = frozenset(
 _PEOPLE = frozenset({"we", "weve", "were", "they", "theyve", "ive"})
 _CRAMPING = frozenset({"cramp", "cramps", "cramping", "cramped", "crampin", "spasm", "spasming"})
 #: A cramp dated from a moment hours ago: "cramped into a claw since the match ended 2
-#: hours ago" (the amount says when, so the matcher reads no length in it).
+#: hours ago", "since the game ended hours ago" (the amount says when, so the matcher
+#: reads no length in it; "hours" without a figure is two or more).
 _SINCE_AGO = re.compile(
     r"\b(?:cramp\w*|spasm\w*|locked|stuck)\b.*?\bsince\b.*?"
-    r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s+ago\b"
+    r"(?:\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)|\bhours)\s+ago\b"
 )
 #: Clock times: "8am", "2 pm", "14:30".
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b")
+#: The start said as a bare hour before one clock time: "started at 4 and now its 9pm".
+_BARE_START = re.compile(
+    r"\b(?:at|since|from)\s+(\d{1,2})\b(?!\s*(?::|\.\d|am|pm|h\b|hrs?\b|hours?\b|min|/|x))"
+)
 #: The time now said as a bare hour after one clock time: "since 2pm, its 6 now".
 _BARE_NOW = re.compile(
     r"\b(?:its|it's|it is|now)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{1,2})\b"
@@ -146,9 +151,11 @@ def _clock_span(text: str) -> float | None:
     it's 2pm"), or None without two."""
     times: list[float] = []
     end = 0  # where the last clock time ends
+    start = None  # where the first one begins
     text = text.lower()
     for m in _CLOCK.finditer(text):
         end = m.end()
+        start = m.start() if start is None else start
         hour, minute, half = (
             (int(m[1]), int(m[2] or 0), m[3]) if m[1] else (int(m[4]), int(m[5]), None)
         )
@@ -165,6 +172,15 @@ def _clock_span(text: str) -> float | None:
             hour = int(bare[1]) % 12
             later = [h * 60 for h in (hour, hour + 12) if h * 60 > times[0]]
             times.append(later[0] if later else hour * 60)
+    if len(times) == 1 and start is not None:
+        # "started at 4 and now its 9pm": a bare hour before the clock time is the start,
+        # the latest that comes before it
+        first = _BARE_START.search(text, 0, start)
+        if first and 1 <= int(first[1]) <= 12:
+            hour = int(first[1]) % 12
+            earlier = [h * 60 for h in (hour, hour + 12) if h * 60 < times[0]]
+            if earlier:
+                times.insert(0, earlier[-1])
     if len(times) < 2:
         return None
     return (times[-1] - times[0]) % (24 * 60)
@@ -197,7 +213,7 @@ def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> boo
         minutes = _clock_span(reading.text)
     if minutes is None or minutes < LONG_CRAMP_MINUTES:
         ago = _SINCE_AGO.search(reading.text.lower())
-        minutes = float(ago[1]) * 60 if ago else None
+        minutes = None if ago is None else float(ago[1]) * 60 if ago[1] else LONG_CRAMP_MINUTES
     if minutes is None or minutes < LONG_CRAMP_MINUTES:
         return False
     return "now" in said or bool(_GOING_ON & set(words)) or timing == "now"

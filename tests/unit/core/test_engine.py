@@ -291,6 +291,8 @@ def test_an_urgent_sign_is_answered_at_once_and_the_questions_go_on() -> None:
         "✅ its been 5 hrs, calf",
         "ive been cramping for 4 hours and it wont stop",
         "my sons foot has been cramped into a claw since the match ended 2 hours ago",
+        "cramp in my thigh since the game ended hours ago, rock hard and not relaxing",
+        "her cramp started at 4 and now its 9pm and its still hard",
     ],
 )
 def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
@@ -312,6 +314,7 @@ def test_a_cramp_still_going_after_hours_is_urgent_whatever_question_it_answers(
         "hiked for 4 hours since breakfast, calf cramped at the end",
         "hot studio and we've been going 4 hours",
         "cramped since the warm up 20 min ago",
+        "cramp started at 8 and its 9am now, still going",
         "cramped 3 hours ago but its gone now",
     ],
 )
