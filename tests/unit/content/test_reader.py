@@ -4,7 +4,6 @@ scoring (bot/core/reader.py) and what the engine does with what it hears."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,16 @@ from bot.content.reader import (
     reader_of,
     settings,
 )
-from bot.core import engine
 from bot.core import reader as reader_module
-from bot.core.model import Session
+from bot.core.engine import Turn
 from bot.core.reader import Reader, word_grams
 from bot.core.triage import DESCRIBED
 from bot.errors import ContentError
+from tests.helpers.engine import full_turn
 from tests.helpers.shipped import shipped_library
 
 ROOT = Path(__file__).resolve().parents[3]
 MODEL = ROOT / "data" / READER_FILE
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -151,21 +149,12 @@ def test_every_problem_of_a_model_file_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ContentError) as caught:
         load_reader(path)
-    assert len(caught.value.problems) == 7  # threshold_today and _denied missing too
+    assert len(caught.value.problems) == 7  # threshold_today and _strict missing too
 
 
-def _step(text: str, session: Session | None = None) -> engine.Turn:
-    content = shipped_library().content()
-    return engine.step(
-        content.dialogue,
-        session or Session(1, content.dialogue.start),
-        text,
-        matcher=content.matcher,
-        now=NOW,
-        rules=content.rules,
-        alarms=content.alarms,
-        reader=content.reader,
-    )
+def _step(text: str) -> Turn:
+    """A first message, as the service reads it."""
+    return full_turn(text, shipped_library().content().dialogue.start)
 
 
 def test_the_engine_escalates_what_only_the_reader_heard() -> None:
@@ -226,19 +215,8 @@ def test_commands_are_not_read() -> None:
 
 def test_what_only_the_reader_heard_as_urgent_is_told_to_get_seen_today() -> None:
     """A reader that hears "zz" as a sign for a doctor today, not an emergency."""
-    content = shipped_library().content()
     reader = Reader({" zz": (1.0, -10.0, 10.0)}, (0.0, 0.0), threshold=0.8, min_words=1)
-    session = Session(1, content.dialogue.start)
-    turn = engine.step(
-        content.dialogue,
-        session,
-        "zz",
-        matcher=content.matcher,
-        now=NOW,
-        rules=content.rules,
-        alarms=content.alarms,
-        reader=reader,
-    )
+    turn = full_turn("zz", shipped_library().content().dialogue.start, reader=reader)
     assert turn.red_flags == ()
     assert turn.urgent == (DESCRIBED,)
     said = " ".join(reply.text for reply in turn.replies)

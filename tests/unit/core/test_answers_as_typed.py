@@ -12,32 +12,24 @@ bot/core/answers.py (a figure before the words) and the safety net (bot/core/mov
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from bot.content.lexicon import load_matcher
-from bot.core.engine import Turn, step
+from bot.core.engine import step
 from bot.core.matcher import Matcher
-from bot.core.model import Session
 from bot.core.reading import tokenize
 from bot.core.together import number_range
+from tests.helpers.engine import NOW, turn
 from tests.helpers.paths import ROOT
 from tests.helpers.shipped import shipped_content
 
 CONTENT = shipped_content()
 DIALOGUE = CONTENT.dialogue
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return load_matcher(ROOT / "data" / "lexicon" / "en")
-
-
-def turn(text: str, state: str, slots: dict[str, str | float] | None = None) -> Turn:
-    session = Session(7, state, dict(slots or {}), updated_at=NOW - timedelta(minutes=1))
-    return step(DIALOGUE, session, text, matcher=CONTENT.matcher, now=NOW)
 
 
 DRINKS = [

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.core.engine import Turn, step
 from bot.core.model import ButtonPress, Session
+from tests.helpers.engine import NOW, turn
 from tests.helpers.shipped import ROOT, shipped_content
 
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 CONTENT = shipped_content()
 DIALOGUE = CONTENT.dialogue
 ASKING = sorted(name for name, state in DIALOGUE.states.items() if state.asks)
-
-
-def turn(
-    text: str, state: str = "menu", slots: dict[str, str | float] | None = None, **kw: object
-) -> Turn:
-    session = Session(7, state, dict(slots or {}), updated_at=NOW - timedelta(minutes=1))
-    return step(DIALOGUE, session, text, matcher=CONTENT.matcher, now=NOW, **kw)  # type: ignore[arg-type]
 
 
 def said(result: Turn) -> str:

@@ -3,24 +3,17 @@ answers said back and corrected, going back, and a question answered after the a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from bot.core.engine import Turn, step
 from bot.core.model import ButtonPress, Session
+from tests.helpers.engine import NOW, turn
 from tests.helpers.shipped import shipped_content
 
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 CONTENT = shipped_content()
 DIALOGUE = CONTENT.dialogue
 
 Slots = dict[str, str | float]
-
-
-def turn(text: str, state: str = "menu", slots: Slots | None = None, **kw: object) -> Turn:
-    session = Session(7, state, dict(slots or {}), updated_at=NOW - timedelta(minutes=1))
-    return step(DIALOGUE, session, text, matcher=CONTENT.matcher, now=NOW, **kw)  # type: ignore[arg-type]
 
 
 def then(result: Turn, text: str, **kw: object) -> Turn:
