@@ -196,7 +196,8 @@ def main() -> None:
         alarms = Matcher(_alarm_lexicon(Path(tmp)))
     full = Matcher(lexicon)
     print("emergency check, microseconds per message (warm, median):")
-    for name, texts in (("labelled messages", messages), ("safety dev (en)", _safety_messages())):
+    corpora = (("labelled messages", messages), ("safety dev (en)", _safety_messages()))
+    for name, texts in corpora:
         if texts:
             f, a = _microseconds(full.read, texts), _microseconds(alarms.read, texts)
             print(f"  {name:20} full read {f:6.1f} us   warning signs only {a:6.1f} us")
@@ -204,7 +205,7 @@ def main() -> None:
     model = load_model(DATA / READER_FILE)
     reader = reader_of(model)
     print("learned reader, microseconds per message (median; warm: its word cache filled):")
-    for name, texts in (("labelled messages", messages), ("safety dev (en)", _safety_messages())):
+    for name, texts in corpora:
         if texts:
             judged = sum(len(t.split()) >= reader.min_words for t in texts)
             r, c = _microseconds(reader.hears, texts), _cold_microseconds(model, texts)

@@ -69,6 +69,8 @@ _SPANS = _words(
 )
 #: Units of a temperature: "30 degrees" is the weather, no pain score.
 _TEMPERATURES = _words("degrees degree deg c celsius f fahrenheit")
+#: Words after a number that make it no answer: a span of time, or a temperature.
+_NOT_ANSWERS = _SPANS | _TEMPERATURES
 #: Words before an amount of time that say more or less than it: "over 2 hours".
 _MORE_OR_LESS = _words("over under")
 #: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
@@ -197,7 +199,7 @@ def bare_number(
         return score
     for i, w in enumerate(words):
         if not used[i] and not in_phrase[i] and w[0].isdigit():
-            if i + 1 < len(words) and words[i + 1] in _SPANS | _TEMPERATURES:
+            if i + 1 < len(words) and words[i + 1] in _NOT_ANSWERS:
                 # "7 hours of walking", "4 months off": a span, not an answer; "like 30
                 # degrees": the weather
                 continue

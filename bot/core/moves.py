@@ -268,10 +268,10 @@ class Moves:
             if slot in questions and (labels := reading.labels(kind))
         ]
         sole = (
-            (advised or (current is not None and self.resolve(current, reading) is None))
-            and len(given) == 1
+            len(given) == 1
             and len(given[0][1]) == 1
             and all(m.kind == given[0][0] for m in reading.matches)
+            and (advised or (current is not None and self.resolve(current, reading) is None))
         )
         changed: list[str] = []
         noted: list[str] = list(sides)
