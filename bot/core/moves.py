@@ -297,6 +297,16 @@ class Moves:
                 continue
             if not (cue or sole or old in labels or old in reading.negated(kind)):
                 continue
+            # "just my leg is sore now" after "hamstring": the hamstring is in the leg; only
+            # "my leg, not my hamstring" (the old answer denied) changes it
+            vague = self.dialogue.vague.get(kind, ())
+            if (
+                new
+                and set(new) <= set(vague)
+                and old not in vague
+                and old not in reading.negated(kind)
+            ):
+                continue
             slots[slot] = self.dialogue.value(kind, new or labels)
             keep_minutes(slots, slot, kind, reading)
             changed.append(
