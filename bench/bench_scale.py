@@ -28,7 +28,10 @@ Issue 12's three questions, measured in the same run on this machine, rounds int
    registering WEBHOOK_URL https://127.0.0.1:<port> with a minimal fake Bot API on
    127.0.0.1 that answers every send. The driver here is Telegram: each person posts an
    update with the secret header to the webhooks in turn (a load balancer), waits for
-   all of its replies, then posts the next. Rate: updates from the first post until the
+   all of its replies, then posts the next. The fake Bot API and the driver are bare
+   asyncio HTTP/1.1 over keep-alive connections, not a web framework: they are the
+   harness, not the product, and every CPU millisecond they spend is taken from the
+   bot processes on this machine. Rate: updates from the first post until the
    last reply; latency: a post until its last reply arrived. Both processes run in
    every round; the one-process rounds post to one of them only.
 
@@ -50,11 +53,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import itertools
 import json
 import os
-import socket
+import re
 import statistics
 import sys
 import tempfile
@@ -64,10 +68,9 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-import aiohttp
 import asyncpg
-from aiohttp import web
 from telegram import Update
 
 from bench.bench_telegram import (
@@ -265,53 +268,56 @@ async def replies_per_step(library: Library) -> list[int]:
 class FakeBotApi:
     """The least of a Bot API on 127.0.0.1 that a bot process needs: getMe, setWebhook
     and setMyCommands answered; each send answered with a message and counted per chat,
-    and whoever waits for a chat's count (`replies`) woken."""
+    and whoever waits for a chat's count (`replies`) woken.
+
+    A bare asyncio HTTP/1.1 server (`_ApiConnection`), keep-alive, rather than a web
+    framework: it shares the machine's two cores with the bot processes and PostgreSQL,
+    so each request it answers should cost it as little as can be. The bot sees the same
+    answers as from a framework (the same JSON, status 200, Content-Length)."""
 
     def __init__(self) -> None:
         self.sent: dict[int, int] = {}
         self._waiting: dict[int, tuple[int, asyncio.Future[None]]] = {}
-        self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
         self.port = 0
 
     async def __aenter__(self) -> FakeBotApi:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._serve)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _ApiConnection(self), "127.0.0.1", 0, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 1.0)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def _serve(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"].lower()
+    def answer(self, method: str, form: dict[str, str]) -> bytes:
+        """The JSON answer to a Bot API call (`method` in lower case, its form fields)."""
         result: Any = True
         if method == "getme":
             result = BOT_USER
         elif method.startswith("send") and method != "sendchataction":
-            form = await request.post()
-            chat = int(str(form.get("chat_id", 0)))
+            chat = int(form.get("chat_id", 0))
             count = self.sent[chat] = self.sent.get(chat, 0) + 1
             result = {
                 "message_id": count,
                 "date": 0,
                 "chat": {"id": chat, "type": "private"},
                 "from": BOT_USER,
-                "text": str(form.get("text", "")),
+                "text": form.get("text", ""),
             }
             waiting = self._waiting.get(chat)
             if waiting is not None and count >= waiting[0] and not waiting[1].done():
                 waiting[1].set_result(None)
-        return web.json_response({"ok": True, "result": result})
+        return json.dumps({"ok": True, "result": result}).encode()
 
     async def replies(self, chat: int, count: int, timeout: float) -> bool:  # noqa: ASYNC109
         """Until `chat` has been sent `count` messages in all; False after `timeout` s."""
@@ -328,13 +334,94 @@ class FakeBotApi:
             self._waiting.pop(chat, None)
 
 
-def hook(bot: BotProcess) -> str:
-    """The webhook address of a bot process (its PORT)."""
-    return f"http://127.0.0.1:{bot.health_port}/{HOOK}"
+class _ApiConnection(asyncio.Protocol):
+    """One keep-alive connection to FakeBotApi: requests in, in order, each answered as
+    soon as its body is in (Content-Length; the bot's client sends no chunked bodies)."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.buffer = bytearray()
+        self.transport: Any = None  # an asyncio.Transport (uvloop's is not a subclass)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = bytes(self.buffer[:end]).decode("latin-1")
+            length = _content_length(head)
+            if len(self.buffer) < end + 4 + length:
+                return  # the rest of the body is still on its way
+            body = bytes(self.buffer[end + 4 : end + 4 + length])
+            del self.buffer[: end + 4 + length]
+            path = head.split(" ", 2)[1]
+            method = path.rsplit("/", 1)[-1].lower()
+            answer = self.api.answer(method, _form(head, body))
+            self.transport.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer)
+            )
+
+
+def _content_length(head: str) -> int:
+    """The Content-Length of a request or response head (0 when it names none)."""
+    at = head.lower().find("\r\ncontent-length:")
+    if at < 0:
+        return 0
+    return int(head[at + 17 :].split("\r\n", 1)[0])
+
+
+def _form(head: str, body: bytes) -> dict[str, str]:
+    """A request's form fields: urlencoded, or the text fields of a multipart body."""
+    if "multipart/form-data" not in head.lower():
+        return dict(parse_qsl(body.decode()))
+    fields = re.findall(rb'name="([^"]+)"\r\n(?:[^\r\n]+\r\n)*\r\n([^\r]*)\r\n', body)
+    return {name.decode(): value.decode(errors="replace") for name, value in fields}
+
+
+class Webhooks:
+    """Telegram's side of the webhooks: POSTs of updates to the bot processes, over
+    keep-alive connections (a few per process, reused), as a bare asyncio HTTP/1.1
+    client (the bench's own CPU per update counts against the machine's cores)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+        self._open: list[asyncio.StreamWriter] = []
+
+    async def post(self, bot: BotProcess, body: bytes) -> int:
+        """POST `body` to the bot's webhook; its HTTP status."""
+        port = bot.health_port
+        idle = self._idle.setdefault(port, [])
+        if idle:
+            reader, writer = idle.pop()
+        else:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            self._open.append(writer)
+        writer.write(
+            b"POST /%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+            b"X-Telegram-Bot-Api-Secret-Token: %s\r\nContent-Length: %d\r\n\r\n%s"
+            % (HOOK.encode(), port, SECRET.encode(), len(body), body)
+        )
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        length = _content_length(head)
+        if length:
+            await reader.readexactly(length)
+        idle.append((reader, writer))
+        return int(head.split(" ", 2)[1])
+
+    async def aclose(self) -> None:
+        for writer in self._open:
+            writer.close()
+        for writer in self._open:
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        self._open.clear()
+        self._idle.clear()
 
 
 async def post_all(
-    http: aiohttp.ClientSession,
+    hooks: Webhooks,
     fake: FakeBotApi,
     bots: Sequence[BotProcess],
     talks: list[list[Raw]],
@@ -346,7 +433,6 @@ async def post_all(
     missing = 0
     turns = itertools.cycle(bots)
     pids = [bot.process.pid if bot.process is not None else 0 for bot in bots]
-    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
     clock = time.perf_counter
 
     async def person(talk: list[Raw]) -> None:
@@ -358,10 +444,8 @@ async def post_all(
             total += count
             began = clock()
             while True:
-                async with http.post(hook(next(turns)), data=body, headers=headers) as response:
-                    await response.read()
-                    if response.status == 200:
-                        break
+                if await hooks.post(next(turns), body) == 200:
+                    break
                 await asyncio.sleep(0.05)
             if not await fake.replies(chat, total, timeout=30.0):
                 missing += total - fake.sent.get(chat, 0)
@@ -536,18 +620,18 @@ async def webhook_rows(library: Library, server: str, rounds: int) -> list[Row]:
                     # One at a time: the first migrates the new database.
                     for bot in bots:
                         await bot.start()
-                    connector = aiohttp.TCPConnector(limit=0)
-                    async with aiohttp.ClientSession(
-                        connector=connector, timeout=aiohttp.ClientTimeout(total=30)
-                    ) as http:
+                    hooks = Webhooks()
+                    try:
                         for bot in bots:  # warm up: connections, caches, code paths
-                            await post_all(http, fake, [bot], conversations(20), expected)
+                            await post_all(hooks, fake, [bot], conversations(20), expected)
                         for _ in range(rounds):
-                            for row, hooks in ((one, bots[:1]), (two, bots)):
+                            for row, some in ((one, bots[:1]), (two, bots)):
                                 talks = conversations(PROCESS_PEOPLE)
                                 row.samples.append(
-                                    await post_all(http, fake, hooks, talks, expected)
+                                    await post_all(hooks, fake, some, talks, expected)
                                 )
+                    finally:
+                        await hooks.aclose()
                 finally:
                     for bot in bots:
                         await bot.stop()
