@@ -51,6 +51,7 @@ _LABEL_KEYS = frozenset(
         "phrases_from",
         "learned",
         "alone",
+        "asked",
     }
 )
 
@@ -105,7 +106,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         for label_doc in (
             (doc.get("labels") or {}).values() if isinstance(doc.get("labels"), dict) else ()
         ):
-            for key in ("phrases", "alone"):
+            for key in ("phrases", "alone", "asked"):
                 listed = label_doc.get(key) if isinstance(label_doc, dict) else None
                 for p in listed if isinstance(listed, list) else ():
                     if isinstance(p, str):
@@ -164,7 +165,9 @@ def load_lexicon(folder: Path) -> Lexicon:
             lent.extend(found)
         return lent
 
-    def add_phrase(where: str, kind: str, label: str, text: str, minutes: float | None) -> None:
+    def add_phrase(
+        where: str, kind: str, label: str, text: str, minutes: float | None, asked: bool = False
+    ) -> None:
         said.setdefault((kind, label), []).append(text)
         key = phrase_key(text, pattern)
         if not key:
@@ -181,9 +184,15 @@ def load_lexicon(folder: Path) -> Lexicon:
             )
             return
         if previous is not None:
+            if any(e.kind == kind and e.asked != asked for e in phrases[key]):
+                problems.add(
+                    where,
+                    f"label '{label}': phrase {text!r} is under both `phrases:` and `asked:`. "
+                    "Keep it under one of them.",
+                )
             return  # listed twice under the same label: harmless
         owner[(kind, " ".join(key))] = (where, label)
-        phrases.setdefault(key, []).append(Entry(kind, label, minutes))
+        phrases.setdefault(key, []).append(Entry(kind, label, minutes, asked))
 
     for where, doc in docs:
         if any(key in doc for key in NEGATION_KEYS):
@@ -348,6 +357,16 @@ def load_lexicon(folder: Path) -> Lexicon:
                         where,
                         f"label '{label}': alone {whole_message!r} has no letters or symbols.",
                     )
+            asked = label_doc.get("asked") or []
+            if not isinstance(asked, list) or not all(isinstance(p, str) for p in asked):
+                problems.add(
+                    where,
+                    f"label '{label}': `asked:` must be a list of phrases in quotes, like "
+                    '`asked: ["a bit", "mid"]`.',
+                )
+                asked = []
+            for answer_only in asked:
+                add_phrase(where, kind, label, answer_only, None, asked=True)
             phrase_list = label_doc.get("phrases")
             lent = label_doc.get("phrases_from")
             if lent is not None:
@@ -355,7 +374,8 @@ def load_lexicon(folder: Path) -> Lexicon:
                     add_phrase(where, kind, label, borrowed, None)
             if phrase_list is None or phrase_list == []:
                 if (
-                    not computed
+                    not asked
+                    and not computed
                     and not rules
                     and source is None
                     and lent is None

@@ -71,6 +71,8 @@ _SPANS = _words(
 _TEMPERATURES = _words("degrees degree deg c celsius f fahrenheit")
 #: Words after a number that make it no answer: a span of time, or a temperature.
 _NOT_ANSWERS = _SPANS | _TEMPERATURES
+#: A number this large before a one-letter unit is a distance: "ran the 200m", "400m reps".
+_DISTANCE = 100
 #: Words before an amount of time that say more or less than it: "over 2 hours".
 _MORE_OR_LESS = _words("over under")
 #: Words before "2 hrs ago" that make it how long the cramp has lasted: "started 2 hrs ago".
@@ -125,8 +127,8 @@ def durations(
             value += 0.5  # "one and a half hours"
             j += 3
         unit = units.get(words[j]) if j < n else None
-        if unit is None or (len(words[j]) == 1 and not digits):
-            i += 1
+        if unit is None or (len(words[j]) == 1 and (not digits or value >= _DISTANCE)):
+            i += 1  # "the 200m", "a 400m": a distance, not minutes
             continue
         minutes = value * unit
         k = j + 1

@@ -61,6 +61,7 @@ from bot.core.moves import (
     UNCLEAR_SLOT,
     Draft,
     Moves,
+    correction_cues,
     drop_question,
 )
 from bot.core.reader import Reader
@@ -71,6 +72,7 @@ from bot.core.triage import (
     LONG_CRAMP,
     TEXTS,
     emergency_steps,
+    names_the_cramp,
     still_cramping_for_hours,
     urgent_steps,
 )
@@ -231,6 +233,8 @@ def step(
 
     text = text.strip()
     reading = _of_it(dialogue, matcher, text, matcher.read(text))
+    reading = _as_the_answer(reading, current.expect)
+    reading = _session_time(dialogue, current, draft.slots, reading)
     read_as.append(reading)
     # Words reached only by typo correction ("desde" read as "yes") are not understood.
     draft.understood = any(m.score >= 100 for m in reading.matches)
@@ -683,28 +687,40 @@ def _unsigned(reading: Reading) -> Reading:
 
 
 @functools.cache
-def _of_it_pattern(sides: frozenset[str], it: frozenset[str]) -> re.Pattern[str]:
-    """ "back of it": a side (the dialogue's `of_it: sides:`), "of", then a word for it."""
+def _of_it_pattern(
+    sides: frozenset[str], it: frozenset[str], part: frozenset[str]
+) -> re.Pattern[str]:
+    """ "back of it", "back part": a side (the dialogue's `of_it: sides:`), then "of" and a
+    word for it, or a word for a part of it."""
 
     def alternatives(words: frozenset[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(words))
+        return "|".join(re.escape(w) for w in sorted(words)) or "(?!)"
 
-    return re.compile(rf"\b({alternatives(sides)})\s+of\s+({alternatives(it)})\b", re.I)
+    return re.compile(
+        rf"\b({alternatives(sides)})\s+(?:of\s+(?:{alternatives(it)})|(?:{alternatives(part)}))\b",
+        re.I,
+    )
 
 
 def _of_it(dialogue: Dialogue, matcher: Matcher, text: str, reading: Reading) -> Reading:
-    """ "thigh cramp, back of it" read as "thigh cramp, back of thigh" (the hamstring): the
-    "it" is the part named before it, when that part is named in one word. The sides and
-    the words for "it" are the dialogue's `of_it:`."""
+    """ "thigh cramp, back of it" or "thigh, the back part" read as "thigh cramp, back of
+    thigh" (the hamstring): the "it" is the part named before it, when that part is named
+    in one word. The sides and the words for "it" and for a part are the dialogue's
+    `of_it:`."""
     sides, it = dialogue.of_it.get("sides"), dialogue.of_it.get("it")
+    part = dialogue.of_it.get("part", frozenset())
     if not sides or not it:
         return reading
-    found = _of_it_pattern(sides, it).search(text)
+    found = _of_it_pattern(sides, it, part).search(text)
     if found is None:
         return reading
     tokens = reading.tokens
     at = next(
-        (i for i in range(len(tokens) - 2) if tokens[i] in sides and tokens[i + 1] == "of"),
+        (
+            i
+            for i in range(len(tokens) - 1)
+            if tokens[i] in sides and (tokens[i + 1] == "of" or tokens[i + 1] in part)
+        ),
         None,
     )
     named = [
@@ -715,7 +731,8 @@ def _of_it(dialogue: Dialogue, matcher: Matcher, text: str, reading: Reading) ->
     if not named:
         return reading
     word = tokens[named[-1]]
-    again = matcher.read(text[: found.start(2)] + word + text[found.end(2) :])
+    said = f"{found.group(1)} of {word}"
+    again = matcher.read(text[: found.start()] + said + text[found.end() :])
     return again if again.get("body_part") is not None else reading
 
 
@@ -809,6 +826,33 @@ def _drink_time(dialogue: Dialogue, state: State, reading: Reading) -> Reading:
     about_drink = drinking - cramping
     kept = tuple(m for m in reading.matches if m.kind != TIMING or where(m) not in about_drink)
     return reading if len(kept) == len(reading.matches) else replace(reading, matches=kept)
+
+
+def _as_the_answer(reading: Reading, kind: str | None) -> Reading:
+    """`reading` without what `asked:` phrases said of any kind but `kind`, the one the
+    open question asks for: "a bit" answers "how bad is it?", but "dunno, a bit, maybe 2
+    min" at "how long?" says nothing of the pain, nor "back on court" of the back."""
+    if not any(m.asked and m.kind != kind for m in reading.matches):
+        return reading
+    kept = tuple(m for m in reading.matches if not m.asked or m.kind == kind)
+    return replace(reading, matches=kept)
+
+
+def _session_time(
+    dialogue: Dialogue, current: State, slots: Mapping[str, SlotValue], reading: Reading
+) -> Reading:
+    """`reading` without its length of time when that is the workout's: said at a cramp
+    question about something else than a length, once the cramp's length is told, in a message that
+    names no cramp, muscle or "still" ("been out nearly 3 hrs, long sesh", "over two hours,
+    not hot though" at the question about the session)."""
+    asking_cramp = current.save is not None and current.save in dialogue.remember.values()
+    if reading.duration_minutes is None or not asking_cramp or current.expect == "duration":
+        return reading
+    told = any(s.expect == "duration" and s.save in slots for s in dialogue.states.values())
+    if not told or names_the_cramp(reading) or correction_cues(dialogue, reading):
+        return reading
+    kept = tuple(m for m in reading.matches if m.kind != "duration")
+    return replace(reading, matches=kept, duration_minutes=None)
 
 
 def _without_words(reading: Reading, words: frozenset[str]) -> Reading:

@@ -30,6 +30,8 @@ class Entry:
     kind: str
     label: str
     minutes: float | None = None  # for approximate durations ("since last night")
+    #: an `asked:` phrase: it means its label only in the answer to that kind's question
+    asked: bool = False
 
 
 class Together(NamedTuple):

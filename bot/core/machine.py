@@ -259,7 +259,7 @@ class Dialogue:
                 return label
         if self.first_counts(kind, tokens):
             return self.lead(kind, labels, tokens, spots)
-        return labels[-1]
+        return last_said(labels, spots)
 
     def definite(self, kind: str, labels: tuple[str, ...]) -> tuple[str, ...]:
         """`labels` without the kind's `vague` ones, unless those are all there is ("the
@@ -352,6 +352,16 @@ def entry_points(dialogue: Dialogue) -> list[str]:
 def slot_labels(value: SlotValue | None) -> tuple[str, ...]:
     """ "clot+dark_urine" -> ("clot", "dark_urine"); nothing -> ()."""
     return tuple(value.split("+")) if isinstance(value, str) and value else ()
+
+
+def last_said(labels: tuple[str, ...], spots: Sequence[tuple[str, int]]) -> str:
+    """Of `labels`, the one said last: the one whose last mention (`spots`, each label at
+    its token index) comes last ("foot cramped, toes fine, it's the arch" is the foot),
+    else the last listed."""
+    last = {label: at for label, at in spots if label in labels}
+    if not last:
+        return labels[-1]
+    return max(last, key=last.__getitem__)
 
 
 def spans(tokens: Sequence[str], phrases: frozenset[str]) -> list[tuple[int, int]]:

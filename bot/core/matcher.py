@@ -310,7 +310,7 @@ class Matcher:
                     replaced.update(a[2] for a in inside if a[2] >= 0)
                 score = min(scores[i : i + size])
                 for e in entries:
-                    found.append((i, Match(e.kind, e.label, False, score, i), e.minutes))
+                    found.append((i, Match(e.kind, e.label, False, score, i, e.asked), e.minutes))
                 if key in self._negating_phrases:
                     for j in range(i, i + size):
                         neutral[j] = True
@@ -373,7 +373,7 @@ class Matcher:
             if (denied[start] and not m.negated and id(m) not in by_rule) or (
                 joked is not None and joked[start] and m.kind in WARNING_KINDS
             ):
-                m = Match(m.kind, m.label, True, m.score, m.start)
+                m = Match(m.kind, m.label, True, m.score, m.start, m.asked)
             elif duration is None and m.kind == "duration" and approx is not None:
                 duration = approx
             matches.append(m)

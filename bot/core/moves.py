@@ -64,6 +64,25 @@ class Draft:
     then_new: bool = False
 
 
+def correction_cues(dialogue: Dialogue, reading: Reading) -> list[int]:
+    """Where a message marks itself as a correction: each correction word (the dialogue's
+    `corrections:`) that begins no answer ("not that bad", "nope") and denies none ("not
+    hot though": that is the answer)."""
+    answers = {m.start for m in reading.matches if m.kind in dialogue.remember}
+    answers |= {
+        m.start - k
+        for m in reading.matches
+        if m.negated and m.kind in dialogue.remember
+        for k in (1, 2)
+    }
+    words, tokens = dialogue.correction_words, reading.tokens
+    return [
+        i
+        for i, token in enumerate(tokens)
+        if (token in words or " ".join(tokens[i : i + 2]) in words) and i not in answers
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Moves:
     dialogue: Dialogue
@@ -250,14 +269,9 @@ class Moves:
         "hamstring"). Past the advice (after "thx") only a marked correction counts.
         """
         questions = self.dialogue.questions
-        # A correction word that begins an answer ("not that bad", "nope") marks nothing.
-        answers = {m.start for m in reading.matches if m.kind in self.dialogue.remember}
-        words = self.dialogue.correction_words
         tokens = reading.tokens
-        cue = any(
-            (token in words or " ".join(tokens[i : i + 2]) in words) and i not in answers
-            for i, token in enumerate(tokens)
-        )
+        cues = correction_cues(self.dialogue, reading)
+        cue = bool(cues)
         reading = self._past_opening(reading)
         reading, sides = self._past_sides(before, reading)
         # "its my calf" after "hamstring": a message that gives one answer only, another
@@ -318,7 +332,23 @@ class Moves:
             )
         used = False
         if not changed:
-            heard, used = self.number(before, slots, reading, current, cue, advised)
+            # "7 and it's not easing" at "how bad is it?": a number before every correction
+            # word answers the question open, and corrects nothing.
+            digits = next((i for i, t in enumerate(tokens) if t[:1].isdigit()), None)
+            answers_open = (
+                (
+                    current is not None
+                    and digits is not None
+                    and digits < cues[0]
+                    and self.takes_numbers(current)
+                    and self.resolve(current, reading) is not None
+                )
+                if cue
+                else False
+            )
+            heard, used = self.number(
+                before, slots, reading, current, cue and not answers_open, advised
+            )
             (noted if heard and heard[0] is None else changed).extend(
                 x for x in heard if x is not None
             )

@@ -49,6 +49,9 @@ class Match:
     negated: bool = False
     score: float = 100.0
     start: int = 0  # index of the first token it covers
+    #: read from an `asked:` phrase: it counts only as the answer to its kind's question
+    #: ("a bit" is a mild pain at "how bad is it?", nothing in "dunno, a bit. 2 min")
+    asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@
     urgent_steps(texts, signs)                  -> what to do today, for the urgent state
     about_the_body(net, reading)                -> may a message not understood hide a sign?
     still_cramping_for_hours(reading, timing)   -> a cramp going on for 2 hours or more?
+    names_the_cramp(reading)                    -> does the message speak of the cramp itself?
 
 Every sentence is a text of the language (dialogues/<language>/texts.yaml), one per
 sign: emergency_<sign> says why the sign matters and what to do now, urgent_<sign> the
@@ -184,6 +185,18 @@ def _clock_span(text: str) -> float | None:
     if len(times) < 2:
         return None
     return (times[-1] - times[0]) % (24 * 60)
+
+
+def names_the_cramp(reading: Reading) -> bool:
+    """Whether a message speaks of the cramp itself: a word for cramping, "still", a
+    muscle or a symptom."""
+    words = reading.tokens
+    return (
+        not _CRAMPING.isdisjoint(words)
+        or "still" in words
+        or bool(reading.labels("body_part"))
+        or bool(reading.labels("symptom"))
+    )
 
 
 def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> bool:
