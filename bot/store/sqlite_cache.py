@@ -171,6 +171,12 @@ class QueueCache:
         queue = self.queues.get(user_id)
         return None if queue is None else list(queue)
 
+    def last(self, message_id: int) -> bool:
+        """Whether the message is known here as the only one its person has queued."""
+        user_id = self.owners.get(message_id)
+        queue = None if user_id is None else self.queues.get(user_id)
+        return queue is not None and len(queue) == 1 and queue[0].id == message_id
+
     def queued(self, user_id: int, messages: list[Outgoing]) -> None:
         """These are all the person has queued now."""
         self.drop(user_id)

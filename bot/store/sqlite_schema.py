@@ -331,23 +331,28 @@ WRITE_TURN = f"""
 
 #: A transaction's usual writes as ONE statement (SqliteStore.transaction): the turn's
 #: session (and a new person's profile), the replies it queued and its update marked
-#: handled. A view that holds no rows, and the trigger an INSERT into it runs; TEMP, so
-#: each connection makes its own at open (sqlite_open.connect) and the file's schema,
-#: and its migrations, stay as they are. Every column may be NULL: that part is not
-#: written. `messages` is a JSON array of [user_id, chat_id, kind, body, markup,
-#: queued_at] (no bytes: a photo or document goes through queue_messages' own INSERT),
-#: given the ids from `first_message` on; `earlier` is only read back (RETURNING).
+#: handled; and the sent messages whose delete was left for the next statement
+#: (SqliteStore.message_sent). A view that holds no rows, and the trigger an INSERT
+#: into it runs; TEMP, so each connection makes its own at open (sqlite_open.connect)
+#: and the file's schema, and its migrations, stay as they are. Every column may be
+#: NULL: that part is not written. `messages` is a JSON array of [user_id, chat_id,
+#: kind, body, markup, queued_at] (no bytes: a photo or document goes through
+#: queue_messages' own INSERT), given the ids from `first_message` on; `sent` a JSON
+#: array of outbox ids to delete, whatever `ok` says; `ok` whether the turn's part
+#: is written at all (COMMIT_TURN's condition); `earlier` is only read back (RETURNING).
 TURN_COMMITS: tuple[str, ...] = (
     """CREATE TEMP VIEW turn_commits AS SELECT
         NULL AS user_id, NULL AS state, NULL AS slots, NULL AS updated_at, NULL AS turn,
         NULL AS first_seen, NULL AS language, NULL AS time_zone, NULL AS quiet_start,
         NULL AS quiet_end, NULL AS active, NULL AS messages, NULL AS update_id,
-        NULL AS done_at, NULL AS first_message, NULL AS earlier
+        NULL AS done_at, NULL AS first_message, NULL AS earlier, NULL AS sent, NULL AS ok
     WHERE 0""",
     """CREATE TEMP TRIGGER turn_commits_insert INSTEAD OF INSERT ON turn_commits BEGIN
+        DELETE FROM outbox
+        WHERE NEW.sent IS NOT NULL AND id IN (SELECT value FROM json_each(NEW.sent));
         INSERT INTO sessions (user_id, state, slots, updated_at, turn)
         SELECT NEW.user_id, NEW.state, NEW.slots, NEW.updated_at, NEW.turn
-        WHERE NEW.state IS NOT NULL
+        WHERE NEW.ok AND NEW.state IS NOT NULL
         ON CONFLICT (user_id) DO UPDATE SET
             state = excluded.state, slots = excluded.slots,
             updated_at = excluded.updated_at, turn = excluded.turn;
@@ -355,7 +360,7 @@ TURN_COMMITS: tuple[str, ...] = (
                               quiet_start, quiet_end, active)
         SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
                NEW.quiet_start, NEW.quiet_end, NEW.active
-        WHERE NEW.first_seen IS NOT NULL
+        WHERE NEW.ok AND NEW.first_seen IS NOT NULL
         ON CONFLICT (user_id) DO UPDATE SET
             first_seen = excluded.first_seen, language = excluded.language,
             time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
@@ -364,10 +369,10 @@ TURN_COMMITS: tuple[str, ...] = (
         SELECT NEW.first_message + key, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                json_extract(value, '$[2]'), json_extract(value, '$[3]'),
                json_extract(value, '$[4]'), json_extract(value, '$[5]')
-        FROM json_each(coalesce(NEW.messages, '[]')) ORDER BY key;
+        FROM json_each(coalesce(NEW.messages, '[]')) WHERE NEW.ok ORDER BY key;
         INSERT INTO inbox (update_id, received_at, done_at)
         SELECT NEW.update_id, NEW.done_at, NEW.done_at
-        WHERE NEW.update_id IS NOT NULL
+        WHERE NEW.ok AND NEW.update_id IS NOT NULL
         ON CONFLICT (update_id) DO UPDATE SET
             done_at = excluded.done_at, user_id = NULL, payload = NULL;
     END""",
@@ -375,30 +380,35 @@ TURN_COMMITS: tuple[str, ...] = (
 
 #: The INSERT into turn_commits: ?1-?14 its columns, ?15 the person whose next update
 #: ?13 must be (NULL: no such condition, Store.finish_update's `next_of`), ?17 whether
-#: ?13 is new (never kept: it arrives with its turn, finish_update's `new`). When it is
-#: not their next (handled already, or kept already when new, or an earlier update of
-#: theirs, never failed, still pending) nothing is written and no row comes back. Else
-#: one row: the first message's id (the one AUTOINCREMENT would give: ids are never
-#: reused) and how many messages ?16, the person they go to, had queued before.
+#: ?13 is new (never kept: it arrives with its turn, finish_update's `new`), ?18 the
+#: sent messages to delete (JSON, or NULL). When ?13 is not their next (handled
+#: already, or kept already when new, or an earlier update of theirs, never failed,
+#: still pending) `ok` is 0 and only ?18's deletes are written. One row comes back:
+#: the first message's id (the one AUTOINCREMENT would give: ids are never reused),
+#: how many messages ?16, the person they go to, had queued before (the ones ?18
+#: deletes aside), and `ok`.
 COMMIT_TURN = f"""
     INSERT INTO turn_commits (
         user_id, state, slots, updated_at, turn, first_seen, language, time_zone,
-        quiet_start, quiet_end, active, messages, update_id, done_at, first_message, earlier
+        quiet_start, quiet_end, active, messages, update_id, done_at, first_message, earlier,
+        sent, ok
     )
     SELECT {", ".join(f"?{n}" for n in range(1, 15))},
         CASE WHEN ?12 IS NOT NULL THEN 1 + max(
             coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
             coalesce((SELECT max(id) FROM outbox), 0)
         ) END,
-        (SELECT count(*) FROM outbox WHERE user_id = ?16)
-    WHERE ?15 IS NULL OR (
-        CASE WHEN ?17 THEN NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13)
-             ELSE EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13 AND done_at IS NULL)
-        END
-        AND NOT EXISTS (
-            SELECT 1 FROM inbox
-            WHERE user_id = ?15 AND done_at IS NULL AND update_id < ?13 AND attempts = 0
+        (SELECT count(*) FROM outbox WHERE user_id = ?16
+            AND id NOT IN (SELECT value FROM json_each(coalesce(?18, '[]')))),
+        ?18,
+        ?15 IS NULL OR (
+            CASE WHEN ?17 THEN NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13)
+                 ELSE EXISTS (SELECT 1 FROM inbox WHERE update_id = ?13 AND done_at IS NULL)
+            END
+            AND NOT EXISTS (
+                SELECT 1 FROM inbox
+                WHERE user_id = ?15 AND done_at IS NULL AND update_id < ?13 AND attempts = 0
+            )
         )
-    )
-    RETURNING first_message, earlier
+    RETURNING first_message, earlier, ok
 """

@@ -287,3 +287,74 @@ async def _connection_held(store: SqliteStore) -> tuple[asyncio.Event, asyncio.T
     holder = asyncio.create_task(busy())
     await asyncio.sleep(0)
     return release, holder
+
+
+async def _one_queued(store: SqliteStore, user_id: int, text: str) -> Outgoing:
+    """A turn's transaction that queues one message for `user_id` (so the store knows
+    their whole queue), and that message as the flush reads it."""
+    async with store.transaction(user_id):
+        await store.queue_messages([Outgoing(user_id, user_id, "text", text)], T0)
+    [message] = await store.queued_messages(user_id)
+    return message
+
+
+def _outbox(path: Path) -> list[str]:
+    """The outbox's bodies as committed in the file (a connection of its own)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return [row[0] for row in conn.execute("SELECT body FROM outbox ORDER BY id")]
+
+
+async def test_the_last_message_sent_is_taken_out_by_the_next_statement(
+    tmp_path: Path,
+) -> None:
+    """A person's last queued message, once sent, is not waited for: the next turn's
+    statement carries its delete (no DELETE of its own), even a turn of someone else."""
+    async with SqliteStore(tmp_path / "coach.db") as store:
+        statements: list[str] = []
+        await store._connection().set_trace_callback(statements.append)
+        sent = await _one_queued(store, 7, "to 7")
+        statements.clear()
+        await store.message_sent(sent.id or 0)  # returns before any statement
+        assert statements == []
+        await _one_queued(store, 8, "to 8")
+        await asyncio.sleep(0.05)  # the drain, had it anything left, would have run
+        assert statements  # the one statement (the trace names it once a trigger step)
+        assert all(s.split()[:3] == ["INSERT", "INTO", "turn_commits"] for s in statements)
+        assert _outbox(tmp_path / "coach.db") == ["to 8"]
+
+
+async def test_a_sent_message_left_for_the_next_statement_goes_without_one(
+    tmp_path: Path,
+) -> None:
+    """With no statement coming, the delete goes in one of its own at once; close()
+    takes out one still left; a rolled back transaction that carried one leaves it to
+    be taken out again."""
+    path = tmp_path / "coach.db"
+    async with SqliteStore(path) as store:
+        await store.message_sent((await _one_queued(store, 7, "a")).id or 0)
+        await asyncio.sleep(0.05)
+        assert _outbox(path) == []
+        await store.message_sent((await _one_queued(store, 7, "b")).id or 0)
+    assert _outbox(path) == []  # close() took it out
+    async with SqliteStore(path) as store:
+        await store.message_sent((await _one_queued(store, 7, "c")).id or 0)
+        with pytest.raises(RuntimeError):
+            async with store.transaction(8):
+                await store.queue_messages([Outgoing(8, 8, "text", "d")], T0)
+                await store.log_intake(8, T0)  # writes what is held: the delete too
+                raise RuntimeError("the turn fails")
+        await asyncio.sleep(0.05)
+        assert _outbox(path) == []
+
+
+async def test_a_persons_next_message_goes_only_after_the_last_is_taken_out(
+    sqlite_store: SqliteStore,
+) -> None:
+    """Queued by a statement that does not carry the delete (a reminder's INSERT),
+    the person's next message is read from the outbox only once the sent one is out:
+    at most one of theirs is ever sent and not taken out."""
+    store = sqlite_store
+    sent = await _one_queued(store, 7, "reply")
+    await store.message_sent(sent.id or 0)
+    await store.queue_messages([Outgoing(7, 7, "text", "reminder")], T0)
+    assert [m.body for m in await store.queued_messages(7)] == ["reminder"]
