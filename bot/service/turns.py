@@ -86,7 +86,11 @@ class Service:
         self, user_id: int, text: str, button: ButtonPress | None, language: str | None
     ) -> Outcome:
         now = self.clock()
-        session, profile = await self.store.load_person(user_id)
+        # Only a turn that logs a cramp reads the history (for the recurrence rules),
+        # but which turn that is only the engine knows, so every turn reads it, with
+        # the person (Store.load_turn: SqliteStore from its cache, most turns;
+        # PostgresStore in the same query).
+        session, profile, history = await self.store.load_turn(user_id, since=now - HISTORY_WINDOW)
         new_profile = None
         if profile is None:
             plan = self.library.content(language).plan
@@ -101,11 +105,6 @@ class Service:
             profile = new_profile = replace(profile, active=True)
         content = self.library.content(profile.language)
         session = session or Session(user_id, content.dialogue.start)
-        # Only a turn that logs a cramp reads the history (for the recurrence rules),
-        # but which turn that is only the engine knows, so every turn asks. SqliteStore
-        # keeps the window cached (a query only for someone not seen lately);
-        # PostgresStore has no cache and queries every turn.
-        history = await self.store.episodes(user_id, since=now - HISTORY_WINDOW)
         turn = engine.step(
             content.dialogue,
             session,

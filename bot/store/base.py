@@ -10,7 +10,8 @@ Every backend passes the one contract test class, tests/contract/test_store.py.
 A backend never imports another; what they share (UTC times, slot JSON, the
 export document) is in bot/store/codec.py and bot/store/schema.py, and
 `export_person` below assembles export() from a store's own reads, and
-`PersonLifecycle` gives SQLite and PostgreSQL load_session/load_profile over load_person.
+`PersonLifecycle` gives SQLite and PostgreSQL load_session/load_profile over load_person
+(and SQLite load_turn over load_person and episodes).
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ class Store(Protocol):
 
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
         """Session and profile together (one query: a turn needs both)."""
+
+    async def load_turn(
+        self, user_id: int, since: datetime
+    ) -> tuple[Session | None, Profile | None, list[Episode]]:
+        """What a turn reads: load_person(user_id) and episodes(user_id, since), as one
+        query where the backend has no cache (PostgreSQL: a round trip less a turn)."""
 
     async def save_profile(self, profile: Profile) -> None: ...
 
@@ -249,3 +256,13 @@ class PersonLifecycle(Lifecycle):
     async def load_profile(self, user_id: int) -> Profile | None:
         _, profile = await self.load_person(user_id)
         return profile
+
+    async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
+        raise NotImplementedError
+
+    async def load_turn(
+        self, user_id: int, since: datetime
+    ) -> tuple[Session | None, Profile | None, list[Episode]]:
+        """load_person, then episodes (SqliteStore: each from its cache, most turns)."""
+        session, profile = await self.load_person(user_id)
+        return session, profile, await self.episodes(user_id, since)

@@ -171,6 +171,12 @@ class MemoryStore(Lifecycle):
     async def load_person(self, user_id: int) -> tuple[Session | None, Profile | None]:
         return await self.load_session(user_id), await self.load_profile(user_id)
 
+    async def load_turn(
+        self, user_id: int, since: datetime
+    ) -> tuple[Session | None, Profile | None, list[Episode]]:
+        session, profile = await self.load_person(user_id)
+        return session, profile, await self.episodes(user_id, since)
+
     async def save_profile(self, profile: Profile) -> None:
         self._profiles[profile.user_id] = normal_profile(profile)
 

@@ -73,6 +73,7 @@ from bot.store.postgres_schema import (
     INCOMING_COLUMNS,
     INTAKE_OF,
     LOAD_PERSON,
+    LOAD_TURN,
     MIGRATIONS,
     OUTGOING_COLUMNS,
     PERSON_TABLES,
@@ -453,6 +454,16 @@ class PostgresStore(PersonLifecycle):
             row = await conn.fetchrow(LOAD_PERSON, user_id)
         assert row is not None  # LOAD_PERSON always gives one row
         return person_from(row)
+
+    async def load_turn(
+        self, user_id: int, since: datetime
+    ) -> tuple[Session | None, Profile | None, list[Episode]]:
+        """Session, profile and the episodes since `since` in one query (LOAD_TURN)."""
+        async with self._connection(f"load user {user_id}", writes=False) as conn:
+            row = await conn.fetchrow(LOAD_TURN, user_id, utc(since))
+        assert row is not None  # LOAD_TURN always gives one row
+        session, profile = person_from(row[:-1])
+        return session, profile, [episode_from(each) for each in row[-1]]
 
     async def save_profile(self, profile: Profile) -> None:
         row = profile_row(profile)

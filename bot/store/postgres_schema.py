@@ -233,6 +233,20 @@ LOAD_PERSON = f"""
     LEFT JOIN profiles AS p ON p.user_id = u.user_id
 """
 
+#: LOAD_PERSON with the person's episodes since $2, oldest first, as an array of rows
+#: (asyncpg gives each as a tuple in EPISODE_COLUMNS' order): what a turn reads.
+LOAD_TURN = f"""
+    SELECT {qualified("s", SESSION_COLUMNS)},
+           {qualified("p", PROFILE_COLUMNS)},
+           ARRAY(
+               SELECT ROW({qualified("e", EPISODE_COLUMNS)}) FROM episodes AS e
+               WHERE e.user_id = u.user_id AND e.at >= $2 ORDER BY e.at, e.id
+           )
+    FROM (SELECT $1::bigint AS user_id) AS u
+    LEFT JOIN sessions AS s ON s.user_id = u.user_id
+    LEFT JOIN profiles AS p ON p.user_id = u.user_id
+"""
+
 UPSERT_PROFILE = f"""
     INSERT INTO profiles ({PROFILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (user_id) DO UPDATE SET

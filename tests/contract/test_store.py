@@ -300,6 +300,18 @@ class TestStore:
         assert await store.episodes(1, since=tokyo) == since
         assert await store.episodes(1, since=T0 + timedelta(days=1)) == []
 
+    async def test_load_turn_is_the_person_and_their_episodes_since(self, store: Store) -> None:
+        assert await store.load_turn(1, T0) == (None, None, [])
+        for minutes in (30, 0, 60):
+            await store.save_turn(session(turn=minutes), episode=episode(minutes=minutes))
+        await store.save_turn(session(turn=90), profile=profile(language="de"))
+        await store.save_turn(session(user_id=2), episode=episode(user_id=2, minutes=90))
+        since = (T0 + timedelta(minutes=30)).astimezone(ZoneInfo("Asia/Tokyo"))
+        found = await store.load_turn(1, since)
+        assert found == (*await store.load_person(1), await store.episodes(1, since=since))
+        assert [e.at for e in found[2]] == [T0 + timedelta(minutes=m) for m in (30, 60)]
+        assert found[0] == session(turn=90) and found[1] == profile(language="de")
+
     async def test_profile_round_trip(self, store: Store) -> None:
         saved = Profile(
             5,
