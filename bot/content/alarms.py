@@ -158,5 +158,6 @@ def merge_alarms(lexicons: Iterable[Lexicon]) -> Lexicon:
             retracts=tuple(dict.fromkeys(p for n in negations for p in n.retracts)),
             jokes=frozenset().union(*(n.jokes for n in negations)),
             pleas=tuple(dict.fromkeys(p for n in negations for p in n.pleas)),
+            asks=tuple(dict.fromkeys(p for n in negations for p in n.asks)),
         ),
     )

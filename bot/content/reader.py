@@ -48,7 +48,11 @@ THRESHOLD = 0.8
 #: shortness of breath": on the development part the reader's false alarms on denials
 #: scored 0.66-0.87, the signs a denial had wrongly hidden 0.87-1.0), or a drink ("had a
 #: gel and some wter" scored 0.83; "drank like 5l ... dizzy headache and throwing up" 1.0).
-THRESHOLD_STRICT = 0.95
+#: Round 8 raised it from 0.95: once the blind part r8 was learned, "i had chest pain last
+#: year but this is just my leg" scored 0.96, while the denials it rescues on the development
+#: part (a swollen calf "no trouble breathin", "never had chest pain ... but after spin its
+#: crushing") score 0.988 and more.
+THRESHOLD_STRICT = 0.98
 #: "See a doctor today" alone: on part d, 0.9 caught as many urgent cases as 0.8; 0.8
 #: told an everyday long message to get seen today ("my sons calf locked up at football rn
 #: hes 12, been 3 mins, he says 6/10, what causes this": 0.80).
@@ -63,6 +67,7 @@ SPENT_SETS = (
     "dev-r6.yaml",
     "dev-r7.yaml",
     "2026-11-30e.yaml",
+    "dev-r8.yaml",
 )
 #: The lexicon kinds whose phrases answer the bot's questions: calm by construction.
 ANSWER_KINDS = (

@@ -32,6 +32,7 @@ NEGATION_KEYS = frozenset(
         "retracts",
         "jokes",
         "pleas",
+        "asks",
     }
 )
 _THRESHOLD = re.compile(r">=\d+(?:\.\d+)?|\d+\.\.\d+")
@@ -148,6 +149,7 @@ def load_negation(
         retracts=tuple(lists["retracts"]),
         jokes=frozenset(k[0] for k in lists["jokes"]),
         pleas=tuple(lists["pleas"]),
+        asks=tuple(lists["asks"]),
     )
 
 

@@ -68,8 +68,10 @@ class Negation:
     nahi"; a joke: "breathless from laughing"). `retracts` ("jk", "not literally", "its always
     been like that") deny everything before them in the message. A laugh of `jokes` ("lol",
     "😂", "wkwk") denies what came before it in its sentence, unless the message holds one
-    of `pleas` ("help", "seriously", "should i worry"): a sign said as a joke. Empty: nothing
-    is denied.
+    of `pleas` ("help", "seriously", "should i worry"): a sign said as a joke. An `asks`
+    phrase ("whats", "what does") followed at once by a sign, in a sentence that ends in a
+    question mark or with the message, asks what the sign is ("whats lockjaw?", "what does
+    confusion mean as a heat sign?"): that sign is not had. Empty: nothing is denied.
     """
 
     negators: frozenset[str] = frozenset()
@@ -85,6 +87,7 @@ class Negation:
     retracts: tuple[tuple[str, ...], ...] = ()
     jokes: frozenset[str] = frozenset()
     pleas: tuple[tuple[str, ...], ...] = ()
+    asks: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

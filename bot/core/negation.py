@@ -42,6 +42,7 @@ class NegationScope:
         self._retracts = _by_first_word(negation.retracts)
         self._jokes = negation.jokes
         self._pleas = _by_first_word(negation.pleas)
+        self._asks = _by_first_word(negation.asks)
         #: the words that may start a laugh or a retraction: most messages hold none
         self._joke_words = negation.jokes | frozenset(self._retracts)
         #: The words negation itself reads (known words: never typo-corrected away).
@@ -53,7 +54,13 @@ class NegationScope:
             | negation.jokes
             | {
                 w
-                for phrase in past + negation.denies_after + negation.retracts + negation.pleas
+                for phrase in (
+                    past
+                    + negation.denies_after
+                    + negation.retracts
+                    + negation.pleas
+                    + negation.asks
+                )
                 for w in phrase
             }
         )
@@ -149,6 +156,26 @@ class NegationScope:
                 for j in range(i):
                     joked[j] = True
         return joked
+
+    def asked(self, words: list[str]) -> frozenset[int]:
+        """Where a sign would be asked about, not had: the word right after an `asks`
+        phrase ("whats" in "whats lockjaw? saw it in a western"), when its sentence ends in
+        a question mark or with the message ("what is this pain in my chest" asks about
+        "this", and keeps its sign)."""
+        asks = self._asks
+        if not asks or asks.keys().isdisjoint(words):
+            return frozenset()
+        found: set[int] = set()
+        n = len(words)
+        for i, w in enumerate(words):
+            for phrase in asks.get(w, ()):
+                at = i + len(phrase)
+                if at >= n or not _says(words, i, phrase):
+                    continue
+                end = next((j for j in range(at, n) if words[j] in SENTENCE_MARKS), n)
+                if end == n or words[end] == "?":
+                    found.add(at)
+        return frozenset(found)
 
     def _pleading(self, words: list[str]) -> bool:
         """Whether a plea is anywhere in the message ("help", "what do i do")."""

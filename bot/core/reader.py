@@ -65,7 +65,7 @@ class Reader:
     intercepts: tuple[float, float]
     threshold: float
     threshold_today: float = 0.9
-    threshold_strict: float = 0.95
+    threshold_strict: float = 0.98
     min_words: int = 6
     sizes: tuple[int, int] = (3, 4)
     _idf2: dict[str, float] = field(init=False, repr=False)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from bot.core.machine import SafetyNet
-from bot.core.reading import Reading
+from bot.core.reading import CLAUSE_MARKS, Reading
 from bot.core.texts import Texts
 
 #: What the learned reader (bot/core/reader.py) heard where no lexicon found a sign: an
@@ -217,6 +217,8 @@ def still_cramping_for_hours(reading: Reading, timing: str | None = None) -> boo
     minutes = reading.duration_minutes
     start = next((m.start for m in reading.matches if m.kind == "duration"), None)
     before = words[max(0, start - 4) : start] if start is not None else ()
+    # the amount's own clause: "since the end of the match, so maybe 3 hours" is no match's
+    before = before[1 + max((i for i, w in enumerate(before) if w in CLAUSE_MARKS), default=-1) :]
     people = bool(_PEOPLE & set(before)) and not _CRAMPING & set(before)
     if _WORKOUT & set(before) or people or (before and before[-1][0].isdigit()):
         # "ran for 3 hours", "we've been going 4 hours": the workout's length; "3 a day":
