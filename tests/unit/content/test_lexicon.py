@@ -353,3 +353,36 @@ def test_an_alone_phrase_listed_twice_is_named(tmp_path: Path) -> None:
     assert f"{where}: label 'ok': alone 'Water' is listed already (under intent drank)" in str(
         e.value
     )
+
+
+def test_asked_phrases_are_marked_and_may_stand_alone(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "severity.yaml",
+        "kind: severity\nlabels:\n  mild:\n    phrases: [mild]\n    asked: [a bit]\n"
+        '  severe:\n    asked: [brutal, "😭"]\n',
+    )
+    matcher = load_matcher(tmp_path)
+    assert [(m.label, m.asked) for m in matcher.read("mild").matches] == [("mild", False)]
+    assert [(m.label, m.asked) for m in matcher.read("a bit").matches] == [("mild", True)]
+    assert [(m.label, m.asked) for m in matcher.read("😭").matches] == [("severe", True)]
+
+
+def test_a_phrase_both_asked_and_not_is_named(tmp_path: Path) -> None:
+    where = _write(
+        tmp_path,
+        "severity.yaml",
+        "kind: severity\nlabels:\n  mild:\n    phrases: [mild, a bit]\n    asked: [a bit]\n",
+    )
+    with pytest.raises(ContentError) as e:
+        load_matcher(tmp_path)
+    assert f"{where}: label 'mild': phrase 'a bit' is under both `phrases:` and `asked:`" in str(
+        e.value
+    )
+
+
+def test_asked_must_be_a_list(tmp_path: Path) -> None:
+    where = _write(tmp_path, "severity.yaml", "kind: severity\nlabels:\n  mild:\n    asked: bit\n")
+    with pytest.raises(ContentError) as e:
+        load_matcher(tmp_path)
+    assert f"{where}: label 'mild': `asked:` must be a list" in str(e.value)

@@ -322,3 +322,11 @@ def test_a_correction_wins_over_never_mind() -> None:
     result = turn("nvm its my hammy actually", "ask_timing", {"muscle": "quad"})
     assert result.session.state == "ask_timing"
     assert result.session.slots["muscle"] == "hamstring"
+
+
+def test_an_asked_phrase_answers_its_own_question_only() -> None:
+    at_pain = turn("a bit", "ask_severity", {"muscle": "calf", "timing": "now"})
+    assert at_pain.session.slots["severity"] == "mild"
+    at_length = turn("dunno, a bit. maybe 2 min", "ask_duration", {"muscle": "calf"})
+    assert "severity" not in at_length.session.slots
+    assert at_length.session.slots["duration_minutes"] == 2.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.triage import _clock_span
+from tests.helpers.engine import full_turn
 
 
 @pytest.mark.parametrize(
@@ -23,3 +24,10 @@ def test_two_clock_times_give_the_span(text: str, minutes: float) -> None:
 @pytest.mark.parametrize("text", ["since 3pm its 4 hours", "since 2pm", "its 6 now"])
 def test_one_clock_time_or_an_amount_gives_no_span(text: str) -> None:
     assert _clock_span(text) is None
+
+
+def test_a_question_about_what_a_sign_is_escalates_nothing_but_one_about_this_pain_does() -> None:
+    assert full_turn("whats lockjaw? saw it in a western last night").red_flags == ()
+    assert full_turn("what does confusion mean as a heat sign?").red_flags == ()
+    assert full_turn("what is this pain in my chest").red_flags == ("chest_pain",)
+    assert full_turn("is it normal to get chest pain after running?").red_flags == ("chest_pain",)
