@@ -205,6 +205,10 @@ def bare_number(
                 # "7 hours of walking", "4 months off": a span, not an answer; "like 30
                 # degrees": the weather
                 continue
+            if i and words[i - 1] in _TAKEN_BACK and any(
+                w[0].isdigit() and not used[j] for j, w in enumerate(words[i + 1 :], i + 1)
+            ):
+                continue  # "i said 7 but it's more like a 4": the number after counts
             return _top_of_range(words, i, used, in_phrase)[0]
     if len(words) <= 2:
         for w in words:
@@ -231,6 +235,9 @@ def bare_number(
     return None
 
 
+#: Words before a number that take it back when another number follows: "i said 7 but
+#: it's more like a 4", "not 8, a 5".
+_TAKEN_BACK = _words("said not")
 #: Words between the two ends of a range of scores: "6 or 7", "6 to 7" ("6-7" has none).
 _RANGE_WORDS = _words("or to")
 
