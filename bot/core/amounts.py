@@ -205,8 +205,10 @@ def bare_number(
                 # "7 hours of walking", "4 months off": a span, not an answer; "like 30
                 # degrees": the weather
                 continue
-            if i and words[i - 1] in _TAKEN_BACK and any(
-                w[0].isdigit() and not used[j] for j, w in enumerate(words[i + 1 :], i + 1)
+            if (
+                i
+                and words[i - 1] in _TAKEN_BACK
+                and any(w[0].isdigit() and not used[j] for j, w in enumerate(words[i + 1 :], i + 1))
             ):
                 continue  # "i said 7 but it's more like a 4": the number after counts
             return _top_of_range(words, i, used, in_phrase)[0]
