@@ -737,8 +737,9 @@ def _of_it(dialogue: Dialogue, matcher: Matcher, text: str, reading: Reading) ->
 
 
 #: Kinds a thanks may carry without being about anything else: "many thanks, most helpful
-#: indeed" ("indeed" is a yes), "appreciate it man", "cheers coach" (who is told of).
-_WITH_THANKS = frozenset({"yes_no", "who"})
+#: indeed" ("indeed" is a yes), "appreciate it man", "cheers coach" (who is told of),
+#: "thanks so much, he's ok now" (how the cramp is).
+_WITH_THANKS = frozenset({"yes_no", "who", "timing"})
 THANKS = "thanks"
 
 

@@ -476,11 +476,13 @@ class Moves:
         slots: dict[str, SlotValue],
         number: float,
         named: str | None = None,
-    ) -> list[str]:
+    ) -> list[str | None]:
         """An answer given before, given again as a number: that of the kind the message
         `named` ("pain"), else of the question answered last if a number answers it, else
         of the one answered question a number answers. A length keeps its figure: "10
-        min", then "no wait more like 20", is 20 minutes."""
+        min", then "no wait more like 20", is 20 minutes. What to say back, led by None
+        when the number gives the answer held already ("sorry i meant a 4 not 6": moderate
+        either way)."""
 
         def label_of(state: State) -> str | None:
             if state.save is None or before.get(state.save) is None:
@@ -502,7 +504,7 @@ class Moves:
         minutes = minutes_slot(state.save)
         refigured = minutes in before and before[minutes] != number
         if label == before[state.save] and not refigured:
-            return []
+            return [None, self._said(state.save, slots)]
         slots[state.save] = label
         if minutes in before:
             slots[minutes] = number
