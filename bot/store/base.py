@@ -196,11 +196,8 @@ class Store(Protocol):
     ) -> list[Outgoing]:
         """Messages not yet sent, in the order queued: one person's, or everyone's."""
 
-    async def message_sent(self, message_id: int, *, last: bool = False) -> None:
-        """The message is sent (or can never be): take it out of the outbox, before the
-        person's next message goes. `last`: the last one sent in this `sending` block,
-        whose end may then come with it (PostgreSQL: the delete, its commit and the
-        person's unlock as one round trip)."""
+    async def message_sent(self, message_id: int) -> None:
+        """The message is sent (or can never be): take it out of the outbox."""
 
     async def drop_messages(self, user_id: int) -> int:
         """Take every queued message of this person out (they blocked the bot)."""

@@ -346,7 +346,7 @@ class MemoryStore(Lifecycle):
         found = [m for m in self._outbox.values() if user_id is None or m.user_id == user_id]
         return sorted(found, key=lambda m: m.id or 0)[:limit]
 
-    async def message_sent(self, message_id: int, *, last: bool = False) -> None:
+    async def message_sent(self, message_id: int) -> None:
         self._outbox.pop(message_id, None)
 
     async def drop_messages(self, user_id: int) -> int:

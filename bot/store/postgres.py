@@ -180,11 +180,6 @@ class PostgresStore(PersonLifecycle):
         self._writes: ContextVar[_HeldWrites | None] = ContextVar(
             f"postgres-writes-{id(self)}", default=None
         )
-        # The person this task's sending() holds, until message_sent(last=True) or the
-        # block's end lets go of them (a list, emptied then).
-        self._sending: ContextVar[list[int] | None] = ContextVar(
-            f"postgres-sending-{id(self)}", default=None
-        )
         # Server pids of connections that may hold a session-level advisory lock.
         self._locking: set[int] = set()
 
@@ -306,15 +301,12 @@ class PostgresStore(PersonLifecycle):
     @asynccontextmanager
     async def sending(self, user_id: int) -> AsyncIterator[None]:
         """The person's lock (as transaction(user_id) takes it) held by a session-level
-        pg_advisory_lock for the block, on a connection the block's calls use; let go
-        at its end, or with the block's last sent message (message_sent(last=True))."""
+        pg_advisory_lock for the block, on a connection the block's calls use."""
         if self._held.get() is not None:
             yield
             return
         async with self._connection(f"hold user {user_id}") as conn:
             token = self._held.set(conn)
-            holding = [user_id]
-            person = self._sending.set(holding)
             pid = conn.get_server_pid()
             self._locking.add(pid)
             await conn.execute("SELECT pg_advisory_lock($1)", user_id)
@@ -322,9 +314,7 @@ class PostgresStore(PersonLifecycle):
                 yield
             finally:
                 self._held.reset(token)
-                self._sending.reset(person)
-                if holding:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", user_id)
+                await conn.execute("SELECT pg_advisory_unlock($1)", user_id)
                 self._locking.discard(pid)
 
     @asynccontextmanager
@@ -700,26 +690,8 @@ class PostgresStore(PersonLifecycle):
                 )
         return [outgoing_from(row) for row in rows]
 
-    async def message_sent(self, message_id: int, *, last: bool = False) -> None:
-        """The DELETE; the last of a sending() block goes with its COMMIT and the
-        person's unlock, in that order, as ONE round trip (the simple query protocol
-        takes several statements, whose numbers are written into the text): another
-        process that gets the lock then finds the message gone."""
-        holding = self._sending.get()
+    async def message_sent(self, message_id: int) -> None:
         async with self._connection(f"take message {message_id} out") as conn:
-            if last and holding:
-                try:
-                    await conn.execute(
-                        f"BEGIN; DELETE FROM outbox WHERE id = {int(message_id)}; COMMIT; "
-                        f"SELECT pg_advisory_unlock({int(holding[0])})"
-                    )
-                except _FAILURES:
-                    if not conn.is_closed() and conn.is_in_transaction():
-                        with suppress(*_FAILURES):
-                            await conn.execute("ROLLBACK")
-                    raise
-                holding.clear()
-                return
             await conn.execute("DELETE FROM outbox WHERE id = $1", message_id)
 
     async def drop_messages(self, user_id: int) -> int:

@@ -959,7 +959,7 @@ class SqliteStore(PersonLifecycle):
             rows = await conn.execute_fetchall(sql + " ORDER BY id LIMIT ?", (*params, limit))
         return [outgoing_from(row) for row in rows]
 
-    async def message_sent(self, message_id: int, *, last: bool = False) -> None:
+    async def message_sent(self, message_id: int) -> None:
         """Take a sent message out of the outbox: ONE statement, shared with the other
         messages sent while the connection was busy (_Group); it returns once that
         statement has committed, so the next message of the person goes out only after

@@ -103,8 +103,7 @@ class Outbox:
         unrecorded: int | None = None  # sent, but the database went away before its delete
         try:
             async with self.store.sending(user_id):
-                queued = await self.store.queued_messages(user_id)
-                for number, message in enumerate(queued, start=1):
+                for message in await self.store.queued_messages(user_id):
                     assert message.id is not None
                     try:
                         await self._paced(message, paced)
@@ -133,7 +132,7 @@ class Outbox:
                     else:
                         sent += 1
                     unrecorded = message.id
-                    await self.store.message_sent(message.id, last=number == len(queued))
+                    await self.store.message_sent(message.id)
                     unrecorded = None
         except StoreError:
             if unrecorded is None:

@@ -20,7 +20,6 @@ from bot.core.model import AdviceLevel, Episode, Profile, Session
 from bot.core.schedule import Reminder
 from bot.errors import StoreError
 from bot.store import PostgresStore
-from bot.store.mailbox import Outgoing
 from bot.store.postgres import describe
 from bot.store.postgres_schema import (
     DUE_REMINDERS,
@@ -242,27 +241,3 @@ async def test_reminder_every_round_trips_as_an_interval(postgres_url: str) -> N
 )
 def test_messages_name_the_server_never_the_password(url: str, shown: str) -> None:
     assert describe(url) == shown
-
-
-async def test_the_last_message_sent_lets_go_of_the_person_once_it_is_out(
-    postgres_url: str,
-) -> None:
-    """message_sent(last=True) in sending(): the delete committed, then the person's lock
-    let go, in one round trip: another process that takes the lock at once finds the
-    message gone (waiting for the lock, then reading, as Outbox.flush does)."""
-    async with PostgresStore(postgres_url) as one, PostgresStore(postgres_url) as two:
-        await one.queue_messages([Outgoing(1, 1, "text", "hi")], T0)
-        async with one.sending(1):
-            (message,) = await one.queued_messages(1)
-            waiting = asyncio.create_task(_queued_once_held(two, 1))
-            await asyncio.sleep(0.1)
-            assert not waiting.done()  # held
-            await one.message_sent(message.id or 0, last=True)
-            assert await asyncio.wait_for(waiting, 5) == []  # let go, and the message gone
-        async with one.sending(1):  # the block's end let go of nothing twice
-            assert await one.queued_messages(1) == []
-
-
-async def _queued_once_held(store: PostgresStore, user_id: int) -> list[Outgoing]:
-    async with store.sending(user_id):
-        return await store.queued_messages(user_id)
