@@ -306,6 +306,7 @@ class SqliteStore(PersonLifecycle):
         # out in one of their own when no other statement comes first.
         self._sent: list[int] = []
         self._draining: asyncio.Task[None] | None = None
+        self._drain_due = False  # _start_drain is called at the loop's next turn
         # The id the next new episode gets (_episode_id), read from the file when None.
         self._next_episode: int | None = None
         # Each person's lock for transaction(user_id), while someone holds or waits for it.
@@ -437,7 +438,7 @@ class SqliteStore(PersonLifecycle):
             return
         self._cache.clear()
         self._queues.clear()
-        self._sent[:0] = held.carried  # rolled back with it: still to take out
+        self._keep_sent(held.carried)  # rolled back with it: still to take out
         held.carried = []
         await rollback(self._connection(), self.path)
 
@@ -459,7 +460,7 @@ class SqliteStore(PersonLifecycle):
                 )
             )
         except BaseException:
-            self._sent[:0] = carried
+            self._keep_sent(carried)
             raise
         if held.begun:  # they commit, or roll back, with the transaction
             held.carried.extend(carried)
@@ -969,17 +970,16 @@ class SqliteStore(PersonLifecycle):
         right after their turn), is not waited for: its delete goes with the next
         statement on the connection (COMMIT_TURN carries it; so does a delete of
         other sent messages), else in one of its own as soon as the connection is free
-        (`_drain`, started now). A reply one at a time thus costs one round trip to
-        the connection's thread less, and the flush does not wait for it. The person
-        still has at most one message sent and not taken out (what a crash sends
-        again): their next one must be queued first, and the next flush finds it
-        through COMMIT_TURN, which carried the delete, or through a read of the
-        outbox, which takes such deletes out first. close() takes out what is left."""
+        (`_drain`, started at the loop's next turn if still needed). A reply one at a
+        time thus costs one round trip to the connection's thread less, and the flush
+        does not wait for it. The person still has at most one message sent and not
+        taken out (what a crash sends again): their next one must be queued first,
+        and the next flush finds it through COMMIT_TURN, which carried the delete, or
+        through a read of the outbox, which takes such deletes out first. close()
+        takes out what is left."""
         if self._held.get() is None and self._queues.last(message_id):
             self._queues.sent(message_id)
-            self._sent.append(message_id)
-            if self._draining is None:
-                self._draining = asyncio.create_task(self._drain())
+            self._keep_sent([message_id])
             return
         if self._held.get() is not None:
             await self._take_out([message_id])
@@ -1000,8 +1000,25 @@ class SqliteStore(PersonLifecycle):
                 every = ids + carried
                 await conn.execute(_delete_sent(every), every)
             except BaseException:
-                self._sent[:0] = carried
+                self._keep_sent(carried)
                 raise
+
+    def _keep_sent(self, ids: list[int]) -> None:
+        """Sent messages whose delete is left for the next statement (or given back by
+        one that failed or rolled back): first in line, and `_drain` started at the
+        loop's next turn, unless a statement has carried them by then (the next turn's
+        COMMIT_TURN often has: its task runs on to it without giving the loop a turn)."""
+        if not ids:
+            return
+        self._sent[:0] = ids
+        if not self._drain_due:
+            self._drain_due = True
+            asyncio.get_running_loop().call_soon(self._start_drain)
+
+    def _start_drain(self) -> None:
+        self._drain_due = False
+        if self._sent and self._draining is None and self._conn is not None:
+            self._draining = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
         """Take out the sent messages left for the next statement, until none is left,
