@@ -68,6 +68,7 @@ SPENT_SETS = (
     "dev-r7.yaml",
     "2026-11-30e.yaml",
     "dev-r8.yaml",
+    "2026-11-30f.yaml",
 )
 #: The lexicon kinds whose phrases answer the bot's questions: calm by construction.
 ANSWER_KINDS = (

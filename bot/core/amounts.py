@@ -69,8 +69,14 @@ _SPANS = _words(
 )
 #: Units of a temperature: "30 degrees" is the weather, no pain score.
 _TEMPERATURES = _words("degrees degree deg c celsius f fahrenheit")
-#: Words after a number that make it no answer: a span of time, or a temperature.
-_NOT_ANSWERS = _SPANS | _TEMPERATURES
+#: Things counted: "played 6 games today" is no pain score.
+_COUNTS = _words(
+    "games matches sets laps reps rounds races heats sessions times goals points overs "
+    "miles km kms k sprints intervals hills climbs game match lap rep round race heat "
+    "session goal point sprint interval hill climb"
+)
+#: Words after a number that make it no answer: a span of time, a temperature or a count.
+_NOT_ANSWERS = _SPANS | _TEMPERATURES | _COUNTS
 #: A number this large before a one-letter unit is a distance: "ran the 200m", "400m reps".
 _DISTANCE = 100
 #: Words before an amount of time that say more or less than it: "over 2 hours".

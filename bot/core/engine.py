@@ -744,16 +744,20 @@ THANKS = "thanks"
 
 
 def _thanks_opened(matcher: Matcher, reading: Reading) -> Reading:
-    """A message that opens with thanks and says nothing else the bot reads, in words it
-    does not know ("cheers coach", "Thank you ever so much, that was genuinely helpful"),
-    is thanks: small talk counts only alone, and these words kept it from counting."""
+    """A message that opens or ends with thanks and says nothing else the bot reads, in
+    words it does not know ("cheers coach", "Thank you ever so much, that was genuinely
+    helpful", "Jolly good, thanks.") is thanks: small talk counts only alone, and these
+    words kept it from counting."""
     if reading.get("intent") is not None or reading.number is not None:
         return reading
     if any(m.kind not in _WITH_THANKS for m in reading.matches):
         return reading
-    words = [t for t in reading.tokens[:3] if t not in CLAUSE_MARKS]
-    for size in range(len(words), 0, -1):
-        if matcher.read(" ".join(words[:size])).get("intent") == THANKS:
+    words = [t for t in reading.tokens if t not in CLAUSE_MARKS]
+    head, tail = words[:3], words[-3:]
+    said = [head[:size] for size in range(len(head), 0, -1)]
+    said += [tail[-size:] for size in range(len(tail), 0, -1) if len(words) > size]
+    for part in said:
+        if matcher.read(" ".join(part)).get("intent") == THANKS:
             return replace(reading, matches=(Match("intent", THANKS), *reading.matches))
     return reading
 

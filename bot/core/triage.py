@@ -147,13 +147,18 @@ _BARE_NOW = re.compile(
 )
 
 
+#: Hours said by name, as the clock says them ("since 6pm and now its midnight").
+_NAMED_HOUR = {"midnight": "12am", "noon": "12pm", "midday": "12pm"}
+_NAMED_HOURS = re.compile(r"\b(?:midnight|noon|midday)\b")
+
+
 def _clock_span(text: str) -> float | None:
     """Minutes from the first clock time of a message to its last ("started at 8am and
     it's 2pm"), or None without two."""
     times: list[float] = []
     end = 0  # where the last clock time ends
     start = None  # where the first one begins
-    text = text.lower()
+    text = _NAMED_HOURS.sub(lambda m: _NAMED_HOUR[m[0]], text.lower())  # "midnight": 12am
     for m in _CLOCK.finditer(text):
         end = m.end()
         start = m.start() if start is None else start
