@@ -165,6 +165,21 @@ def load_lexicon(folder: Path) -> Lexicon:
             lent.extend(found)
         return lent
 
+    def phrase_list_of(
+        where: str, label: str, label_doc: dict[str, Any], key: str, example: str
+    ) -> list[str]:
+        """A label's list of phrases under `key` (`alone:`, `asked:`), or [] with a problem
+        said when it is not a list of text."""
+        listed = label_doc.get(key) or []
+        if isinstance(listed, list) and all(isinstance(p, str) for p in listed):
+            return listed
+        problems.add(
+            where,
+            f"label '{label}': `{key}:` must be a list of phrases in quotes, like "
+            f"`{key}: {example}`.",
+        )
+        return []
+
     def add_phrase(
         where: str, kind: str, label: str, text: str, minutes: float | None, asked: bool = False
     ) -> None:
@@ -334,15 +349,7 @@ def load_lexicon(folder: Path) -> Lexicon:
             source = label_doc.get("rules_from")
             if source is not None:
                 together.extend(lend(where, kind, label, str(source)))
-            whole = label_doc.get("alone") or []
-            if not isinstance(whole, list) or not all(isinstance(p, str) for p in whole):
-                problems.add(
-                    where,
-                    f"label '{label}': `alone:` must be a list of phrases in quotes, like "
-                    '`alone: [water, "💧"]`.',
-                )
-                whole = []
-            for whole_message in whole:
+            for whole_message in phrase_list_of(where, label, label_doc, "alone", '[water, "💧"]'):
                 tokens = phrase_key(whole_message, pattern)
                 if tokens in alone:
                     problems.add(
@@ -357,14 +364,7 @@ def load_lexicon(folder: Path) -> Lexicon:
                         where,
                         f"label '{label}': alone {whole_message!r} has no letters or symbols.",
                     )
-            asked = label_doc.get("asked") or []
-            if not isinstance(asked, list) or not all(isinstance(p, str) for p in asked):
-                problems.add(
-                    where,
-                    f"label '{label}': `asked:` must be a list of phrases in quotes, like "
-                    '`asked: ["a bit", "mid"]`.',
-                )
-                asked = []
+            asked = phrase_list_of(where, label, label_doc, "asked", '["a bit", "mid"]')
             for answer_only in asked:
                 add_phrase(where, kind, label, answer_only, None, asked=True)
             phrase_list = label_doc.get("phrases")

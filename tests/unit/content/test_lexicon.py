@@ -332,27 +332,27 @@ def test_a_label_no_phrase_expresses_is_marked_learned(tmp_path: Path) -> None:
     assert "described" in load_lexicon(tmp_path).display["red_flag"]
 
 
-def test_alone_must_be_a_list(tmp_path: Path) -> None:
-    where = _write(
-        tmp_path, "intent.yaml", "kind: intent\nlabels:\n  drank:\n    phrases: [x]\n    alone: 5\n"
-    )
+def _refused(tmp_path: Path, name: str, text: str) -> tuple[str, str]:
+    """Where the file `name` holding `text` was written, and what loading it said."""
+    where = _write(tmp_path, name, text)
     with pytest.raises(ContentError) as e:
         load_matcher(tmp_path)
-    assert f"{where}: label 'drank': `alone:` must be a list" in str(e.value)
+    return where, str(e.value)
+
+
+def test_alone_must_be_a_list(tmp_path: Path) -> None:
+    text = "kind: intent\nlabels:\n  drank:\n    phrases: [x]\n    alone: 5\n"
+    where, said = _refused(tmp_path, "intent.yaml", text)
+    assert f"{where}: label 'drank': `alone:` must be a list" in said
 
 
 def test_an_alone_phrase_listed_twice_is_named(tmp_path: Path) -> None:
-    where = _write(
-        tmp_path,
-        "intent.yaml",
+    text = (
         "kind: intent\nlabels:\n  drank:\n    phrases: [x]\n    alone: [water]\n"
-        "  ok:\n    phrases: [ok]\n    alone: [Water]\n",
+        "  ok:\n    phrases: [ok]\n    alone: [Water]\n"
     )
-    with pytest.raises(ContentError) as e:
-        load_matcher(tmp_path)
-    assert f"{where}: label 'ok': alone 'Water' is listed already (under intent drank)" in str(
-        e.value
-    )
+    where, said = _refused(tmp_path, "intent.yaml", text)
+    assert f"{where}: label 'ok': alone 'Water' is listed already (under intent drank)" in said
 
 
 def test_asked_phrases_are_marked_and_may_stand_alone(tmp_path: Path) -> None:
@@ -369,20 +369,12 @@ def test_asked_phrases_are_marked_and_may_stand_alone(tmp_path: Path) -> None:
 
 
 def test_a_phrase_both_asked_and_not_is_named(tmp_path: Path) -> None:
-    where = _write(
-        tmp_path,
-        "severity.yaml",
-        "kind: severity\nlabels:\n  mild:\n    phrases: [mild, a bit]\n    asked: [a bit]\n",
-    )
-    with pytest.raises(ContentError) as e:
-        load_matcher(tmp_path)
-    assert f"{where}: label 'mild': phrase 'a bit' is under both `phrases:` and `asked:`" in str(
-        e.value
-    )
+    text = "kind: severity\nlabels:\n  mild:\n    phrases: [mild, a bit]\n    asked: [a bit]\n"
+    where, said = _refused(tmp_path, "severity.yaml", text)
+    assert f"{where}: label 'mild': phrase 'a bit' is under both `phrases:` and `asked:`" in said
 
 
 def test_asked_must_be_a_list(tmp_path: Path) -> None:
-    where = _write(tmp_path, "severity.yaml", "kind: severity\nlabels:\n  mild:\n    asked: bit\n")
-    with pytest.raises(ContentError) as e:
-        load_matcher(tmp_path)
-    assert f"{where}: label 'mild': `asked:` must be a list" in str(e.value)
+    text = "kind: severity\nlabels:\n  mild:\n    asked: bit\n"
+    where, said = _refused(tmp_path, "severity.yaml", text)
+    assert f"{where}: label 'mild': `asked:` must be a list" in said
