@@ -397,10 +397,14 @@ def step(
         # the one in hand): the cramp's answer changes, said back in a few words, and what
         # that changes of the advice is said; the questions do not restart, and the logged
         # cramp is amended. Past the advice itself, only a marked correction counts.
-        changed, _, _ = ctx.correct(
+        changed, noted, _ = ctx.correct(
             session.slots, draft.slots, reading, None, advised=current.advises
         )
         advice = next((s for s in dialogue.states.values() if s.advice), None)
+        if not changed and noted and reading.number is not None and not current.advises:
+            # "i said 6 but its more like a 4" after "thx": moderate either way, said back.
+            draft.replies.append(Reply(" ".join(noted)))
+            return finish(current.name)
         if not changed and advice is not None and current.advises and reading.number is not None:
             # "and it was more like 9/10" when it was "really bad": the same, said back.
             repeated = _said_again(dialogue, draft.slots, reading)

@@ -496,6 +496,10 @@ class Moves:
         trail = [self.dialogue.states[n] for n in trail_of(before) if n in self.dialogue.states]
         fitting = [s for s in self.dialogue.states.values() if label_of(s) is not None]
         state = trail[-1] if trail and label_of(trail[-1]) else None
+        if state is None and len({s.save for s in fitting}) > 1 and named is None:
+            # no question answered last to go by ("actually more like a 9" after "thx"): a
+            # length says its unit, so a bare number is not one
+            fitting = [s for s in fitting if s.save and minutes_slot(s.save) not in before]
         if state is None and len({s.save for s in fitting}) == 1:
             state = fitting[0]
         label = None if state is None else label_of(state)
