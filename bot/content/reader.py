@@ -69,6 +69,7 @@ SPENT_SETS = (
     "2026-11-30e.yaml",
     "dev-r8.yaml",
     "2026-11-30f.yaml",
+    "2026-11-30g.yaml",
 )
 #: The lexicon kinds whose phrases answer the bot's questions: calm by construction.
 ANSWER_KINDS = (

@@ -71,12 +71,15 @@ _SPANS = _words(
 _TEMPERATURES = _words("degrees degree deg c celsius f fahrenheit")
 #: Things counted: "played 6 games today" is no pain score.
 _COUNTS = _words(
-    "games matches sets laps reps rounds races heats sessions times goals points overs "
+    "games matches sets laps reps rounds races heats sessions times goals overs "
     "miles km kms k sprints intervals hills climbs game match lap rep round race heat "
-    "session goal point sprint interval hill climb"
+    "session goal sprint interval hill climb"
 )
 #: Words after a number that make it no answer: a span of time, a temperature or a count.
 _NOT_ANSWERS = _SPANS | _TEMPERATURES | _COUNTS
+#: Words after an amount of time that make what follows come after it, not be it: "cramp
+#: for 3 hours after my run" is the cramp's length.
+_THEN = _words("after since before from following post during then and but or , . ! ?")
 #: A number this large before a one-letter unit is a distance: "ran the 200m", "400m reps".
 _DISTANCE = 100
 #: Words before an amount of time that say more or less than it: "over 2 hours".
@@ -150,6 +153,13 @@ def durations(
                 minutes += float(words[k])  # "1h30"
                 k += 1
         after = k + 1 if k + 1 < n and words[k] == "of" else k  # "7 hours of walking"
+        if (
+            after + 1 < n
+            and words[after + 1] in NOT_A_CRAMP_TIME
+            and words[after] not in _THEN
+            and not words[after][0].isdigit()
+        ):
+            after += 1  # "a 12hr night shift", "a 2 hour easy run": one word before the session
         if (after < n and words[after] in NOT_A_CRAMP_TIME) or (i > 0 and words[i - 1] == "in"):
             i = k  # "a 2 hour run", "first run in 3 days": not how long the cramp lasted
             continue

@@ -31,6 +31,9 @@ _MARK = (
 _LETTERS = rf"[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*"
 _WORD = rf"\d+(?:\.\d+)?|{_LETTERS}(?:'{_LETTERS})*"
 _MARKS = r"[,.;!?/\n]"
+#: The clause marks of other scripts, read as their Latin ones: the Arabic comma, semicolon
+#: and question mark, the Devanagari full stop, the CJK full stop and comma.
+_SCRIPT_MARKS = str.maketrans({"،": ",", "؛": ";", "؟": "?", "।": ".", "。": ".", "、": ","})
 #: A letter typed three times or more in a row, for emphasis ("stilllll", "sooo bad").
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 #: The zero-width non-joiner, written inside Persian words between a stem and its prefix or
@@ -116,6 +119,7 @@ def tokenize(text: str, pattern: re.Pattern[str] = _DEFAULT_PATTERN) -> list[str
         text = unicodedata.normalize("NFKC", text)  # full-width letters, ligatures
         if _ZWNJ in text:
             text = text.replace(_ZWNJ, " ")  # Persian "نمی‌کشه" as "نمی کشه", "سینه‌ام" "سینه ام"
+        text = text.translate(_SCRIPT_MARKS)  # "رفتم، چند": the Arabic comma ends a clause too
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     if _STRETCHED.search(text):
         text = _STRETCHED.sub(r"\1\1", text)

@@ -147,9 +147,16 @@ _BARE_NOW = re.compile(
 )
 
 
-#: Hours said by name, as the clock says them ("since 6pm and now its midnight").
-_NAMED_HOUR = {"midnight": "12am", "noon": "12pm", "midday": "12pm"}
-_NAMED_HOURS = re.compile(r"\b(?:midnight|noon|midday)\b")
+#: Hours said by name, as the clock says them ("since 6pm and now its midnight", "started
+#: this afternoon and it's still there now at 9pm").
+_NAMED_HOUR = {
+    "midnight": "12am",
+    "noon": "12pm",
+    "midday": "12pm",
+    "this morning": "9am",  # the earliest a cramp "this morning" may well have begun
+    "this afternoon": "2pm",
+}
+_NAMED_HOURS = re.compile(r"\b(?:midnight|noon|midday|this morning|this afternoon)\b")
 
 
 def _clock_span(text: str) -> float | None:
