@@ -65,7 +65,6 @@ from bot.store.sqlite_schema import (
     INCOMING_COLUMNS,
     LOAD_PERSON,
     MIGRATIONS,
-    NEXT_EPISODE_ID,
     OUTGOING_COLUMNS,
     PERSON_TABLES,
     REMINDER_COLUMNS,
@@ -89,8 +88,8 @@ class _HeldWrites:
     else begins it and writes what is held first, so every call sees the writes
     before it, and the transaction stays one.
 
-    Held: save_turn (with a new episode: its id chosen by SqliteStore), text messages
-    queued, one update marked handled. One person's session (and one episode) at a time.
+    Held: save_turn without an episode (whose id only the database gives), text
+    messages queued, one update marked handled. One person's session at a time.
     """
 
     begun: bool = False
@@ -98,7 +97,6 @@ class _HeldWrites:
     user_id: int | None = None
     session: tuple[Any, ...] | None = None
     profile: tuple[Any, ...] | None = None  # profile_row without the user_id
-    episode: tuple[Any, ...] | None = None  # episode_row from `at` on, then its id
     messages: list[tuple[Any, ...]] = field(default_factory=list)
     finish: tuple[int, str, int | None] | None = None  # update_id, done_at, next_of
     new: bool = False  # finish_update's `new`: the update was never kept
@@ -108,31 +106,18 @@ class _HeldWrites:
     def __bool__(self) -> bool:
         return bool(self.session or self.profile or self.messages or self.finish)
 
-    def holds_turn(self, user_id: int, episode: bool) -> bool:
-        """Whether a turn of `user_id` (with an episode) can be held: no other person's
-        is, nor another episode."""
-        return self.user_id in (None, user_id) and not (episode and self.episode)
-
     def hold_turn(
-        self,
-        user_id: int,
-        session: tuple[Any, ...],
-        profile: tuple[Any, ...] | None,
-        episode: tuple[Any, ...] | None = None,
-    ) -> None:
-        """Hold a turn's session (and profile, and episode): see holds_turn."""
+        self, user_id: int, session: tuple[Any, ...], profile: tuple[Any, ...] | None
+    ) -> bool:
+        """Hold a turn's session (and profile); False when another person's is held."""
+        if self.user_id not in (None, user_id):
+            return False
         self.user_id = user_id
         self.people.add(user_id)
         self.session = session
         if profile is not None:
             self.profile = profile[1:]
-        if episode is not None:
-            self.episode = episode
-
-    def take_episode(self) -> tuple[Any, ...]:
-        """COMMIT_TURN's ?19-?28 (the held episode, or NULLs); let go."""
-        episode, self.episode = self.episode, None
-        return episode or (None,) * 10
+        return True
 
     def params(self) -> tuple[Any, ...]:
         """COMMIT_TURN's parameters; what was held is let go."""
@@ -306,9 +291,6 @@ class SqliteStore(PersonLifecycle):
         # out in one of their own when no other statement comes first.
         self._sent: list[int] = []
         self._draining: asyncio.Task[None] | None = None
-        self._drain_due = False  # _start_drain is called at the loop's next turn
-        # The id the next new episode gets (_episode_id), read from the file when None.
-        self._next_episode: int | None = None
         # Each person's lock for transaction(user_id), while someone holds or waits for it.
         self._people = KeyedLocks()
         # Set while this task runs a transaction(): its calls run in it, without the lock.
@@ -324,7 +306,6 @@ class SqliteStore(PersonLifecycle):
             return
         self._cache.clear()
         self._queues.clear()
-        self._next_episode = None
         self._conn = await connect(
             self.path,
             synchronous=self.synchronous,
@@ -431,14 +412,13 @@ class SqliteStore(PersonLifecycle):
             yield
 
     async def _undo(self, held: _HeldWrites) -> None:
-        self._next_episode = None  # an id it chose may be taken or not: read it again
         if not held.begun:  # nothing written: only the held people's entries may be new
             for user_id in held.people:
                 self._cache.drop(user_id)
             return
         self._cache.clear()
         self._queues.clear()
-        self._keep_sent(held.carried)  # rolled back with it: still to take out
+        self._sent[:0] = held.carried  # rolled back with it: still to take out
         held.carried = []
         await rollback(self._connection(), self.path)
 
@@ -452,15 +432,12 @@ class SqliteStore(PersonLifecycle):
         new = held.take_new()
         carried, self._sent = self._sent, []
         sent = json.dumps(carried) if carried else None
-        episode = held.take_episode()
         try:
             rows = list(
-                await conn.execute_fetchall(
-                    COMMIT_TURN, (*held.params(), recipient, new, sent, *episode)
-                )
+                await conn.execute_fetchall(COMMIT_TURN, (*held.params(), recipient, new, sent))
             )
         except BaseException:
-            self._keep_sent(carried)
+            self._sent[:0] = carried
             raise
         if held.begun:  # they commit, or roll back, with the transaction
             held.carried.extend(carried)
@@ -610,24 +587,14 @@ class SqliteStore(PersonLifecycle):
         user_id = session.user_id
         what = f"save the turn of user {user_id}"
         held = self._held.get()
-        new_episode = episode is not None and episode.id is None
         if (
-            held is not None
-            and (episode is None or new_episode)
-            and held.holds_turn(user_id, new_episode)
+            episode_values is None
+            and held is not None
+            and held.hold_turn(user_id, session_values, profile_values)
         ):
-            # In a transaction: written at its end, with its other usual writes; a new
-            # episode with the id this store chooses, so that none is read back.
-            saved = held_episode = None
-            if episode_values is not None:
-                chosen = await self._episode_id()
-                held_episode = (*episode_values[2:], chosen)
-                saved = episode_from((chosen, *episode_values[1:]))  # as a read returns it
-            held.hold_turn(user_id, session_values, profile_values, held_episode)
+            # In a transaction: written at its end, with its other usual writes.
             self._cache.written(user_id, session_values, profile_values, source=session)
-            if saved is not None:
-                self._cache.logged(saved)
-            return saved
+            return None
         if episode_values is None and profile_values is None:
             # Most turns: the session alone, whose upsert costs half the trigger's work.
             async with self._writing(what, single=True, person=user_id) as conn:
@@ -647,24 +614,8 @@ class SqliteStore(PersonLifecycle):
             return None
         assert episode_values is not None
         saved = episode_from((int(rows[0][0]), *episode_values[1:]))  # as a read returns it
-        if episode.id is None:  # the id WRITE_TURN chose: past the largest ever used
-            self._next_episode = int(rows[0][0]) + 1
-        elif self._next_episode is not None:
-            self._next_episode = max(self._next_episode, episode.id + 1)
         self._cache.logged(saved)
         return saved
-
-    async def _episode_id(self) -> int:
-        """The id for a new episode: past the largest ever used, as AUTOINCREMENT would
-        give (ids are never reused), counted on here from one read of the file (one
-        process writes it), so that a turn held to its end need not read it back."""
-        if self._next_episode is None:
-            async with self._reading("find the next episode id") as conn:
-                rows = list(await conn.execute_fetchall(NEXT_EPISODE_ID))
-            self._next_episode = int(rows[0][0])
-        chosen = self._next_episode
-        self._next_episode += 1
-        return chosen
 
     async def episodes(self, user_id: int, since: datetime | None = None) -> list[Episode]:
         """From the cache when it holds this person's episodes since `since` or earlier;
@@ -970,16 +921,17 @@ class SqliteStore(PersonLifecycle):
         right after their turn), is not waited for: its delete goes with the next
         statement on the connection (COMMIT_TURN carries it; so does a delete of
         other sent messages), else in one of its own as soon as the connection is free
-        (`_drain`, started at the loop's next turn if still needed). A reply one at a
-        time thus costs one round trip to the connection's thread less, and the flush
-        does not wait for it. The person still has at most one message sent and not
-        taken out (what a crash sends again): their next one must be queued first,
-        and the next flush finds it through COMMIT_TURN, which carried the delete, or
-        through a read of the outbox, which takes such deletes out first. close()
-        takes out what is left."""
+        (`_drain`, started now). A reply one at a time thus costs one round trip to
+        the connection's thread less, and the flush does not wait for it. The person
+        still has at most one message sent and not taken out (what a crash sends
+        again): their next one must be queued first, and the next flush finds it
+        through COMMIT_TURN, which carried the delete, or through a read of the
+        outbox, which takes such deletes out first. close() takes out what is left."""
         if self._held.get() is None and self._queues.last(message_id):
             self._queues.sent(message_id)
-            self._keep_sent([message_id])
+            self._sent.append(message_id)
+            if self._draining is None:
+                self._draining = asyncio.create_task(self._drain())
             return
         if self._held.get() is not None:
             await self._take_out([message_id])
@@ -1000,25 +952,8 @@ class SqliteStore(PersonLifecycle):
                 every = ids + carried
                 await conn.execute(_delete_sent(every), every)
             except BaseException:
-                self._keep_sent(carried)
+                self._sent[:0] = carried
                 raise
-
-    def _keep_sent(self, ids: list[int]) -> None:
-        """Sent messages whose delete is left for the next statement (or given back by
-        one that failed or rolled back): first in line, and `_drain` started at the
-        loop's next turn, unless a statement has carried them by then (the next turn's
-        COMMIT_TURN often has: its task runs on to it without giving the loop a turn)."""
-        if not ids:
-            return
-        self._sent[:0] = ids
-        if not self._drain_due:
-            self._drain_due = True
-            asyncio.get_running_loop().call_soon(self._start_drain)
-
-    def _start_drain(self) -> None:
-        self._drain_due = False
-        if self._sent and self._draining is None and self._conn is not None:
-            self._draining = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
         """Take out the sent messages left for the next statement, until none is left,

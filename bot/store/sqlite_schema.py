@@ -308,15 +308,6 @@ DUE_REMINDERS = f"""
     LIMIT ?
 """
 
-#: The id the next new episode gets, as AUTOINCREMENT would give it: past the largest
-#: ever used (SqliteStore counts on from it, one process writing the file).
-NEXT_EPISODE_ID = """
-    SELECT 1 + max(
-        coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'episodes'), 0),
-        coalesce((SELECT max(id) FROM episodes), 0)
-    )
-"""
-
 TURN_WIDTH = 20
 #: What it buys (`python -m bench store`, 2 runs on a shared machine): a save_turn with an
 #: episode takes 0.097-0.165 ms as this one statement against 0.163-0.376 ms as BEGIN, the
@@ -339,9 +330,8 @@ WRITE_TURN = f"""
 """
 
 #: A transaction's usual writes as ONE statement (SqliteStore.transaction): the turn's
-#: session (and a new person's profile, and the episode it logged, with the id
-#: SqliteStore chose), the replies it queued and its update marked handled; and the
-#: sent messages whose delete was left for the next statement
+#: session (and a new person's profile), the replies it queued and its update marked
+#: handled; and the sent messages whose delete was left for the next statement
 #: (SqliteStore.message_sent). A view that holds no rows, and the trigger an INSERT
 #: into it runs; TEMP, so each connection makes its own at open (sqlite_open.connect)
 #: and the file's schema, and its migrations, stay as they are. Every column may be
@@ -355,10 +345,7 @@ TURN_COMMITS: tuple[str, ...] = (
         NULL AS user_id, NULL AS state, NULL AS slots, NULL AS updated_at, NULL AS turn,
         NULL AS first_seen, NULL AS language, NULL AS time_zone, NULL AS quiet_start,
         NULL AS quiet_end, NULL AS active, NULL AS messages, NULL AS update_id,
-        NULL AS done_at, NULL AS first_message, NULL AS earlier, NULL AS sent, NULL AS ok,
-        NULL AS at, NULL AS muscle, NULL AS duration_minutes, NULL AS severity,
-        NULL AS timing, NULL AS "returning", NULL AS hot, NULL AS intense,
-        NULL AS advice_level, NULL AS episode_id
+        NULL AS done_at, NULL AS first_message, NULL AS earlier, NULL AS sent, NULL AS ok
     WHERE 0""",
     """CREATE TEMP TRIGGER turn_commits_insert INSTEAD OF INSERT ON turn_commits BEGIN
         DELETE FROM outbox
@@ -369,12 +356,6 @@ TURN_COMMITS: tuple[str, ...] = (
         ON CONFLICT (user_id) DO UPDATE SET
             state = excluded.state, slots = excluded.slots,
             updated_at = excluded.updated_at, turn = excluded.turn;
-        INSERT INTO episodes (id, user_id, at, muscle, duration_minutes, severity,
-                              timing, "returning", hot, intense, advice_level)
-        SELECT NEW.episode_id, NEW.user_id, NEW.at, NEW.muscle, NEW.duration_minutes,
-               NEW.severity, NEW.timing, NEW."returning", NEW.hot, NEW.intense,
-               NEW.advice_level
-        WHERE NEW.ok AND NEW.at IS NOT NULL;
         INSERT INTO profiles (user_id, first_seen, language, time_zone,
                               quiet_start, quiet_end, active)
         SELECT NEW.user_id, NEW.first_seen, NEW.language, NEW.time_zone,
@@ -400,8 +381,7 @@ TURN_COMMITS: tuple[str, ...] = (
 #: The INSERT into turn_commits: ?1-?14 its columns, ?15 the person whose next update
 #: ?13 must be (NULL: no such condition, Store.finish_update's `next_of`), ?17 whether
 #: ?13 is new (never kept: it arrives with its turn, finish_update's `new`), ?18 the
-#: sent messages to delete (JSON, or NULL), ?19-?28 the episode (at ... advice_level,
-#: its id; all NULL for none). When ?13 is not their next (handled
+#: sent messages to delete (JSON, or NULL). When ?13 is not their next (handled
 #: already, or kept already when new, or an earlier update of theirs, never failed,
 #: still pending) `ok` is 0 and only ?18's deletes are written. One row comes back:
 #: the first message's id (the one AUTOINCREMENT would give: ids are never reused),
@@ -411,8 +391,7 @@ COMMIT_TURN = f"""
     INSERT INTO turn_commits (
         user_id, state, slots, updated_at, turn, first_seen, language, time_zone,
         quiet_start, quiet_end, active, messages, update_id, done_at, first_message, earlier,
-        sent, ok, at, muscle, duration_minutes, severity, timing, "returning", hot, intense,
-        advice_level, episode_id
+        sent, ok
     )
     SELECT {", ".join(f"?{n}" for n in range(1, 15))},
         CASE WHEN ?12 IS NOT NULL THEN 1 + max(
@@ -430,7 +409,6 @@ COMMIT_TURN = f"""
                 SELECT 1 FROM inbox
                 WHERE user_id = ?15 AND done_at IS NULL AND update_id < ?13 AND attempts = 0
             )
-        ),
-        {", ".join(f"?{n}" for n in range(19, 29))}
+        )
     RETURNING first_message, earlier, ok
 """

@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -359,28 +358,3 @@ async def test_a_persons_next_message_goes_only_after_the_last_is_taken_out(
     await store.message_sent(sent.id or 0)
     await store.queue_messages([Outgoing(7, 7, "text", "reminder")], T0)
     assert [m.body for m in await store.queued_messages(7)] == ["reminder"]
-
-
-async def test_a_turn_that_logs_an_episode_is_one_statement(tmp_path: Path) -> None:
-    """In a transaction, a new episode is held to its end with the turn's other writes
-    (ONE statement), its id chosen by the store as AUTOINCREMENT would: past the largest
-    ever used, after a forget and a new open too."""
-    path = tmp_path / "coach.db"
-    later = replace(episode(), at=T0 + timedelta(minutes=1))
-    async with SqliteStore(path) as store:
-        first = await store.save_turn(session(), episode=episode())
-        statements: list[str] = []
-        await store._connection().set_trace_callback(statements.append)
-        async with store.transaction(1):
-            second = await store.save_turn(session(1), episode=later)
-        assert first is not None and second is not None and first.id is not None
-        assert second == replace(later, id=first.id + 1)
-        assert statements
-        assert all(s.split()[:3] == ["INSERT", "INTO", "turn_commits"] for s in statements)
-        assert await store.episodes(1) == [first, second]
-        await store.forget(1)
-    async with SqliteStore(path) as store:
-        async with store.transaction(1):
-            third = await store.save_turn(session(2), episode=later)
-        assert third == replace(later, id=(second.id or 0) + 1)
-        assert await store.episodes(1) == [third]
