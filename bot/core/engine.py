@@ -424,7 +424,7 @@ def step(
             draft.amended = amended(dialogue, matcher, session.user_id, draft.slots)
             return finish(stopped)
     later = _asked_later(dialogue, reading)
-    asking_cramp = current.save is not None and current.save in dialogue.remember.values()
+    asking_cramp = dialogue.asks_cramp(current)
     details = _details(dialogue, reading)
     if later is not None and not asking_cramp and details >= later[1]:
         return finish(_take_later(ctx, draft, current, reading, later))
@@ -854,8 +854,11 @@ def _session_time(
     question about something else than a length, once the cramp's length is told, in a message that
     names no cramp, muscle or "still" ("been out nearly 3 hrs, long sesh", "over two hours,
     not hot though" at the question about the session)."""
-    asking_cramp = current.save is not None and current.save in dialogue.remember.values()
-    if reading.duration_minutes is None or not asking_cramp or current.expect == "duration":
+    if (
+        reading.duration_minutes is None
+        or not dialogue.asks_cramp(current)
+        or current.expect == "duration"
+    ):
         return reading
     told = any(s.expect == "duration" and s.save in slots for s in dialogue.states.values())
     if not told or names_the_cramp(reading) or correction_cues(dialogue, reading):

@@ -261,6 +261,10 @@ class Dialogue:
             return self.lead(kind, labels, tokens, spots)
         return last_said(labels, spots)
 
+    def asks_cramp(self, state: State) -> bool:
+        """Whether `state` asks about the cramp: its answer is one `remember` keeps."""
+        return state.save is not None and state.save in self.remember.values()
+
     def definite(self, kind: str, labels: tuple[str, ...]) -> tuple[str, ...]:
         """`labels` without the kind's `vague` ones, unless those are all there is ("the
         back of my leg, the calf" is the calf; "the leg" alone stays the leg)."""

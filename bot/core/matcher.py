@@ -367,14 +367,14 @@ class Matcher:
         # a warning sign said as a joke or taken back ("palpitations lol", "... jk")
         warned = any(m.kind in WARNING_KINDS for _, m, _ in found)
         joked = self._negation.joked(words) if warned else None
-        asked = self._negation.asked(words) if warned else frozenset()
+        asked_about = self._negation.asked_about(words) if warned else frozenset()
         matches: list[Match] = []
         duration: float | None = None
         for start, m, approx in found:
             if (
                 (denied[start] and not m.negated and id(m) not in by_rule)
                 or (joked is not None and joked[start] and m.kind in WARNING_KINDS)
-                or (start in asked and m.kind in WARNING_KINDS)
+                or (start in asked_about and m.kind in WARNING_KINDS)
             ):
                 m = Match(m.kind, m.label, True, m.score, m.start, m.asked)
             elif duration is None and m.kind == "duration" and approx is not None:

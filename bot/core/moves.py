@@ -274,6 +274,7 @@ class Moves:
         cue = bool(cues)
         reading = self._past_opening(reading)
         reading, sides = self._past_sides(before, reading)
+        answered = current is not None and self.resolve(current, reading) is not None
         # "its my calf" after "hamstring": a message that gives one answer only, another
         # than the one given, changes it without a correction word.
         given = [
@@ -285,7 +286,7 @@ class Moves:
             len(given) == 1
             and len(given[0][1]) == 1
             and all(m.kind == given[0][0] for m in reading.matches)
-            and (advised or (current is not None and self.resolve(current, reading) is None))
+            and (advised or (current is not None and not answered))
         )
         changed: list[str] = []
         noted: list[str] = list(sides)
@@ -336,18 +337,15 @@ class Moves:
             # word answers the question open, and corrects nothing.
             digits = next((i for i, t in enumerate(tokens) if t[:1].isdigit()), None)
             answers_open = (
-                (
-                    current is not None
-                    and digits is not None
-                    and digits < cues[0]
-                    and self.takes_numbers(current)
-                    and self.resolve(current, reading) is not None
-                )
-                if cue
-                else False
+                cue
+                and answered
+                and digits is not None
+                and digits < cues[0]
+                and current is not None
+                and self.takes_numbers(current)
             )
             heard, used = self.number(
-                before, slots, reading, current, cue and not answers_open, advised
+                before, slots, reading, current, cue and not answers_open, advised, answered
             )
             (noted if heard and heard[0] is None else changed).extend(
                 x for x in heard if x is not None
@@ -363,8 +361,10 @@ class Moves:
         current: State | None,
         cue: bool,
         advised: bool,
+        answered: bool,
     ) -> tuple[list[str | None], bool]:
-        """The one rule for a bare number at a question it does not answer.
+        """The one rule for a bare number at a question it does not answer (`answered`:
+        whether the message answers the question open, `current`).
 
         - While the pain score is not known, a number from 0 to 10 at a question that takes
           no numbers is the pain score ("7" at "Where is the cramp?"): noted, said back;
@@ -385,7 +385,7 @@ class Moves:
             and not reading.matches
             and not self.takes_numbers(current)
             and 0 <= number <= SCORE_TOP
-            and self.resolve(current, reading) is None
+            and not answered
         ):
             label = self.matcher.label_for_number(SCORE_KIND, number)
             for state in self.dialogue.states.values():

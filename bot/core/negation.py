@@ -10,7 +10,8 @@ before it back to a break; a negator that answers the bot ("no the cramp is in m
 denies nothing. A retraction ("jk", "not literally") denies everything before it; a laugh
 ("lol", "😂") denies what came before it in its sentence when nothing in the message pleads
 ("help", "seriously", "should i worry"): "this playlist slaps so hard i'm having palpitations
-lol". Pure.
+lol". A question about what a sign is ("whats lockjaw?") marks the sign asked about
+(`asked_about`). Pure.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ class NegationScope:
                     joked[j] = True
         return joked
 
-    def asked(self, words: list[str]) -> frozenset[int]:
+    def asked_about(self, words: list[str]) -> frozenset[int]:
         """Where a sign would be asked about, not had: the word right after an `asks`
         phrase ("whats" in "whats lockjaw? saw it in a western"), when its sentence ends in
         a question mark or with the message ("what is this pain in my chest" asks about

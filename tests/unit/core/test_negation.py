@@ -108,8 +108,8 @@ def test_a_laugh_reaches_back_past_an_ellipsis() -> None:
 
 def test_a_question_about_what_a_sign_is_marks_the_word_right_after_it() -> None:
     scope = NegationScope(Negation(asks=(("whats",), ("what", "is"))))
-    assert scope.asked(["whats", "lockjaw", "?", "saw", "it", "in", "a", "western"]) == {1}
-    assert scope.asked(["what", "is", "rhabdo"]) == {2}
+    assert scope.asked_about(["whats", "lockjaw", "?", "saw", "it", "in", "a", "western"]) == {1}
+    assert scope.asked_about(["what", "is", "rhabdo"]) == {2}
     # a sentence that ends otherwise tells, it does not ask
-    assert scope.asked(["whats", "happening", ".", "chest", "is", "crushing"]) == frozenset()
-    assert scope.asked(["no", "asks", "here"]) == frozenset()
+    assert scope.asked_about(["whats", "happening", ".", "chest", "is", "crushing"]) == frozenset()
+    assert scope.asked_about(["no", "asks", "here"]) == frozenset()
